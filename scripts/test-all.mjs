@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+// `npm test`: every suite in turn, each one's own output as it runs, and one closing line that sums them
+// all: `N passed, N failed`. Exits non-zero when anything failed or a suite could not run.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const work = mkdtempSync(join(tmpdir(), 'biometric-flow-test-'));
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const failedSuites = [];
+
+function run(command, args, env = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    child.on('error', () => resolve(1));
+  });
+}
+
+function testFiles(dir) {
+  const full = join(root, dir);
+  if (!existsSync(full)) return [];
+  return readdirSync(full)
+    .filter((name) => name.endsWith('.test.ts'))
+    .sort()
+    .map((name) => join(dir, name));
+}
+
+/** One check that is not a test runner (typecheck, manifest freshness): counts as one test. */
+async function check(name, command, args) {
+  console.log(`\n▶ ${name}`);
+  const code = await run(command, args);
+  if (code === 0) totals.passed += 1;
+  else {
+    totals.failed += 1;
+    failedSuites.push(name);
+  }
+}
+
+/** Node's test runner over some files; counts come from its TAP summary. */
+async function nodeSuite(name, files, extraArgs = []) {
+  if (files.length === 0) return;
+  console.log(`\n▶ ${name}`);
+  const tap = join(work, `${name.replace(/\W+/g, '-')}.tap`);
+  const code = await run('node', [
+    '--import',
+    'tsx',
+    '--test',
+    ...extraArgs,
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tap}`,
+    ...files,
+  ]);
+  const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
+  const number = (key) => Number(text.match(new RegExp(`^# ${key} (\\d+)$`, 'm'))?.[1] ?? 0);
+  const passed = number('pass');
+  const failed = number('fail') + number('cancelled');
+  totals.passed += passed;
+  totals.failed += failed;
+  totals.skipped += number('skipped') + number('todo');
+  if (code !== 0 || failed > 0 || passed === 0) {
+    failedSuites.push(name);
+    if (failed === 0) totals.failed += 1; // the runner failed outside any test
+  }
+}
+
+/** Web Test Runner in Chromium and Firefox; counts come from test/support/counting-reporter.mjs. */
+async function browserSuite() {
+  console.log('\n▶ element tests (Chromium, Firefox)');
+  const countFile = join(work, 'wtr.json');
+  const code = await run('npx', ['web-test-runner'], { WTR_COUNT_FILE: countFile });
+  const counts = existsSync(countFile) ? JSON.parse(readFileSync(countFile, 'utf8')) : undefined;
+  if (counts) {
+    totals.passed += counts.passed;
+    totals.failed += counts.failed;
+    totals.skipped += counts.skipped;
+  }
+  if (code !== 0 || !counts || counts.failed > 0 || counts.passed === 0) {
+    failedSuites.push('element tests');
+    if (!counts || counts.failed === 0) totals.failed += 1;
+  }
+}
+
+await check('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
+await nodeSuite('node tests', [...testFiles('test/node'), ...testFiles('test/server'), ...testFiles('test/emulator')]);
+await browserSuite();
+await nodeSuite('end-to-end tests', testFiles('test/e2e'), ['--test-concurrency=1']);
+
+rmSync(work, { recursive: true, force: true });
+if (failedSuites.length > 0) console.log(`\nFailed: ${failedSuites.join(', ')}`);
+const skipped = totals.skipped > 0 ? `, ${totals.skipped} skipped` : '';
+console.log(`${totals.passed} passed, ${totals.failed} failed${skipped}`);
+process.exit(failedSuites.length > 0 ? 1 : 0);

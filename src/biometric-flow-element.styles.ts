@@ -1,0 +1,108 @@
+import { css } from 'lit';
+
+export const styles = css`
+  :host {
+    --_height: var(--biometric-flow-height, 640px);
+    --_radius: var(--biometric-flow-radius, 12px);
+    --_accent: var(--biometric-flow-accent, #1f5fd6);
+    --_backdrop: var(--biometric-flow-backdrop, rgb(0 0 0 / 0.6));
+    display: block;
+    color-scheme: light dark;
+  }
+
+  :host([hidden]) {
+    display: none;
+  }
+
+  .base {
+    display: flex;
+    flex-direction: column;
+    gap: 0.75rem;
+    align-items: stretch;
+  }
+
+  .trigger {
+    align-self: flex-start;
+    font: inherit;
+    font-weight: 600;
+    padding: 0.75em 1.25em;
+    border: 0;
+    border-radius: var(--_radius);
+    background: var(--_accent);
+    color: #fff;
+    cursor: pointer;
+  }
+
+  .trigger:hover {
+    filter: brightness(1.1);
+  }
+
+  .trigger:focus-visible,
+  .close:focus-visible {
+    outline: 3px solid var(--_accent);
+    outline-offset: 2px;
+  }
+
+  .message {
+    margin: 0;
+    display: flex;
+    gap: 0.5em;
+    align-items: center;
+  }
+
+  .error {
+    color: light-dark(#b42318, #ff8a80);
+  }
+
+  .frame-box {
+    position: relative;
+  }
+
+  .frame {
+    display: block;
+    width: 100%;
+    height: var(--_height);
+    border: 0;
+    border-radius: var(--_radius);
+    background: Canvas;
+  }
+
+  .overlay {
+    position: absolute;
+    inset: 0;
+    display: flex;
+    gap: 0.5em;
+    align-items: center;
+    justify-content: center;
+    border-radius: var(--_radius);
+    background: Canvas;
+    color: CanvasText;
+  }
+
+  .status:empty {
+    display: none;
+  }
+
+  .spinner {
+    inline-size: 1em;
+    block-size: 1em;
+    border: 2px solid currentColor;
+    border-inline-end-color: transparent;
+    border-radius: 50%;
+    animation: spin 0.8s linear infinite;
+  }
+
+  @keyframes spin {
+    to {
+      transform: rotate(1turn);
+    }
+  }
+
+  @media (prefers-reduced-motion: reduce) {
+    .spinner {
+      animation: none;
+      border-inline-end-color: currentColor;
+      opacity: 0.6;
+    }
+  }
+`;

@@ -1,0 +1,41 @@
+// How the element recognises the end of a flow from what it can observe in a browser.
+import type { FlowMessage } from './schemas.js';
+
+/** Decides whether a validated message from the flow means the flow ended. */
+export type FinishMessageRecogniser = (data: unknown, event: MessageEvent) => boolean;
+
+const FINISH_WORDS = new Set(['finished', 'finish', 'flow.end']);
+
+/**
+ * The default recogniser: the string `finished`/`finish`; or an object whose `event`, `type` or `name`
+ * is `finished`, `finish` or `flow.end`, or whose `url`/`href` starts with the finished URL.
+ */
+export function defaultIsFinishMessage(data: FlowMessage, finishedUrl: string): boolean {
+  if (typeof data === 'string') return data === 'finished' || data === 'finish';
+  for (const word of [data.event, data.type, data.name]) {
+    if (word !== undefined && FINISH_WORDS.has(word)) return true;
+  }
+  return [data.url, data.href].some((url) => url !== undefined && url.startsWith(finishedUrl));
+}
+
+/**
+ * The URL a frame or popup shows, or `undefined` while it is cross-origin (reading it throws then) or
+ * still `about:blank`.
+ */
+export function readableLocation(target: Window | null | undefined): string | undefined {
+  try {
+    const href = target?.location.href;
+    return href && href !== 'about:blank' ? href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The technology code a progress message names, with whether it starts or ends that step. */
+export function progressOf(data: FlowMessage): { code: string; phase: 'start' | 'end' } | undefined {
+  if (typeof data === 'string' || data.technology_code === undefined) return undefined;
+  const kind = data.event ?? data.type;
+  if (kind === 'technology.start') return { code: data.technology_code, phase: 'start' };
+  if (kind === 'technology.end') return { code: data.technology_code, phase: 'end' };
+  return undefined;
+}

@@ -1,0 +1,44 @@
+/** Every `flow-error` code. New codes may be added; existing ones keep their meaning. */
+export type FlowErrorCode =
+  | 'missing-endpoint'
+  | 'api-key-exposed'
+  | 'insecure-context'
+  | 'session-request-failed'
+  | 'session-http-error'
+  | 'session-timeout'
+  | 'session-invalid-response'
+  | 'flow-url-invalid'
+  | 'popup-blocked'
+  | 'camera-blocked-by-policy'
+  | 'status-request-failed';
+
+/** Codes worth a "try again": the same start may succeed a moment later. */
+const RETRYABLE: ReadonlySet<FlowErrorCode> = new Set<FlowErrorCode>([
+  'session-request-failed',
+  'session-timeout',
+  'status-request-failed',
+  'popup-blocked',
+]);
+
+/**
+ * An error the element reports through `flow-error`. It is never thrown at the host: internal code
+ * throws it and the element turns it into an event.
+ */
+export class FlowError extends Error {
+  readonly code: FlowErrorCode;
+  readonly retryable: boolean;
+  /** HTTP status of the endpoint's answer, for `session-http-error`. */
+  readonly status: number | undefined;
+
+  constructor(code: FlowErrorCode, message: string, options: { status?: number; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'FlowError';
+    this.code = code;
+    this.status = options.status;
+    // A 5xx or 429 from the host may pass on a retry; any other status will not.
+    this.retryable =
+      code === 'session-http-error'
+        ? options.status !== undefined && (options.status >= 500 || options.status === 429)
+        : RETRYABLE.has(code);
+  }
+}

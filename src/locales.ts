@@ -1,0 +1,160 @@
+import type { FlowErrorCode } from './errors.js';
+
+/** The element's languages. The flow itself calls Kazakh `kz`; see {@link flowLocale}. */
+export type Locale = 'ru' | 'kk' | 'en';
+
+export const LOCALES: readonly Locale[] = ['ru', 'kk', 'en'];
+
+export interface Texts {
+  start: string;
+  requesting: string;
+  loading: string;
+  frameTitle: string;
+  finished: string;
+  cancelled: string;
+  retry: string;
+  close: string;
+  /** `{step}`, `{total}` and `{name}` are replaced. */
+  step: string;
+  errors: Record<'generic' | 'network' | 'timeout' | 'camera' | 'popup' | 'insecure' | 'config', string>;
+  technologies: Record<string, string>;
+}
+
+const TEXTS: Record<Locale, Texts> = {
+  ru: {
+    start: 'Пройти проверку личности',
+    requesting: 'Готовим проверку…',
+    loading: 'Загружаем…',
+    frameTitle: 'Проверка личности',
+    finished: 'Проверка завершена',
+    cancelled: 'Проверка отменена',
+    retry: 'Попробовать снова',
+    close: 'Закрыть',
+    step: 'Шаг {step} из {total}: {name}',
+    errors: {
+      generic: 'Не удалось начать проверку.',
+      network: 'Нет связи с сервером. Проверьте подключение и попробуйте снова.',
+      timeout: 'Сервер не ответил вовремя. Попробуйте снова.',
+      camera: 'Эта страница не может использовать камеру.',
+      popup: 'Браузер заблокировал окно проверки.',
+      insecure: 'Проверка доступна только по защищённому соединению (HTTPS).',
+      config: 'Проверка настроена неверно.',
+    },
+    technologies: {
+      LD: 'проверка живости',
+      LDHP: 'проверка живости (положение головы)',
+      LDD: 'проверка живости (расстояние)',
+      ED: 'электронные документы eGov',
+      DR: 'распознавание документа',
+      F2F: 'сравнение лиц',
+    },
+  },
+  kk: {
+    start: 'Жеке басты тексеруден өту',
+    requesting: 'Тексеру дайындалуда…',
+    loading: 'Жүктелуде…',
+    frameTitle: 'Жеке басты тексеру',
+    finished: 'Тексеру аяқталды',
+    cancelled: 'Тексеру тоқтатылды',
+    retry: 'Қайталап көру',
+    close: 'Жабу',
+    step: 'Қадам {step}/{total}: {name}',
+    errors: {
+      generic: 'Тексеруді бастау мүмкін болмады.',
+      network: 'Серверге қосылу мүмкін болмады. Байланысты тексеріп, қайталап көріңіз.',
+      timeout: 'Сервер уақытында жауап бермеді. Қайталап көріңіз.',
+      camera: 'Бұл бет камераны пайдалана алмайды.',
+      popup: 'Браузер тексеру терезесін бұғаттады.',
+      insecure: 'Тексеру тек қорғалған байланыс (HTTPS) арқылы қолжетімді.',
+      config: 'Тексеру дұрыс бапталмаған.',
+    },
+    technologies: {
+      LD: 'тірілікті тексеру',
+      LDHP: 'тірілікті тексеру (бас қалпы)',
+      LDD: 'тірілікті тексеру (қашықтық)',
+      ED: 'eGov электрондық құжаттары',
+      DR: 'құжатты тану',
+      F2F: 'беттерді салыстыру',
+    },
+  },
+  en: {
+    start: 'Verify your identity',
+    requesting: 'Preparing verification…',
+    loading: 'Loading…',
+    frameTitle: 'Identity verification',
+    finished: 'Verification complete',
+    cancelled: 'Verification cancelled',
+    retry: 'Try again',
+    close: 'Close',
+    step: 'Step {step} of {total}: {name}',
+    errors: {
+      generic: 'Could not start the verification.',
+      network: 'Could not reach the server. Check your connection and try again.',
+      timeout: 'The server did not answer in time. Try again.',
+      camera: 'This page is not allowed to use the camera.',
+      popup: 'The browser blocked the verification window.',
+      insecure: 'Verification needs a secure (HTTPS) connection.',
+      config: 'The verification is not set up correctly.',
+    },
+    technologies: {
+      LD: 'liveness',
+      LDHP: 'liveness (head position)',
+      LDD: 'liveness (distance)',
+      ED: 'eGov documents',
+      DR: 'document recognition',
+      F2F: 'face comparison',
+    },
+  },
+};
+
+/** The texts of a locale. */
+export function textsFor(locale: Locale): Texts {
+  return TEXTS[locale];
+}
+
+/**
+ * Maps a language tag (`kk-KZ`, `en-US`, `ru`, the flow's `kz`) to one of the element's locales;
+ * anything else is `undefined`.
+ */
+export function matchLocale(tag: string | null | undefined): Locale | undefined {
+  const primary = tag?.trim().toLowerCase().split(/[-_]/)[0];
+  if (primary === 'kz') return 'kk';
+  return LOCALES.find((locale) => locale === primary);
+}
+
+/** The `locale` query value the hosted flow expects. */
+export function flowLocale(locale: Locale): 'ru' | 'kz' | 'en' {
+  return locale === 'kk' ? 'kz' : locale;
+}
+
+/** The user-facing sentence for an error code. */
+export function errorText(texts: Texts, code: FlowErrorCode): string {
+  switch (code) {
+    case 'session-request-failed':
+    case 'status-request-failed':
+      return texts.errors.network;
+    case 'session-timeout':
+      return texts.errors.timeout;
+    case 'camera-blocked-by-policy':
+      return texts.errors.camera;
+    case 'popup-blocked':
+      return texts.errors.popup;
+    case 'insecure-context':
+      return texts.errors.insecure;
+    case 'missing-endpoint':
+    case 'api-key-exposed':
+    case 'flow-url-invalid':
+      return texts.errors.config;
+    default:
+      return texts.errors.generic;
+  }
+}
+
+/** "Step 2 of 3: face comparison" for the technology at `index` (0-based). */
+export function stepText(texts: Texts, technologies: readonly string[], index: number): string {
+  const code = technologies[index] ?? '';
+  return texts.step
+    .replace('{step}', String(index + 1))
+    .replace('{total}', String(technologies.length))
+    .replace('{name}', texts.technologies[code] ?? code);
+}

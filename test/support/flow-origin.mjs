@@ -1,0 +1,62 @@
+// Test-only stand-in for the vendor's hosted flow, served both on the test runner's own origin (for
+// same-origin navigation tests) and on a second loopback port (a real cross-origin frame).
+// The page is steered by its parent through postMessage so that each test decides what the "flow" does.
+import { createServer } from 'node:http';
+
+const FLOW_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Test flow</title></head>
+<body><p id="where">test flow</p>
+<script>
+  const target = window.parent !== window ? window.parent : window.opener;
+  const report = (data) => target && target.postMessage(data, '*');
+  addEventListener('message', async (event) => {
+    const cmd = event.data && event.data.cmd;
+    if (cmd === 'post') report(event.data.data);
+    if (cmd === 'navigate') location.href = event.data.url;
+    if (cmd === 'camera') {
+      try {
+        const stream = await navigator.mediaDevices.getUserMedia({ video: true });
+        const tracks = stream.getVideoTracks().map((t) => t.readyState);
+        stream.getTracks().forEach((t) => t.stop());
+        report({ event: 'camera-result', ok: true, tracks });
+      } catch (error) {
+        report({ event: 'camera-result', ok: false, name: error && error.name, message: String(error && error.message) });
+      }
+    }
+  });
+  report({ event: 'test-flow-ready', location: location.href });
+</script></body></html>`;
+
+// The finished page listens for commands too, so that tests can move on from it.
+const FINISHED_PAGE = FLOW_PAGE.replace('<title>Test flow</title>', '<title>Finished</title>');
+
+/**
+ * Answers the test flow's paths; returns undefined for anything else.
+ * @param {string} pathname
+ * @returns {{ status: number, type: string, body: string, headers?: Record<string,string> } | undefined}
+ */
+export function flowResponse(pathname) {
+  if (/^\/flow\/[^/]+$/.test(pathname)) return { status: 200, type: 'text/html', body: FLOW_PAGE };
+  if (pathname === '/finished') return { status: 200, type: 'text/html', body: FINISHED_PAGE };
+  return undefined;
+}
+
+/** Starts the cross-origin flow server on 127.0.0.1 and an ephemeral port. */
+export async function startFlowOrigin() {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const answer = flowResponse(url.pathname);
+    if (!answer) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    res.writeHead(answer.status, { 'content-type': answer.type, ...answer.headers }).end(answer.body);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve(undefined)); }),
+  };
+}

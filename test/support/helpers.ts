@@ -1,0 +1,94 @@
+import { oneEvent, waitUntil } from '@open-wc/testing';
+import sinon from 'sinon';
+import type { BiometricFlowElement } from '../../src/index.js';
+
+export const SESSION_ID = '3fa85f64-5717-4562-b3fc-2c963f66afa6';
+export const OTHER_SESSION_ID = '9b2b0a36-2f0e-4a8c-9d55-0c8e4f1f7a11';
+
+export interface RecordedRequest {
+  url: string;
+  init: RequestInit;
+  body: unknown;
+  headers: Headers;
+}
+
+export interface EndpointStub {
+  requests: RecordedRequest[];
+  stub: sinon.SinonStub;
+}
+
+type Answer = Response | ((request: RecordedRequest, signal: AbortSignal) => Response | Promise<Response>);
+
+/** A JSON answer. */
+export function json(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+}
+
+/** A valid session answer. */
+export function sessionAnswer(id = SESSION_ID, technologies: string[] = ['LDHP', 'F2F']): Response {
+  return json({ session_id: id, technologies });
+}
+
+/** A fetch that never answers until its signal aborts, as a hung server would. */
+export function never(_request: RecordedRequest, signal: AbortSignal): Promise<Response> {
+  return new Promise((_resolve, reject) => {
+    signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')), { once: true });
+  });
+}
+
+/**
+ * Replaces `window.fetch` for the session endpoint. Each call takes the next answer (the last one repeats).
+ * Restore with `sinon.restore()`.
+ */
+export function stubEndpoint(...answers: Answer[]): EndpointStub {
+  const requests: RecordedRequest[] = [];
+  const stub = sinon.stub(window, 'fetch').callsFake(async (input: RequestInfo | URL, init: RequestInit = {}) => {
+    const url = input instanceof Request ? input.url : String(input);
+    const recorded: RecordedRequest = {
+      url,
+      init,
+      headers: new Headers(init.headers),
+      body: typeof init.body === 'string' ? JSON.parse(init.body) : init.body,
+    };
+    requests.push(recorded);
+    const answer = answers[Math.min(requests.length - 1, answers.length - 1)];
+    const signal = init.signal ?? new AbortController().signal;
+    const response = typeof answer === 'function' ? await answer(recorded, signal) : answer!.clone();
+    if (signal.aborted) throw new DOMException('aborted', 'AbortError');
+    return response;
+  });
+  return { requests, stub };
+}
+
+/** The element's iframe, if any. */
+export function frameOf(el: BiometricFlowElement): HTMLIFrameElement | null {
+  return el.shadowRoot!.querySelector('[part~="frame"]');
+}
+
+/** Sends a command to the test flow page in the element's frame (see test/support/flow-origin.mjs). */
+export function command(el: BiometricFlowElement, data: unknown): void {
+  const frame = frameOf(el);
+  if (!frame?.contentWindow) throw new Error('no frame');
+  frame.contentWindow.postMessage(data, '*');
+}
+
+/** Starts the element and waits until the flow page has loaded in its frame. */
+export async function startAndLoad(el: BiometricFlowElement): Promise<void> {
+  const loaded = oneEvent(el, 'flow-loaded');
+  void el.start();
+  await loaded;
+}
+
+/** Collects every event of the given names that the element dispatches. */
+export function record(el: HTMLElement, ...names: string[]): Array<CustomEvent & { type: string }> {
+  const events: Array<CustomEvent & { type: string }> = [];
+  for (const name of names) el.addEventListener(name, (event) => events.push(event as CustomEvent));
+  return events;
+}
+
+/** Waits for `ms` of quiet, to show that something did NOT happen. Only for negative assertions. */
+export function quiet(ms = 300): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export { waitUntil };

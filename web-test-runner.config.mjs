@@ -1,0 +1,97 @@
+import { existsSync } from 'node:fs';
+import { chromeLauncher } from '@web/test-runner-chrome';
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import * as puppeteer from 'puppeteer-core';
+import { flowResponse, startFlowOrigin } from './test/support/flow-origin.mjs';
+import { countingReporter } from './test/support/counting-reporter.mjs';
+import { defaultReporter } from '@web/test-runner';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
+
+const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+];
+
+/** Both browsers, always: a missing one is a failure under CI, never a silent skip. */
+function browsers() {
+  const wanted = (process.env.BROWSERS ?? 'chromium,firefox').split(',');
+  const list = [];
+  for (const name of wanted) {
+    const path = name === 'firefox' ? FIREFOX : CHROMIUM;
+    if (!existsSync(path)) {
+      throw new Error(`${name} is not installed at ${path}: install it (apt-get install -y chromium firefox-esr)`);
+    }
+    if (name === 'chromium') {
+      list.push(chromeLauncher({ puppeteer, launchOptions: { executablePath: path, headless: true, args: chromiumArgs } }));
+    } else if (name === 'firefox') {
+      list.push(
+        chromeLauncher({
+          puppeteer,
+          launchOptions: {
+            browser: 'firefox',
+            executablePath: path,
+            headless: true,
+            extraPrefsFirefox: {
+              'media.navigator.streams.fake': true,
+              'media.navigator.permission.disabled': true,
+              // popups opened by tests are not blocked as a real user's click would be
+              'dom.disable_open_during_load': false,
+            },
+          },
+        }),
+      );
+    } else {
+      throw new Error(`unknown browser ${name}`);
+    }
+  }
+  return list;
+}
+
+let flowOrigin;
+
+/** Serves the cross-origin flow's address to the tests, and the same flow on this origin. */
+const flowOriginPlugin = {
+  name: 'flow-origin',
+  async serverStart() {
+    flowOrigin = await startFlowOrigin();
+  },
+  async serverStop() {
+    await flowOrigin?.close();
+  },
+  serve(context) {
+    if (context.path === '/__test-env.js') {
+      return { body: `export const FLOW_ORIGIN = ${JSON.stringify(flowOrigin.origin)};`, type: 'js' };
+    }
+    const answer = flowResponse(context.path);
+    if (answer) {
+      for (const [name, value] of Object.entries(answer.headers ?? {})) context.set(name, value);
+      return { body: answer.body, type: 'html' };
+    }
+    return undefined;
+  },
+};
+
+export default {
+  files: ['test/*.test.ts'],
+  nodeResolve: true,
+  hostname: '127.0.0.1',
+  concurrency: 2,
+  concurrentBrowsers: 2,
+  browserStartTimeout: 60_000,
+  testsStartTimeout: 60_000,
+  testsFinishTimeout: 120_000,
+  testFramework: { config: { timeout: 10_000 } },
+  browsers: browsers(),
+  plugins: [esbuildPlugin({ ts: true, tsconfig: './tsconfig.json' }), flowOriginPlugin],
+  // Lit announces its development build once per page; everything else a page logs is shown.
+  filterBrowserLogs: ({ args }) => !String(args[0]).includes('Lit is in dev mode'),
+  reporters: [defaultReporter(), countingReporter()],
+};
