@@ -1,0 +1,238 @@
+/**
+ * Pieces shared by the handlers: answers, the Origin policy, CORS, and a bounded body reader.
+ * Web `Request`/`Response` only, so the handlers run on Node, Bun, Deno and edge workers.
+ *
+ * @module
+ */
+import { VendorError } from './errors.js';
+import type { FormattedIssue } from './metadata.js';
+
+/** Where the handlers report problems. Only redacted strings and plain objects are passed. Default: `console`. */
+export interface Logger {
+  /** Problems of the caller or the vendor. */
+  warn(...args: unknown[]): void;
+  /** Problems of the host's own code or configuration. */
+  error(...args: unknown[]): void;
+}
+
+/** The body of every error answer. */
+export interface ErrorBody {
+  error: {
+    /** Stable, machine-readable reason, e.g. `forbidden-origin`, `vendor-timeout`. */
+    code: string;
+    /** Human-readable, in English. Never contains the API key or personal data. */
+    message: string;
+    /** Which fields of the request were wrong (400 only). */
+    issues?: FormattedIssue[];
+    /** The vendor's HTTP status, for `vendor-error`. */
+    vendorStatus?: number;
+  };
+}
+
+/** Options both handlers share for who may call them. */
+export interface OriginOptions {
+  /**
+   * Origins (`https://shop.example`) whose pages may call the handler cross-origin, with credentials.
+   * When given, it is the whole list: the handler's own origin is allowed only if listed. Without it,
+   * only the request's own origin (`new URL(request.url).origin`) is allowed. A request without an
+   * `Origin` header (server to server) always passes. `'*'` is not supported.
+   */
+  allowedOrigins?: string[];
+  /**
+   * Trust `X-Forwarded-Proto` and `X-Forwarded-Host` (first value of each) when working out the request's
+   * own origin. Default `false`: a client could set them. Turn it on only behind a proxy that overwrites them.
+   */
+  trustProxy?: boolean;
+}
+
+export type OriginDecision =
+  | { kind: 'none' }
+  | { kind: 'same'; origin: string }
+  | { kind: 'cross'; origin: string }
+  | { kind: 'forbidden'; origin: string };
+
+function firstValue(header: string | null): string | undefined {
+  const value = header?.split(',')[0]?.trim();
+  return value ? value : undefined;
+}
+
+function ownOrigin(request: Request, trustProxy: boolean): string {
+  const url = new URL(request.url);
+  if (!trustProxy) return url.origin;
+  const proto = firstValue(request.headers.get('x-forwarded-proto'));
+  const host = firstValue(request.headers.get('x-forwarded-host'));
+  try {
+    return new URL(`${proto === 'https' || proto === 'http' ? proto : url.protocol.slice(0, -1)}://${host ?? url.host}`).origin;
+  } catch {
+    return url.origin;
+  }
+}
+
+/** Normalises `allowedOrigins` once; throws a `TypeError` for an entry that is not an origin. */
+export function createOriginPolicy(options: OriginOptions, caller: string): (request: Request) => OriginDecision {
+  const allowed = options.allowedOrigins?.map((entry) => {
+    let url: URL;
+    try {
+      url = new URL(entry);
+    } catch {
+      throw new TypeError(`${caller}: allowedOrigins entry ${JSON.stringify(entry)} is not an origin`);
+    }
+    if (url.origin === 'null') throw new TypeError(`${caller}: allowedOrigins entry ${JSON.stringify(entry)} is not an origin`);
+    return url.origin;
+  });
+  const allowedSet = allowed && new Set(allowed);
+  const trustProxy = options.trustProxy === true;
+  return (request) => {
+    const origin = request.headers.get('origin');
+    if (origin === null) return { kind: 'none' };
+    const own = ownOrigin(request, trustProxy);
+    const permitted = allowedSet ? allowedSet.has(origin) : origin === own;
+    if (!permitted) return { kind: 'forbidden', origin };
+    return origin === own ? { kind: 'same', origin } : { kind: 'cross', origin };
+  };
+}
+
+/** CORS answer headers: only for an allowed cross origin. `Vary: Origin` always, since the answer depends on it. */
+export function corsHeaders(decision: OriginDecision): Record<string, string> {
+  if (decision.kind !== 'cross') return { Vary: 'Origin' };
+  return {
+    Vary: 'Origin',
+    'Access-Control-Allow-Origin': decision.origin,
+    'Access-Control-Allow-Credentials': 'true',
+  };
+}
+
+/** A JSON answer that is never cached. */
+export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+      ...headers,
+    },
+  });
+}
+
+/** An error answer `{ error: { code, message, ... } }`. */
+export function errorResponse(
+  status: number,
+  error: ErrorBody['error'],
+  headers: Record<string, string> = {},
+): Response {
+  return jsonResponse(status, { error } satisfies ErrorBody, headers);
+}
+
+const TOKEN_LIST = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+(\s*,\s*[!#$%&'*+\-.^_`|~0-9A-Za-z]+)*$/;
+
+/**
+ * Answers `OPTIONS`. A preflight from an allowed cross origin gets 204 with the CORS grants (the
+ * requested headers are echoed, so `requestInit` may add its own); a foreign origin gets 403.
+ */
+export function preflightResponse(decision: OriginDecision, request: Request, methods: string): Response {
+  if (decision.kind === 'forbidden') return forbiddenOrigin();
+  const headers: Record<string, string> = { ...corsHeaders(decision), Allow: methods, 'Cache-Control': 'no-store' };
+  if (decision.kind === 'cross') {
+    headers['Access-Control-Allow-Methods'] = methods;
+    const requested = request.headers.get('access-control-request-headers')?.trim();
+    headers['Access-Control-Allow-Headers'] = requested && TOKEN_LIST.test(requested) ? requested : 'Content-Type';
+    headers['Access-Control-Max-Age'] = '600';
+  }
+  return new Response(null, { status: 204, headers });
+}
+
+export function forbiddenOrigin(): Response {
+  return errorResponse(403, { code: 'forbidden-origin', message: 'This origin may not use this endpoint' }, { Vary: 'Origin' });
+}
+
+export function methodNotAllowed(methods: string, cors: Record<string, string>): Response {
+  return errorResponse(
+    405,
+    { code: 'method-not-allowed', message: `Use ${methods.split(',')[0]}` },
+    { ...cors, Allow: methods },
+  );
+}
+
+/** Maps a `VendorError` to its answer; the message is the error's own (already key-free). */
+export function vendorErrorResponse(error: VendorError, cors: Record<string, string>): Response {
+  const body: ErrorBody['error'] = { code: error.code, message: error.message };
+  if (error.vendorStatus !== undefined && error.code === 'vendor-error') body.vendorStatus = error.vendorStatus;
+  return errorResponse(error.status, body, cors);
+}
+
+/** Why a body could not be read. */
+export class BodyError extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.name = 'BodyError';
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/**
+ * Reads the body, counting bytes as they arrive: a lying or missing `Content-Length` cannot get more than
+ * `maxBytes` past it. An honest `Content-Length` over the limit is refused before reading.
+ *
+ * @throws {BodyError} 413 `payload-too-large`, or 400 `invalid-body` when the stream fails.
+ */
+export async function readBodyBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
+  const declared = Number(request.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+  if (request.body === null) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    let step: ReadableStreamReadResult<Uint8Array>;
+    try {
+      step = await reader.read();
+    } catch {
+      throw new BodyError(400, 'invalid-body', 'The request body could not be read');
+    }
+    if (step.done) break;
+    total += step.value.byteLength;
+    if (total > maxBytes) {
+      reader.cancel().catch(() => undefined);
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(step.value);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+function tooLarge(maxBytes: number): BodyError {
+  return new BodyError(413, 'payload-too-large', `The request body must be at most ${maxBytes} bytes`);
+}
+
+/**
+ * Whether JSON text nests arrays/objects deeper than `maxDepth`. A linear scan before `JSON.parse`, so a
+ * hostile body never reaches a recursive walk.
+ */
+export function jsonNestsDeeperThan(text: string, maxDepth: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text.charCodeAt(i);
+    if (inString) {
+      if (char === 0x5c) i++;
+      else if (char === 0x22) inString = false;
+    } else if (char === 0x22) {
+      inString = true;
+    } else if (char === 0x7b || char === 0x5b) {
+      if (++depth > maxDepth) return true;
+    } else if (char === 0x7d || char === 0x5d) {
+      depth--;
+    }
+  }
+  return false;
+}

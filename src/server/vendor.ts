@@ -1,0 +1,235 @@
+/**
+ * The two vendor calls (SERVICE.md §1 and §5), as plain functions for hosts that build their own routes.
+ * The handlers use them too.
+ *
+ * @module
+ */
+import { z } from 'zod';
+import { InvalidMetadataError, VendorError, createRedactor, describeError } from './errors.js';
+import { formatIssues, sessionIdSchema, sessionMetadataSchema, technologyCodeSchema } from './metadata.js';
+import type { SessionMetadata } from './metadata.js';
+
+/** The vendor's production API. */
+export const DEFAULT_API_BASE_URL = 'https://kyc.biometric.kz';
+/** Default time limit for one vendor call, in ms. */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** How to reach the vendor. */
+export interface VendorOptions {
+  /** The flow's API key. Secret: it never leaves the server and is redacted from every error. */
+  apiKey: string;
+  /** Scheme and host (a path prefix is kept); default `https://kyc.biometric.kz`. The paths are appended. */
+  apiBaseUrl?: string;
+  /** Time limit for the whole call, body included, in ms; default 10000. */
+  timeoutMs?: number;
+  /** The fetch to use; default `globalThis.fetch`, looked up at call time. */
+  fetch?: typeof globalThis.fetch;
+}
+
+/** The vendor's answer to a session-create request, reduced to what the element needs. */
+export interface CreatedSession {
+  /** One-time session id (a UUID). */
+  session_id: string;
+  /** The flow's technologies, in order; unknown uppercase codes pass through. */
+  technologies: string[];
+}
+
+/** Schema of the vendor's session-create answer; extra fields are dropped. */
+export const createdSessionSchema = z.object({
+  session_id: sessionIdSchema,
+  technologies: z.array(technologyCodeSchema),
+});
+
+/**
+ * Schema of a finished or running session's result. Only `status` is required: the rest of the shape is
+ * known from third-party integrations only (SERVICE.md §5) and passes through untouched.
+ */
+export const vendorSessionResultSchema = z.looseObject({
+  status: z.string().min(1).max(64),
+  flow_session_result: z.boolean().nullish(),
+  flow_session_failure_reasons: z.array(z.unknown()).nullish(),
+});
+
+/** A session result as the vendor sends it. It holds personal data (IIN, photos, names): keep it server-side. */
+export type VendorSessionResult = z.infer<typeof vendorSessionResultSchema>;
+
+/** What `getSessionResult` resolves with. */
+export type SessionResult =
+  | { status: 'PENDING'; result?: undefined }
+  | { status: string; result: VendorSessionResult };
+
+/** Validated, normalised vendor options. */
+export interface ResolvedVendorOptions {
+  apiKey: string;
+  baseUrl: string;
+  timeoutMs: number;
+  fetch: typeof globalThis.fetch | undefined;
+  redact: (text: string) => string;
+}
+
+/** Checks vendor options once; throws a `TypeError` (without the key) on a programming error. */
+export function resolveVendorOptions(options: VendorOptions, caller: string): ResolvedVendorOptions {
+  if (typeof options?.apiKey !== 'string' || options.apiKey.trim() === '') {
+    throw new TypeError(`${caller}: apiKey must be a non-empty string`);
+  }
+  const base = options.apiBaseUrl ?? DEFAULT_API_BASE_URL;
+  let parsed: URL;
+  try {
+    parsed = new URL(base);
+  } catch {
+    throw new TypeError(`${caller}: apiBaseUrl must be an absolute http(s) URL`);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new TypeError(`${caller}: apiBaseUrl must be an absolute http(s) URL`);
+  }
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new TypeError(`${caller}: timeoutMs must be a positive number`);
+  return {
+    apiKey: options.apiKey,
+    baseUrl: `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`,
+    timeoutMs,
+    fetch: options.fetch,
+    redact: createRedactor(options.apiKey),
+  };
+}
+
+interface VendorAnswer {
+  status: number;
+  text: string;
+}
+
+// A redirect is not followed: it would carry the key (in the body or the URL) to another place. It
+// surfaces as a non-2xx answer instead. ('manual' rather than 'error', which some edge runtimes lack.)
+/** One vendor call with a time limit over the whole exchange; every failure becomes a redacted `VendorError`. */
+async function callVendor(options: ResolvedVendorOptions, url: string, init: RequestInit): Promise<VendorAnswer> {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, options.timeoutMs);
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const timeout = () =>
+    new VendorError('vendor-timeout', `The identity service did not answer within ${options.timeoutMs} ms`, { status: 504 });
+  try {
+    let response: Response;
+    try {
+      response = await fetchImpl(url, { ...init, signal: controller.signal, redirect: 'manual' });
+    } catch (error) {
+      if (timedOut) throw timeout();
+      throw new VendorError('vendor-unreachable', 'The identity service could not be reached', {
+        status: 502,
+        cause: new Error(options.redact(describeError(error))),
+      });
+    }
+    try {
+      return { status: response.status, text: await response.text() };
+    } catch (error) {
+      if (timedOut) throw timeout();
+      throw new VendorError('vendor-unreachable', 'The identity service connection failed while answering', {
+        status: 502,
+        vendorStatus: response.status,
+        cause: new Error(options.redact(describeError(error))),
+      });
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function vendorHttpError(answer: VendorAnswer): VendorError {
+  return new VendorError('vendor-error', `The identity service answered HTTP ${answer.status}`, {
+    status: 502,
+    vendorStatus: answer.status,
+  });
+}
+
+function parseJson(answer: VendorAnswer): unknown {
+  try {
+    return JSON.parse(answer.text);
+  } catch {
+    throw new VendorError('vendor-invalid-response', 'The identity service answered something that is not JSON', {
+      status: 502,
+      vendorStatus: answer.status,
+    });
+  }
+}
+
+/**
+ * Creates a vendor session: `POST <apiBaseUrl>/api/v1/flows/session/create/` with `{ api_key, metadata? }`.
+ * The metadata is validated first.
+ *
+ * @returns the new session's id and technologies.
+ * @throws {InvalidMetadataError} when `metadata` fails `sessionMetadataSchema` (nothing is sent).
+ * @throws {VendorError} `vendor-timeout` (504), `vendor-unreachable`, `vendor-error` (non-2xx, with
+ *   `vendorStatus`) or `vendor-invalid-response` (502).
+ */
+export async function createSession(options: VendorOptions, metadata?: SessionMetadata): Promise<CreatedSession> {
+  return createSessionWith(resolveVendorOptions(options, 'createSession'), metadata);
+}
+
+/** `createSession` with options already resolved (the handlers resolve theirs once). */
+export async function createSessionWith(resolved: ResolvedVendorOptions, metadata?: SessionMetadata): Promise<CreatedSession> {
+  let body: { api_key: string; metadata?: SessionMetadata } = { api_key: resolved.apiKey };
+  if (metadata !== undefined) {
+    const parsed = sessionMetadataSchema.safeParse(metadata);
+    if (!parsed.success) throw new InvalidMetadataError(formatIssues(parsed.error));
+    body = { ...body, metadata: parsed.data };
+  }
+  const answer = await callVendor(resolved, `${resolved.baseUrl}/api/v1/flows/session/create/`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (answer.status < 200 || answer.status > 299) throw vendorHttpError(answer);
+  const parsed = createdSessionSchema.safeParse(parseJson(answer));
+  if (!parsed.success) {
+    throw new VendorError(
+      'vendor-invalid-response',
+      `The identity service's session answer is invalid at ${formatIssues(parsed.error).map((issue) => issue.path || '(root)').join(', ')}`,
+      { status: 502, vendorStatus: answer.status },
+    );
+  }
+  return { session_id: parsed.data.session_id, technologies: parsed.data.technologies };
+}
+
+/**
+ * Reads a session's result: `GET <apiBaseUrl>/api/v1/flows/session/result/?session_id=<id>&flow_api_key=<key>`.
+ * The vendor answers `{}` while the result is being processed; that resolves as `{ status: 'PENDING' }`.
+ *
+ * @returns the vendor's status and full result (personal data: do not send it to a browser as is).
+ * @throws {TypeError} when `sessionId` is not a UUID (nothing is sent).
+ * @throws {VendorError} `session-not-found` (vendor 404), else as `createSession`.
+ */
+export async function getSessionResult(options: VendorOptions, sessionId: string): Promise<SessionResult> {
+  return getSessionResultWith(resolveVendorOptions(options, 'getSessionResult'), sessionId);
+}
+
+/** `getSessionResult` with options already resolved. */
+export async function getSessionResultWith(resolved: ResolvedVendorOptions, sessionId: string): Promise<SessionResult> {
+  if (!sessionIdSchema.safeParse(sessionId).success) throw new TypeError('getSessionResult: sessionId must be a UUID');
+  const query = new URLSearchParams({ session_id: sessionId, flow_api_key: resolved.apiKey });
+  const answer = await callVendor(resolved, `${resolved.baseUrl}/api/v1/flows/session/result/?${query}`, {
+    method: 'GET',
+    headers: { Accept: 'application/json' },
+  });
+  if (answer.status === 404) {
+    throw new VendorError('session-not-found', 'The identity service does not know this session', {
+      status: 404,
+      vendorStatus: 404,
+    });
+  }
+  if (answer.status < 200 || answer.status > 299) throw vendorHttpError(answer);
+  const json = parseJson(answer);
+  if (typeof json === 'object' && json !== null && !Array.isArray(json) && Object.keys(json).length === 0) {
+    return { status: 'PENDING' };
+  }
+  const parsed = vendorSessionResultSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new VendorError('vendor-invalid-response', "The identity service's result answer has no valid status", {
+      status: 502,
+      vendorStatus: answer.status,
+    });
+  }
+  return { status: parsed.data.status, result: parsed.data };
+}

@@ -1,0 +1,97 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A request the fake vendor received. */
+export interface RecordedRequest {
+  method: string;
+  url: URL;
+  headers: IncomingMessage['headers'];
+  text: string;
+}
+
+/** What the fake vendor does with a request: answer, never answer, or drop the connection. */
+export type VendorBehaviour =
+  | { status?: number; json?: unknown; text?: string; contentType?: string }
+  | 'hang'
+  | 'drop';
+
+/** An API key shaped like the vendor's (47+ characters), with characters that change when URL-encoded. */
+export const API_KEY = 'bf_test+Secret/Key=' + 'Zq7Xw3Lp9'.repeat(4);
+
+export const SESSION_ID = '3f2b8c1e-4d5a-4b6c-9d7e-1a2b3c4d5e6f';
+
+export interface FakeVendor {
+  url: string;
+  requests: RecordedRequest[];
+  behave(behaviour: VendorBehaviour | ((request: RecordedRequest) => VendorBehaviour)): void;
+  close(): Promise<void>;
+}
+
+function listen(server: Server): Promise<string> {
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
+  });
+}
+
+/** Starts a stand-in for the vendor API on 127.0.0.1; by default it creates sessions. */
+export async function startFakeVendor(): Promise<FakeVendor> {
+  const requests: RecordedRequest[] = [];
+  let behaviour: VendorBehaviour | ((request: RecordedRequest) => VendorBehaviour) = {
+    json: { session_id: SESSION_ID, technologies: ['LDHP', 'F2F'] },
+  };
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const recorded: RecordedRequest = {
+        method: req.method ?? '',
+        url: new URL(req.url ?? '/', 'http://vendor.test'),
+        headers: req.headers,
+        text: Buffer.concat(chunks).toString('utf8'),
+      };
+      requests.push(recorded);
+      const action = typeof behaviour === 'function' ? behaviour(recorded) : behaviour;
+      if (action === 'hang') return;
+      if (action === 'drop') {
+        req.socket.destroy();
+        return;
+      }
+      res.statusCode = action.status ?? 200;
+      res.setHeader('Content-Type', action.contentType ?? 'application/json');
+      res.end(action.text ?? JSON.stringify(action.json ?? {}));
+    });
+  });
+  const url = await listen(server);
+  return {
+    url,
+    requests,
+    behave(next) {
+      behaviour = next;
+    },
+    close() {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A base URL where nothing listens: a server's port, just after it closed. */
+export async function deadUrl(): Promise<string> {
+  const server = createServer();
+  const url = await listen(server);
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return url;
+}
+
+/** A logger that keeps every line, stringified, for assertions. */
+export function capturingLogger(): { lines: string[]; warn(...args: unknown[]): void; error(...args: unknown[]): void } {
+  const lines: string[] = [];
+  const keep = (level: string, args: unknown[]) =>
+    lines.push(
+      `${level} ${args
+        .map((arg) => (arg instanceof Error ? `${arg.stack} ${String(arg.cause)}` : typeof arg === 'string' ? arg : JSON.stringify(arg)))
+        .join(' ')}`,
+    );
+  return { lines, warn: (...args) => keep('warn', args), error: (...args) => keep('error', args) };
+}

@@ -1,0 +1,392 @@
+import { after, before, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createSessionHandler } from '../../src/server/index.js';
+import type { SessionHandlerOptions, SessionMetadataContext } from '../../src/server/index.js';
+import { API_KEY, SESSION_ID, capturingLogger, deadUrl, startFakeVendor } from './fake-vendor.js';
+import type { FakeVendor } from './fake-vendor.js';
+
+const HOST = 'https://shop.example';
+const ENDPOINT = `${HOST}/api/biometric/session`;
+
+let vendor: FakeVendor;
+before(async () => {
+  vendor = await startFakeVendor();
+});
+after(() => vendor.close());
+beforeEach(() => {
+  vendor.requests.length = 0;
+  vendor.behave({ json: { session_id: SESSION_ID, technologies: ['LDHP', 'F2F'] } });
+});
+
+function handler(options: Partial<SessionHandlerOptions> = {}) {
+  const logger = capturingLogger();
+  const handle = createSessionHandler({ apiKey: API_KEY, apiBaseUrl: vendor.url, timeoutMs: 2000, logger, ...options });
+  return { handle, logger };
+}
+
+function post(body: BodyInit | null, headers: Record<string, string> = {}, init: RequestInit = {}): Request {
+  return new Request(ENDPOINT, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body,
+    ...init,
+  });
+}
+
+async function errorOf(response: Response) {
+  const body = (await response.json()) as { error: { code: string; message: string; issues?: { path: string }[]; vendorStatus?: number } };
+  return body.error;
+}
+
+describe('createSessionHandler: happy path', () => {
+  it('creates a vendor session with the key and the metadata, and passes the answer on', async () => {
+    const seen: SessionMetadataContext[] = [];
+    const { handle } = handler({
+      metadata: (ctx) => {
+        seen.push(ctx);
+        return { edocument: { phone: { value: '77011234567', changeable: false } } };
+      },
+    });
+    const response = await handle(post(JSON.stringify({ locale: 'kk', context: { orderId: 42 } })));
+
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('cache-control'), 'no-store');
+    assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
+    assert.deepEqual(await response.json(), { session_id: SESSION_ID, technologies: ['LDHP', 'F2F'] });
+
+    assert.equal(vendor.requests.length, 1);
+    const sent = vendor.requests[0]!;
+    assert.equal(sent.method, 'POST');
+    assert.equal(sent.url.pathname, '/api/v1/flows/session/create/');
+    assert.match(sent.headers['content-type'] ?? '', /^application\/json/);
+    assert.deepEqual(JSON.parse(sent.text), {
+      api_key: API_KEY,
+      metadata: { edocument: { phone: { value: '77011234567', changeable: false } } },
+    });
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0]!.locale, 'kk');
+    assert.deepEqual(seen[0]!.context, { orderId: 42 });
+    assert.ok(seen[0]!.request instanceof Request);
+  });
+
+  it('sends no metadata field when there is no callback or it returns undefined', async () => {
+    for (const options of [{}, { metadata: () => undefined }]) {
+      vendor.requests.length = 0;
+      const response = await handler(options).handle(post('{}'));
+      assert.equal(response.status, 200);
+      assert.deepEqual(JSON.parse(vendor.requests[0]!.text), { api_key: API_KEY });
+    }
+  });
+
+  it('drops vendor fields the element does not need and passes unknown technology codes through', async () => {
+    vendor.behave({ json: { session_id: SESSION_ID.toUpperCase(), technologies: ['NEW_TECH'], extra: 'x' } });
+    const response = await handler().handle(post('{}'));
+    assert.deepEqual(await response.json(), { session_id: SESSION_ID.toUpperCase(), technologies: ['NEW_TECH'] });
+  });
+
+  it('appends the paths to a base URL with a trailing slash', async () => {
+    const response = await handler({ apiBaseUrl: `${vendor.url}/` }).handle(post('{}'));
+    assert.equal(response.status, 200);
+    assert.equal(vendor.requests[0]!.url.pathname, '/api/v1/flows/session/create/');
+  });
+
+  it('accepts an empty body and a body without Content-Type', async () => {
+    const { handle } = handler();
+    assert.equal((await handle(post(''))).status, 200);
+    const bare = new Request(ENDPOINT, { method: 'POST', body: new Blob(['{"locale":"en"}']) });
+    assert.equal(bare.headers.get('content-type'), null);
+    assert.equal((await handle(bare)).status, 200);
+  });
+
+  it('ignores unknown body fields', async () => {
+    assert.equal((await handler().handle(post('{"locale":"ru","future":1}'))).status, 200);
+  });
+});
+
+describe('createSessionHandler: origins and methods', () => {
+  it('answers 405 with Allow to other methods', async () => {
+    const response = await handler().handle(new Request(ENDPOINT, { method: 'GET' }));
+    assert.equal(response.status, 405);
+    assert.equal(response.headers.get('allow'), 'POST, OPTIONS');
+    assert.equal((await errorOf(response)).code, 'method-not-allowed');
+    assert.equal(vendor.requests.length, 0);
+  });
+
+  it('refuses a foreign Origin with 403 and never calls the vendor', async () => {
+    const response = await handler().handle(post('{}', { Origin: 'https://evil.example' }));
+    assert.equal(response.status, 403);
+    assert.equal((await errorOf(response)).code, 'forbidden-origin');
+    assert.equal(response.headers.get('access-control-allow-origin'), null);
+    assert.equal(vendor.requests.length, 0);
+  });
+
+  it('refuses the opaque origin "null"', async () => {
+    assert.equal((await handler().handle(post('{}', { Origin: 'null' }))).status, 403);
+  });
+
+  it('lets a request without Origin pass (server to server)', async () => {
+    assert.equal((await handler().handle(post('{}'))).status, 200);
+  });
+
+  it('lets the same origin pass without CORS grants', async () => {
+    const response = await handler().handle(post('{}', { Origin: HOST }));
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('access-control-allow-origin'), null);
+  });
+
+  it('with allowedOrigins, grants listed cross origins CORS with credentials and refuses the rest', async () => {
+    const { handle } = handler({ allowedOrigins: ['https://app.example/'] });
+    const allowed = await handle(post('{}', { Origin: 'https://app.example' }));
+    assert.equal(allowed.status, 200);
+    assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://app.example');
+    assert.equal(allowed.headers.get('access-control-allow-credentials'), 'true');
+    assert.match(allowed.headers.get('vary') ?? '', /Origin/);
+    assert.equal((await handle(post('{}', { Origin: 'https://other.example' }))).status, 403);
+    assert.equal((await handle(post('{}', { Origin: HOST }))).status, 403, 'the list replaces the same-origin default');
+  });
+
+  it('answers a preflight from an allowed origin with 204 and the grants', async () => {
+    const { handle } = handler({ allowedOrigins: ['https://app.example'] });
+    const response = await handle(
+      new Request(ENDPOINT, {
+        method: 'OPTIONS',
+        headers: {
+          Origin: 'https://app.example',
+          'Access-Control-Request-Method': 'POST',
+          'Access-Control-Request-Headers': 'content-type, x-csrf-token',
+        },
+      }),
+    );
+    assert.equal(response.status, 204);
+    assert.equal(response.headers.get('access-control-allow-origin'), 'https://app.example');
+    assert.equal(response.headers.get('access-control-allow-credentials'), 'true');
+    assert.match(response.headers.get('access-control-allow-methods') ?? '', /POST/);
+    assert.equal(response.headers.get('access-control-allow-headers'), 'content-type, x-csrf-token');
+    assert.equal(vendor.requests.length, 0);
+  });
+
+  it('refuses a preflight from a foreign origin', async () => {
+    const response = await handler({ allowedOrigins: ['https://app.example'] }).handle(
+      new Request(ENDPOINT, { method: 'OPTIONS', headers: { Origin: 'https://evil.example' } }),
+    );
+    assert.equal(response.status, 403);
+    assert.equal(response.headers.get('access-control-allow-origin'), null);
+  });
+
+  it('ignores X-Forwarded-* unless trustProxy is set', async () => {
+    const behindProxy = (extra: Record<string, string>) =>
+      new Request('http://127.0.0.1:3000/api/biometric/session', {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          Origin: HOST,
+          'X-Forwarded-Proto': 'https',
+          'X-Forwarded-Host': 'shop.example',
+          ...extra,
+        },
+        body: '{}',
+      });
+    assert.equal((await handler().handle(behindProxy({}))).status, 403);
+    assert.equal((await handler({ trustProxy: true }).handle(behindProxy({}))).status, 200);
+    const response = await handler({ trustProxy: true }).handle(behindProxy({ 'X-Forwarded-Host': 'other.example' }));
+    assert.equal(response.status, 403);
+  });
+
+  it('rejects malformed options at creation', () => {
+    assert.throws(() => createSessionHandler({ apiKey: '' }), TypeError);
+    assert.throws(() => createSessionHandler({ apiKey: API_KEY, allowedOrigins: ['not a url'] }), TypeError);
+    assert.throws(() => createSessionHandler({ apiKey: API_KEY, apiBaseUrl: 'ftp://x' }), TypeError);
+  });
+});
+
+describe('createSessionHandler: bodies', () => {
+  it('answers 415 to non-JSON content types, text/plain included', async () => {
+    const { handle } = handler();
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+      const response = await handle(post('{}', { 'Content-Type': type }));
+      assert.equal(response.status, 415, type);
+      assert.equal((await errorOf(response)).code, 'unsupported-media-type');
+    }
+    assert.equal((await handle(post('{}', { 'Content-Type': 'application/json; charset=utf-8' }))).status, 200);
+    assert.equal((await handle(post('{}', { 'Content-Type': 'application/vnd.api+json' }))).status, 200);
+    assert.equal(vendor.requests.length, 2);
+  });
+
+  it('answers 413 to an honest Content-Length over the limit', async () => {
+    // The body itself is tiny: only the declared length can make this a 413.
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.enqueue(new TextEncoder().encode('{}'));
+        controller.close();
+      },
+    });
+    const response = await handler({ maxBodyBytes: 64 }).handle(
+      post(stream, { 'Content-Length': '65' }, { duplex: 'half' } as RequestInit),
+    );
+    assert.equal(response.status, 413);
+    assert.equal((await errorOf(response)).code, 'payload-too-large');
+  });
+
+  it('answers 413 to a chunked body that grows past the limit, counting bytes as they arrive', async () => {
+    let pulled = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled++;
+        if (pulled > 1000) controller.close();
+        else controller.enqueue(new TextEncoder().encode('[1,2,3,4,5,6,7,8,9]'));
+      },
+    });
+    const response = await handler({ maxBodyBytes: 100 }).handle(
+      post(stream, { 'Content-Length': '10' }, { duplex: 'half' } as RequestInit),
+    );
+    assert.equal(response.status, 413);
+    assert.ok(pulled < 20, `stopped reading early (pulled ${pulled} chunks)`);
+    assert.equal(vendor.requests.length, 0);
+  });
+
+  it('answers 400 json-too-deep to deeply nested JSON', async () => {
+    const deep = `{"context":${'['.repeat(40)}${']'.repeat(40)}}`;
+    const response = await handler().handle(post(deep));
+    assert.equal(response.status, 400);
+    assert.equal((await errorOf(response)).code, 'json-too-deep');
+    const fine = `{"context":${'['.repeat(30)}${']'.repeat(30)}}`;
+    assert.equal((await handler().handle(post(fine))).status, 200);
+  });
+
+  it('does not count brackets inside strings as nesting', async () => {
+    const response = await handler().handle(post(JSON.stringify({ context: '['.repeat(100) + '\\"{' })));
+    assert.equal(response.status, 200);
+  });
+
+  it('answers 400 invalid-json to malformed JSON and invalid UTF-8', async () => {
+    for (const body of ['{"locale":', 'nope', new Uint8Array([0x7b, 0xff, 0x7d])]) {
+      const response = await handler().handle(post(body));
+      assert.equal(response.status, 400);
+      assert.equal((await errorOf(response)).code, 'invalid-json');
+    }
+  });
+
+  it('answers 400 with an issue naming locale for an unknown locale', async () => {
+    const response = await handler().handle(post('{"locale":"kz"}'));
+    assert.equal(response.status, 400);
+    const error = await errorOf(response);
+    assert.equal(error.code, 'invalid-request');
+    assert.deepEqual(error.issues?.map((issue) => issue.path), ['locale']);
+  });
+
+  it('answers 400 to a body that is not an object', async () => {
+    for (const body of ['[]', 'null', '"x"']) {
+      const response = await handler().handle(post(body));
+      assert.equal(response.status, 400, body);
+      assert.equal((await errorOf(response)).code, 'invalid-request');
+    }
+  });
+});
+
+describe('createSessionHandler: metadata callback', () => {
+  it('answers 500 invalid-metadata without values, logging only field paths and messages', async () => {
+    const badIin = '900101000001';
+    const { handle, logger } = handler({ metadata: () => ({ edocument: { iin: { value: badIin } } }) });
+    const response = await handle(post('{}'));
+    assert.equal(response.status, 500);
+    const text = await response.text();
+    assert.equal(JSON.parse(text).error.code, 'invalid-metadata');
+    assert.ok(!text.includes(badIin));
+    assert.ok(!text.includes('edocument'), 'the answer does not describe the host data');
+    assert.equal(vendor.requests.length, 0);
+    assert.equal(logger.lines.length, 1);
+    assert.match(logger.lines[0]!, /edocument\.iin\.value/);
+    assert.ok(!logger.lines[0]!.includes(badIin));
+  });
+
+  it('answers 500 metadata-callback-failed when the callback throws or rejects', async () => {
+    for (const metadata of [
+      () => {
+        throw new Error('db down');
+      },
+      async () => Promise.reject(new Error('db down')),
+    ]) {
+      const { handle, logger } = handler({ metadata });
+      const response = await handle(post('{}'));
+      assert.equal(response.status, 500);
+      const text = await response.text();
+      assert.equal(JSON.parse(text).error.code, 'metadata-callback-failed');
+      assert.ok(!text.includes('db down'));
+      assert.match(logger.lines.join('\n'), /db down/);
+    }
+    assert.equal(vendor.requests.length, 0);
+  });
+
+  it('awaits an async callback', async () => {
+    const { handle } = handler({ metadata: async () => ({ general: { interchangeable_tech: ['LD', 'LDHP'] } }) });
+    assert.equal((await handle(post('{}'))).status, 200);
+    assert.deepEqual(JSON.parse(vendor.requests[0]!.text).metadata, { general: { interchangeable_tech: ['LD', 'LDHP'] } });
+  });
+});
+
+describe('createSessionHandler: vendor failures', () => {
+  it('answers 504 vendor-timeout when the vendor never answers', async () => {
+    vendor.behave('hang');
+    const started = Date.now();
+    const response = await handler({ timeoutMs: 100 }).handle(post('{}'));
+    assert.equal(response.status, 504);
+    assert.equal((await errorOf(response)).code, 'vendor-timeout');
+    assert.ok(Date.now() - started < 1500);
+  });
+
+  it('answers 502 vendor-unreachable when nothing listens', async () => {
+    const response = await handler({ apiBaseUrl: await deadUrl() }).handle(post('{}'));
+    assert.equal(response.status, 502);
+    assert.equal((await errorOf(response)).code, 'vendor-unreachable');
+  });
+
+  it('answers 502 vendor-unreachable when the vendor drops the connection', async () => {
+    vendor.behave('drop');
+    const response = await handler().handle(post('{}'));
+    assert.equal(response.status, 502);
+    assert.equal((await errorOf(response)).code, 'vendor-unreachable');
+  });
+
+  it('answers 502 vendor-error with vendorStatus to a vendor 500 HTML page, without its body', async () => {
+    vendor.behave({ status: 500, contentType: 'text/html', text: '<html><body>Server Error secret-trace</body></html>' });
+    const response = await handler().handle(post('{}'));
+    assert.equal(response.status, 502);
+    const text = await response.text();
+    const error = JSON.parse(text).error;
+    assert.equal(error.code, 'vendor-error');
+    assert.equal(error.vendorStatus, 500);
+    assert.ok(!text.includes('secret-trace'));
+  });
+
+  it('answers 502 vendor-error to a vendor 401 and does not follow redirects', async () => {
+    vendor.behave({ status: 401, json: { detail: 'Invalid key' } });
+    assert.equal((await errorOf(await handler().handle(post('{}')))).vendorStatus, 401);
+    vendor.behave({ status: 307, text: '' });
+    const response = await handler().handle(post('{}'));
+    assert.equal(response.status, 502);
+    assert.equal((await errorOf(response)).vendorStatus, 307);
+  });
+
+  it('answers 502 vendor-invalid-response to a 200 HTML page, invalid JSON, or a bad session_id', async () => {
+    const answers = [
+      { contentType: 'text/html', text: '<!doctype html><title>Maintenance</title>' },
+      { text: '{"session_id":' },
+      { json: { session_id: '../../steal', technologies: ['LD'] } },
+      { json: { session_id: SESSION_ID, technologies: ['ld'] } },
+      { json: { session_id: SESSION_ID } },
+    ];
+    for (const answer of answers) {
+      vendor.behave(answer);
+      const response = await handler().handle(post('{}'));
+      assert.equal(response.status, 502, JSON.stringify(answer));
+      assert.equal((await errorOf(response)).code, 'vendor-invalid-response');
+    }
+  });
+
+  it('keeps CORS grants on error answers so an allowed page can read them', async () => {
+    vendor.behave({ status: 500, text: 'x' });
+    const response = await handler({ allowedOrigins: ['https://app.example'] }).handle(post('{}', { Origin: 'https://app.example' }));
+    assert.equal(response.status, 502);
+    assert.equal(response.headers.get('access-control-allow-origin'), 'https://app.example');
+  });
+});
