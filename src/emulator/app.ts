@@ -1,0 +1,308 @@
+/**
+ * The emulator's HTTP routes (Hono):
+ * - `POST /api/v1/flows/session/create/` and `GET /api/v1/flows/session/result/` — the vendor's API
+ *   (SERVICE.md §1, §5), CORS-open like a public API;
+ * - `GET /flow/:id`, `POST /flow/:id/events`, `GET /finished` — the hosted flow (SERVICE.md §4).
+ *
+ * Error answers are `{ detail }` (plus `errors: [{ path, message }]` for bad metadata). The vendor does
+ * not document its own, so these are the emulator's choices: 400 bad input, 401 missing or unknown key,
+ * 403 a key of another flow, 404 unknown session.
+ *
+ * Metadata for a technology the flow does not have is refused with 400 (`rejectUnusedMetadata`, on by
+ * default): the vendor says face2face metadata "works only" for flows with Face2Face after Liveness,
+ * E-Document or Document Recognition, and edocument metadata can only matter to a flow with E-Document.
+ * A host sending either to another flow has a bug that is best found against the emulator.
+ *
+ * @module
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Hono, type Context } from 'hono';
+import { cors } from 'hono/cors';
+import { z } from 'zod';
+import {
+  formatIssues,
+  sessionIdSchema,
+  sessionMetadataSchema,
+  technologyCodeSchema,
+  type FormattedIssue,
+  type SessionMetadata,
+} from '../server/metadata.js';
+import type { EmulatorFlow } from './flows.js';
+import { contentSecurityPolicy, renderFlowPage, renderMessagePage, type MessagePageKind } from './flow-page.js';
+import { parseLocale, type FlowLocale } from './i18n.js';
+import type { EmulatorLogger } from './logger.js';
+import type { SessionStore } from './session-store.js';
+import type { WebhookDispatcher } from './webhooks.js';
+
+export interface EmulatorAppContext {
+  flows: readonly EmulatorFlow[];
+  store: SessionStore;
+  webhooks: WebhookDispatcher;
+  /** Webhook URLs of a flow. */
+  webhookUrls: (flow: EmulatorFlow) => readonly string[];
+  latencyMs: number;
+  rejectUnusedMetadata: boolean;
+  /** Aborted when the emulator closes; ends pending latency waits. */
+  signal: AbortSignal;
+  logger: EmulatorLogger;
+}
+
+const CREATE_PATH = '/api/v1/flows/session/create/';
+const RESULT_PATH = '/api/v1/flows/session/result/';
+
+/** Technologies after which Face2Face metadata works (SERVICE.md §2). */
+const FACE2FACE_SOURCES = ['LD', 'LDHP', 'LDD', 'ED', 'DR'];
+
+const flowEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('technology.start'),
+    technology_code: technologyCodeSchema,
+    attempt: z.string().max(64).optional(),
+  }),
+  z.object({
+    type: z.literal('technology.end'),
+    technology_code: technologyCodeSchema,
+    success: z.boolean(),
+    failure_reason: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{0,63}$/)
+      .optional(),
+    details: z
+      .object({
+        iin: z
+          .string()
+          .regex(/^\d{12}$/)
+          .optional(),
+        phone: z
+          .string()
+          .regex(/^77\d{9}$/)
+          .optional(),
+        reference: z.enum(['photo1', 'document']).optional(),
+      })
+      .optional(),
+    attempt: z.string().max(64).optional(),
+  }),
+  z.object({ type: z.literal('flow.end'), attempt: z.string().max(64).optional() }),
+]);
+
+/** @returns the Hono app of one emulator. */
+export function createEmulatorApp(ctx: EmulatorAppContext): Hono {
+  const app = new Hono();
+  const flowsByKey = new Map(ctx.flows.map((flow) => [flow.apiKey, flow]));
+
+  app.use(
+    '/api/*',
+    cors({ origin: '*', allowMethods: ['GET', 'POST', 'OPTIONS'], maxAge: 600 }),
+    async (c, next) => {
+      if (ctx.latencyMs > 0) {
+        try {
+          await sleep(ctx.latencyMs, undefined, { signal: ctx.signal });
+        } catch {
+          return c.json({ detail: 'The emulator is shutting down.' }, 503);
+        }
+      }
+      await next();
+      return undefined;
+    },
+  );
+
+  app.post(CREATE_PATH, async (c) => {
+    // The vendor's own browser example sends no Content-Type, so the body is JSON whatever it says.
+    let body: unknown;
+    try {
+      body = JSON.parse(await c.req.text());
+    } catch {
+      return c.json({ detail: 'JSON parse error: the body must be a JSON object.' }, 400);
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      return c.json({ detail: 'The body must be a JSON object.' }, 400);
+    }
+    const { api_key: apiKey, metadata: rawMetadata } = body as Record<string, unknown>;
+    if (apiKey === undefined || apiKey === null || apiKey === '') {
+      return invalid(c, 'api_key: this field is required.', [{ path: 'api_key', message: 'This field is required.' }]);
+    }
+    if (typeof apiKey !== 'string') {
+      return invalid(c, 'api_key: must be a string.', [{ path: 'api_key', message: 'Must be a string.' }]);
+    }
+    const flow = flowsByKey.get(apiKey);
+    if (!flow) return c.json({ detail: 'Invalid API key.' }, 401);
+
+    let metadata: SessionMetadata | null = null;
+    if (rawMetadata !== undefined && rawMetadata !== null) {
+      const parsed = sessionMetadataSchema.safeParse(rawMetadata);
+      if (!parsed.success) {
+        const errors = formatIssues(parsed.error).map((issue) => ({
+          path: issue.path ? `metadata.${issue.path}` : 'metadata',
+          message: issue.message,
+        }));
+        return invalid(c, `Invalid metadata: ${describe(errors)}`, errors);
+      }
+      metadata = parsed.data;
+      const unused = ctx.rejectUnusedMetadata ? unusedMetadata(flow, metadata) : [];
+      if (unused.length > 0) return invalid(c, `Invalid metadata: ${describe(unused)}`, unused);
+    }
+
+    const session = ctx.store.create(flow, metadata);
+    ctx.logger.info(`session ${session.id} created for "${flow.name}" (${flow.technologies.join(', ')})`);
+    return c.json({ session_id: session.id, technologies: [...session.technologies] });
+  });
+
+  app.get(RESULT_PATH, (c) => {
+    const sessionId = c.req.query('session_id');
+    const apiKey = c.req.query('flow_api_key');
+    if (!apiKey) return c.json({ detail: 'flow_api_key: this query parameter is required.' }, 401);
+    const flow = flowsByKey.get(apiKey);
+    if (!flow) return c.json({ detail: 'Invalid API key.' }, 401);
+    if (!sessionId) return c.json({ detail: 'session_id: this query parameter is required.' }, 400);
+    if (!sessionIdSchema.safeParse(sessionId).success) {
+      return c.json({ detail: 'session_id: must be a UUID.' }, 400);
+    }
+    const session = ctx.store.get(sessionId.toLowerCase());
+    if (!session) return c.json({ detail: 'Session not found.' }, 404);
+    if (session.flow !== flow) return c.json({ detail: 'This session belongs to another flow.' }, 403);
+    return c.json(ctx.store.result(session));
+  });
+
+  app.get('/flow/:id', (c) => {
+    const locale = parseLocale(c.req.query('locale'));
+    const session = findSession(ctx.store, c.req.param('id'));
+    if (!session) return page(c, 404, locale, 'notFound');
+    const phase = ctx.store.phaseOf(session);
+    if (phase === 'expired') return page(c, 410, locale, 'expired');
+    if (phase === 'finished' || phase === 'failed') return page(c, 410, locale, 'used');
+    if (phase === 'in_progress') return page(c, 409, locale, 'inProgress');
+    const nonce = newNonce();
+    const html = renderFlowPage({
+      nonce,
+      locale,
+      sessionId: session.id,
+      technologies: session.technologies,
+      metadata: session.metadata,
+      attempt: randomUUID(),
+      finishedUrl: `/finished?locale=${locale}`,
+      eventsUrl: `/flow/${session.id}/events`,
+    });
+    return htmlAnswer(c, 200, html, nonce);
+  });
+
+  app.post('/flow/:id/events', async (c) => {
+    const origin = c.req.header('origin');
+    if (origin && origin !== new URL(c.req.url).origin) {
+      return c.json({ detail: 'Events are accepted only from the flow page itself.' }, 403);
+    }
+    const session = findSession(ctx.store, c.req.param('id'));
+    if (!session) return c.json({ detail: 'Session not found.', code: 'session_not_found' }, 404);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(await c.req.text());
+    } catch {
+      return c.json({ detail: 'JSON parse error.' }, 400);
+    }
+    const parsed = flowEventSchema.safeParse(raw);
+    if (!parsed.success) {
+      const errors = formatIssues(parsed.error);
+      return invalid(c, `Invalid event: ${describe(errors)}`, errors);
+    }
+    const outcome = ctx.store.apply(session.id, parsed.data);
+    if (!outcome.ok) {
+      ctx.logger.warn(`session ${session.id}: refused ${parsed.data.type}: ${outcome.detail}`);
+      return c.json({ detail: outcome.detail, code: outcome.code }, outcome.status);
+    }
+    const urls = ctx.webhookUrls(session.flow);
+    for (const request of outcome.webhooks) {
+      ctx.logger.info(`session ${session.id}: ${request.event}${describeWebhookData(request.data)}`);
+      if (urls.length === 0) continue;
+      ctx.webhooks.enqueue(
+        urls,
+        ctx.webhooks.envelope({
+          event: request.event,
+          session_id: session.id,
+          success: request.success,
+          flow_name: session.flow.name,
+          metadata: session.metadata ?? {},
+          data: request.data,
+        }),
+      );
+    }
+    return c.json({ status: ctx.store.statusOf(session), phase: ctx.store.phaseOf(session) });
+  });
+
+  app.get('/finished', (c) => page(c, 200, parseLocale(c.req.query('locale')), 'finished'));
+
+  app.get('/', (c) =>
+    c.json({
+      name: 'biometric-flow emulator',
+      flows: ctx.flows.map((flow) => ({ name: flow.name, technologies: flow.technologies })),
+      api: [CREATE_PATH, RESULT_PATH],
+      flow: '/flow/<session_id>?web_view=true&locale=ru|kz|en',
+    }),
+  );
+
+  app.notFound((c) => {
+    if (c.req.path.startsWith('/api/')) return c.json({ detail: 'Not found.' }, 404);
+    return page(c, 404, parseLocale(c.req.query('locale')), 'notFound');
+  });
+
+  app.onError((error, c) => {
+    ctx.logger.error(`${c.req.method} ${c.req.path}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return c.json({ detail: 'Internal server error.' }, 500);
+  });
+
+  return app;
+}
+
+function invalid(c: Context, detail: string, errors: FormattedIssue[]): Response {
+  return c.json({ detail, errors }, 400);
+}
+
+function describe(errors: readonly FormattedIssue[]): string {
+  return errors.map((error) => `${error.path || '(root)'}: ${error.message}`).join('; ');
+}
+
+function describeWebhookData(data: Record<string, unknown>): string {
+  const code = data['technology_code'];
+  return typeof code === 'string' ? ` ${code}` : '';
+}
+
+/** Metadata blocks for technologies the flow does not have. */
+function unusedMetadata(flow: EmulatorFlow, metadata: SessionMetadata): FormattedIssue[] {
+  const issues: FormattedIssue[] = [];
+  const has = (code: string) => flow.technologies.includes(code);
+  if (metadata.face2face !== undefined && !(has('F2F') && FACE2FACE_SOURCES.some(has))) {
+    issues.push({
+      path: 'metadata.face2face',
+      message: `face2face metadata works only for flows with Face2Face after Liveness, E-Document or Document Recognition; this flow has ${flow.technologies.join(', ')}`,
+    });
+  }
+  if (metadata.edocument !== undefined && !has('ED')) {
+    issues.push({
+      path: 'metadata.edocument',
+      message: `edocument metadata works only for flows with E-Document (ED); this flow has ${flow.technologies.join(', ')}`,
+    });
+  }
+  return issues;
+}
+
+function findSession(store: SessionStore, id: string) {
+  if (!sessionIdSchema.safeParse(id).success) return undefined;
+  return store.get(id.toLowerCase());
+}
+
+function newNonce(): string {
+  return randomBytes(16).toString('base64');
+}
+
+function htmlAnswer(c: Context, status: 200 | 404 | 409 | 410, html: string, nonce: string): Response {
+  // No X-Frame-Options and no frame-ancestors: the flow is framed by hosts of any origin.
+  c.header('Content-Security-Policy', contentSecurityPolicy(nonce));
+  c.header('X-Content-Type-Options', 'nosniff');
+  c.header('Referrer-Policy', 'strict-origin-when-cross-origin');
+  c.header('Cache-Control', 'no-store');
+  return c.html(html, status);
+}
+
+function page(c: Context, status: 200 | 404 | 409 | 410, locale: FlowLocale, kind: MessagePageKind): Response {
+  const nonce = newNonce();
+  return htmlAnswer(c, status, renderMessagePage(kind, locale, nonce), nonce);
+}

@@ -1,0 +1,163 @@
+/**
+ * HTML of the hosted flow (`/flow/:id`) and of the emulator's simple pages (`/finished`, "already used",
+ * "expired", "not found", "in progress"). Everything is a string: no build step, no assets.
+ *
+ * DOM hooks of the flow page, stable for end-to-end tests (see also `flow-page-script.ts`):
+ * - `main#flow[data-state]`: `intro` → `busy` ⇄ `step` → `finished` (then navigation) | `failed` | `error`.
+ * - `#step-indicator` ("Шаг 1 из 3"), `section#step[data-technology="LD"]` with `h2#step-title`.
+ * - Intro: `#start-button`, `ol#technology-list`.
+ * - LD/LDHP/LDD: `video#camera-preview`, `#camera-status`, `#capture-button` (enabled once the camera plays).
+ * - ED: `#iin-input`, `#phone-input` (readonly when `changeable: false`), `#edocument-submit`; then
+ *   `#otp-input`, `#otp-submit`. Code `000000` fails.
+ * - DR: `#document-camera-button` → `video#document-preview` + `#document-capture-button`; or
+ *   `input#document-file`.
+ * - F2F: `img#f2f-face`, `img#f2f-reference`, `#compare-button` (a face capture or a document photo is
+ *   asked first when the flow has none).
+ * - Other codes: `#continue-button`. Every step: `#simulate-failure-button`, `#step-error`.
+ * - Failure: `#flow-failure-reason`, `#finish-button`. Refused session: `#flow-error`.
+ *
+ * @module
+ */
+import type { SessionMetadata } from '../server/metadata.js';
+import { FLOW_PAGE_SCRIPT } from './flow-page-script.js';
+import { htmlLang, textsFor, type FlowLocale, type FlowTexts } from './i18n.js';
+
+const STYLES = `
+:root { color-scheme: light dark; --accent: #1f6feb; --error: #c62828; --muted: #5f6b7a; --radius: 12px;
+  font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; line-height: 1.45; }
+* { box-sizing: border-box; }
+body { margin: 0; min-height: 100vh; display: flex; justify-content: center; align-items: flex-start;
+  background: Canvas; color: CanvasText; }
+main { width: 100%; max-width: 34rem; padding: 1.25rem; }
+.badge { display: inline-block; margin: 0 0 .75rem; padding: .2rem .6rem; border-radius: 999px;
+  background: #fff4d6; color: #6b4e00; font-size: .8rem; }
+h1 { font-size: 1.35rem; margin: 0 0 .25rem; }
+h2 { font-size: 1.15rem; margin: 1rem 0 .5rem; }
+h2:focus { outline: none; }
+.indicator, .hint { color: var(--muted); font-size: .9rem; margin: 0; }
+.error { color: var(--error); min-height: 1.2em; margin: .25rem 0; }
+video, .photos img { display: block; width: 100%; max-height: 50vh; object-fit: cover; border-radius: var(--radius);
+  background: #000; }
+.photos { display: grid; grid-template-columns: 1fr 1fr; gap: .75rem; }
+figure { margin: 0; } figcaption { font-size: .85rem; color: var(--muted); text-align: center; }
+.field { display: flex; flex-direction: column; gap: .25rem; margin: .75rem 0; }
+label { font-weight: 600; }
+input[type=text] { font: inherit; padding: .65rem .75rem; border: 1px solid #8a94a3; border-radius: 8px;
+  background: Field; color: FieldText; }
+input[readonly] { background: #eef1f5; color: #333; }
+input[aria-invalid=true] { border-color: var(--error); }
+button { font: inherit; display: block; width: 100%; margin: .75rem 0 0; padding: .75rem 1rem; border: 0;
+  border-radius: 8px; background: var(--accent); color: #fff; cursor: pointer; }
+button.secondary { background: transparent; color: var(--muted); text-decoration: underline; padding: .5rem; }
+button:disabled { opacity: .55; cursor: not-allowed; }
+button:focus-visible, input:focus-visible { outline: 3px solid #ffbf47; outline-offset: 2px; }
+.message { text-align: center; padding-top: 3rem; }
+`;
+
+/** What the flow page needs to know about its session. */
+export interface FlowPageInput {
+  nonce: string;
+  locale: FlowLocale;
+  sessionId: string;
+  technologies: readonly string[];
+  metadata: SessionMetadata | null;
+  /** Identifies this opening of the page; the session belongs to the first attempt that starts it. */
+  attempt: string;
+  finishedUrl: string;
+  eventsUrl: string;
+}
+
+/** The pages other than the flow itself. */
+export type MessagePageKind = keyof FlowTexts['pages'];
+
+/** @returns `text` safe inside HTML text and double-quoted attributes. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}
+
+/** JSON that cannot close the `<script>` element it sits in. */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+function shell(locale: FlowLocale, nonce: string, title: string, body: string, mainAttributes = ''): string {
+  const texts = textsFor(locale);
+  return `<!doctype html>
+<html lang="${htmlLang(locale)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style nonce="${nonce}">${STYLES}</style>
+</head>
+<body>
+<main id="flow"${mainAttributes} aria-labelledby="flow-title">
+<p class="badge">${escapeHtml(texts.emulatorBadge)}</p>
+${body}
+</main>
+</body>
+</html>
+`;
+}
+
+/**
+ * The flow page. Test hooks are documented in the page source too, so that whoever reads it in a
+ * browser finds them.
+ */
+export function renderFlowPage(input: FlowPageInput): string {
+  const texts = textsFor(input.locale);
+  const config = {
+    sessionId: input.sessionId,
+    technologies: input.technologies,
+    attempt: input.attempt,
+    eventsUrl: input.eventsUrl,
+    finishedUrl: input.finishedUrl,
+    edocument: input.metadata?.edocument ?? null,
+    photo1: input.metadata?.face2face?.photo1 ?? null,
+    texts,
+  };
+  const body = `<!--
+  Biometric.Vision flow emulator. Documented failing inputs for tests:
+  - E-Document: the SMS code 000000 fails the step; any other 6 digits pass.
+  - Every step has a button #simulate-failure-button that fails it.
+  - A camera step fails when getUserMedia is refused or unavailable.
+  Messages to the host window (parent when framed, else opener), targetOrigin '*':
+  {event:'technology.start',technology_code}, {event:'technology.end',technology_code,success},
+  {event:'flow.end',session_id,status:'FINISHED'|'FAILED'}; then location.replace('/finished').
+-->
+<h1 id="flow-title">${escapeHtml(texts.documentTitle)}</h1>
+<p id="step-indicator" class="indicator" aria-live="polite"></p>
+<div id="step-root" aria-live="polite"></div>
+<noscript><p class="error">${escapeHtml(texts.noscript)}</p></noscript>
+<script type="application/json" id="flow-config">${scriptJson(config)}</script>
+<script nonce="${input.nonce}">${FLOW_PAGE_SCRIPT}</script>`;
+  const mainAttributes = ` data-state="loading" data-session-id="${escapeHtml(input.sessionId)}"`;
+  return shell(input.locale, input.nonce, texts.documentTitle, body, mainAttributes);
+}
+
+/** @returns a simple localized page: finished, already used, expired, not found, in progress. */
+export function renderMessagePage(kind: MessagePageKind, locale: FlowLocale, nonce: string): string {
+  const page = textsFor(locale).pages[kind];
+  const body = `<div class="message" id="message" data-page="${kind}">
+<h1 id="flow-title">${escapeHtml(page.title)}</h1>
+<p>${escapeHtml(page.text)}</p>
+</div>`;
+  return shell(locale, nonce, page.title, body);
+}
+
+/**
+ * The Content-Security-Policy of the emulator's pages: only this response's inline script and style
+ * run. No `frame-ancestors`: the flow must be framable from any origin, like the vendor's.
+ */
+export function contentSecurityPolicy(nonce: string): string {
+  return [
+    "default-src 'none'",
+    `script-src 'nonce-${nonce}'`,
+    `style-src 'nonce-${nonce}'`,
+    "img-src 'self' data: blob:",
+    "media-src 'self' blob: mediastream:",
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "form-action 'self'",
+  ].join('; ');
+}

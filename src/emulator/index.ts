@@ -1,0 +1,177 @@
+/**
+ * `biometric-flow/emulator`: a local stand-in for the Biometric.Vision service (SERVICE.md) — its
+ * session API, result endpoint, webhooks and hosted flow — for demos and tests.
+ *
+ * ```ts
+ * const emulator = await startEmulator({ webhooks: ['http://127.0.0.1:3000/webhook'] });
+ * const { apiKey } = emulator.flows[0];           // "Флоу для всех": LD, F2F
+ * // POST `${emulator.url}/api/v1/flows/session/create/` { api_key: apiKey }
+ * // open `${emulator.url}/flow/<session_id>?web_view=true&locale=ru`
+ * await emulator.close();
+ * ```
+ *
+ * @module
+ */
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { createAdaptorServer } from '@hono/node-server';
+import { z } from 'zod';
+import { createEmulatorApp } from './app.js';
+import { resolveFlows, type EmulatorFlow, type EmulatorFlowInput } from './flows.js';
+import { toLogger, type EmulatorLogger } from './logger.js';
+import { SessionStore, type SessionSnapshot } from './session-store.js';
+import { WebhookDispatcher, type WebhookRetryOptions } from './webhooks.js';
+
+export { DEFAULT_FLOWS, type EmulatorFlow, type EmulatorFlowInput } from './flows.js';
+export type { EmulatorLogger } from './logger.js';
+export type { SessionPhase, SessionSnapshot, SessionStatus, TechnologyOutcome } from './session-store.js';
+export type { WebhookEnvelope, WebhookRetryOptions } from './webhooks.js';
+export type { FlowLocale } from './i18n.js';
+
+export interface EmulatorOptions {
+  /** TCP port; `0` (the default) picks a free one. */
+  port?: number;
+  /** Interface to listen on. Default `127.0.0.1`. */
+  host?: string;
+  /** Flows to serve. Default: the three flows of the vendor's example table ({@link DEFAULT_FLOWS}). */
+  flows?: readonly EmulatorFlowInput[];
+  /** Webhook URLs every flow posts to (SERVICE.md §5). */
+  webhooks?: readonly string[];
+  /** Delay before every API answer (session create, result), in ms. Default 0. */
+  latencyMs?: number;
+  /** Lifetime of an unfinished session, from its creation. Default 30 minutes. */
+  sessionTtlMs?: number;
+  /** How long after a session ends its result is `{}` ("still processing"). Default 0. */
+  resultProcessingMs?: number;
+  /** Webhook retries: attempts (first included, default 5) and the first backoff (default 1000 ms, doubling). */
+  webhookRetry?: Partial<WebhookRetryOptions>;
+  /** Time allowed for one webhook attempt. Default 10 s. */
+  webhookTimeoutMs?: number;
+  /** Refuse metadata for technologies the flow does not have (400). Default true. */
+  rejectUnusedMetadata?: boolean;
+  /** Where to log; silent by default. `console` fits. */
+  logger?: Partial<EmulatorLogger>;
+  /** The clock, in ms since the epoch; tests pass their own to expire sessions without waiting. */
+  now?: () => number;
+}
+
+/** Read-only access to the emulator's sessions, for tests. */
+export interface EmulatorSessions {
+  /** @returns a copy of the session, or `undefined` if unknown. */
+  get(id: string): SessionSnapshot | undefined;
+  /** @returns copies of every session, oldest first. */
+  list(): SessionSnapshot[];
+}
+
+/** A running emulator. */
+export interface Emulator {
+  /** Base URL, e.g. `http://127.0.0.1:8790` — the API base and the flow base at once. */
+  url: string;
+  /** The flows served, with their API keys. */
+  flows: EmulatorFlow[];
+  sessions: EmulatorSessions;
+  /** @returns a promise that resolves once every queued webhook is delivered or given up. */
+  webhooksIdle(): Promise<void>;
+  /** Stops the server, its connections, pending webhooks and timers. @returns after everything stopped. */
+  close(): Promise<void>;
+}
+
+const webhookUrlSchema = z.url({ protocol: /^https?$/, message: 'Webhook URLs must be http(s) URLs' });
+const SWEEP_INTERVAL_MS = 60_000;
+const SWEEP_RETAIN_EXTRA_MS = 24 * 60 * 60_000;
+
+/**
+ * Starts an emulator.
+ *
+ * @returns the running emulator once it listens.
+ * @throws when the options are invalid or the port cannot be bound.
+ */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 0;
+  const flows = resolveFlows(options.flows);
+  const webhookUrls = (options.webhooks ?? []).map((url) => webhookUrlSchema.parse(url));
+  const now = options.now ?? Date.now;
+  const logger = toLogger(options.logger);
+  const sessionTtlMs = nonNegative('sessionTtlMs', options.sessionTtlMs ?? 30 * 60_000);
+  const store = new SessionStore({
+    ttlMs: sessionTtlMs,
+    processingMs: nonNegative('resultProcessingMs', options.resultProcessingMs ?? 0),
+    now,
+  });
+  const webhooks = new WebhookDispatcher({
+    retry: {
+      attempts: Math.max(1, Math.floor(options.webhookRetry?.attempts ?? 5)),
+      baseDelayMs: nonNegative('webhookRetry.baseDelayMs', options.webhookRetry?.baseDelayMs ?? 1000),
+    },
+    timeoutMs: nonNegative('webhookTimeoutMs', options.webhookTimeoutMs ?? 10_000),
+    logger,
+    now,
+  });
+  const closing = new AbortController();
+  const app = createEmulatorApp({
+    flows,
+    store,
+    webhooks,
+    webhookUrls: () => webhookUrls,
+    latencyMs: nonNegative('latencyMs', options.latencyMs ?? 0),
+    rejectUnusedMetadata: options.rejectUnusedMetadata ?? true,
+    signal: closing.signal,
+    logger,
+  });
+
+  // overrideGlobalObjects: false — the emulator runs inside other programs' processes (tests, the
+  // demo) and must not replace their global Request and Response.
+  const server = createAdaptorServer({ fetch: app.fetch, overrideGlobalObjects: false, hostname: host }) as Server;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', (error) => logger.error(`server error: ${error.message}`));
+
+  const sweep = setInterval(() => store.sweep(sessionTtlMs + SWEEP_RETAIN_EXTRA_MS), SWEEP_INTERVAL_MS);
+  sweep.unref();
+
+  const address = server.address() as AddressInfo;
+  const url = `http://${urlHost(host)}:${address.port}`;
+  logger.info(`emulator listening on ${url}`);
+
+  let closed: Promise<void> | undefined;
+  return {
+    url,
+    flows: flows.map((flow) => ({ ...flow, technologies: [...flow.technologies] })),
+    sessions: {
+      get: (id) => {
+        const session = store.get(id);
+        return session && store.snapshot(session);
+      },
+      list: () => store.list(),
+    },
+    webhooksIdle: () => webhooks.idle(),
+    close: () => {
+      closed ??= new Promise<void>((resolve, reject) => {
+        closing.abort();
+        clearInterval(sweep);
+        webhooks.close();
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      });
+      return closed;
+    },
+  };
+}
+
+function nonNegative(name: string, value: number): number {
+  if (!Number.isFinite(value) || value < 0) throw new RangeError(`${name} must be a non-negative number`);
+  return value;
+}
+
+/** The host part of the emulator's URL: a wildcard address is reached through loopback. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
