@@ -45,6 +45,7 @@ export interface OriginOptions {
   trustProxy?: boolean;
 }
 
+/** Who sent a request: no `Origin` (server to server), the handler's own origin, an allowed cross origin, or a refused one. */
 export type OriginDecision =
   | { kind: 'none' }
   | { kind: 'same'; origin: string }
@@ -142,10 +143,12 @@ export function preflightResponse(decision: OriginDecision, request: Request, me
   return new Response(null, { status: 204, headers });
 }
 
+/** 403 `forbidden-origin`, without CORS grants so the page cannot read it. */
 export function forbiddenOrigin(): Response {
   return errorResponse(403, { code: 'forbidden-origin', message: 'This origin may not use this endpoint' }, { Vary: 'Origin' });
 }
 
+/** 405 `method-not-allowed` with `Allow`. */
 export function methodNotAllowed(methods: string, cors: Record<string, string>): Response {
   return errorResponse(
     405,
@@ -163,7 +166,9 @@ export function vendorErrorResponse(error: VendorError, cors: Record<string, str
 
 /** Why a body could not be read. */
 export class BodyError extends Error {
+  /** The HTTP status to answer with. */
   readonly status: number;
+  /** The error code to answer with. */
   readonly code: string;
   constructor(status: number, code: string, message: string) {
     super(message);
