@@ -92,6 +92,84 @@ export const styles = css`
     animation: spin 0.8s linear infinite;
   }
 
+  .dialog {
+    inline-size: min(560px, 100vw - 2rem);
+    max-block-size: calc(100dvh - 2rem);
+    padding: 0;
+    border: 0;
+    border-radius: var(--_radius);
+    background: Canvas;
+    color: CanvasText;
+    box-shadow: 0 24px 64px rgb(0 0 0 / 0.35);
+    overflow: hidden;
+  }
+
+  .dialog::backdrop {
+    background: var(--biometric-flow-backdrop, rgb(0 0 0 / 0.6));
+  }
+
+  .dialog-bar {
+    display: flex;
+    justify-content: flex-end;
+    padding: 0.25rem;
+  }
+
+  .dialog-body {
+    padding: 0 0.75rem 0.75rem;
+  }
+
+  .dialog .frame {
+    block-size: min(var(--_height), calc(100dvh - 6rem));
+  }
+
+  .close {
+    display: grid;
+    place-items: center;
+    inline-size: 2.75rem;
+    block-size: 2.75rem;
+    padding: 0;
+    border: 0;
+    border-radius: 50%;
+    background: transparent;
+    color: inherit;
+    cursor: pointer;
+  }
+
+  .close:hover {
+    background: color-mix(in srgb, currentColor 10%, transparent);
+  }
+
+  .close svg {
+    stroke: currentColor;
+    stroke-width: 2;
+    stroke-linecap: round;
+  }
+
+  /* Phones: the dialog takes the whole screen, the flow as much of it as it can. */
+  @media (max-width: 600px) {
+    .dialog {
+      inline-size: 100vw;
+      max-inline-size: none;
+      block-size: 100dvh;
+      max-block-size: none;
+      margin: 0;
+      border-radius: 0;
+    }
+
+    .dialog .frame {
+      block-size: calc(100dvh - 4rem);
+      border-radius: 0;
+    }
+
+    .dialog-body {
+      padding: 0;
+    }
+  }
+
+  [data-focus-after-dialog]:focus {
+    outline: none;
+  }
+
   @keyframes spin {
     to {
       transform: rotate(1turn);

@@ -9,40 +9,64 @@ import {
   type CancelReason,
   type FinishedDetail,
   type FinishedVia,
+  type FlowErrorDetail,
   type FlowState,
   type Session,
 } from './events.js';
 import { flowLocation, flowUrl, type FlowLocation } from './flow-url.js';
-import { errorText, matchLocale, stepText, textsFor, type Locale } from './locales.js';
-import { preflight } from './preflight.js';
-import { flowMessageSchema, sessionIdSchema } from './schemas.js';
+import { errorText, matchLocale, stepText, textsFor, type Locale, type Texts } from './locales.js';
+import { openBlankPopup, POPUP_WATCH_MS } from './popup.js';
+import { documentAllowsCamera, preflight } from './preflight.js';
+import { flowMessageSchema, sessionIdSchema, type FlowMessage } from './schemas.js';
 import { requestSession } from './session.js';
+import { FINAL_STATUSES, fetchStatus, nextPollDelay } from './status-poller.js';
 
 /** How the flow is shown. */
 export type FlowMode = 'inline' | 'modal' | 'popup';
 
 const DEFAULT_TIMEOUT_MS = 15_000;
+/** How long a finish seen in the browser waits for the status endpoint to add `status` and `result`. */
+const ENRICH_TIMEOUT_MS = 2_000;
 
 /** One start: everything it sets up ends through its controller. */
 interface Run {
   readonly controller: AbortController;
   readonly promise: Promise<Session | undefined>;
   readonly resolve: (session: Session | undefined) => void;
+  /** The mode this start shows the flow in; a blocked popup or camera policy may change it. */
+  mode: FlowMode;
   /** Set once the run ended in any way; nothing it started may act after that. */
   ended: boolean;
+  /** Set while a finish seen in the browser waits briefly for the status endpoint. */
+  finishing: boolean;
   session?: Session;
   location?: FlowLocation;
   url?: URL;
+  popup?: Window;
+  /** Whether the flow's window reported its first load. */
+  loaded: boolean;
   /** Frame `load` events seen so far. */
   loads: number;
-  /** Index of the technology the flow is on, from its progress messages. */
-  step: number;
+  pollTimer?: ReturnType<typeof setTimeout>;
+  pollDelay?: number;
+  /** Whether a failing status request was reported already (once per start is enough). */
+  statusErrorReported: boolean;
 }
 
-function newRun(): Run {
+function newRun(mode: FlowMode): Run {
   let resolve!: (session: Session | undefined) => void;
   const promise = new Promise<Session | undefined>((r) => (resolve = r));
-  return { controller: new AbortController(), promise, resolve, ended: false, loads: 0, step: -1 };
+  return {
+    controller: new AbortController(),
+    promise,
+    resolve,
+    mode,
+    ended: false,
+    finishing: false,
+    loaded: false,
+    loads: 0,
+    statusErrorReported: false,
+  };
 }
 
 /** The nearest `lang` above `node`, across shadow roots. */
@@ -55,8 +79,22 @@ function nearestLang(node: Node): string | undefined {
   return undefined;
 }
 
+/** The focused element, looking into open shadow roots. */
+function deepActiveElement(): HTMLElement | undefined {
+  let active = document.activeElement;
+  while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+  return active instanceof HTMLElement ? active : undefined;
+}
+
+/** Whether the page's user activation allows opening a popup right now. */
+function hasUserActivation(): boolean {
+  return (navigator as Navigator & { userActivation?: { isActive: boolean } }).userActivation?.isActive ?? false;
+}
+
 /** Field names that mean a vendor API key was handed to the browser. */
 const API_KEY_NAMES = ['apiKey', 'api_key', 'apikey'];
+
+const MODES: readonly FlowMode[] = ['inline', 'modal', 'popup'];
 
 /**
  * Shows a Biometric.Vision verification flow for a session that the host's own backend creates, and
@@ -137,11 +175,17 @@ export class BiometricFlowElement extends LitElement {
 
   @state() private _state: FlowState = 'idle';
   @state() private _error?: FlowError;
+  /** Index of the technology the flow is on, from its progress messages. */
   @state() private _step = -1;
 
   #run?: Run;
   #preconnect?: HTMLLinkElement;
+  /** Where focus goes back to when the dialog closes. */
+  #returnFocus?: HTMLElement;
+  #dialogOpen = false;
+  #savedOverflow = '';
   readonly #frame = createRef<HTMLIFrameElement>();
+  readonly #dialog = createRef<HTMLDialogElement>();
 
   /** Where the element is; reflected to the `state` attribute. */
   get state(): FlowState {
@@ -176,18 +220,20 @@ export class BiometricFlowElement extends LitElement {
       this.#endRun(run);
       this.#setState('idle');
     }
+    this.#afterDialog(false);
   }
 
   /**
    * Starts the flow: asks the session endpoint for a session (unless `session-id` is set) and shows it.
-   * While a start is under way, returns that start's promise: one session request per start.
+   * While a start is under way, returns that start's promise: one session request per start. In popup
+   * mode, call it inside a click handler: the window is opened before anything is awaited.
    *
    * @returns resolves with the session once the flow is being shown, or with `undefined` when the start
    * ends before that in `flow-error` or `cancelled`. Never rejects.
    */
   start(): Promise<Session | undefined> {
     if (this.#run && !this.#run.ended) return this.#run.promise;
-    const run = newRun();
+    const run = newRun(MODES.includes(this.mode) ? this.mode : 'inline');
     this.#run = run;
     this._error = undefined;
     this._step = -1;
@@ -213,12 +259,24 @@ export class BiometricFlowElement extends LitElement {
     try {
       this.#refuseApiKey();
       const problem = preflight(window);
-      if (problem) throw problem;
+      if (problem?.code === 'camera-blocked-by-policy') {
+        // A popup is a document of its own, outside this page's policy. From a click, tell the host and
+        // go on there; a popup without a click would be blocked anyway.
+        if (run.mode !== 'popup') {
+          if (!hasUserActivation()) throw problem;
+          this.#report(problem);
+          run.mode = 'popup';
+        }
+      } else if (problem) {
+        throw problem;
+      }
       run.location = flowLocation({
         baseUrl: this.flowBaseUrl,
         finishedUrl: this.finishedUrl,
         documentBase: document.baseURI,
       });
+      if (run.mode === 'popup') this.#openPopup(run);
+      if (run.ended) return;
 
       let session: Session;
       if (this.sessionId) {
@@ -252,6 +310,7 @@ export class BiometricFlowElement extends LitElement {
       if (run.ended) return;
 
       window.addEventListener('message', (event) => this.#onMessage(run, event), { signal: run.controller.signal });
+      if (run.popup) this.#navigatePopup(run, run.popup, run.url);
       this.#setState('loading');
       run.resolve(session);
     } catch (error) {
@@ -272,52 +331,95 @@ export class BiometricFlowElement extends LitElement {
     }
   }
 
+  /** Opens the popup now, inside the click; a blocked one falls back as `popup-fallback` says. */
+  #openPopup(run: Run): void {
+    const texts = textsFor(this.resolvedLocale);
+    const popup = openBlankPopup(window, texts.frameTitle, texts.requesting);
+    if (popup) {
+      run.popup = popup;
+      run.controller.signal.addEventListener('abort', () => popup.close(), { once: true });
+      return;
+    }
+    const blocked = new FlowError('popup-blocked', 'The browser blocked the popup: start from a click, or allow popups');
+    if (this.popupFallback === 'none' || documentAllowsCamera(document) === false) throw blocked;
+    this.#report(blocked);
+    run.mode = 'modal';
+  }
+
+  #navigatePopup(run: Run, popup: Window, url: URL): void {
+    try {
+      popup.location.href = url.href;
+    } catch {
+      // The user navigated the blank window away; the watcher sees what it shows now.
+    }
+    const timer = setInterval(() => this.#watchPopup(run, popup), POPUP_WATCH_MS);
+    run.controller.signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+  }
+
+  /** Popups give no load events across origins: look at them on a timer instead. */
+  #watchPopup(run: Run, popup: Window): void {
+    if (run.ended || run.finishing) return;
+    if (popup.closed) {
+      this.#cancel('popup-closed');
+      return;
+    }
+    let href: string | undefined;
+    let blank = false;
+    try {
+      href = popup.location.href;
+      blank = href === 'about:blank' || popup.document.readyState !== 'complete';
+    } catch {
+      href = undefined; // cross-origin: the flow is there
+    }
+    if (blank) return;
+    if (!run.loaded) this.#flowLoaded(run);
+    if (href !== undefined) this.#checkLocation(run, href);
+  }
+
   /** The window the flow runs in, if it is open. */
-  #flowWindow(): Window | null {
-    return this.#frame.value?.contentWindow ?? null;
+  #flowWindow(run: Run): Window | null {
+    return run.popup ?? this.#frame.value?.contentWindow ?? null;
   }
 
   #onFrameLoad(run: Run): void {
     if (run.ended || this.#run !== run || !run.session || !run.url) return;
     run.loads += 1;
-    if (run.loads === 1) {
-      this.#setState('active');
-      emit(this, 'flow-loaded', { sessionId: run.session.id, url: run.url.href });
-    }
-    this.#checkNavigation(run);
+    if (!run.loaded) this.#flowLoaded(run);
+    else this.#pollNow(run); // a later load may be the cross-origin redirect to /finished
+    const href = readableLocation(this.#frame.value?.contentWindow);
+    if (href !== undefined) this.#checkLocation(run, href);
+  }
+
+  #flowLoaded(run: Run): void {
+    run.loaded = true;
+    this.#setState('active');
+    emit(this, 'flow-loaded', { sessionId: run.session!.id, url: run.url!.href });
+    this.#schedulePoll(run);
   }
 
   /** A readable location on the finished URL ends the flow. */
-  #checkNavigation(run: Run): void {
-    if (run.ended || !run.location) return;
-    const href = readableLocation(this.#flowWindow());
-    if (href?.startsWith(run.location.finished.href)) this.#finish(run, 'navigation');
+  #checkLocation(run: Run, href: string): void {
+    if (href.startsWith(run.location!.finished.href)) this.#finish(run, 'navigation');
   }
 
   #onMessage(run: Run, event: MessageEvent): void {
-    if (run.ended || !run.url) return;
-    const source = this.#flowWindow();
+    if (run.ended || run.finishing || !run.url) return;
+    const source = this.#flowWindow(run);
     if (event.origin !== run.url.origin || source === null || event.source !== source) return;
     const parsed = flowMessageSchema.safeParse(event.data);
     if (!parsed.success) return;
     emit(this, 'flow-message', { data: parsed.data, origin: event.origin });
     if (run.ended) return;
+    if (!run.loaded) this.#flowLoaded(run); // a popup's first message comes before its watcher looks
 
     const progress = progressOf(parsed.data);
-    if (progress && run.session) {
-      const index = run.session.technologies.indexOf(progress.code);
-      if (index >= 0) {
-        run.step = index;
-        this._step = index;
-      }
-    }
+    const index = progress ? (run.session?.technologies.indexOf(progress.code) ?? -1) : -1;
+    if (index >= 0) this._step = index;
     if (this.#recognisesFinish(run, parsed.data, event)) this.#finish(run, 'message');
   }
 
-  #recognisesFinish(run: Run, data: unknown, event: MessageEvent): boolean {
-    if (!this.isFinishMessage) {
-      return defaultIsFinishMessage(data as Parameters<typeof defaultIsFinishMessage>[0], run.location!.finished.href);
-    }
+  #recognisesFinish(run: Run, data: FlowMessage, event: MessageEvent): boolean {
+    if (!this.isFinishMessage) return defaultIsFinishMessage(data, run.location!.finished.href);
     try {
       return this.isFinishMessage(data, event) === true;
     } catch (error) {
@@ -327,11 +429,77 @@ export class BiometricFlowElement extends LitElement {
     }
   }
 
-  #finish(run: Run, via: FinishedVia, extra: Pick<FinishedDetail, 'status' | 'result'> = {}): void {
+  #schedulePoll(run: Run): void {
+    if (!this.statusEndpoint || run.ended || run.finishing) return;
+    clearTimeout(run.pollTimer);
+    run.pollDelay = nextPollDelay(run.pollDelay);
+    run.pollTimer = setTimeout(() => void this.#poll(run), run.pollDelay);
+  }
+
+  #pollNow(run: Run): void {
+    if (!this.statusEndpoint || run.ended || run.finishing) return;
+    clearTimeout(run.pollTimer);
+    void this.#poll(run);
+  }
+
+  async #poll(run: Run): Promise<void> {
+    const endpoint = this.statusEndpoint;
+    if (!endpoint || !run.session || run.ended || run.finishing) return;
+    try {
+      const answer = await fetchStatus(endpoint, run.session.id, this.requestInit, run.controller.signal);
+      if (run.ended || run.finishing) return;
+      if (FINAL_STATUSES.has(answer.status)) {
+        this.#complete(run, 'status', { status: answer.status, result: answer.result });
+        return;
+      }
+    } catch (error) {
+      if (run.ended || run.finishing) return;
+      if (error instanceof FlowError && !run.statusErrorReported) {
+        // The flow goes on: the status endpoint is a second opinion, and polling keeps trying.
+        run.statusErrorReported = true;
+        this.#report(error);
+      }
+    }
+    this.#schedulePoll(run);
+  }
+
+  /**
+   * The browser saw the flow end. With a status endpoint, wait briefly for the server's status and
+   * result so that the one `finished` event carries them.
+   */
+  #finish(run: Run, via: FinishedVia): void {
+    if (run.ended || run.finishing || !run.session) return;
+    const endpoint = this.statusEndpoint;
+    if (!endpoint) {
+      this.#complete(run, via, {});
+      return;
+    }
+    run.finishing = true;
+    clearTimeout(run.pollTimer);
+    const wait = new AbortController();
+    const timer = setTimeout(() => wait.abort(), ENRICH_TIMEOUT_MS);
+    const stop = () => wait.abort();
+    run.controller.signal.addEventListener('abort', stop, { once: true });
+    fetchStatus(endpoint, run.session.id, this.requestInit, wait.signal)
+      .then(
+        (answer) => ({ status: answer.status, result: answer.result }),
+        () => ({}),
+      )
+      .then((extra) => {
+        clearTimeout(timer);
+        run.controller.signal.removeEventListener('abort', stop);
+        this.#complete(run, via, extra);
+      });
+  }
+
+  #complete(run: Run, via: FinishedVia, extra: Pick<FinishedDetail, 'status' | 'result'>): void {
     if (run.ended || !run.session) return;
     this.#endRun(run);
     this.#setState('finished');
-    emit(this, 'finished', { sessionId: run.session.id, technologies: run.session.technologies, via, ...extra });
+    const detail: FinishedDetail = { sessionId: run.session.id, technologies: run.session.technologies, via };
+    if (extra.status !== undefined) detail.status = extra.status;
+    if (extra.result !== undefined) detail.result = extra.result;
+    emit(this, 'finished', detail);
   }
 
   #cancel(reason: CancelReason): void {
@@ -346,19 +514,21 @@ export class BiometricFlowElement extends LitElement {
     this.#endRun(run);
     this._error = error;
     this.#setState('error');
-    emit(this, 'flow-error', {
-      code: error.code,
-      message: error.message,
-      retryable: error.retryable,
-      ...(error.status === undefined ? {} : { status: error.status }),
-      ...(error.cause === undefined ? {} : { cause: error.cause }),
-    });
+    this.#report(error);
+  }
+
+  #report(error: FlowError): void {
+    const detail: FlowErrorDetail = { code: error.code, message: error.message, retryable: error.retryable };
+    if (error.status !== undefined) detail.status = error.status;
+    if (error.cause !== undefined) detail.cause = error.cause;
+    emit(this, 'flow-error', detail);
   }
 
   /** Ends everything the run started; a start still waiting resolves with `undefined`. */
   #endRun(run: Run): void {
     if (run.ended) return;
     run.ended = true;
+    clearTimeout(run.pollTimer);
     run.controller.abort();
     this.#removePreconnect();
     run.resolve(undefined);
@@ -390,10 +560,46 @@ export class BiometricFlowElement extends LitElement {
     this.#preconnect = undefined;
   }
 
+  /** Whether the current start shows its flow in the dialog right now. */
+  #inDialog(): boolean {
+    const run = this.#run;
+    return (
+      run !== undefined &&
+      !run.ended &&
+      run.mode === 'modal' &&
+      (this._state === 'requesting' || this._state === 'loading' || this._state === 'active')
+    );
+  }
+
   override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
     // A state attribute set from outside is not the element's state; put it back.
     this.#reflectState();
+    const dialog = this.#dialog.value;
+    if (dialog && !dialog.open) {
+      this.#returnFocus = deepActiveElement();
+      this.#savedOverflow = document.documentElement.style.overflow;
+      document.documentElement.style.overflow = 'hidden';
+      this.#dialogOpen = true;
+      dialog.showModal();
+    } else if (!dialog && this.#dialogOpen) {
+      this.#afterDialog(true);
+    }
+  }
+
+  /** Undoes what opening the dialog did: page scroll back, focus back on the trigger. */
+  #afterDialog(restoreFocus: boolean): void {
+    if (!this.#dialogOpen) return;
+    this.#dialogOpen = false;
+    document.documentElement.style.overflow = this.#savedOverflow;
+    const previous = this.#returnFocus;
+    this.#returnFocus = undefined;
+    if (!restoreFocus) return;
+    const target =
+      previous?.isConnected && previous.getClientRects().length > 0
+        ? previous
+        : this.renderRoot.querySelector<HTMLElement>('[part~="trigger"], [data-focus-after-dialog]');
+    target?.focus();
   }
 
   #renderTrigger(label: string): TemplateResult {
@@ -402,8 +608,13 @@ export class BiometricFlowElement extends LitElement {
     >`;
   }
 
-  #renderFrame(run: Run): TemplateResult {
+  #renderFlow(run: Run): TemplateResult {
     const texts = textsFor(this.resolvedLocale);
+    if (this._state === 'requesting' || !run.url) {
+      return html`<slot name="loading"
+        ><p class="message" role="status"><span class="spinner" aria-hidden="true"></span>${texts.requesting}</p></slot
+      >`;
+    }
     const technologies = run.session?.technologies ?? [];
     const step = this._step >= 0 && technologies.length > 0 ? stepText(texts, technologies, this._step) : '';
     return html`
@@ -415,7 +626,7 @@ export class BiometricFlowElement extends LitElement {
           allow="camera; microphone; fullscreen; clipboard-write"
           referrerpolicy="strict-origin-when-cross-origin"
           title=${texts.frameTitle}
-          src=${run.url!.href}
+          src=${run.url.href}
           @load=${() => this.#onFrameLoad(run)}
         ></iframe>
         ${this._state === 'loading'
@@ -426,43 +637,66 @@ export class BiometricFlowElement extends LitElement {
     `;
   }
 
-  override render(): TemplateResult {
+  #renderDialog(run: Run): TemplateResult {
     const texts = textsFor(this.resolvedLocale);
-    const run = this.#run;
-    let body: TemplateResult | typeof nothing = nothing;
+    return html`<dialog
+      ${ref(this.#dialog)}
+      part="dialog"
+      class="dialog"
+      aria-label=${texts.frameTitle}
+      @cancel=${() => this.#cancel('escape')}
+    >
+      <div class="dialog-bar">
+        <button part="close-button" class="close" type="button" aria-label=${texts.close} @click=${() => this.#cancel('close-button')}>
+          <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><path d="M3 3l10 10M13 3L3 13" /></svg>
+        </button>
+      </div>
+      <div class="dialog-body">${this.#renderFlow(run)}</div>
+    </dialog>`;
+  }
+
+  #renderBody(texts: Texts, run: Run | undefined): TemplateResult | typeof nothing {
     switch (this._state) {
       case 'idle':
-        body = this.#renderTrigger(texts.start);
-        break;
+        return this.#renderTrigger(texts.start);
       case 'cancelled':
-        body = html`${this.#renderTrigger(texts.start)}
+        return html`${this.#renderTrigger(texts.start)}
           <p class="message" role="status">${texts.cancelled}</p>`;
-        break;
       case 'requesting':
-        body = html`<slot name="loading"
-          ><p class="message" role="status"><span class="spinner" aria-hidden="true"></span>${texts.requesting}</p></slot
-        >`;
-        break;
       case 'loading':
       case 'active':
-        body = run?.url ? this.#renderFrame(run) : nothing;
-        break;
+        if (!run) return nothing;
+        if (run.mode === 'modal') return html`<p class="message" role="status">${texts.inProgress}</p>`;
+        if (run.mode === 'popup' && run.popup) {
+          const popup = run.popup;
+          return html`<p class="message" role="status">${texts.inPopup}</p>
+            <button part="trigger" class="trigger" type="button" @click=${() => popup.focus()}>${texts.showPopup}</button>`;
+        }
+        return this.#renderFlow(run);
       case 'finished':
-        body = html`<slot name="finished"><p class="message" role="status">${texts.finished}</p></slot>`;
-        break;
+        return html`<slot name="finished"
+          ><p class="message" role="status" tabindex="-1" data-focus-after-dialog>${texts.finished}</p></slot
+        >`;
       case 'error': {
         const error = this._error;
-        body = html`<slot name="error"
-            ><p class="message error" role="alert">${error ? errorText(texts, error.code) : texts.errors.generic}</p></slot
+        return html`<slot name="error"
+            ><p class="message error" role="alert" tabindex="-1" data-focus-after-dialog>
+              ${error ? errorText(texts, error.code) : texts.errors.generic}
+            </p></slot
           >
           ${error?.retryable
             ? html`<button part="trigger" class="trigger" type="button" @click=${() => void this.start()}>
                 ${texts.retry}
               </button>`
             : nothing}`;
-        break;
       }
     }
-    return html`<div part="base" class="base" lang=${this.resolvedLocale}>${body}</div>`;
+  }
+
+  override render(): TemplateResult {
+    const texts = textsFor(this.resolvedLocale);
+    const run = this.#run;
+    return html`<div part="base" class="base" lang=${this.resolvedLocale}>${this.#renderBody(texts, run)}</div>
+      ${run && this.#inDialog() ? this.#renderDialog(run) : nothing}`;
   }
 }

@@ -14,6 +14,9 @@ export interface Texts {
   cancelled: string;
   retry: string;
   close: string;
+  inProgress: string;
+  inPopup: string;
+  showPopup: string;
   /** `{step}`, `{total}` and `{name}` are replaced. */
   step: string;
   errors: Record<'generic' | 'network' | 'timeout' | 'camera' | 'popup' | 'insecure' | 'config', string>;
@@ -30,6 +33,9 @@ const TEXTS: Record<Locale, Texts> = {
     cancelled: 'Проверка отменена',
     retry: 'Попробовать снова',
     close: 'Закрыть',
+    inProgress: 'Идёт проверка…',
+    inPopup: 'Проверка открыта в отдельном окне.',
+    showPopup: 'Показать окно',
     step: 'Шаг {step} из {total}: {name}',
     errors: {
       generic: 'Не удалось начать проверку.',
@@ -58,6 +64,9 @@ const TEXTS: Record<Locale, Texts> = {
     cancelled: 'Тексеру тоқтатылды',
     retry: 'Қайталап көру',
     close: 'Жабу',
+    inProgress: 'Тексеру жүріп жатыр…',
+    inPopup: 'Тексеру бөлек терезеде ашылды.',
+    showPopup: 'Терезені көрсету',
     step: 'Қадам {step}/{total}: {name}',
     errors: {
       generic: 'Тексеруді бастау мүмкін болмады.',
@@ -86,6 +95,9 @@ const TEXTS: Record<Locale, Texts> = {
     cancelled: 'Verification cancelled',
     retry: 'Try again',
     close: 'Close',
+    inProgress: 'Verification in progress…',
+    inPopup: 'The verification is open in a separate window.',
+    showPopup: 'Show the window',
     step: 'Step {step} of {total}: {name}',
     errors: {
       generic: 'Could not start the verification.',

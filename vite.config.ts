@@ -1,0 +1,31 @@
+import { defineConfig } from 'vite';
+
+/**
+ * `vite build` makes the CDN files (dist/cdn/biometric-flow.js and .iife.js: one self-registering
+ * file each, every dependency inside, minified, with source maps). `vite` (dev) serves the demo.
+ */
+export default defineConfig(({ command }) =>
+  command === 'build'
+    ? {
+        publicDir: false,
+        build: {
+          outDir: 'dist/cdn',
+          emptyOutDir: true,
+          sourcemap: true,
+          minify: true,
+          target: 'es2022',
+          // Vite leaves lib-mode ES output unminified by default; the CDN module should be as small as the IIFE.
+          rolldownOptions: { output: { minify: true } },
+          lib: {
+            entry: 'src/index.ts',
+            name: 'BiometricFlow',
+            formats: ['es', 'iife'],
+            fileName: (format) => (format === 'es' ? 'biometric-flow.js' : 'biometric-flow.iife.js'),
+          },
+        },
+      }
+    : {
+        root: 'demo',
+        server: { host: '127.0.0.1', strictPort: true },
+      },
+);
