@@ -78,7 +78,7 @@ const flowEventSchema = z.discriminatedUnion('type', [
           .string()
           .regex(/^77\d{9}$/)
           .optional(),
-        reference: z.enum(['photo1', 'document']).optional(),
+        reference: z.enum(['photo1', 'document', 'edocument']).optional(),
       })
       .optional(),
     attempt: z.string().max(64).optional(),
@@ -227,6 +227,9 @@ export function createEmulatorApp(ctx: EmulatorAppContext): Hono {
     }
     return c.json({ status: ctx.store.statusOf(session), phase: ctx.store.phaseOf(session) });
   });
+
+  // Browsers ask for it on every page; a 404 would be noise in their consoles.
+  app.get('/favicon.ico', (c) => c.body(null, 204));
 
   app.get('/finished', (c) => page(c, 200, parseLocale(c.req.query('locale')), 'finished'));
 

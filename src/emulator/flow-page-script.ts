@@ -26,7 +26,11 @@ export const FLOW_PAGE_SCRIPT = String.raw`
   var root = document.getElementById('step-root');
   var indicator = document.getElementById('step-indicator');
   var CAMERA = { LD: true, LDHP: true, LDD: true };
-  var state = { index: -1, token: 0, ending: -1, face: null, documentPhoto: null, streams: [] };
+  var state = { index: -1, token: 0, ending: -1, face: null, documentPhoto: null, egovPhoto: null, streams: [] };
+  // Stands for the photo of the ID card E-Document fetches from eGov.
+  var EGOV_PHOTO = 'data:image/svg+xml;base64,' + btoa('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 150">' +
+    '<rect width="120" height="150" fill="#dfe6ee"/><circle cx="60" cy="58" r="28" fill="#9aa8b8"/>' +
+    '<path d="M14 150c6-34 24-50 46-50s40 16 46 50z" fill="#9aa8b8"/></svg>');
 
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
@@ -383,6 +387,7 @@ export const FLOW_PAGE_SCRIPT = String.raw`
         finishStep('ED', false, { failure_reason: 'invalid_otp', message: t.otpWrong, details: { iin: iin, phone: phone } });
         return;
       }
+      state.egovPhoto = EGOV_PHOTO;
       finishStep('ED', true, { details: { iin: iin, phone: phone } });
     });
     section('ED', t.otpTitle, [el('p', { id: 'otp-sent', text: fmt(t.otpSent, { phone: phone }) }), form]);
@@ -419,7 +424,10 @@ export const FLOW_PAGE_SCRIPT = String.raw`
       })));
       return;
     }
-    var reference = cfg.photo1 ? photoDataUrl(cfg.photo1) : state.documentPhoto;
+    // The reference photo: photo1 from metadata, else the document photo (DR), else the eGov photo (ED).
+    var source = cfg.photo1 ? 'photo1' : state.documentPhoto ? 'document' : state.egovPhoto ? 'edocument' : null;
+    var reference = source === 'photo1' ? photoDataUrl(cfg.photo1)
+      : source === 'document' ? state.documentPhoto : state.egovPhoto;
     if (!reference) {
       section('F2F', texts.title, [el('p', { id: 'step-instructions', text: t.documentNeeded })].concat(documentPhoto(function (data) {
         state.documentPhoto = data;
@@ -430,7 +438,7 @@ export const FLOW_PAGE_SCRIPT = String.raw`
     var compare = el('button', {
       type: 'button', id: 'compare-button', text: t.compare,
       onclick: function () {
-        finishStep('F2F', true, { details: { reference: cfg.photo1 ? 'photo1' : 'document' } });
+        finishStep('F2F', true, { details: { reference: source } });
       },
     });
     section('F2F', texts.title, [

@@ -11,8 +11,10 @@
  *   `#otp-input`, `#otp-submit`. Code `000000` fails.
  * - DR: `#document-camera-button` → `video#document-preview` + `#document-capture-button`; or
  *   `input#document-file`.
- * - F2F: `img#f2f-face`, `img#f2f-reference`, `#compare-button` (a face capture or a document photo is
- *   asked first when the flow has none).
+ * - F2F: `img#f2f-face`, `img#f2f-reference`, `#compare-button`. The reference is `photo1`, else the
+ *   DR document photo, else the (placeholder) eGov photo of a passed ED step; with none of them a
+ *   document photo is asked first (the DR controls), and without an earlier face capture a face
+ *   capture (`#capture-button`).
  * - Other codes: `#continue-button`. Every step: `#simulate-failure-button`, `#step-error`.
  * - Failure: `#flow-failure-reason`, `#finish-button`. Refused session: `#flow-error`.
  *
@@ -38,6 +40,7 @@ h2:focus { outline: none; }
 .error { color: var(--error); min-height: 1.2em; margin: .25rem 0; }
 video, .photos img { display: block; width: 100%; max-height: 50vh; object-fit: cover; border-radius: var(--radius);
   background: #000; }
+.photos img { aspect-ratio: 3 / 4; }
 .photos { display: grid; grid-template-columns: 1fr 1fr; gap: .75rem; }
 figure { margin: 0; } figcaption { font-size: .85rem; color: var(--muted); text-align: center; }
 .field { display: flex; flex-direction: column; gap: .25rem; margin: .75rem 0; }

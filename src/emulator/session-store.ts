@@ -34,7 +34,7 @@ export interface TechnologyEndDetails {
   iin?: string | undefined;
   phone?: string | undefined;
   /** Face2Face: what the face was compared with. */
-  reference?: 'photo1' | 'document' | undefined;
+  reference?: 'photo1' | 'document' | 'edocument' | undefined;
 }
 
 /** An event reported by the flow page (`POST /flow/:id/events`). */
@@ -348,7 +348,7 @@ function technologyResult(session: Session, outcome: TechnologyOutcome): Record<
       return {
         ...base,
         similarity: outcome.success ? 0.93 : 0.21,
-        compared_with: outcome.details.reference ?? (session.metadata?.face2face?.photo1 ? 'photo1' : 'document'),
+        compared_with: outcome.details.reference ?? (session.metadata?.face2face?.photo1 ? 'photo1' : null),
       };
     case 'document_recognition_result':
       return { ...base, document_type: outcome.success ? 'KZ_ID_CARD' : null, fields: {} };
