@@ -106,7 +106,7 @@ export const FLOW_PAGE_SCRIPT = String.raw`
     var heading = el('h2', { id: 'step-title', tabindex: '-1', text: title });
     var children = [heading].concat(nodes);
     children.push(el('p', { id: 'step-error', class: 'error', role: 'alert' }));
-    if (code && !(options && options.noSimulate)) {
+    if (code) {
       children.push(el('button', {
         type: 'button', id: 'simulate-failure-button', class: 'secondary', text: t.simulateFailure,
         onclick: function () {
@@ -116,7 +116,9 @@ export const FLOW_PAGE_SCRIPT = String.raw`
     }
     var node = el('section', { id: 'step', 'data-technology': code || null, 'aria-labelledby': 'step-title' }, children);
     root.replaceChildren(node);
-    heading.focus();
+    // Not on first render: focusing inside a frame the user has not touched would pull focus (and
+    // scrolling) away from the host page.
+    if (!(options && options.initial)) heading.focus();
     return node;
   }
 
@@ -217,7 +219,7 @@ export const FLOW_PAGE_SCRIPT = String.raw`
       type: 'button', id: 'start-button', text: t.start,
       onclick: function () { start.disabled = true; startStep(0); },
     });
-    section(null, t.introTitle, [el('p', { text: t.introText }), list, start]);
+    section(null, t.introTitle, [el('p', { text: t.introText }), list, start], { initial: true });
   }
 
   function startStep(index) {

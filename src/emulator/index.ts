@@ -90,7 +90,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 0;
   const flows = resolveFlows(options.flows);
-  const webhookUrls = (options.webhooks ?? []).map((url) => webhookUrlSchema.parse(url));
+  const webhookUrls = (options.webhooks ?? []).map((url) => {
+    if (!webhookUrlSchema.safeParse(url).success) throw new TypeError(`webhooks: not an http(s) URL: ${url}`);
+    return url;
+  });
   const now = options.now ?? Date.now;
   const logger = toLogger(options.logger);
   const sessionTtlMs = nonNegative('sessionTtlMs', options.sessionTtlMs ?? 30 * 60_000);
