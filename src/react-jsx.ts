@@ -1,0 +1,61 @@
+/**
+ * `biometric-flow/react-jsx`: types `<biometric-flow>` in React 19's JSX, where custom elements need no
+ * wrapper. Types only; load it once, e.g. `import type {} from 'biometric-flow/react-jsx';` next to
+ * `import 'biometric-flow';`.
+ *
+ * How React 19 treats a custom element's props, and so how they are typed here:
+ * - a prop whose name the element has as a property (`context`, `requestInit`, `timeout`, ...) is set as
+ *   that property once the element is defined; any other (`session-endpoint`, ...) becomes an attribute.
+ *   Kebab-case attribute names therefore work before the element is upgraded and in server rendering,
+ *   and objects and functions go through the camelCase properties.
+ * - a prop that starts with `on` and holds a function is an event listener for the rest of its name,
+ *   exactly as written: `onfinished` listens to `finished`, `onflow-error` to `flow-error`. React's own
+ *   camelCase handlers (`onClick`) keep going through its synthetic events, so `onFinished` would not
+ *   listen to anything: the event props here are spelt like the events.
+ *
+ * ```tsx
+ * <biometric-flow session-endpoint="/api/biometric/session" mode="modal"
+ *   onfinished={(event) => checkResult(event.detail.sessionId)} />
+ * ```
+ *
+ * @module
+ */
+import type { DetailedHTMLProps, HTMLAttributes } from 'react';
+import type { BiometricFlowElement, FlowMode } from './biometric-flow-element.js';
+import type { FinishMessageRecogniser } from './completion.js';
+import type { BiometricFlowEventMap } from './events.js';
+
+/** `on<event>` props of `<biometric-flow>`, one per event, each with its typed `CustomEvent`. */
+export type BiometricFlowEventProps = {
+  [K in keyof BiometricFlowEventMap as `on${K}`]?: (event: BiometricFlowEventMap[K]) => void;
+};
+
+/** Attributes and properties of `<biometric-flow>` as React 19 passes them. */
+export interface BiometricFlowJsxProps
+  extends DetailedHTMLProps<HTMLAttributes<BiometricFlowElement>, BiometricFlowElement>,
+    BiometricFlowEventProps {
+  'session-endpoint'?: string;
+  'session-id'?: string;
+  'status-endpoint'?: string;
+  mode?: FlowMode;
+  locale?: string;
+  'flow-base-url'?: string;
+  'finished-url'?: string;
+  autostart?: boolean;
+  timeout?: number;
+  'popup-fallback'?: 'modal' | 'none';
+  /** JSON-able value sent to the session endpoint (property only). */
+  context?: unknown;
+  /** Merged into the session request's `fetch` options (property only). */
+  requestInit?: RequestInit;
+  /** Replaces the default recogniser of finish messages (property only). */
+  isFinishMessage?: FinishMessageRecogniser;
+}
+
+declare module 'react' {
+  namespace JSX {
+    interface IntrinsicElements {
+      'biometric-flow': BiometricFlowJsxProps;
+    }
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * `biometric-flow/react`: `<BiometricFlow>`, a React component over `<biometric-flow>` made with
+ * `@lit/react`. It sets properties (`context`, `requestInit`, `isFinishMessage` included) instead of
+ * attributes and turns the element's events into typed `on…` props. Meant for React 18; React 19 takes
+ * the element as it is (see `biometric-flow/react-jsx`), and this component works there too.
+ *
+ * ```tsx
+ * import { BiometricFlow } from 'biometric-flow/react';
+ *
+ * <BiometricFlow sessionEndpoint="/api/biometric/session" mode="modal"
+ *   onFinished={(event) => checkResult(event.detail.sessionId)} />
+ * ```
+ *
+ * @module
+ */
+import { createComponent, type EventName } from '@lit/react';
+import * as React from 'react';
+// Through the package entry, so that importing the wrapper registers the tag.
+import { BiometricFlowElement } from './index.js';
+import type {
+  CancelledDetail,
+  FinishedDetail,
+  FlowErrorDetail,
+  FlowLoadedDetail,
+  FlowMessageDetail,
+  SessionCreatedDetail,
+  StateChangeDetail,
+} from './events.js';
+
+/** `<biometric-flow>` as a React component; every event is an `on…` prop whose handler gets the typed `CustomEvent`. */
+export const BiometricFlow = createComponent({
+  tagName: 'biometric-flow',
+  elementClass: BiometricFlowElement,
+  react: React,
+  events: {
+    onSessionCreated: 'session-created' as EventName<CustomEvent<SessionCreatedDetail>>,
+    onFlowLoaded: 'flow-loaded' as EventName<CustomEvent<FlowLoadedDetail>>,
+    onFlowMessage: 'flow-message' as EventName<CustomEvent<FlowMessageDetail>>,
+    onFinished: 'finished' as EventName<CustomEvent<FinishedDetail>>,
+    onCancelled: 'cancelled' as EventName<CustomEvent<CancelledDetail>>,
+    onFlowError: 'flow-error' as EventName<CustomEvent<FlowErrorDetail>>,
+    onStateChange: 'state-change' as EventName<CustomEvent<StateChangeDetail>>,
+  },
+  displayName: 'BiometricFlow',
+});
+
+/** Props of {@link BiometricFlow}. */
+export type BiometricFlowProps = React.ComponentProps<typeof BiometricFlow>;
+
+export { BiometricFlowElement };
+export type {
+  CancelledDetail,
+  FinishedDetail,
+  FlowErrorDetail,
+  FlowLoadedDetail,
+  FlowMessageDetail,
+  SessionCreatedDetail,
+  StateChangeDetail,
+};
