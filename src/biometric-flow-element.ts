@@ -185,7 +185,6 @@ export class BiometricFlowElement extends LitElement {
   #dialogOpen = false;
   #savedOverflow = '';
   readonly #frame = createRef<HTMLIFrameElement>();
-  readonly #dialog = createRef<HTMLDialogElement>();
 
   /** Where the element is; reflected to the `state` attribute. */
   get state(): FlowState {
@@ -235,6 +234,8 @@ export class BiometricFlowElement extends LitElement {
     if (this.#run && !this.#run.ended) return this.#run.promise;
     const run = newRun(MODES.includes(this.mode) ? this.mode : 'inline');
     this.#run = run;
+    // Taken now: by the time a dialog opens, the trigger that had focus is gone from the page.
+    this.#returnFocus = deepActiveElement();
     this._error = undefined;
     this._step = -1;
     void this.#execute(run);
@@ -575,9 +576,9 @@ export class BiometricFlowElement extends LitElement {
     super.updated(changed);
     // A state attribute set from outside is not the element's state; put it back.
     this.#reflectState();
-    const dialog = this.#dialog.value;
+    // Queried rather than kept in a ref: a removed dialog must read as gone.
+    const dialog = this.renderRoot.querySelector<HTMLDialogElement>('dialog');
     if (dialog && !dialog.open) {
-      this.#returnFocus = deepActiveElement();
       this.#savedOverflow = document.documentElement.style.overflow;
       document.documentElement.style.overflow = 'hidden';
       this.#dialogOpen = true;
@@ -596,7 +597,7 @@ export class BiometricFlowElement extends LitElement {
     this.#returnFocus = undefined;
     if (!restoreFocus) return;
     const target =
-      previous?.isConnected && previous.getClientRects().length > 0
+      previous?.isConnected && previous !== document.body && previous.getClientRects().length > 0
         ? previous
         : this.renderRoot.querySelector<HTMLElement>('[part~="trigger"], [data-focus-after-dialog]');
     target?.focus();
@@ -640,7 +641,6 @@ export class BiometricFlowElement extends LitElement {
   #renderDialog(run: Run): TemplateResult {
     const texts = textsFor(this.resolvedLocale);
     return html`<dialog
-      ${ref(this.#dialog)}
       part="dialog"
       class="dialog"
       aria-label=${texts.frameTitle}

@@ -30,6 +30,30 @@ const FLOW_PAGE = `<!doctype html>
 // The finished page listens for commands too, so that tests can move on from it.
 const FINISHED_PAGE = FLOW_PAGE.replace('<title>Test flow</title>', '<title>Finished</title>');
 
+// A page whose Permissions-Policy forbids the camera: an element in it reports what it found to its parent.
+const CAMERA_BLOCKED_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Camera blocked</title></head>
+<body>
+<script type="module">
+  import '/src/index.ts';
+  let opened = 0;
+  const realOpen = window.open;
+  window.open = (...args) => { opened += 1; return realOpen.apply(window, args); };
+  const el = document.createElement('biometric-flow');
+  el.sessionEndpoint = '/api/no-such-endpoint';
+  el.locale = 'en';
+  const policy = document.permissionsPolicy ?? document.featurePolicy;
+  el.addEventListener('flow-error', (event) => {
+    parent.postMessage({ fixture: 'camera-blocked', code: event.detail.code, state: el.state, canTell: !!policy, opened }, '*');
+  });
+  document.body.append(el);
+  const auto = new URL(location.href).searchParams.has('auto');
+  el.updateComplete.then(() => {
+    if (auto) el.start();
+    parent.postMessage({ fixture: 'camera-blocked', ready: true }, '*');
+  });
+</script></body></html>`;
+
 /**
  * Answers the test flow's paths; returns undefined for anything else.
  * @param {string} pathname
@@ -38,6 +62,9 @@ const FINISHED_PAGE = FLOW_PAGE.replace('<title>Test flow</title>', '<title>Fini
 export function flowResponse(pathname) {
   if (/^\/flow\/[^/]+$/.test(pathname)) return { status: 200, type: 'text/html', body: FLOW_PAGE };
   if (pathname === '/finished') return { status: 200, type: 'text/html', body: FINISHED_PAGE };
+  if (pathname === '/__fixtures/camera-blocked.html') {
+    return { status: 200, type: 'text/html', body: CAMERA_BLOCKED_PAGE, headers: { 'Permissions-Policy': 'camera=()' } };
+  }
   return undefined;
 }
 

@@ -37,27 +37,37 @@ export function never(_request: RecordedRequest, signal: AbortSignal): Promise<R
 }
 
 /**
- * Replaces `window.fetch` for the session endpoint. Each call takes the next answer (the last one repeats).
- * Restore with `sinon.restore()`.
+ * Replaces `window.fetch`, answering by path. Each call to a path takes that path's next answer (the
+ * last one repeats); an unknown path is a test bug and rejects. Restore with `sinon.restore()`.
  */
-export function stubEndpoint(...answers: Answer[]): EndpointStub {
-  const requests: RecordedRequest[] = [];
+export function stubRoutes(routes: Record<string, Answer[]>): Record<string, RecordedRequest[]> & { stub: sinon.SinonStub } {
+  const requests: Record<string, RecordedRequest[]> = Object.fromEntries(Object.keys(routes).map((path) => [path, []]));
   const stub = sinon.stub(window, 'fetch').callsFake(async (input: RequestInfo | URL, init: RequestInit = {}) => {
     const url = input instanceof Request ? input.url : String(input);
+    const path = new URL(url, location.href).pathname;
+    const answers = routes[path];
+    if (!answers) throw new TypeError(`unexpected fetch of ${url}`);
     const recorded: RecordedRequest = {
       url,
       init,
       headers: new Headers(init.headers),
       body: typeof init.body === 'string' ? JSON.parse(init.body) : init.body,
     };
-    requests.push(recorded);
-    const answer = answers[Math.min(requests.length - 1, answers.length - 1)];
+    const list = requests[path]!;
+    list.push(recorded);
+    const answer = answers[Math.min(list.length - 1, answers.length - 1)];
     const signal = init.signal ?? new AbortController().signal;
     const response = typeof answer === 'function' ? await answer(recorded, signal) : answer!.clone();
     if (signal.aborted) throw new DOMException('aborted', 'AbortError');
     return response;
   });
-  return { requests, stub };
+  return Object.assign(requests, { stub });
+}
+
+/** Replaces `window.fetch` for the session endpoint at `/api/session`; see {@link stubRoutes}. */
+export function stubEndpoint(...answers: Answer[]): EndpointStub {
+  const routes = stubRoutes({ '/api/session': answers });
+  return { requests: routes['/api/session']!, stub: routes.stub };
 }
 
 /** The element's iframe, if any. */
