@@ -385,8 +385,12 @@ export class BiometricFlowElement extends LitElement {
   #onFrameLoad(run: Run): void {
     if (run.ended || this.#run !== run || !run.session || !run.url) return;
     run.loads += 1;
-    if (!run.loaded) this.#flowLoaded(run);
-    else this.#pollNow(run); // a later load may be the cross-origin redirect to /finished
+    // The flow's first message may come before its frame's first load, and counts as loaded already.
+    if (run.loads === 1) {
+      if (!run.loaded) this.#flowLoaded(run);
+    } else {
+      this.#pollNow(run); // a later load may be the cross-origin redirect to /finished
+    }
     const href = readableLocation(this.#frame.value?.contentWindow);
     if (href !== undefined) this.#checkLocation(run, href);
   }

@@ -497,12 +497,15 @@ describe('biometric-flow: start button and texts', () => {
   it('is accessible when idle, requesting, and in error', async () => {
     const el = await element();
     await expect(el).to.be.accessible();
-    stubEndpoint(never);
-    el.timeout = 100;
+    let giveUp!: () => void;
+    stubEndpoint(() => new Promise<Response>((_resolve, reject) => (giveUp = () => reject(new TypeError('offline')))));
+    const failed = oneEvent(el, 'flow-error');
     void el.start();
     await el.updateComplete;
+    expect(el.state).to.equal('requesting');
     await expect(el).to.be.accessible();
-    await oneEvent(el, 'flow-error');
+    giveUp();
+    await failed;
     await el.updateComplete;
     await expect(el).to.be.accessible();
   });

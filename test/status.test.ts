@@ -1,0 +1,221 @@
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import sinon from 'sinon';
+import '../src/index.js';
+import type { BiometricFlowElement } from '../src/index.js';
+// @ts-expect-error -- a virtual module of the test server
+import { FLOW_ORIGIN } from '/__test-env.js';
+import { SESSION_ID, frameOf, json, record, sessionAnswer, startAndLoad, stubRoutes } from './support/helpers.js';
+
+const flowOrigin = FLOW_ORIGIN as string;
+
+function status(value: string, result?: unknown): Response {
+  return json({ session_id: SESSION_ID, status: value, ...(result === undefined ? {} : { result }) });
+}
+
+async function element(base = flowOrigin): Promise<BiometricFlowElement> {
+  return fixture<BiometricFlowElement>(html`<biometric-flow
+    locale="en"
+    session-endpoint="/api/session"
+    status-endpoint="/api/status"
+    flow-base-url=${base}
+  ></biometric-flow>`);
+}
+
+let clock: sinon.SinonFakeTimers | undefined;
+
+/**
+ * Waits, in real time, until `predicate` holds. With setTimeout faked, waitUntil would never wake, and
+ * reading a response body takes real tasks: this yields one animation frame at a time (at most ~5 s).
+ */
+async function untilReal(predicate: () => boolean, what: string): Promise<void> {
+  for (let frame = 0; frame < 300; frame += 1) {
+    if (predicate()) return;
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+  }
+  throw new Error(`timed out waiting until ${what}`);
+}
+
+afterEach(() => {
+  clock?.restore();
+  clock = undefined;
+  sinon.restore();
+});
+
+describe('biometric-flow status-endpoint', () => {
+  it('polls while the flow is open and finishes via status on FINISHED', async () => {
+    const routes = stubRoutes({
+      '/api/session': [sessionAnswer()],
+      '/api/status': [status('PROGRESS'), status('FINISHED', { flow_session_result: true })],
+    });
+    const el = await element();
+    clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    await startAndLoad(el);
+    expect(routes['/api/status']).to.have.length(0);
+
+    await clock.tickAsync(3_000);
+    expect(routes['/api/status']).to.have.length(1);
+    await untilReal(() => clock!.countTimers() === 1, 'the next poll is scheduled');
+    expect(new URL(routes['/api/status']![0]!.url, location.href).searchParams.get('session_id')).to.equal(SESSION_ID);
+    expect(el.state).to.equal('active');
+
+    const finished = oneEvent(el, 'finished');
+    // Backing off: the second poll comes 4.5 s after the first, not 3 s.
+    await clock.tickAsync(3_000);
+    expect(routes['/api/status']).to.have.length(1);
+    await clock.tickAsync(1_500);
+    const { detail } = await finished;
+    expect(detail).to.deep.equal({
+      sessionId: SESSION_ID,
+      technologies: ['LDHP', 'F2F'],
+      via: 'status',
+      status: 'FINISHED',
+      result: { flow_session_result: true },
+    });
+  });
+
+  it('finishes via status on FAILED too', async () => {
+    stubRoutes({ '/api/session': [sessionAnswer()], '/api/status': [status('FAILED')] });
+    const el = await element();
+    clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    await startAndLoad(el);
+    const finished = oneEvent(el, 'finished');
+    await clock.tickAsync(3_000);
+    expect((await finished).detail).to.include({ via: 'status', status: 'FAILED' });
+  });
+
+  it('polls at once on a frame load after the first', async () => {
+    const routes = stubRoutes({ '/api/session': [sessionAnswer()], '/api/status': [status('FINISHED')] });
+    const el = await element(location.origin);
+    await startAndLoad(el);
+    const finished = oneEvent(el, 'finished');
+    // The flow moves on to another page of its own: the second load asks the status endpoint.
+    frameOf(el)!.contentWindow!.postMessage({ cmd: 'navigate', url: `/flow/${SESSION_ID}-next` }, '*');
+    const { detail } = await finished;
+    expect(detail.via).to.equal('status');
+    expect(routes['/api/status']).to.have.length(1);
+  });
+
+  it('adds the status and result to a finish seen by message', async () => {
+    stubRoutes({
+      '/api/session': [sessionAnswer()],
+      '/api/status': [status('FINISHED', { flow_session_result: true, flow_session_failure_reasons: [] })],
+    });
+    const el = await element();
+    await startAndLoad(el);
+    const finished = oneEvent(el, 'finished');
+    frameOf(el)!.contentWindow!.postMessage({ cmd: 'post', data: { event: 'flow.end' } }, '*');
+    const { detail } = await finished;
+    expect(detail).to.deep.include({
+      via: 'message',
+      status: 'FINISHED',
+      result: { flow_session_result: true, flow_session_failure_reasons: [] },
+    });
+  });
+
+  it('does not hold a finish back more than 2 s for a status endpoint that hangs', async () => {
+    const routes = stubRoutes({
+      '/api/session': [sessionAnswer()],
+      '/api/status': [
+        (_request, signal) =>
+          new Promise<Response>((_resolve, reject) =>
+            signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))),
+          ),
+      ],
+    });
+    const el = await element();
+    clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    await startAndLoad(el);
+    const events = record(el, 'finished');
+    const finished = oneEvent(el, 'finished');
+    frameOf(el)!.contentWindow!.postMessage({ cmd: 'post', data: 'finished' }, '*');
+    await untilReal(() => routes['/api/status']!.length === 1, 'the status is asked');
+    await clock.tickAsync(1_900);
+    expect(events).to.have.length(0);
+    await clock.tickAsync(200);
+    const { detail } = await finished;
+    expect(detail).to.deep.equal({ sessionId: SESSION_ID, technologies: ['LDHP', 'F2F'], via: 'message' });
+  });
+
+  it('reports a failing status endpoint once and keeps the flow open', async () => {
+    const routes = stubRoutes({
+      '/api/session': [sessionAnswer()],
+      '/api/status': [json({ error: 'down' }, 503)],
+    });
+    const el = await element();
+    clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    await startAndLoad(el);
+    const errors = record(el, 'flow-error');
+    for (const [delay, count] of [[3_000, 1], [4_500, 2], [6_750, 3]] as const) {
+      await clock.tickAsync(delay);
+      expect(routes['/api/status']).to.have.length(count);
+      await untilReal(() => clock!.countTimers() === 1, 'the next poll is scheduled');
+    }
+    expect(errors).to.have.length(1);
+    expect(errors[0]!.detail).to.include({ code: 'status-request-failed', retryable: true, status: 503 });
+    expect(el.state).to.equal('active');
+  });
+
+  const endings: Array<[string, (el: BiometricFlowElement) => void]> = [
+    ['finished', (el) => frameOf(el)!.contentWindow!.postMessage({ cmd: 'post', data: 'finished' }, '*')],
+    ['cancel()', (el) => el.cancel()],
+    ['reset()', (el) => el.reset()],
+    ['removal', (el) => el.remove()],
+  ];
+  for (const [name, end] of endings) {
+    it(`stops polling after ${name}`, async () => {
+      const routes = stubRoutes({ '/api/session': [sessionAnswer()], '/api/status': [status('PROGRESS')] });
+      const el = await element();
+      clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      await startAndLoad(el);
+      await clock.tickAsync(3_000);
+      expect(routes['/api/status']).to.have.length(1);
+      await untilReal(() => clock!.countTimers() === 1, 'the next poll is scheduled');
+      end(el);
+      await untilReal(() => el.state !== 'active', 'the flow ends');
+      const before = routes['/api/status']!.length;
+      await clock.tickAsync(120_000);
+      expect(routes['/api/status']!.length).to.equal(before);
+      expect(clock.countTimers(), 'timers left behind').to.equal(0);
+    });
+  }
+});
+
+describe('biometric-flow progress', () => {
+  it('shows the step from technology.start messages in a polite live region', async () => {
+    stubRoutes({ '/api/session': [sessionAnswer(SESSION_ID, ['LD', 'ED', 'F2F'])] });
+    const el = await fixture<BiometricFlowElement>(
+      html`<biometric-flow locale="en" session-endpoint="/api/session" flow-base-url=${flowOrigin}></biometric-flow>`,
+    );
+    await startAndLoad(el);
+    const region = el.shadowRoot!.querySelector('[part~="status"]')!;
+    expect(region.getAttribute('role')).to.equal('status');
+    expect(region.getAttribute('aria-live')).to.equal('polite');
+    expect(region.textContent!.trim()).to.equal('');
+
+    const message = oneEvent(el, 'flow-message');
+    frameOf(el)!.contentWindow!.postMessage({ cmd: 'post', data: { event: 'technology.start', technology_code: 'ED' } }, '*');
+    await message;
+    await el.updateComplete;
+    expect(region.textContent!.trim()).to.equal('Step 2 of 3: eGov documents');
+
+    el.locale = 'ru';
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[part~="status"]')!.textContent!.trim()).to.equal('Шаг 2 из 3: электронные документы eGov');
+    el.locale = 'kk';
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[part~="status"]')!.textContent!.trim()).to.equal('Қадам 2/3: eGov электрондық құжаттары');
+  });
+
+  it('ignores progress for a technology the session does not have', async () => {
+    stubRoutes({ '/api/session': [sessionAnswer(SESSION_ID, ['LD', 'F2F'])] });
+    const el = await fixture<BiometricFlowElement>(
+      html`<biometric-flow locale="en" session-endpoint="/api/session" flow-base-url=${flowOrigin}></biometric-flow>`,
+    );
+    await startAndLoad(el);
+    const message = oneEvent(el, 'flow-message');
+    frameOf(el)!.contentWindow!.postMessage({ cmd: 'post', data: { event: 'technology.start', technology_code: 'DR' } }, '*');
+    await message;
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[part~="status"]')!.textContent!.trim()).to.equal('');
+  });
+});
