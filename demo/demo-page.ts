@@ -1,0 +1,256 @@
+/**
+ * The demo pages' own controls around one `<biometric-flow id="flow">`: preset, mode and locale
+ * switches, the event log and a status button. It does not load the element: each page does that its
+ * own way (a script tag of the CDN build, or an import of the package source) — here only its types.
+ *
+ * @module
+ */
+import type { BiometricFlowElement, FlowMode } from '../src/index.js';
+import type { DemoConfig } from './server.js';
+
+type PublicPreset = DemoConfig['presets'][number];
+
+const MODES: { value: FlowMode; label: string; hint: string }[] = [
+  { value: 'inline', label: 'Inline', hint: 'in the page' },
+  { value: 'modal', label: 'Modal', hint: 'in a dialog' },
+  { value: 'popup', label: 'Popup', hint: 'in a new window' },
+];
+const LOCALES = [
+  { value: 'ru', label: 'Русский' },
+  { value: 'kk', label: 'Қазақша' },
+  { value: 'en', label: 'English' },
+] as const;
+const EVENTS = [
+  'state-change',
+  'session-created',
+  'flow-loaded',
+  'flow-message',
+  'finished',
+  'cancelled',
+  'flow-error',
+] as const;
+const LOG_LIMIT = 200;
+
+interface Settings {
+  preset: string;
+  mode: FlowMode;
+  locale: string;
+}
+
+/** `document.getElementById`, typed, throwing when the page lacks the element. */
+function byId<T extends HTMLElement>(id: string): T {
+  const found = document.getElementById(id);
+  if (!found) throw new Error(`demo: #${id} is missing`);
+  return found as T;
+}
+
+function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, string | boolean | undefined> = {},
+  children: (Node | string)[] = [],
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === false) continue;
+    node.setAttribute(name, value === true ? '' : value);
+  }
+  node.append(...children);
+  return node;
+}
+
+/** JSON of an event detail; errors (a `cause`) become their name and message. */
+function toJson(value: unknown): string {
+  return JSON.stringify(
+    value,
+    (_key, item: unknown) => (item instanceof Error ? { name: item.name, message: item.message } : item),
+    2,
+  );
+}
+
+function timeOf(date: Date): string {
+  return `${date.toLocaleTimeString('en-GB', { hour12: false })}.${String(date.getMilliseconds()).padStart(3, '0')}`;
+}
+
+function readSettings(presets: PublicPreset[]): Settings {
+  const query = new URLSearchParams(location.search);
+  const preset = presets.find((p) => p.id === query.get('preset'))?.id ?? presets[0]!.id;
+  const mode = MODES.find((m) => m.value === query.get('mode'))?.value ?? 'inline';
+  const locale = LOCALES.find((l) => l.value === query.get('locale'))?.value ?? 'en';
+  return { preset, mode, locale };
+}
+
+/** Keeps the settings in the address, so that a reload or a shared link shows the same demo. */
+function writeSettings(settings: Settings): void {
+  const url = new URL(location.href);
+  url.searchParams.set('preset', settings.preset);
+  url.searchParams.set('mode', settings.mode);
+  url.searchParams.set('locale', settings.locale);
+  history.replaceState(null, '', url);
+}
+
+function radioGroup(name: string, legend: string, options: { value: string; label: string; hint?: string }[], checked: string) {
+  return h('fieldset', { class: 'choices' }, [
+    h('legend', {}, [legend]),
+    ...options.map((option) =>
+      h('label', { class: 'choice' }, [
+        h('input', { type: 'radio', name, value: option.value, checked: option.value === checked }),
+        h('span', {}, [option.label]),
+        ...(option.hint ? [h('span', { class: 'hint' }, [` (${option.hint})`])] : []),
+      ]),
+    ),
+  ]);
+}
+
+function flowText(preset: PublicPreset): string {
+  return preset.flow.technologies.length > 0 ? `${preset.flow.name}: ${preset.flow.technologies.join(' → ')}` : preset.flow.name;
+}
+
+function presetDetails(preset: PublicPreset): Node[] {
+  const sends = h('ul', {}, preset.sends.map((line) => h('li', {}, [line])));
+  const nodes: Node[] = [
+    h('p', { id: 'preset-description' }, [preset.description]),
+    h('dl', {}, [
+      h('dt', {}, ['Flow']),
+      h('dd', { id: 'preset-flow' }, [flowText(preset)]),
+      h('dt', {}, ['The server sends']),
+      h('dd', {}, [sends]),
+    ]),
+  ];
+  if (preset.id === 'photo1') {
+    nodes.push(h('img', { src: '/assets/photo1.png', alt: 'The reference photo the server sends as photo1', width: '64', height: '80' }));
+  }
+  return nodes;
+}
+
+/** Fetches the demo's configuration: presets, flows, and where the flow lives. */
+export async function loadConfig(): Promise<DemoConfig> {
+  const response = await fetch('/api/config');
+  if (!response.ok) throw new Error(`/api/config answered HTTP ${response.status}`);
+  return (await response.json()) as DemoConfig;
+}
+
+/** Shows a failure of the page itself (not of the flow) where the backend note goes. */
+export function showFailure(error: unknown): void {
+  const note = document.getElementById('backend-note');
+  if (!note) return;
+  note.setAttribute('role', 'alert');
+  note.classList.add('error');
+  note.textContent = `The demo could not start: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+/** Fills `#backend-note` with what the backend talks to. */
+export function showBackend(config: DemoConfig): void {
+  const note = document.getElementById('backend-note');
+  if (!note) return;
+  note.textContent =
+    config.backend === 'emulator'
+      ? `Backend: the local emulator at ${config.flowBaseUrl ?? ''} (no real checks).`
+      : 'Backend: the real Biometric.Vision service (BIOMETRIC_API_KEY).';
+}
+
+function renderSettings(form: HTMLFormElement, config: DemoConfig, settings: Settings): void {
+  const select = h(
+    'select',
+    { id: 'preset-select', name: 'preset', 'aria-describedby': 'preset-description preset-flow' },
+    config.presets.map((preset) => h('option', { value: preset.id, selected: preset.id === settings.preset }, [preset.label])),
+  );
+  form.replaceChildren(
+    h('div', { class: 'field' }, [h('label', { for: 'preset-select' }, ['Preset']), select]),
+    h('div', { id: 'preset-details', class: 'preset-details' }),
+    radioGroup('mode', 'Mode', MODES, settings.mode),
+    radioGroup('locale', 'Locale', [...LOCALES], settings.locale),
+    h('p', { class: 'hint' }, ['Changes apply to the next start.']),
+  );
+  form.removeAttribute('aria-busy');
+}
+
+/**
+ * Wires the page: loads the configuration, renders the settings, keeps the element's attributes and
+ * `context` in step with them, and logs every event.
+ *
+ * @returns after the element is defined and configured.
+ */
+export async function mountDemo(): Promise<void> {
+  const config = await loadConfig();
+  showBackend(config);
+  await customElements.whenDefined('biometric-flow');
+
+  const flow = byId<BiometricFlowElement>('flow');
+  const form = byId<HTMLFormElement>('settings');
+  const log = byId<HTMLOListElement>('event-log');
+  const stateText = byId<HTMLElement>('flow-state');
+  const statusButton = byId<HTMLButtonElement>('status-button');
+  const statusOutput = byId<HTMLOutputElement>('server-status');
+
+  let settings = readSettings(config.presets);
+  renderSettings(form, config, settings);
+  const details = byId<HTMLElement>('preset-details');
+
+  const apply = () => {
+    const preset = config.presets.find((p) => p.id === settings.preset)!;
+    details.replaceChildren(...presetDetails(preset));
+    flow.context = { preset: preset.id };
+    flow.mode = settings.mode;
+    flow.locale = settings.locale;
+    if (config.flowBaseUrl) flow.flowBaseUrl = config.flowBaseUrl;
+    writeSettings(settings);
+  };
+  apply();
+
+  form.addEventListener('change', () => {
+    const data = new FormData(form);
+    settings = {
+      preset: String(data.get('preset')),
+      mode: String(data.get('mode')) as FlowMode,
+      locale: String(data.get('locale')),
+    };
+    // An ended flow shows its ending, not a start button: put the element back so the new settings can run.
+    if (['finished', 'cancelled', 'error'].includes(flow.state)) flow.reset();
+    apply();
+  });
+  form.addEventListener('submit', (event) => event.preventDefault());
+
+  byId<HTMLButtonElement>('reset-button').addEventListener('click', () => {
+    flow.reset();
+    statusOutput.value = '';
+  });
+  byId<HTMLButtonElement>('clear-log').addEventListener('click', () => log.replaceChildren());
+
+  statusButton.addEventListener('click', async () => {
+    const id = flow.session?.id;
+    if (!id) return;
+    statusOutput.value = 'Asking…';
+    try {
+      const response = await fetch(`/api/status?session_id=${encodeURIComponent(id)}`);
+      statusOutput.value = `HTTP ${response.status}\n${toJson(await response.json())}`;
+    } catch (error) {
+      statusOutput.value = `Failed: ${String(error)}`;
+    }
+  });
+
+  const record = (name: string, detail: unknown) => {
+    const now = new Date();
+    const entry = h('li', { class: 'log-entry', 'data-event': name }, [
+      h('div', { class: 'log-head' }, [
+        h('time', { datetime: now.toISOString() }, [timeOf(now)]),
+        ' ',
+        h('code', { class: 'event-name' }, [name]),
+      ]),
+      h('pre', { class: 'log-detail' }, [toJson(detail)]),
+    ]);
+    log.prepend(entry);
+    while (log.children.length > LOG_LIMIT) log.lastElementChild!.remove();
+  };
+  for (const name of EVENTS) {
+    flow.addEventListener(name, (event) => record(name, (event as CustomEvent).detail));
+  }
+  flow.addEventListener('state-change', () => {
+    stateText.textContent = flow.state;
+    statusButton.disabled = !flow.session;
+  });
+  flow.addEventListener('session-created', () => {
+    statusButton.disabled = false;
+  });
+  stateText.textContent = flow.state;
+  byId<HTMLElement>('flow-panel').removeAttribute('hidden');
+}

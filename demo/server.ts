@@ -1,0 +1,410 @@
+/**
+ * The demo, as one function: the emulator (unless a real API key is given), a host backend made only
+ * of `biometric-flow/server`, and Vite serving `demo/`. `npm start` (scripts/start.mjs) and the
+ * end-to-end tests both call {@link startDemo}.
+ *
+ * Routes on the Vite server:
+ * - `POST /api/session` — `createSessionHandler`, one per preset: the page sends `context.preset`, the
+ *   backend picks that preset's flow key and builds its metadata. The browser never sees a key.
+ * - `GET /api/status?session_id=` — `createStatusHandler` of the flow that session was created with.
+ * - `GET /api/config` — presets, their flows, and where the flow lives; nothing secret.
+ * - `/cdn/*` — the CDN build, `dist/cdn/`, for the script-tag page.
+ *
+ * @module
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { createServer as createViteServer, type Plugin } from 'vite';
+import { z } from 'zod';
+import { startEmulator, type Emulator } from '../src/emulator/index.js';
+import {
+  DEFAULT_API_BASE_URL,
+  createSessionHandler,
+  createStatusHandler,
+  sessionIdSchema,
+  toNodeListener,
+} from '../src/server/index.js';
+import { DEMO_FLOWS, PRESETS, type Preset, type PublicPreset } from './presets.js';
+
+const DEMO_DIR = fileURLToPath(new URL('.', import.meta.url));
+const PROJECT_DIR = fileURLToPath(new URL('..', import.meta.url));
+const CDN_DIR = join(PROJECT_DIR, 'dist', 'cdn');
+const CDN_FILES = ['biometric-flow.js', 'biometric-flow.iife.js'];
+
+/** The vendor's hosted flow, the element's `flow-base-url` default. */
+export const VENDOR_FLOW_BASE_URL = 'https://remote.biometric.kz';
+/** The emulator's usual port; another free one is taken when it is busy. */
+export const DEFAULT_EMULATOR_PORT = 8790;
+/** Vite's usual port. */
+export const DEFAULT_DEMO_PORT = 5173;
+
+export interface DemoLogger {
+  info(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+}
+
+export interface DemoOptions {
+  /** Port of the demo pages; `0` picks a free one. Default 5173. */
+  port?: number;
+  /** Whether a busy `port` is an error (otherwise Vite tries the next ones). Default false. */
+  strictPort?: boolean;
+  /** Interface for the demo and the emulator. Default `127.0.0.1`. */
+  host?: string;
+  /** Port of the emulator; `0` picks a free one. Default 8790, or a free one when that is busy. */
+  emulatorPort?: number;
+  /** A real vendor API key: no emulator, every preset creates its session with this key. */
+  apiKey?: string;
+  /** With `apiKey`: the vendor API's base URL. Default `https://kyc.biometric.kz`. */
+  apiBaseUrl?: string;
+  /** With `apiKey`: the element's `flow-base-url`. Default `https://remote.biometric.kz`. */
+  flowBaseUrl?: string;
+  /** Vite's dependency cache; tests pass a directory of their own. */
+  cacheDir?: string;
+  /** Watch files and reload pages on change (HMR). Default true; tests turn it off. */
+  watch?: boolean;
+  /** Where the backend logs. Default `console`. */
+  logger?: DemoLogger;
+  /** Vite's own log level. Default `info`. */
+  viteLogLevel?: 'info' | 'warn' | 'error' | 'silent';
+}
+
+export interface Demo {
+  /** The demo's URL, e.g. `http://127.0.0.1:5173/`. */
+  url: string;
+  /** `emulator`, or `vendor` when a real API key is used. */
+  backend: 'emulator' | 'vendor';
+  /** The emulator's URL, when there is one. */
+  emulatorUrl?: string;
+  /** The emulator, for tests that look at its sessions. */
+  emulator?: Emulator;
+  /** Where sessions are created. */
+  apiBaseUrl: string;
+  /** Where the flow is shown from. */
+  flowBaseUrl: string;
+  /** Stops Vite, the backend and the emulator. */
+  close(): Promise<void>;
+}
+
+/** What `/api/config` answers. */
+export interface DemoConfig {
+  backend: 'emulator' | 'vendor';
+  /** Set only for the emulator; otherwise the element's default applies. */
+  flowBaseUrl?: string;
+  presets: PublicPreset[];
+}
+
+/** Flow name → API key. Only ever read on the server. */
+type FlowKeys = ReadonlyMap<string, string>;
+
+const sessionBodySchema = z.object({ context: z.object({ preset: z.string() }) });
+
+/** Reads at most `limit` bytes of a body; `undefined` when it is longer (the handler answers 413). */
+async function readLimited(request: Request, limit: number): Promise<string | undefined> {
+  const reader = request.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
+function jsonAnswer(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+  });
+}
+
+/** A bounded map: the oldest entries go first. */
+class RecentMap<K, V> extends Map<K, V> {
+  constructor(private readonly limit: number) {
+    super();
+  }
+  override set(key: K, value: V): this {
+    super.delete(key);
+    super.set(key, value);
+    if (this.size > this.limit) this.delete(this.keys().next().value as K);
+    return this;
+  }
+}
+
+/**
+ * The demo's host backend: Web handlers made from `biometric-flow/server`.
+ *
+ * @returns the session, status and config handlers.
+ */
+export function createDemoBackend(options: {
+  flowKeys: FlowKeys;
+  /** Technologies of each flow, when known (the emulator's). */
+  flowTechnologies: ReadonlyMap<string, readonly string[]>;
+  apiBaseUrl: string;
+  flowBaseUrl?: string;
+  backend: 'emulator' | 'vendor';
+  logger: DemoLogger;
+}) {
+  const { flowKeys, flowTechnologies, apiBaseUrl, logger } = options;
+  const keyOf = (preset: Preset) => {
+    const key = flowKeys.get(preset.flow) ?? flowKeys.get('*');
+    if (!key) throw new Error(`demo: no API key for flow ${preset.flow}`);
+    return key;
+  };
+
+  const sessionHandlers = new Map(
+    PRESETS.map((preset) => [
+      preset.id,
+      createSessionHandler({ apiKey: keyOf(preset), apiBaseUrl, metadata: () => preset.metadata, logger }),
+    ]),
+  );
+  const statusHandlers = new Map(
+    [...flowKeys].map(([flow, apiKey]) => [flow, createStatusHandler({ apiKey, apiBaseUrl, logger })]),
+  );
+  const anyStatusHandler = statusHandlers.values().next().value!;
+  /** Which flow each session was created with: its result needs that flow's key. */
+  const sessionFlows = new RecentMap<string, string>(1000);
+
+  const session = async (request: Request): Promise<Response> => {
+    const defaultHandler = sessionHandlers.get(PRESETS[0]!.id)!;
+    // Method, origin, content type and JSON errors are the library's to answer.
+    if (request.method !== 'POST') return defaultHandler(request);
+    const text = await readLimited(request.clone(), 16_384);
+    let json: unknown;
+    try {
+      json = text === undefined ? undefined : JSON.parse(text);
+    } catch {
+      return defaultHandler(request);
+    }
+    if (json === undefined) return defaultHandler(request);
+    const body = sessionBodySchema.safeParse(json);
+    const preset = body.success ? PRESETS.find((candidate) => candidate.id === body.data.context.preset) : undefined;
+    if (!preset) {
+      return jsonAnswer(400, {
+        error: { code: 'unknown-preset', message: `Send context.preset, one of: ${PRESETS.map((p) => p.id).join(', ')}` },
+      });
+    }
+    const response = await sessionHandlers.get(preset.id)!(request);
+    if (response.ok) {
+      const created = (await response.clone().json()) as { session_id: string };
+      const flow = flowKeys.has(preset.flow) ? preset.flow : '*';
+      sessionFlows.set(created.session_id.toLowerCase(), flow);
+      logger.info(`session ${created.session_id}: preset "${preset.id}", flow "${preset.flow}"`);
+    }
+    return response;
+  };
+
+  const status = async (request: Request): Promise<Response> => {
+    const id = new URL(request.url).searchParams.get('session_id') ?? '';
+    const flow = sessionFlows.get(id.toLowerCase());
+    if (flow) return statusHandlers.get(flow)!(request);
+    if (request.method === 'GET' && sessionIdSchema.safeParse(id).success && !flowKeys.has('*')) {
+      return jsonAnswer(404, { error: { code: 'session-not-found', message: 'This demo did not create that session' } });
+    }
+    return anyStatusHandler(request);
+  };
+
+  const publicPresets: PublicPreset[] = PRESETS.map((preset) => ({
+    id: preset.id,
+    label: preset.label,
+    description: preset.description,
+    flow: {
+      name: flowTechnologies.has(preset.flow) ? preset.flow : 'the flow of BIOMETRIC_API_KEY',
+      technologies: [...(flowTechnologies.get(preset.flow) ?? [])],
+    },
+    sends: preset.sends,
+  }));
+  const configBody: DemoConfig = { backend: options.backend, presets: publicPresets };
+  if (options.flowBaseUrl) configBody.flowBaseUrl = options.flowBaseUrl;
+  const config = async (request: Request): Promise<Response> =>
+    request.method === 'GET' ? jsonAnswer(200, configBody) : jsonAnswer(405, { error: { code: 'method-not-allowed', message: 'GET only' } });
+
+  return { session, status, config };
+}
+
+/** Serves the CDN build from dist/cdn, only the files the build writes. */
+async function serveCdn(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const name = decodeURIComponent(new URL(req.url ?? '/', 'http://demo').pathname.replace(/^\//, ''));
+  const known = CDN_FILES.flatMap((file) => [file, `${file}.map`]);
+  if (!known.includes(name) || !existsSync(join(CDN_DIR, name))) {
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end(`Not found: /cdn/${name}. Run npm run build (npm start does it for you).\n`);
+    return;
+  }
+  const body = await readFile(join(CDN_DIR, name));
+  res.writeHead(200, {
+    'content-type': name.endsWith('.map') ? 'application/json; charset=utf-8' : 'text/javascript; charset=utf-8',
+    'cache-control': 'no-cache',
+  });
+  res.end(body);
+}
+
+function backendPlugin(backend: ReturnType<typeof createDemoBackend>, logger: DemoLogger): Plugin {
+  const nodeOptions = { logger };
+  return {
+    name: 'biometric-flow-demo-backend',
+    configureServer(server) {
+      server.middlewares.use('/api/session', toNodeListener(backend.session, nodeOptions));
+      server.middlewares.use('/api/status', toNodeListener(backend.status, nodeOptions));
+      server.middlewares.use('/api/config', toNodeListener(backend.config, nodeOptions));
+      server.middlewares.use('/cdn', (req, res) => {
+        serveCdn(req, res).catch((error: unknown) => {
+          logger.error('demo: /cdn failed', error);
+          if (!res.headersSent) res.writeHead(500);
+          res.end();
+        });
+      });
+    },
+  };
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+/** Whether dist/cdn is missing or older than anything in src/. */
+export function cdnBuildIsStale(): boolean {
+  const files = CDN_FILES.map((name) => join(CDN_DIR, name));
+  if (!files.every((file) => existsSync(file))) return true;
+  const built = Math.min(...files.map((file) => statSync(file).mtimeMs));
+  return newestMtime(join(PROJECT_DIR, 'src')) > built;
+}
+
+/**
+ * Runs `npm run build` (scripts/build.mjs) when dist/cdn is missing or older than src/.
+ *
+ * @returns whether it built.
+ * @throws when the build fails; its output is in the message when `quiet`.
+ */
+export async function ensureCdnBuild(options: { quiet?: boolean } = {}): Promise<boolean> {
+  if (!cdnBuildIsStale()) return false;
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, [join(PROJECT_DIR, 'scripts', 'build.mjs')], {
+      cwd: PROJECT_DIR,
+      stdio: options.quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+    });
+    const output: Buffer[] = [];
+    child.stdout?.on('data', (chunk: Buffer) => output.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => output.push(chunk));
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`npm run build failed (exit ${code})\n${Buffer.concat(output)}`)),
+    );
+  });
+  return true;
+}
+
+async function startDemoEmulator(port: number, host: string): Promise<Emulator> {
+  const flows = DEMO_FLOWS.map((flow) => ({ name: flow.name, technologies: [...flow.technologies] }));
+  try {
+    return await startEmulator({ port, host, flows });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || port === 0) throw error;
+    return startEmulator({ port: 0, host, flows });
+  }
+}
+
+/**
+ * Starts the demo.
+ *
+ * @returns the running demo once every server listens.
+ * @throws when a server cannot start; whatever had started is stopped first.
+ */
+export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
+  const host = options.host ?? '127.0.0.1';
+  const logger = options.logger ?? console;
+  const realKey = options.apiKey;
+  let emulator: Emulator | undefined;
+  let backend: ReturnType<typeof createDemoBackend>;
+  let apiBaseUrl: string;
+  let flowBaseUrl: string;
+
+  if (realKey) {
+    apiBaseUrl = options.apiBaseUrl ?? DEFAULT_API_BASE_URL;
+    flowBaseUrl = options.flowBaseUrl ?? VENDOR_FLOW_BASE_URL;
+    backend = createDemoBackend({
+      flowKeys: new Map([['*', realKey]]),
+      flowTechnologies: new Map(),
+      apiBaseUrl,
+      ...(options.flowBaseUrl ? { flowBaseUrl: options.flowBaseUrl } : {}),
+      backend: 'vendor',
+      logger,
+    });
+  } else {
+    emulator = await startDemoEmulator(options.emulatorPort ?? DEFAULT_EMULATOR_PORT, host);
+    apiBaseUrl = emulator.url;
+    flowBaseUrl = emulator.url;
+    backend = createDemoBackend({
+      flowKeys: new Map(emulator.flows.map((flow) => [flow.name, flow.apiKey])),
+      flowTechnologies: new Map(emulator.flows.map((flow) => [flow.name, flow.technologies])),
+      apiBaseUrl,
+      flowBaseUrl,
+      backend: 'emulator',
+      logger,
+    });
+  }
+
+  const watch = options.watch ?? true;
+  let vite: Awaited<ReturnType<typeof createViteServer>> | undefined;
+  try {
+    vite = await createViteServer({
+      configFile: false,
+      root: DEMO_DIR,
+      appType: 'mpa',
+      clearScreen: false,
+      logLevel: options.viteLogLevel ?? 'info',
+      ...(options.cacheDir ? { cacheDir: options.cacheDir } : { cacheDir: join(PROJECT_DIR, 'node_modules', '.vite-demo') }),
+      server: {
+        host,
+        port: options.port ?? DEFAULT_DEMO_PORT,
+        strictPort: options.strictPort ?? false,
+        fs: { allow: [PROJECT_DIR] },
+        ...(watch ? {} : { watch: null, hmr: false }),
+      },
+      plugins: [backendPlugin(backend, logger)],
+    });
+    await vite.listen();
+  } catch (error) {
+    await vite?.close();
+    await emulator?.close();
+    throw error;
+  }
+  const address = vite.httpServer!.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}/`;
+
+  let closed: Promise<void> | undefined;
+  const demo: Demo = {
+    url,
+    backend: realKey ? 'vendor' : 'emulator',
+    apiBaseUrl,
+    flowBaseUrl,
+    close: () => {
+      closed ??= (async () => {
+        await vite.close();
+        await emulator?.close();
+      })();
+      return closed;
+    },
+  };
+  if (emulator) {
+    demo.emulator = emulator;
+    demo.emulatorUrl = emulator.url;
+  }
+  return demo;
+}

@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+// `npm start`: the demo. Builds the CDN files when they are missing or older than src/, then starts the
+// emulator, the demo's host backend and Vite (demo/server.ts, loaded through tsx), prints where to go,
+// and stops everything on Ctrl-C or SIGTERM.
+//
+// Environment:
+//   PORT                  the demo's port (default 5173; when set, a busy port is an error)
+//   EMULATOR_PORT         the emulator's port (default 8790, or a free one when that is busy)
+//   BIOMETRIC_API_KEY     use the real vendor instead of the emulator, with this flow key
+//   BIOMETRIC_API_BASE_URL, BIOMETRIC_FLOW_BASE_URL   the vendor's URLs, when not the defaults
+import { tsImport } from 'tsx/esm/api';
+
+const { startDemo, ensureCdnBuild, DEFAULT_DEMO_PORT } = await tsImport('../demo/server.ts', import.meta.url);
+
+function portFromEnv(name) {
+  const value = process.env[name];
+  if (value === undefined || value === '') return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`${name} must be a port number, got ${JSON.stringify(value)}`);
+    process.exit(2);
+  }
+  return port;
+}
+
+const port = portFromEnv('PORT');
+const emulatorPort = portFromEnv('EMULATOR_PORT');
+const apiKey = process.env.BIOMETRIC_API_KEY || undefined;
+
+try {
+  if (await ensureCdnBuild()) console.log('');
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+}
+
+let demo;
+try {
+  demo = await startDemo({
+    port: port ?? DEFAULT_DEMO_PORT,
+    strictPort: port !== undefined,
+    ...(emulatorPort === undefined ? {} : { emulatorPort }),
+    ...(apiKey ? { apiKey } : {}),
+    ...(process.env.BIOMETRIC_API_BASE_URL ? { apiBaseUrl: process.env.BIOMETRIC_API_BASE_URL } : {}),
+    ...(process.env.BIOMETRIC_FLOW_BASE_URL ? { flowBaseUrl: process.env.BIOMETRIC_FLOW_BASE_URL } : {}),
+    viteLogLevel: 'warn',
+  });
+} catch (error) {
+  console.error(`The demo could not start: ${error instanceof Error ? error.message : error}`);
+  process.exit(1);
+}
+
+console.log(`\n  biometric-flow demo: open ${demo.url}\n`);
+if (demo.backend === 'emulator') {
+  console.log(`  Emulator (vendor API and hosted flow): ${demo.emulatorUrl}`);
+} else {
+  console.log('  BIOMETRIC_API_KEY is set: sessions are created by the real vendor.');
+  console.log(`  Vendor API: ${demo.apiBaseUrl}   hosted flow: ${demo.flowBaseUrl}`);
+}
+console.log('  Press Ctrl-C to stop.\n');
+
+let stopping = false;
+async function stop(signal) {
+  if (stopping) {
+    process.exit(1); // a second Ctrl-C: do not wait
+  }
+  stopping = true;
+  console.log(`\n${signal}: stopping the demo…`);
+  const timer = setTimeout(() => process.exit(1), 5000);
+  timer.unref();
+  await demo.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));
