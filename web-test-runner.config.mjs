@@ -83,7 +83,9 @@ export default {
   files: ['test/*.test.ts'],
   nodeResolve: true,
   hostname: '127.0.0.1',
-  concurrency: 2,
+  // One page per browser at a time: a second tab is a background tab, where animation frames stop and
+  // focus cannot be had, and the focus and dialog tests need both. The two browsers still run side by side.
+  concurrency: 1,
   concurrentBrowsers: 2,
   browserStartTimeout: 60_000,
   testsStartTimeout: 60_000,
