@@ -362,6 +362,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
 
   const watch = options.watch ?? true;
   let vite: Awaited<ReturnType<typeof createViteServer>> | undefined;
+  const signalListeners = new Set(process.listeners('SIGTERM'));
   try {
     vite = await createViteServer({
       configFile: false,
@@ -379,6 +380,11 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       },
       plugins: [backendPlugin(backend, logger)],
     });
+    // Vite exits the process on SIGTERM by itself, before the emulator is closed; whoever runs the demo
+    // decides about signals (scripts/start.mjs closes everything, then exits).
+    for (const listener of process.listeners('SIGTERM')) {
+      if (!signalListeners.has(listener)) process.off('SIGTERM', listener);
+    }
     await vite.listen();
   } catch (error) {
     await vite?.close();

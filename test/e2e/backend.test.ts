@@ -1,0 +1,217 @@
+/**
+ * The demo's host backend over HTTP, and `npm start` itself: presets pick the flow and the metadata on
+ * the server, no key reaches an answer, and the start script prints where to go and stops on SIGTERM.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { startDemo, type Demo } from '../../demo/server.js';
+import { PRESETS } from '../../demo/presets.js';
+import { startTestDemo } from '../support/e2e.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const silent = { info() {}, warn() {}, error() {} };
+
+async function post(demo: Demo, body: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(new URL('/api/session', demo.url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: new URL(demo.url).origin, ...headers },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, text: await response.text() };
+}
+
+describe('demo backend', { timeout: 60_000 }, () => {
+  let demo: Demo;
+  let keys: string[];
+
+  before(async () => {
+    demo = await startTestDemo();
+    keys = demo.emulator!.flows.map((flow) => flow.apiKey);
+  });
+  after(() => demo?.close());
+
+  const leaksKey = (text: string) => keys.some((key) => text.includes(key));
+
+  it('describes presets and their flows without any key', async () => {
+    const response = await fetch(new URL('/api/config', demo.url));
+    const text = await response.text();
+    assert.equal(response.status, 200);
+    assert.equal(leaksKey(text), false);
+    const config = JSON.parse(text);
+    assert.equal(config.backend, 'emulator');
+    assert.equal(config.flowBaseUrl, demo.emulatorUrl);
+    assert.deepEqual(
+      config.presets.map((preset: { id: string; flow: { technologies: string[] } }) => [preset.id, preset.flow.technologies.join('+')]),
+      [
+        ['default', 'LD+F2F'],
+        ['ldhp', 'LDHP+F2F'],
+        ['photo1', 'LD+F2F'],
+        ['edocument-skip', 'LD+ED+F2F'],
+        ['edocument-iin-fixed', 'LD+ED+F2F'],
+        ['edocument-editable', 'LD+ED+F2F'],
+        ['document', 'LD+DR+F2F'],
+      ],
+    );
+  });
+
+  it("creates each preset's session with its flow's key and the server's metadata", async () => {
+    for (const preset of PRESETS) {
+      const answer = await post(demo, { locale: 'en', context: { preset: preset.id } });
+      assert.equal(answer.status, 200, `${preset.id}: ${answer.text}`);
+      assert.equal(leaksKey(answer.text), false);
+      const session = demo.emulator!.sessions.get(JSON.parse(answer.text).session_id)!;
+      assert.equal(session.flowName, preset.flow, preset.id);
+      assert.deepEqual(session.metadata, preset.metadata ?? null, preset.id);
+    }
+  });
+
+  it('refuses a missing or unknown preset, and metadata sent by the browser is not used', async () => {
+    const unknown = await post(demo, { context: { preset: 'nope' } });
+    assert.equal(unknown.status, 400);
+    assert.equal(JSON.parse(unknown.text).error.code, 'unknown-preset');
+    assert.equal((await post(demo, {})).status, 400);
+
+    const smuggled = await post(demo, { context: { preset: 'default', metadata: { face2face: { photo1: 'AAAA' } } } });
+    assert.equal(smuggled.status, 200);
+    assert.equal(demo.emulator!.sessions.get(JSON.parse(smuggled.text).session_id)!.metadata, null);
+  });
+
+  it('leaves method, origin and JSON errors to biometric-flow/server', async () => {
+    assert.equal((await post(demo, { context: { preset: 'default' } }, { origin: 'http://evil.example' })).status, 403);
+    assert.equal((await fetch(new URL('/api/session', demo.url))).status, 405);
+    const broken = await fetch(new URL('/api/session', demo.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"context":',
+    });
+    assert.equal(broken.status, 400);
+    assert.equal(((await broken.json()) as { error: { code: string } }).error.code, 'invalid-json');
+  });
+
+  it('answers status with the key of the flow the session was made with', async () => {
+    const created = JSON.parse((await post(demo, { context: { preset: 'edocument-skip' } })).text);
+    const status = await fetch(new URL(`/api/status?session_id=${created.session_id}`, demo.url));
+    assert.equal(status.status, 200);
+    assert.equal(((await status.json()) as { status: string }).status, 'PROGRESS');
+    const stranger = await fetch(new URL('/api/status?session_id=00000000-0000-4000-8000-000000000000', demo.url));
+    assert.equal(stranger.status, 404);
+    assert.equal((await fetch(new URL('/api/status?session_id=nope', demo.url))).status, 400);
+  });
+
+  it('serves only the CDN files under /cdn/', async () => {
+    const file = await fetch(new URL('/cdn/biometric-flow.iife.js', demo.url));
+    assert.equal(file.status, 200);
+    assert.match(file.headers.get('content-type') ?? '', /^text\/javascript/);
+    await file.arrayBuffer();
+    assert.equal((await fetch(new URL('/cdn/%2e%2e/package.json', demo.url))).status, 404);
+  });
+});
+
+describe('demo with a real API key (BIOMETRIC_API_KEY)', { timeout: 60_000 }, () => {
+  // A stand-in "vendor": the emulator, reached as apiBaseUrl the way the real service would be.
+  let vendor: Emulator;
+  before(async () => {
+    vendor = await startEmulator({ flows: [{ name: 'real', technologies: ['LD', 'ED', 'F2F'] }] });
+  });
+  after(() => vendor?.close());
+
+  it('starts no emulator and creates every session with the given key', async () => {
+    const apiKey = vendor.flows[0]!.apiKey;
+    const demo = await startDemo({ port: 0, apiKey, apiBaseUrl: vendor.url, watch: false, logger: silent, viteLogLevel: 'error' });
+    try {
+      assert.equal(demo.backend, 'vendor');
+      assert.equal(demo.emulator, undefined);
+      assert.equal(demo.flowBaseUrl, 'https://remote.biometric.kz');
+      const config = await (await fetch(new URL('/api/config', demo.url))).text();
+      assert.equal(config.includes(apiKey), false);
+      assert.equal(JSON.parse(config).flowBaseUrl, undefined, "the element keeps its default flow-base-url");
+      const answer = await post(demo, { context: { preset: 'edocument-iin-fixed' } });
+      assert.equal(answer.status, 200, answer.text);
+      assert.equal(answer.text.includes(apiKey), false);
+      const id = JSON.parse(answer.text).session_id;
+      assert.equal(vendor.sessions.get(id)!.flowName, 'real');
+      const status = await fetch(new URL(`/api/status?session_id=${id}`, demo.url));
+      assert.equal(status.status, 200);
+    } finally {
+      await demo.close();
+    }
+  });
+});
+
+describe('npm start (scripts/start.mjs)', { timeout: 90_000 }, () => {
+  async function run(env: Record<string, string>): Promise<{ child: ChildProcess; output: () => string; url: string }> {
+    const child = spawn(process.execPath, ['scripts/start.mjs'], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: '0', EMULATOR_PORT: '0', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let text = '';
+    child.stdout!.on('data', (chunk: Buffer) => (text += chunk));
+    child.stderr!.on('data', (chunk: Buffer) => (text += chunk));
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no URL within 45 s:\n${text}`)), 45_000);
+      const look = () => {
+        const match = /biometric-flow demo: open (http:\/\/127\.0\.0\.1:\d+\/)/.exec(text);
+        if (match && text.includes('Press Ctrl-C to stop.')) {
+          clearTimeout(timer);
+          resolve(match[1]!);
+        }
+      };
+      child.stdout!.on('data', look);
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`exited with ${code}:\n${text}`));
+      });
+    });
+    return { child, output: () => text, url };
+  }
+
+  async function stop(child: ChildProcess): Promise<number | null> {
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    const [code] = await exited;
+    clearTimeout(timer);
+    return code as number | null;
+  }
+
+  it('prints the demo and emulator URLs, serves the pages, and stops on SIGTERM', async () => {
+    const { child, output, url } = await run({ BIOMETRIC_API_KEY: '' });
+    try {
+      assert.match(output(), /Emulator \(vendor API and hosted flow\): http:\/\/127\.0\.0\.1:\d+/);
+      const page = await fetch(new URL('module.html', url));
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /<biometric-flow id="flow"/);
+    } finally {
+      assert.equal(await stop(child), 0, output());
+    }
+    await assert.rejects(fetch(url), 'nothing listens after the stop');
+  });
+
+  it('says so when BIOMETRIC_API_KEY is set, and talks to that vendor', async () => {
+    const vendor = await startEmulator();
+    try {
+      const apiKey = vendor.flows[0]!.apiKey;
+      const { child, output, url } = await run({ BIOMETRIC_API_KEY: apiKey, BIOMETRIC_API_BASE_URL: vendor.url });
+      try {
+        assert.match(output(), /BIOMETRIC_API_KEY is set: sessions are created by the real vendor/);
+        assert.equal(output().includes(apiKey), false, 'the key is not printed');
+        const answer = await fetch(new URL('/api/session', url), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ context: { preset: 'default' } }),
+        });
+        assert.equal(answer.status, 200);
+        assert.equal(vendor.sessions.list().length, 1);
+      } finally {
+        assert.equal(await stop(child), 0, output());
+      }
+    } finally {
+      await vendor.close();
+    }
+  });
+});
