@@ -86,6 +86,7 @@ async function browserSuite() {
 }
 
 await check('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
+await check('custom-elements.json is current', 'node', ['scripts/check-manifest.mjs']);
 await nodeSuite('node tests', [...testFiles('test/node'), ...testFiles('test/server'), ...testFiles('test/emulator')]);
 await browserSuite();
 await nodeSuite('end-to-end tests', testFiles('test/e2e'), ['--test-concurrency=1']);
