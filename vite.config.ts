@@ -1,3 +1,4 @@
+import { minifyTemplateLiterals } from 'rollup-plugin-minify-template-literals';
 import { defineConfig } from 'vite';
 
 /**
@@ -8,6 +9,8 @@ export default defineConfig(({ command }) =>
   command === 'build'
     ? {
         publicDir: false,
+        // Lit's html`` and css`` literals keep their indentation through a JS minifier; this takes it out.
+        plugins: [minifyTemplateLiterals()],
         build: {
           outDir: 'dist/cdn',
           emptyOutDir: true,

@@ -1,6 +1,4 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { property, state } from 'lit/decorators.js';
-import { createRef, ref } from 'lit/directives/ref.js';
 import { styles } from './biometric-flow-element.styles.js';
 import { defaultIsFinishMessage, progressOf, readableLocation, type FinishMessageRecogniser } from './completion.js';
 import { FlowError } from './errors.js';
@@ -134,49 +132,69 @@ const MODES: readonly FlowMode[] = ['inline', 'modal', 'popup'];
 export class BiometricFlowElement extends LitElement {
   static override styles = styles;
 
+  // Declared here rather than with decorators: the decorator helpers cost bytes in every CDN download.
+  static override properties = {
+    sessionEndpoint: { attribute: 'session-endpoint' },
+    sessionId: { attribute: 'session-id' },
+    statusEndpoint: { attribute: 'status-endpoint' },
+    mode: {},
+    locale: {},
+    flowBaseUrl: { attribute: 'flow-base-url' },
+    finishedUrl: { attribute: 'finished-url' },
+    autostart: { type: Boolean },
+    timeout: { type: Number },
+    popupFallback: { attribute: 'popup-fallback' },
+    context: { attribute: false },
+    requestInit: { attribute: false },
+    isFinishMessage: { attribute: false },
+    _state: { state: true, attribute: false },
+    _error: { state: true, attribute: false },
+    _step: { state: true, attribute: false },
+  };
+
   /** Host URL (relative is fine) that creates a session: POST `{ locale, context }` → `{ session_id, technologies }`. */
-  @property({ attribute: 'session-endpoint' }) sessionEndpoint?: string;
+  sessionEndpoint?: string;
 
   /** A session the host already created; when set, no session request is made. */
-  @property({ attribute: 'session-id' }) sessionId?: string;
+  sessionId?: string;
 
   /** Optional host URL answering `GET ?session_id=<id>` with `{ session_id, status, result? }`. */
-  @property({ attribute: 'status-endpoint' }) statusEndpoint?: string;
+  statusEndpoint?: string;
 
   /** How the flow is shown: `inline` (in the element's box), `modal` (a native dialog) or `popup` (a new window). */
-  @property() mode: FlowMode = 'inline';
+  mode: FlowMode = 'inline';
 
   /** `ru`, `kk` or `en`; when unset, the nearest `lang`, else `ru`. */
-  @property() locale?: string;
+  locale?: string;
 
   /** Where `/flow/<id>` lives. */
-  @property({ attribute: 'flow-base-url' }) flowBaseUrl?: string;
+  flowBaseUrl?: string;
 
   /** The page the flow ends on; default `<flow-base-url>/finished`. */
-  @property({ attribute: 'finished-url' }) finishedUrl?: string;
+  finishedUrl?: string;
 
   /** Start as soon as the element is connected, instead of showing a start button. */
-  @property({ type: Boolean }) autostart = false;
+  autostart = false;
 
   /** Milliseconds the session request may take. */
-  @property({ type: Number }) timeout = DEFAULT_TIMEOUT_MS;
+  timeout = DEFAULT_TIMEOUT_MS;
 
   /** What to do when the popup is blocked: `modal` shows the flow in a dialog instead, `none` stops. */
-  @property({ attribute: 'popup-fallback' }) popupFallback: 'modal' | 'none' = 'modal';
+  popupFallback: 'modal' | 'none' = 'modal';
 
   /** JSON-able value sent to the session endpoint as `context`. */
-  @property({ attribute: false }) context: unknown;
+  context: unknown;
 
   /** Merged into the session request's `fetch` options (headers, credentials, ...). */
-  @property({ attribute: false }) requestInit?: RequestInit;
+  requestInit?: RequestInit;
 
   /** Replaces the default recogniser of finish messages; gets the validated data and the raw event. */
-  @property({ attribute: false }) isFinishMessage?: FinishMessageRecogniser;
+  isFinishMessage?: FinishMessageRecogniser;
 
-  @state() private _state: FlowState = 'idle';
-  @state() private _error?: FlowError;
+  private _state: FlowState = 'idle';
+  private _error?: FlowError;
   /** Index of the technology the flow is on, from its progress messages. */
-  @state() private _step = -1;
+  private _step = -1;
 
   #run?: Run;
   #preconnect?: HTMLLinkElement;
@@ -184,7 +202,6 @@ export class BiometricFlowElement extends LitElement {
   #returnFocus?: HTMLElement;
   #dialogOpen = false;
   #savedOverflow = '';
-  readonly #frame = createRef<HTMLIFrameElement>();
 
   /** Where the element is; reflected to the `state` attribute. */
   get state(): FlowState {
@@ -377,9 +394,13 @@ export class BiometricFlowElement extends LitElement {
     if (href !== undefined) this.#checkLocation(run, href);
   }
 
+  #frameWindow(): Window | null {
+    return this.renderRoot.querySelector('iframe')?.contentWindow ?? null;
+  }
+
   /** The window the flow runs in, if it is open. */
   #flowWindow(run: Run): Window | null {
-    return run.popup ?? this.#frame.value?.contentWindow ?? null;
+    return run.popup ?? this.#frameWindow();
   }
 
   #onFrameLoad(run: Run): void {
@@ -391,7 +412,7 @@ export class BiometricFlowElement extends LitElement {
     } else {
       this.#pollNow(run); // a later load may be the cross-origin redirect to /finished
     }
-    const href = readableLocation(this.#frame.value?.contentWindow);
+    const href = readableLocation(this.#frameWindow());
     if (href !== undefined) this.#checkLocation(run, href);
   }
 
@@ -625,7 +646,6 @@ export class BiometricFlowElement extends LitElement {
     return html`
       <div class="frame-box">
         <iframe
-          ${ref(this.#frame)}
           part="frame"
           class="frame"
           allow="camera; microphone; fullscreen; clipboard-write"

@@ -20,8 +20,20 @@ export interface Texts {
   /** `{step}`, `{total}` and `{name}` are replaced. */
   step: string;
   errors: Record<'generic' | 'network' | 'timeout' | 'camera' | 'popup' | 'insecure' | 'config', string>;
-  technologies: Record<string, string>;
 }
+
+/**
+ * Technologies by the vendor's product names, which its own flow shows in every language; an unknown code
+ * is shown as it is.
+ */
+const TECHNOLOGY_NAMES: Record<string, string> = {
+  LD: 'Liveness',
+  LDHP: 'Liveness',
+  LDD: 'Liveness',
+  ED: 'E-Document',
+  DR: 'Document Recognition',
+  F2F: 'Face2Face',
+};
 
 const TEXTS: Record<Locale, Texts> = {
   ru: {
@@ -46,14 +58,6 @@ const TEXTS: Record<Locale, Texts> = {
       insecure: 'Проверка доступна только по защищённому соединению (HTTPS).',
       config: 'Проверка настроена неверно.',
     },
-    technologies: {
-      LD: 'проверка живости',
-      LDHP: 'проверка живости (положение головы)',
-      LDD: 'проверка живости (расстояние)',
-      ED: 'электронные документы eGov',
-      DR: 'распознавание документа',
-      F2F: 'сравнение лиц',
-    },
   },
   kk: {
     start: 'Жеке басты тексеруден өту',
@@ -77,14 +81,6 @@ const TEXTS: Record<Locale, Texts> = {
       insecure: 'Тексеру тек қорғалған байланыс (HTTPS) арқылы қолжетімді.',
       config: 'Тексеру дұрыс бапталмаған.',
     },
-    technologies: {
-      LD: 'тірілікті тексеру',
-      LDHP: 'тірілікті тексеру (бас қалпы)',
-      LDD: 'тірілікті тексеру (қашықтық)',
-      ED: 'eGov электрондық құжаттары',
-      DR: 'құжатты тану',
-      F2F: 'беттерді салыстыру',
-    },
   },
   en: {
     start: 'Verify your identity',
@@ -107,14 +103,6 @@ const TEXTS: Record<Locale, Texts> = {
       popup: 'The browser blocked the verification window.',
       insecure: 'Verification needs a secure (HTTPS) connection.',
       config: 'The verification is not set up correctly.',
-    },
-    technologies: {
-      LD: 'liveness',
-      LDHP: 'liveness (head position)',
-      LDD: 'liveness (distance)',
-      ED: 'eGov documents',
-      DR: 'document recognition',
-      F2F: 'face comparison',
     },
   },
 };
@@ -162,11 +150,11 @@ export function errorText(texts: Texts, code: FlowErrorCode): string {
   }
 }
 
-/** "Step 2 of 3: face comparison" for the technology at `index` (0-based). */
+/** "Step 2 of 3: Face2Face" for the technology at `index` (0-based). */
 export function stepText(texts: Texts, technologies: readonly string[], index: number): string {
   const code = technologies[index] ?? '';
   return texts.step
     .replace('{step}', String(index + 1))
     .replace('{total}', String(technologies.length))
-    .replace('{name}', texts.technologies[code] ?? code);
+    .replace('{name}', TECHNOLOGY_NAMES[code] ?? code);
 }

@@ -196,14 +196,14 @@ describe('biometric-flow progress', () => {
     frameOf(el)!.contentWindow!.postMessage({ cmd: 'post', data: { event: 'technology.start', technology_code: 'ED' } }, '*');
     await message;
     await el.updateComplete;
-    expect(region.textContent!.trim()).to.equal('Step 2 of 3: eGov documents');
+    expect(region.textContent!.trim()).to.equal('Step 2 of 3: E-Document');
 
     el.locale = 'ru';
     await el.updateComplete;
-    expect(el.shadowRoot!.querySelector('[part~="status"]')!.textContent!.trim()).to.equal('Шаг 2 из 3: электронные документы eGov');
+    expect(el.shadowRoot!.querySelector('[part~="status"]')!.textContent!.trim()).to.equal('Шаг 2 из 3: E-Document');
     el.locale = 'kk';
     await el.updateComplete;
-    expect(el.shadowRoot!.querySelector('[part~="status"]')!.textContent!.trim()).to.equal('Қадам 2/3: eGov электрондық құжаттары');
+    expect(el.shadowRoot!.querySelector('[part~="status"]')!.textContent!.trim()).to.equal('Қадам 2/3: E-Document');
   });
 
   it('ignores progress for a technology the session does not have', async () => {
