@@ -19,7 +19,8 @@ export interface Texts {
   showPopup: string;
   /** `{step}`, `{total}` and `{name}` are replaced. */
   step: string;
-  errors: Record<'generic' | 'network' | 'timeout' | 'camera' | 'popup' | 'insecure' | 'config', string>;
+  /** What a person can act on: try again (network), allow popups (popup); the rest is the site's to fix. */
+  errors: Record<'generic' | 'network' | 'popup', string>;
 }
 
 /**
@@ -52,11 +53,7 @@ const TEXTS: Record<Locale, Texts> = {
     errors: {
       generic: 'Не удалось начать проверку.',
       network: 'Нет связи с сервером. Проверьте подключение и попробуйте снова.',
-      timeout: 'Сервер не ответил вовремя. Попробуйте снова.',
-      camera: 'Эта страница не может использовать камеру.',
       popup: 'Браузер заблокировал окно проверки.',
-      insecure: 'Проверка доступна только по защищённому соединению (HTTPS).',
-      config: 'Проверка настроена неверно.',
     },
   },
   kk: {
@@ -75,11 +72,7 @@ const TEXTS: Record<Locale, Texts> = {
     errors: {
       generic: 'Тексеруді бастау мүмкін болмады.',
       network: 'Серверге қосылу мүмкін болмады. Байланысты тексеріп, қайталап көріңіз.',
-      timeout: 'Сервер уақытында жауап бермеді. Қайталап көріңіз.',
-      camera: 'Бұл бет камераны пайдалана алмайды.',
       popup: 'Браузер тексеру терезесін бұғаттады.',
-      insecure: 'Тексеру тек қорғалған байланыс (HTTPS) арқылы қолжетімді.',
-      config: 'Тексеру дұрыс бапталмаған.',
     },
   },
   en: {
@@ -98,11 +91,7 @@ const TEXTS: Record<Locale, Texts> = {
     errors: {
       generic: 'Could not start the verification.',
       network: 'Could not reach the server. Check your connection and try again.',
-      timeout: 'The server did not answer in time. Try again.',
-      camera: 'This page is not allowed to use the camera.',
       popup: 'The browser blocked the verification window.',
-      insecure: 'Verification needs a secure (HTTPS) connection.',
-      config: 'The verification is not set up correctly.',
     },
   },
 };
@@ -131,20 +120,11 @@ export function flowLocale(locale: Locale): 'ru' | 'kz' | 'en' {
 export function errorText(texts: Texts, code: FlowErrorCode): string {
   switch (code) {
     case 'session-request-failed':
+    case 'session-timeout':
     case 'status-request-failed':
       return texts.errors.network;
-    case 'session-timeout':
-      return texts.errors.timeout;
-    case 'camera-blocked-by-policy':
-      return texts.errors.camera;
     case 'popup-blocked':
       return texts.errors.popup;
-    case 'insecure-context':
-      return texts.errors.insecure;
-    case 'missing-endpoint':
-    case 'api-key-exposed':
-    case 'flow-url-invalid':
-      return texts.errors.config;
     default:
       return texts.errors.generic;
   }

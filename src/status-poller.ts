@@ -1,8 +1,12 @@
 import { FlowError } from './errors.js';
+import { fetchJson } from './fetch-json.js';
 import { statusResponseSchema, type StatusResponse } from './schemas.js';
 
 /** Statuses that mean the flow ended. */
 export const FINAL_STATUSES: ReadonlySet<string> = new Set(['FINISHED', 'FAILED']);
+
+/** A status request gets as long as the browser's own flow-end wait: it only ever adds detail. */
+const STATUS_TIMEOUT_MS = 10_000;
 
 /**
  * Asks the host's status endpoint about a session.
@@ -19,32 +23,16 @@ export async function fetchStatus(
 ): Promise<StatusResponse> {
   const url = new URL(endpoint, document.baseURI);
   url.searchParams.set('session_id', sessionId);
-  let response: Response;
-  let body: unknown;
-  try {
-    response = await fetch(url, {
-      credentials: 'same-origin',
-      ...init,
-      method: 'GET',
-      body: undefined,
-      headers: { ...Object.fromEntries(new Headers(init?.headers)), accept: 'application/json' },
-      signal,
-    });
-    body = response.ok ? await response.json() : undefined;
-  } catch (error) {
-    if (signal.aborted) throw new DOMException('The flow ended', 'AbortError');
-    throw new FlowError('status-request-failed', 'The status endpoint could not be reached', { cause: error });
-  }
-  if (!response.ok) {
-    throw new FlowError('status-request-failed', `The status endpoint answered HTTP ${response.status}`, {
-      status: response.status,
-    });
-  }
+  const code = 'status-request-failed';
+  const body = await fetchJson(url, { method: 'GET', body: null, headers: { accept: 'application/json' } }, init, STATUS_TIMEOUT_MS, signal, {
+    unreachable: code,
+    timeout: code,
+    http: code,
+    invalid: code,
+  });
   const parsed = statusResponseSchema.safeParse(body);
   if (!parsed.success || parsed.data.session_id.toLowerCase() !== sessionId.toLowerCase()) {
-    throw new FlowError('status-request-failed', 'The status endpoint did not answer a status for this session', {
-      cause: parsed.error,
-    });
+    throw new FlowError(code, 'Not a status of this session', { cause: parsed.error });
   }
   return parsed.data;
 }
