@@ -12,6 +12,7 @@ import {
   type Session,
 } from './events.js';
 import { flowLocation, flowUrl, type FlowLocation } from './flow-url.js';
+import { LangController } from './lang-controller.js';
 import { errorText, matchLocale, stepText, textsFor, type Locale, type Texts } from './locales.js';
 import { openBlankPopup, POPUP_WATCH_MS } from './popup.js';
 import { documentAllowsCamera, preflight } from './preflight.js';
@@ -202,6 +203,11 @@ export class BiometricFlowElement extends LitElement {
   #returnFocus?: HTMLElement;
   #dialogOpen = false;
   #savedOverflow = '';
+
+  constructor() {
+    super();
+    new LangController(this);
+  }
 
   /** Where the element is; reflected to the `state` attribute. */
   get state(): FlowState {
