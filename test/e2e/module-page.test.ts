@@ -133,6 +133,35 @@ describe('demo: module page', { timeout: 180_000 }, () => {
     await done(demoPage);
   });
 
+  it('keeps a fixed IIN read-only in E-Document case 2, and reports FAILED for the code 000000', { timeout: 60_000 }, async () => {
+    const demoPage = await open();
+    const { page } = demoPage;
+    await choose(page, { preset: 'E-Document case 2: IIN fixed, phone editable', mode: 'Inline' });
+    await startButton(page).click();
+    const frame = flowFrame(page);
+    await frame.locator('#start-button').click();
+    await frame.locator('#capture-button').click();
+
+    const iin = frame.getByLabel('IIN');
+    const phone = frame.getByLabel('Phone number');
+    await iin.waitFor();
+    assert.equal(await iin.inputValue(), TEST_IIN);
+    assert.equal(await iin.isEditable(), false, 'the fixed IIN cannot be changed');
+    assert.equal(await phone.inputValue(), TEST_PHONE);
+    await phone.fill('77071234567');
+    await frame.locator('#edocument-submit').click();
+    await frame.locator('#otp-input').fill('000000');
+    // The flow's flow.end message ends it at once: the element does not wait for the failure page's button.
+    await frame.locator('#otp-submit').click();
+
+    const finished = await waitForLogged(page, 'finished');
+    assert.equal(finished.status, 'FAILED', 'the verdict comes from the server');
+    assert.deepEqual(finished.result, { flow_session_result: false, flow_session_failure_reasons: ['ED: invalid_otp'] });
+    const session = demo.emulator!.sessions.get(finished.sessionId)!;
+    assert.deepEqual(session.outcomes.at(-1)!.details, { iin: TEST_IIN, phone: '77071234567' });
+    await done(demoPage);
+  });
+
   it('ignores a finish message from a frame of another origin', { timeout: 60_000 }, async () => {
     const demoPage = await open();
     const { page } = demoPage;
