@@ -7,7 +7,6 @@ export const styles = css`
     --_accent: var(--biometric-flow-accent, #1f5fd6);
     --_backdrop: var(--biometric-flow-backdrop, rgb(0 0 0 / 0.6));
     display: block;
-    color-scheme: light dark;
   }
 
   :host([hidden]) {
@@ -50,8 +49,10 @@ export const styles = css`
     align-items: center;
   }
 
+  /* The page's own text colour, whatever its background; the bar says "error". */
   .error {
-    color: light-dark(#b42318, #ff8a80);
+    border-inline-start: 3px solid #d92d20;
+    padding-inline-start: 0.5em;
   }
 
   .frame-box {
