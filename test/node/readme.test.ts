@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+
+// The README's tables are the reference people read; the manifest is what the source declares. They
+// must name the same things.
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const manifest = JSON.parse(readFileSync(new URL('../../custom-elements.json', import.meta.url), 'utf8'));
+const element = manifest.modules
+  .flatMap((module: { declarations?: unknown[] }) => module.declarations ?? [])
+  .find((declaration: { customElement?: boolean }) => declaration.customElement);
+
+/** The first cells of every README table row: `| \`name\` | ...`. */
+const tableNames = new Set(
+  [...readme.matchAll(/^\| `([^`]+)` \|/gm)].map((match) => match[1]),
+);
+
+function missing(names: string[]): string[] {
+  return names.filter((name) => !tableNames.has(name));
+}
+
+test('every attribute of the manifest is in a README table', () => {
+  const names = element.attributes.map((attribute: { name: string }) => attribute.name);
+  assert.ok(names.length >= 11);
+  assert.deepEqual(missing(names), []);
+});
+
+test('every event of the manifest is in a README table', () => {
+  const names = element.events.map((event: { name: string }) => event.name);
+  assert.equal(names.length, 7);
+  assert.deepEqual(missing(names), []);
+});
+
+test('every slot, part and custom property of the manifest is in a README table', () => {
+  const slots = element.slots.map((slot: { name: string }) => slot.name);
+  const parts = element.cssParts.map((part: { name: string }) => part.name);
+  const properties = element.cssProperties.map((property: { name: string }) => property.name);
+  assert.deepEqual(missing([...slots, ...parts, ...properties]), []);
+});
+
+test('every public method and property of the manifest is in a README table', () => {
+  const members = element.members
+    .filter((member: { privacy?: string; static?: boolean; name: string }) => member.privacy !== 'private' && !member.static && !member.name.startsWith('_'))
+    .filter((member: { attribute?: string }) => !element.attributes.some((a: { fieldName?: string }) => a.fieldName === (member as { name: string }).name));
+  const names = members.map((member: { kind: string; name: string }) => (member.kind === 'method' ? `${member.name}()` : member.name));
+  assert.ok(names.includes('start()') && names.includes('context'), names.join(', '));
+  assert.deepEqual(missing(names), []);
+});
