@@ -16,6 +16,7 @@ import {
   sessionAnswer,
   startAndLoad,
   stubEndpoint,
+  testFlowFrame,
 } from './support/helpers.js';
 
 const flowOrigin = FLOW_ORIGIN as string;
@@ -305,18 +306,7 @@ describe('biometric-flow: the end of the flow', () => {
     await startAndLoad(el);
     const events = record(el, 'finished', 'flow-message');
     // This page's own origin is not the flow's: a frame of it posting "finished" must not count.
-    const intruder = document.createElement('iframe');
-    intruder.src = `/flow/${SESSION_ID}`;
-    const ready = new Promise((resolve) => {
-      addEventListener('message', function listener(event) {
-        if (event.source === intruder.contentWindow) {
-          removeEventListener('message', listener);
-          resolve(undefined);
-        }
-      });
-    });
-    document.body.append(intruder);
-    await ready;
+    const intruder = await testFlowFrame(`/flow/${SESSION_ID}`);
     intruder.contentWindow!.postMessage({ cmd: 'post', data: { event: 'flow.end' } }, '*');
     window.postMessage('finished', '*');
     // A later message from the real flow marks the point by which the intruder's have been handled.
@@ -333,18 +323,7 @@ describe('biometric-flow: the end of the flow', () => {
     const el = await element();
     await startAndLoad(el);
     const events = record(el, 'finished', 'flow-message');
-    const twin = document.createElement('iframe');
-    twin.src = `${flowOrigin}/flow/${SESSION_ID}`;
-    const ready = new Promise((resolve) => {
-      addEventListener('message', function listener(event) {
-        if (event.source === twin.contentWindow) {
-          removeEventListener('message', listener);
-          resolve(undefined);
-        }
-      });
-    });
-    document.body.append(twin);
-    await ready;
+    const twin = await testFlowFrame(`${flowOrigin}/flow/${SESSION_ID}`);
     twin.contentWindow!.postMessage({ cmd: 'post', data: { event: 'flow.end' } }, '*');
     twin.contentWindow!.postMessage({ cmd: 'post', data: 'finished' }, '*');
     const pong = flowMessage(el, 'pong');

@@ -35,6 +35,15 @@ async function popupElement(base = flowOrigin, fallback = 'modal'): Promise<Biom
   );
 }
 
+/** Clicks the start button of a popup-mode element and waits until the flow loaded in the popup. */
+async function clickToPopup(el: BiometricFlowElement): Promise<Window> {
+  const open = sinon.spy(window, 'open');
+  const loaded = oneEvent(el, 'flow-loaded');
+  triggerOf(el).click();
+  await loaded;
+  return open.firstCall.returnValue!;
+}
+
 afterEach(async () => {
   sinon.restore();
   await setViewport({ width: 800, height: 600 });
@@ -188,11 +197,7 @@ describe('biometric-flow mode="popup"', () => {
   it('finishes on a message from the popup and closes it', async () => {
     stubEndpoint(sessionAnswer());
     const el = await popupElement();
-    const open = sinon.spy(window, 'open');
-    const loaded = oneEvent(el, 'flow-loaded');
-    triggerOf(el).click();
-    await loaded;
-    const popup = open.firstCall.returnValue!;
+    const popup = await clickToPopup(el);
     const finished = oneEvent(el, 'finished');
     popup.postMessage({ cmd: 'post', data: { event: 'flow.end', session_id: SESSION_ID } }, '*');
     expect((await finished).detail.via).to.equal('message');
@@ -202,11 +207,7 @@ describe('biometric-flow mode="popup"', () => {
   it('finishes when the popup comes back to a readable finished URL', async () => {
     stubEndpoint(sessionAnswer());
     const el = await popupElement(location.origin);
-    const open = sinon.spy(window, 'open');
-    const loaded = oneEvent(el, 'flow-loaded');
-    triggerOf(el).click();
-    await loaded;
-    const popup = open.firstCall.returnValue!;
+    const popup = await clickToPopup(el);
     const finished = oneEvent(el, 'finished');
     popup.postMessage({ cmd: 'navigate', url: '/finished' }, '*');
     expect((await finished).detail.via).to.equal('navigation');
@@ -216,12 +217,9 @@ describe('biometric-flow mode="popup"', () => {
   it('reports cancelled with reason popup-closed when the user closes the popup', async () => {
     stubEndpoint(sessionAnswer());
     const el = await popupElement();
-    const open = sinon.spy(window, 'open');
-    const loaded = oneEvent(el, 'flow-loaded');
-    triggerOf(el).click();
-    await loaded;
+    const popup = await clickToPopup(el);
     const cancelled = oneEvent(el, 'cancelled');
-    open.firstCall.returnValue!.close();
+    popup.close();
     expect((await cancelled).detail).to.deep.equal({ sessionId: SESSION_ID, reason: 'popup-closed' });
   });
 

@@ -1,4 +1,4 @@
-import { oneEvent, waitUntil } from '@open-wc/testing';
+import { oneEvent } from '@open-wc/testing';
 import sinon from 'sinon';
 import type { BiometricFlowElement } from '../../src/index.js';
 
@@ -89,6 +89,23 @@ export async function startAndLoad(el: BiometricFlowElement): Promise<void> {
   await loaded;
 }
 
+/** Adds a frame showing the test flow page at `src` to the document, once that page said it is ready. */
+export async function testFlowFrame(src: string): Promise<HTMLIFrameElement> {
+  const frame = document.createElement('iframe');
+  frame.src = src;
+  const ready = new Promise<void>((resolve) => {
+    addEventListener('message', function listener(event) {
+      if (event.source === frame.contentWindow) {
+        removeEventListener('message', listener);
+        resolve();
+      }
+    });
+  });
+  document.body.append(frame);
+  await ready;
+  return frame;
+}
+
 /** Collects every event of the given names that the element dispatches. */
 export function record(el: HTMLElement, ...names: string[]): Array<CustomEvent & { type: string }> {
   const events: Array<CustomEvent & { type: string }> = [];
@@ -96,9 +113,3 @@ export function record(el: HTMLElement, ...names: string[]): Array<CustomEvent &
   return events;
 }
 
-/** Waits for `ms` of quiet, to show that something did NOT happen. Only for negative assertions. */
-export function quiet(ms = 300): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-export { waitUntil };
