@@ -1,0 +1,311 @@
+// Adversarial tests of how <biometric-flow> hears the end of the flow: who may talk to it, when, and
+// with what. The instrumentation must load before the element.
+import {
+  closeAllPopups,
+  expectedFor,
+  fetchCalls,
+  flowOrigin,
+  liveTimers,
+  liveWindowListeners,
+  messageFrom,
+  nextTask,
+  openPopups,
+  prototypeKeys,
+  restoreFetch,
+  scriptUrl,
+  stubFetch,
+  takeProblems,
+} from './support/adversarial.js';
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import fc from 'fast-check';
+import '../src/index.js';
+import type { BiometricFlowElement } from '../src/index.js';
+import { SESSION_ID, frameOf, json } from './support/helpers.js';
+
+const EVENTS = ['session-created', 'flow-loaded', 'flow-message', 'finished', 'cancelled', 'flow-error'] as const;
+const OTHER_ORIGIN = location.origin;
+
+type Mode = 'inline' | 'popup';
+
+interface Open {
+  el: BiometricFlowElement;
+  /** The window the flow runs in: the frame's or the popup. */
+  flow: Window;
+  /** Element events since the flow loaded (state-change left out). */
+  events: Array<{ type: string; detail: unknown }>;
+}
+
+function sessionFetch(): void {
+  stubFetch((call) => (call.url.pathname === '/api/session' ? json({ session_id: SESSION_ID, technologies: ['LDHP', 'F2F'] }) : json({}, 404)));
+}
+
+/** A started element whose flow page, at `base`, has loaded in a frame or a popup. */
+async function openFlow(base: string, mode: Mode = 'inline'): Promise<Open> {
+  sessionFetch();
+  const el = await fixture<BiometricFlowElement>(
+    html`<biometric-flow session-endpoint="/api/session" flow-base-url=${base} mode=${mode}></biometric-flow>`,
+  );
+  const before = window.open;
+  let popup: Window | null = null;
+  window.open = (...args) => (popup = before.apply(window, args));
+  const loaded = oneEvent(el, 'flow-loaded');
+  void el.start();
+  window.open = before;
+  await loaded;
+  await el.updateComplete;
+  const flow = mode === 'popup' ? popup! : frameOf(el)!.contentWindow!;
+  const events: Open['events'] = [];
+  for (const name of EVENTS) el.addEventListener(name, (event) => events.push({ type: name, detail: (event as CustomEvent).detail }));
+  return { el, flow, events };
+}
+
+/** Tells a test flow page to post `data` to its parent or opener. */
+function tell(target: Window, data: unknown): void {
+  target.postMessage({ cmd: 'post', data }, '*');
+}
+
+/** Runs `code` inside a test flow page (same origin or not) through a `javascript:` navigation. */
+function runIn(target: Window, code: string): void {
+  target.postMessage({ cmd: 'navigate', url: scriptUrl(code) }, '*');
+}
+
+/** A test flow page at `url` in a frame of this page, once it said it is ready. */
+async function pageFrame(url: string): Promise<HTMLIFrameElement> {
+  const frame = document.createElement('iframe');
+  frame.src = url;
+  const ready = messageFrom(() => frame.contentWindow);
+  document.body.append(frame);
+  await ready;
+  return frame;
+}
+
+/** Marks the point by which everything the flow window posted before has been handled. */
+async function sync(open: Open): Promise<void> {
+  const pong = messageFrom(() => open.flow, (data) => (data as { event?: string })?.event === 'pong');
+  tell(open.flow, { event: 'pong' });
+  await pong;
+  const last = open.events.pop();
+  expect(last?.type, 'the pong came back as a flow-message').to.equal('flow-message');
+}
+
+let protoBefore: Record<string, string[]>;
+
+before(() => {
+  protoBefore = prototypeKeys();
+});
+
+afterEach(async () => {
+  closeAllPopups();
+  restoreFetch();
+  for (const frame of document.querySelectorAll('body > iframe')) frame.remove();
+  await nextTask();
+  takeProblems();
+});
+
+after(() => {
+  expect(prototypeKeys(), 'built-in prototypes are unchanged').to.deep.equal(protoBefore);
+  expect(({} as Record<string, unknown>).polluted).to.equal(undefined);
+});
+
+describe('adversarial messages: who may end the flow', () => {
+  const FINISH = { event: 'flow.end', session_id: SESSION_ID, status: 'FINISHED' };
+
+  for (const mode of ['inline', 'popup'] as const) {
+    for (const [where, base, other] of [
+      ['a cross-origin flow', flowOrigin, OTHER_ORIGIN],
+      ['a same-origin flow', OTHER_ORIGIN, flowOrigin],
+    ] as const) {
+      it(`${mode}, ${where}: only the flow window on the flow origin is heard`, async function () {
+        this.timeout(20_000);
+        const open = await openFlow(base, mode);
+        const { el, flow, events } = open;
+        const parentOf = mode === 'popup' ? 'parent.opener' : 'parent.parent';
+        const rejected: string[] = [];
+        const expectUnheard = async (name: string) => {
+          await sync(open);
+          if (events.length > 0 || el.state !== 'active') rejected.push(`${name}: ${JSON.stringify(events)} state ${el.state}`);
+          events.length = 0;
+        };
+
+        // Wrong source, this page's origin (right origin when the flow is same-origin).
+        let heard = messageFrom(() => window);
+        window.postMessage(FINISH, '*');
+        window.postMessage('finished', '*');
+        await heard;
+        await expectUnheard('window itself');
+
+        // Right origin, wrong source: a twin flow page at the flow origin.
+        const twin = await pageFrame(`${base}/flow/${SESSION_ID}`);
+        heard = messageFrom(() => twin.contentWindow, (data) => data === 'finished');
+        tell(twin.contentWindow!, FINISH);
+        tell(twin.contentWindow!, 'finished');
+        await heard;
+        await expectUnheard('a twin frame at the flow origin');
+
+        // Wrong origin, wrong source.
+        const stranger = await pageFrame(`${other}/flow/${SESSION_ID}`);
+        heard = messageFrom(() => stranger.contentWindow, (data) => data === 'finished');
+        tell(stranger.contentWindow!, FINISH);
+        tell(stranger.contentWindow!, 'finished');
+        await heard;
+        await expectUnheard('a frame at another origin');
+
+        // Right origin, wrong source: a frame nested in the flow window, posting to the page.
+        const nested = (code: string, sandbox = false) => {
+          runIn(
+            flow,
+            `const f = document.createElement('iframe');
+             ${sandbox ? "f.sandbox = 'allow-scripts';" : ''}
+             f.srcdoc = '<script>${code}<\\/script>';
+             document.body.append(f);`,
+          );
+        };
+        heard = messageFrom(() => flow.frames[0] ?? null, (data) => data === 'finished');
+        nested(`${parentOf}.postMessage(${JSON.stringify(JSON.stringify(FINISH)).slice(1, -1)}, "*"); ${parentOf}.postMessage("finished", "*");`);
+        await heard;
+        await expectUnheard('a frame nested in the flow window');
+
+        // Wrong origin, nested: a sandboxed (opaque-origin) frame in the flow window.
+        heard = messageFrom(() => flow.frames[1] ?? null, (data) => data === 'finished');
+        nested(`${parentOf}.postMessage("finished", "*");`, true);
+        const opaque = await heard;
+        expect(opaque.origin).to.equal('null');
+        await expectUnheard('an opaque-origin frame nested in the flow window');
+
+        if (mode === 'inline') {
+          // The nested frame aiming at top rather than its parent's parent.
+          heard = messageFrom(() => flow.frames[2] ?? null, (data) => data === 'finished');
+          nested('top.postMessage({ type: "finish" }, "*"); top.postMessage("finished", "*");');
+          await heard;
+          await expectUnheard('a nested frame posting to top');
+        }
+
+        // Right source, wrong origin: the flow window itself, moved to another origin.
+        heard = messageFrom(() => flow, (data) => (data as { event?: string })?.event === 'test-flow-ready');
+        flow.postMessage({ cmd: 'navigate', url: `${other}/flow/${SESSION_ID}?moved` }, '*');
+        const moved = await heard;
+        expect(moved.origin).to.equal(other);
+        heard = messageFrom(() => flow, (data) => data === 'finished');
+        tell(flow, FINISH);
+        tell(flow, 'finished');
+        await heard;
+        if (events.some((event) => event.type !== 'flow-loaded') || el.state !== 'active') {
+          rejected.push(`the flow window on another origin: ${JSON.stringify(events)} state ${el.state}`);
+        }
+        events.length = 0;
+
+        expect(rejected, 'messages that were heard although they must not be').to.deep.equal([]);
+
+        // Back on the flow origin, the flow window is heard again, and ends the flow once.
+        heard = messageFrom(() => flow, (data) => (data as { event?: string })?.event === 'test-flow-ready');
+        flow.postMessage({ cmd: 'navigate', url: `${base}/flow/${SESSION_ID}` }, '*');
+        await heard;
+        events.length = 0;
+        const finished = oneEvent(el, 'finished');
+        tell(flow, FINISH);
+        await finished;
+        expect(events.map((event) => event.type)).to.deep.equal(['flow-message', 'finished']);
+        expect(takeProblems()).to.deep.equal([]);
+      });
+    }
+  }
+});
+
+describe('adversarial messages: before the flow is there, and after it ended', () => {
+  it('hears nothing while the session is requested, and has no window listener then', async () => {
+    let answer!: (response: Response) => void;
+    stubFetch(() => new Promise<Response>((resolve) => (answer = resolve)));
+    const el = await fixture<BiometricFlowElement>(
+      html`<biometric-flow session-endpoint="/api/session" flow-base-url=${OTHER_ORIGIN}></biometric-flow>`,
+    );
+    const events: string[] = [];
+    for (const name of EVENTS) el.addEventListener(name, () => events.push(name));
+    void el.start();
+    await waitUntil(() => answer !== undefined);
+    expect(el.state).to.equal('requesting');
+    expect(liveWindowListeners(), 'no message listener before there is a flow').to.deep.equal([]);
+    // Same origin as the flow here: only the source check stands between these and a finish.
+    const twin = await pageFrame(`${OTHER_ORIGIN}/flow/${SESSION_ID}`);
+    const heard = messageFrom(() => twin.contentWindow, (data) => data === 'finished');
+    tell(twin.contentWindow!, 'finished');
+    window.postMessage('finished', '*');
+    await heard;
+    expect(events).to.deep.equal([]);
+    const loaded = oneEvent(el, 'flow-loaded');
+    answer(json({ session_id: SESSION_ID, technologies: ['LD'] }));
+    await loaded;
+    expect(events).to.deep.equal(['session-created', 'flow-message', 'flow-loaded']);
+    expect(el.state).to.equal('active');
+  });
+
+  const endings: Array<[string, (el: BiometricFlowElement) => void, string[]]> = [
+    ['cancel()', (el) => el.cancel(), ['cancelled']],
+    ['reset()', (el) => el.reset(), []],
+    ['removal', (el) => el.remove(), []],
+  ];
+  for (const [name, end, expected] of endings) {
+    it(`ignores finish messages already on their way when ${name} ends the flow`, async () => {
+      const open = await openFlow(flowOrigin);
+      let recognised = 0;
+      open.el.isFinishMessage = (data) => {
+        if (data === 'marker') return false;
+        recognised += 1;
+        return true;
+      };
+      // The flow posts a marker and three finishes in one task: when the marker arrives the finishes are
+      // queued already, and the flow ends right then.
+      const ended = new Promise<void>((resolve) => {
+        addEventListener('message', function listener(event) {
+          if (event.source === open.flow && event.data === 'marker') {
+            removeEventListener('message', listener);
+            end(open.el);
+            resolve();
+          }
+        });
+      });
+      // Firefox drops what a removed frame posted; Chromium delivers it. Either way, wait for it a while.
+      const flowWindow = open.flow;
+      const last = Promise.race([
+        messageFrom(() => flowWindow, (data) => data === 'finish', 1000).catch(() => undefined),
+        messageFrom(() => null, (data) => data === 'finish', 1000).catch(() => undefined),
+      ]);
+      runIn(open.flow, `for (const d of ['marker', 'finished', {event: 'flow.end'}, 'finish']) parent.postMessage(d, '*');`);
+      await ended;
+      await last;
+      // The element's listener came before ours: it heard the marker, then nothing more.
+      expect(open.events.map((event) => event.type)).to.deep.equal(['flow-message', ...expected]);
+      expect(recognised, 'isFinishMessage is not asked after the end').to.equal(0);
+      expect(liveWindowListeners()).to.deep.equal([]);
+    });
+  }
+
+  it('fires finished once for a burst of finish messages, and hears nothing after', async () => {
+    const open = await openFlow(OTHER_ORIGIN);
+    const last = messageFrom(() => window, (data) => data === 'after');
+    runIn(open.flow, `for (const d of ['finished', {event: 'flow.end'}, {type: 'finish'}, {url: location.origin + '/finished'}]) parent.postMessage(d, '*');`);
+    await oneEvent(open.el, 'finished');
+    // The frame is gone with the flow; the page and a twin at the flow origin still talk.
+    const twin = await pageFrame(`${OTHER_ORIGIN}/flow/${SESSION_ID}`);
+    tell(twin.contentWindow!, 'finished');
+    window.postMessage('after', '*');
+    await last;
+    await messageFrom(() => twin.contentWindow, () => true).catch(() => undefined);
+    expect(open.events.map((event) => event.type)).to.deep.equal(['flow-message', 'finished']);
+    expect(open.el.state).to.equal('finished');
+    expect(liveWindowListeners()).to.deep.equal([]);
+    expect(liveTimers()).to.deep.equal([]);
+  });
+
+  it('closes the popup on cancel, and a message from the closing popup changes nothing', async () => {
+    const open = await openFlow(flowOrigin, 'popup');
+    runIn(open.flow, `opener.postMessage('finished', '*')`);
+    open.el.cancel();
+    expect(open.flow.closed, 'the popup closes at once').to.equal(true);
+    await nextTask();
+    await nextTask();
+    expect(open.events.map((event) => event.type)).to.deep.equal(['cancelled']);
+    expect(openPopups()).to.deep.equal([]);
+    expect(liveTimers()).to.deep.equal([]);
+    expect(liveWindowListeners()).to.deep.equal([]);
+  });
+});
