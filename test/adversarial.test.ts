@@ -3,7 +3,6 @@
 import {
   closeAllPopups,
   expectedFor,
-  fetchCalls,
   flowOrigin,
   liveTimers,
   liveWindowListeners,
@@ -307,5 +306,238 @@ describe('adversarial messages: before the flow is there, and after it ended', (
     expect(openPopups()).to.deep.equal([]);
     expect(liveTimers()).to.deep.equal([]);
     expect(liveWindowListeners()).to.deep.equal([]);
+  });
+});
+
+/** Values that survive structured cloning but are not plain JSON. */
+function exoticArbitrary(finishedHref: string): fc.Arbitrary<unknown> {
+  const word = fc.constantFrom('finished', 'finish', 'flow.end', 'FINISHED', ' finished', 'finished\u0000', 'flow.End', '');
+  return fc.oneof(
+    fc.date({ noInvalidDate: false }),
+    fc.tuple(word, word).map(([a, b]) => new Map<unknown, unknown>([['event', a], [b, { event: a }]])),
+    word.map((w) => new Set([w, { event: w }])),
+    word.map((w) => new RegExp(w.replace(/[^a-z]/g, ''))),
+    fc.integer({ min: 0, max: 64 }).map((n) => new Uint8Array(n)),
+    fc.integer({ min: 0, max: 64 }).map((n) => new ArrayBuffer(n)),
+    word.map((w) => new Blob(['x'], { type: w })),
+    word.map((w) => Object.assign(new Error(w), { event: w })),
+    fc.bigInt().map((n) => ({ event: n })),
+    word.map((w) => new String(w)),
+    word.map((w) => [w, { event: w }]),
+    word.map((w) => Object.assign(Object.create(null) as object, { event: w })),
+    // Getters run in the sender and are flattened into plain values.
+    word.map((w) => Object.defineProperty({}, 'event', { get: () => w, enumerable: true })),
+    word.map((w) => Object.defineProperty({}, 'event', { get: () => w, enumerable: false })),
+    word.map((w) => new (class Flow { event = w; url = finishedHref; })()),
+    fc.constantFrom(NaN, -0, Infinity, undefined, null, true, 0),
+  );
+}
+
+/** Objects whose keys try to reach a prototype. Built with JSON.parse so `__proto__` is an own key. */
+function pollutingArbitrary(finishedHref: string): fc.Arbitrary<unknown> {
+  const inner = fc.constantFrom(
+    { polluted: 'yes', event: 'finished' },
+    { polluted: 'yes', url: finishedHref },
+    { prototype: { polluted: 'yes', event: 'flow.end' } },
+    { type: 'finish', href: finishedHref },
+  );
+  const key = fc.constantFrom('__proto__', 'constructor', 'prototype', '__defineGetter__', 'hasOwnProperty', 'toString', 'valueOf');
+  return fc
+    .tuple(key, inner, fc.boolean(), fc.constantFrom('', '"event": "technology.start", '))
+    .map(([k, v, nest, prefix]) => {
+      const body = `{${prefix}${JSON.stringify(k)}: ${JSON.stringify(v)}}`;
+      return JSON.parse(nest ? `{"event": "x", "nested": ${body}, "__proto__": ${body}}` : body) as unknown;
+    });
+}
+
+/** Objects with the recogniser's fields, each from a list of near misses. */
+function fieldsArbitrary(finishedHref: string): fc.Arbitrary<Record<string, unknown>> {
+  const huge = fc.constantFrom(2047, 2048, 2049, 70_000).chain((n) =>
+    fc.constantFrom('finished'.padEnd(n, ' '), finishedHref.padEnd(n, 'x'), 'x'.repeat(n)),
+  );
+  const value = fc.oneof(
+    fc.constantFrom('finished', 'finish', 'flow.end', 'Finished', 'finish ', 'flow.end.', 'flow', 'technology.end', 'LDHP'),
+    fc.constantFrom(
+      finishedHref,
+      `${finishedHref}?x=1`,
+      `${finishedHref}/../flow`,
+      finishedHref.toUpperCase(),
+      ` ${finishedHref}`,
+      finishedHref.slice(0, -1),
+      finishedHref.replace('http:', 'https:'),
+      'javascript:alert(1)',
+    ),
+    huge,
+    fc.string({ maxLength: 12 }),
+    fc.constantFrom(undefined, null, 0, 1, true, NaN),
+    fc.constantFrom(['finished'], { toString: 'finished' }, [finishedHref]),
+  );
+  return fc.record(
+    {
+      event: value,
+      type: value,
+      name: value,
+      url: value,
+      href: value,
+      session_id: fc.oneof(fc.constant(SESSION_ID), value),
+      status: value,
+      technology_code: value,
+      extra: fc.jsonValue({ maxDepth: 2 }),
+    },
+    { requiredKeys: [] },
+  );
+}
+
+/** Nested `depth` levels deep, with a finish only at the bottom. */
+function deepArbitrary(): fc.Arbitrary<unknown> {
+  return fc.tuple(fc.integer({ min: 1, max: 2000 }), fc.boolean()).map(([depth, arrays]) => {
+    let value: unknown = { event: 'finished' };
+    for (let level = 0; level < depth; level += 1) value = arrays ? [value] : { event: value, nested: value === null };
+    return value;
+  });
+}
+
+function payloadArbitrary(finishedHref: string): fc.Arbitrary<unknown> {
+  return fc.oneof(
+    fc.jsonValue(),
+    fc.anything({
+      withDate: true,
+      withMap: true,
+      withSet: true,
+      withTypedArray: true,
+      withSparseArray: true,
+      withBigInt: true,
+      withNullPrototype: true,
+      withBoxedValues: true,
+      maxDepth: 3,
+    }),
+    fc.string({ unit: 'binary', maxLength: 40 }),
+    fieldsArbitrary(finishedHref),
+    pollutingArbitrary(finishedHref),
+    exoticArbitrary(finishedHref),
+    deepArbitrary(),
+    fc.constantFrom('finished', 'finish', 'flow.end', 'Finished', 'finished '.trim() + '\n'),
+  );
+}
+
+describe('adversarial messages: property-based payloads from the flow window', () => {
+  it('accepts by the contract, finishes only on a finish message, never throws, pollutes nothing', async function () {
+    this.timeout(60_000);
+    const open = await openFlow(flowOrigin);
+    const finishedHref = new URL('/finished', flowOrigin).href;
+    let current = open;
+    const failures: string[] = [];
+
+    await fc.assert(
+      fc.asyncProperty(fc.array(payloadArbitrary(finishedHref), { minLength: 1, maxLength: 5 }), async (payloads) => {
+        for (const payload of payloads) {
+          if (current.el.state !== 'active') {
+            // The last payload ended the flow: start another one for the next.
+            const loaded = oneEvent(current.el, 'flow-loaded');
+            current.el.reset();
+            void current.el.start();
+            await loaded;
+            await current.el.updateComplete;
+            current = { ...current, flow: frameOf(current.el)!.contentWindow! };
+          }
+          current.events.length = 0;
+          const delivered = messageFrom(() => current.flow, () => true);
+          tell(current.flow, payload);
+          const { data } = await delivered;
+          const expected = expectedFor(data, finishedHref);
+          const types = current.events.map((event) => event.type);
+          const accepted = types.includes('flow-message');
+          const finished = types.includes('finished');
+          const problems = takeProblems();
+          expect(problems, 'no uncaught error or unhandled rejection').to.deep.equal([]);
+          if (expected.accepted !== undefined) expect(accepted, 'flow-message iff the contract accepts it').to.equal(expected.accepted);
+          expect(finished, 'finished iff the contract says finish').to.equal(expected.finishes);
+          expect(types.filter((type) => type === 'finished').length).to.be.at.most(1);
+          if (accepted) {
+            const seen = (current.events.find((event) => event.type === 'flow-message')!.detail as { data: unknown }).data;
+            if (typeof seen === 'object' && seen !== null) {
+              expect(Object.getPrototypeOf(seen) === Object.prototype, 'flow-message data has the plain prototype').to.equal(true);
+              for (const key of ['event', 'type', 'name', 'url', 'href']) {
+                const own = typeof data === 'object' && data !== null && Object.hasOwn(data, key) ? (data as Record<string, unknown>)[key] : undefined;
+                if (expected.accepted) expect((seen as Record<string, unknown>)[key], `flow-message data.${key}`).to.equal(own);
+              }
+            }
+          }
+          expect(({} as Record<string, unknown>).polluted).to.equal(undefined);
+          if (!finished) expect(current.el.state).to.equal('active');
+        }
+      }),
+      { numRuns: 60, seed: 0x0b10f10e, endOnFailure: false },
+    ).catch((error: unknown) => failures.push(String(error)));
+    expect(failures, failures.join('\n')).to.deep.equal([]);
+  });
+
+  it('is not disturbed when the sender cannot clone what it posts', async () => {
+    const open = await openFlow(flowOrigin);
+    const pong = messageFrom(() => open.flow, (data) => data === 'pong');
+    runIn(
+      open.flow,
+      `const failed = [];
+       const getterThrows = Object.defineProperty({}, 'event', { get() { throw new Error('getter'); }, enumerable: true });
+       const cases = [() => ({ event: 'finished', fn() {} }), () => Symbol('finished'), () => ({ event: 'flow.end', node: document.body }),
+         () => new Proxy({ event: 'finished' }, {}), () => ({ event: 'finished', weak: new WeakMap() }), () => getterThrows,
+         () => ({ event: 'finished', promise: Promise.resolve() }), () => [{ event: 'finished' }, () => 1]];
+       for (const make of cases) {
+         try { parent.postMessage(make(), '*'); failed.push('posted'); } catch (error) { failed.push(error.name); }
+       }
+       parent.postMessage({ event: 'sender-failed', names: failed.join(',') }, '*');
+       parent.postMessage('pong', '*');`,
+    );
+    await pong;
+    const types = open.events.map((event) => event.type);
+    expect(types).to.deep.equal(['flow-message', 'flow-message']);
+    const names = ((open.events[0]!.detail as { data: { names: string } }).data.names).split(',');
+    expect(names, 'every case failed in the sender').to.not.include('posted');
+    expect(open.el.state).to.equal('active');
+    expect(takeProblems()).to.deep.equal([]);
+    open.events.length = 0;
+    // The test side fails the same way, and the element does not notice either.
+    expect(() => tell(open.flow, { event: 'finished', fn: () => 1 })).to.throw();
+    await sync(open);
+    expect(open.events).to.deep.equal([]);
+    const finished = oneEvent(open.el, 'finished');
+    tell(open.flow, 'finished');
+    await finished;
+  });
+
+  it("a host recogniser's answer counts only when it is exactly true, and its throw stays inside", async () => {
+    const open = await openFlow(flowOrigin);
+    const answers: Array<() => unknown> = [() => 1, () => 'true', () => ({}), () => [true], () => { throw new Error('host bug'); }, () => undefined, () => true];
+    const realError = console.error;
+    console.error = () => {};
+    try {
+      for (const [index, answer] of answers.entries()) {
+        open.el.isFinishMessage = answer as () => boolean;
+        open.events.length = 0;
+        const delivered = messageFrom(() => open.flow, () => true);
+        tell(open.flow, { event: 'custom', index });
+        await delivered;
+        const finished = open.events.some((event) => event.type === 'finished');
+        expect(finished, `answer ${index}`).to.equal(index === answers.length - 1);
+      }
+    } finally {
+      console.error = realError;
+    }
+    expect(takeProblems()).to.deep.equal([]);
+  });
+});
+
+describe('adversarial messages: objects that are not plain', () => {
+  // schemas.ts promises "a plain object ... Anything else is ignored"; a Blob's `type` is a getter on
+  // its prototype, so a Blob typed "finished" must not end the flow.
+  it('ignores a Blob typed "finished", a Map, a Date and a String object', async () => {
+    const open = await openFlow(flowOrigin);
+    for (const value of [new Map([['event', 'finished']]), new Date(0), new String('finished'), new Blob(['x'], { type: 'finished' })]) {
+      const delivered = messageFrom(() => open.flow, () => true);
+      tell(open.flow, value);
+      await delivered;
+    }
+    expect(open.events.map((event) => `${event.type} ${JSON.stringify((event.detail as { data?: unknown }).data)}`)).to.deep.equal([]);
+    expect(open.el.state).to.equal('active');
   });
 });
