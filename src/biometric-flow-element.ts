@@ -1,4 +1,5 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { keyed } from 'lit/directives/keyed.js';
 import { styles } from './biometric-flow-element.styles.js';
 import { defaultIsFinishMessage, progressOf, readableLocation, type FinishMessageRecogniser } from './completion.js';
 import { FlowError } from './errors.js';
@@ -16,7 +17,7 @@ import { LangController } from './lang-controller.js';
 import { errorText, matchLocale, stepText, textsFor, type Locale, type Texts } from './locales.js';
 import { openBlankPopup, POPUP_WATCH_MS } from './popup.js';
 import { documentAllowsCamera, preflight } from './preflight.js';
-import { flowMessageSchema, sessionIdSchema, type FlowMessage } from './schemas.js';
+import { parseFlowMessage, sessionIdSchema, type FlowMessage } from './schemas.js';
 import { requestSession } from './session.js';
 import { FINAL_STATUSES, fetchStatus, nextPollDelay } from './status-poller.js';
 
@@ -250,11 +251,14 @@ export class BiometricFlowElement extends LitElement {
    * While a start is under way, returns that start's promise: one session request per start. In popup
    * mode, call it inside a click handler: the window is opened before anything is awaited.
    *
+   * An element that is not in the document does not start: nothing could ever end that flow.
+   *
    * @returns resolves with the session once the flow is being shown, or with `undefined` when the start
-   * ends before that in `flow-error` or `cancelled`. Never rejects.
+   * ends before that in `flow-error` or `cancelled`, or the element is not connected. Never rejects.
    */
   start(): Promise<Session | undefined> {
     if (this.#run && !this.#run.ended) return this.#run.promise;
+    if (!this.isConnected) return Promise.resolve(undefined);
     const run = newRun(MODES.includes(this.mode) ? this.mode : 'inline');
     this.#run = run;
     // Taken now: by the time a dialog opens, the trigger that had focus is gone from the page.
@@ -438,16 +442,16 @@ export class BiometricFlowElement extends LitElement {
     if (run.ended || run.finishing || !run.url) return;
     const source = this.#flowWindow(run);
     if (event.origin !== run.url.origin || source === null || event.source !== source) return;
-    const parsed = flowMessageSchema.safeParse(event.data);
-    if (!parsed.success) return;
-    emit(this, 'flow-message', { data: parsed.data, origin: event.origin });
+    const data = parseFlowMessage(event.data);
+    if (data === undefined) return;
+    emit(this, 'flow-message', { data, origin: event.origin });
     if (run.ended) return;
     if (!run.loaded) this.#flowLoaded(run); // a popup's first message comes before its watcher looks
 
-    const progress = progressOf(parsed.data);
+    const progress = progressOf(data);
     const index = progress ? (run.session?.technologies.indexOf(progress.code) ?? -1) : -1;
     if (index >= 0) this._step = index;
-    if (this.#recognisesFinish(run, parsed.data, event)) this.#finish(run, 'message');
+    if (this.#recognisesFinish(run, data, event)) this.#finish(run, 'message');
   }
 
   #recognisesFinish(run: Run, data: FlowMessage, event: MessageEvent): boolean {
@@ -609,7 +613,7 @@ export class BiometricFlowElement extends LitElement {
     this.#reflectState();
     // Queried rather than kept in a ref: a removed dialog must read as gone.
     const dialog = this.renderRoot.querySelector<HTMLDialogElement>('dialog');
-    if (dialog && !dialog.open) {
+    if (dialog && !dialog.open && this.isConnected) {
       this.#savedOverflow = document.documentElement.style.overflow;
       document.documentElement.style.overflow = 'hidden';
       this.#dialogOpen = true;
@@ -649,8 +653,12 @@ export class BiometricFlowElement extends LitElement {
     }
     const technologies = run.session?.technologies ?? [];
     const step = this._step >= 0 && technologies.length > 0 ? stepText(texts, technologies, this._step) : '';
+    // Keyed on the start: a new start gets a new frame, even for the same URL (reset() then start()
+    // with one session-id), so that it loads and reports again.
     return html`
-      <div class="frame-box">
+      ${keyed(
+        run,
+        html`<div class="frame-box">
         <iframe
           part="frame"
           class="frame"
@@ -663,7 +671,8 @@ export class BiometricFlowElement extends LitElement {
         ${this._state === 'loading'
           ? html`<div class="overlay"><span class="spinner" aria-hidden="true"></span>${texts.loading}</div>`
           : nothing}
-      </div>
+      </div>`,
+      )}
       <div part="status" class="status" role="status" aria-live="polite">${step}</div>
     `;
   }

@@ -36,6 +36,20 @@ export const flowMessageSchema = z.union([
 
 export type FlowMessage = z.infer<typeof flowMessageSchema>;
 
+/**
+ * The accepted form of a message's data, or `undefined`. Objects must be plain (`Object.prototype` or no
+ * prototype): a Blob, Map or Date would otherwise pass as an object whose fields zod reads from the
+ * prototype — a Blob of type "finished" would end the flow.
+ */
+export function parseFlowMessage(data: unknown): FlowMessage | undefined {
+  if (typeof data === 'object' && data !== null) {
+    const prototype = Object.getPrototypeOf(data);
+    if (prototype !== Object.prototype && prototype !== null) return undefined;
+  }
+  const parsed = flowMessageSchema.safeParse(data);
+  return parsed.success ? parsed.data : undefined;
+}
+
 /** The host status endpoint's answer. */
 export const statusResponseSchema = z.object({
   session_id: sessionIdSchema,
