@@ -3,9 +3,11 @@
  * person's way through the demo page and the hosted flow.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { extname, join, resolve as resolvePath, sep } from 'node:path';
 import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
 import { startDemo, type Demo } from '../../demo/server.js';
 
@@ -195,4 +197,99 @@ export async function expectFinished(page: Page, demo: Demo): Promise<any> {
   assert.deepEqual(log.filter((entry) => entry.name === 'flow-error'), []);
   assert.equal(await page.locator('#flow-state').textContent(), 'finished');
   return finished;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
+
+export interface StaticSite {
+  /** The site's URL, e.g. `http://127.0.0.1:41234/`. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Built or plain files as they are, with no dev server in between, next to the demo's backend: a path
+ * under one of `mounts` (`'/react18/'` → a folder) is a file of that folder (`index.html` for the
+ * folder itself); `/api/*` goes to the demo with the Host header kept, so that the backend sees the
+ * page's requests as coming from its own origin, as in production.
+ */
+export async function startStaticSite(demo: Demo, mounts: Record<string, string>): Promise<StaticSite> {
+  const backend = new URL(demo.url);
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://site').pathname;
+    if (path.startsWith('/api/')) {
+      const upstream = request(
+        { host: backend.hostname, port: backend.port, method: req.method, path: req.url, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      upstream.on('error', () => {
+        if (!res.headersSent) res.writeHead(502);
+        res.end();
+      });
+      req.pipe(upstream);
+      return;
+    }
+    const mount = Object.keys(mounts).find((prefix) => path.startsWith(prefix));
+    const folder = mount === undefined ? undefined : resolvePath(mounts[mount]!);
+    const file = folder && resolvePath(folder, decodeURIComponent(path.slice(mount!.length)) || 'index.html');
+    if (!file || !file.startsWith(folder + sep) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(`Not found: ${path}\n`);
+      return;
+    }
+    res.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    res.end(readFileSync(file));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, backend.hostname, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${backend.hostname}:${port}/`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export interface AppPage extends DemoPage {
+  /** Every `POST /api/session` the page (or a frame of it) made, from the moment it was opened. */
+  sessionRequests: string[];
+}
+
+/**
+ * Opens a page in a context of its own, counting its session requests from before the first byte,
+ * and waits for `#flow-panel` (shown once the page knows where the flow lives).
+ */
+export async function openAppPage(browser: Browser, url: string): Promise<AppPage> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.setDefaultTimeout(ACTION_TIMEOUT_MS);
+  page.setDefaultNavigationTimeout(ACTION_TIMEOUT_MS);
+  const errors: string[] = [];
+  const sessionRequests: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('request', (sent) => {
+    if (sent.method() === 'POST' && new URL(sent.url()).pathname === '/api/session') sessionRequests.push(sent.url());
+  });
+  await page.goto(url);
+  await page.locator('#flow-panel').waitFor({ state: 'visible' });
+  return { page, errors, sessionRequests };
 }

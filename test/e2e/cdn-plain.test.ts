@@ -1,0 +1,105 @@
+/**
+ * The CDN build from plain HTML files with no build step (demo/cdn-plain): served as they are, next to
+ * the demo's backend, in Chromium with a fake camera. One page loads dist/cdn/biometric-flow.iife.js with
+ * a classic script, the other dist/cdn/biometric-flow.js with a module script; each passes a whole flow.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { ensureCdnBuild, type Demo } from '../../demo/server.js';
+import {
+  expectFinished,
+  flowFrame,
+  launchChromium,
+  openAppPage,
+  passFlow,
+  startButton,
+  startStaticSite,
+  startTestDemo,
+  type AppPage,
+  type StaticSite,
+} from '../support/e2e.js';
+
+const PLAIN_DIR = fileURLToPath(new URL('../../demo/cdn-plain/', import.meta.url));
+const CDN_DIR = fileURLToPath(new URL('../../dist/cdn/', import.meta.url));
+const TECHNOLOGIES = ['LD', 'F2F'];
+
+/** What the page loaded: its scripts, and whether anything came from a dev server or the sources. */
+function loadedScripts(page: Page) {
+  return page.evaluate(() => ({
+    scripts: [...document.scripts].filter((script) => script.src).map((script) => ({ path: new URL(script.src).pathname, type: script.type })),
+    devServerOrSources: performance
+      .getEntriesByType('resource')
+      .map((entry) => new URL(entry.name).pathname)
+      .filter((path) => path.startsWith('/@') || path.includes('/src/') || path.includes('/node_modules/')),
+  }));
+}
+
+describe('the CDN build in plain HTML, no build step', { timeout: 120_000 }, () => {
+  let demo: Demo;
+  let site: StaticSite;
+  let browser: Browser;
+
+  before(
+    async () => {
+      await ensureCdnBuild({ quiet: true });
+      [demo, browser] = await Promise.all([startTestDemo(), launchChromium()]);
+      // The same paths as under `npm start`, where the demo's Vite serves demo/ and /cdn.
+      site = await startStaticSite(demo, { '/cdn-plain/': PLAIN_DIR, '/cdn/': CDN_DIR });
+    },
+    { timeout: 120_000 },
+  );
+  after(async () => {
+    await browser?.close();
+    await site?.close();
+    await demo?.close();
+  });
+
+  async function passAndFinish(appPage: AppPage): Promise<void> {
+    const { page, errors, sessionRequests } = appPage;
+    await startButton(page).click();
+    await passFlow(flowFrame(page), TECHNOLOGIES);
+    const finished = await expectFinished(page, demo);
+    assert.deepEqual(finished.technologies, TECHNOLOGIES);
+    assert.equal(sessionRequests.length, 1, 'one session request');
+    await page.context().close();
+    assert.deepEqual(errors, [], 'no console errors');
+  }
+
+  it('runs from a classic script (biometric-flow.iife.js): a whole flow ends in finished', { timeout: 60_000 }, async () => {
+    const appPage = await openAppPage(browser, new URL('cdn-plain/classic.html', site.url).href);
+    const { page } = appPage;
+    const loaded = await loadedScripts(page);
+    assert.deepEqual(loaded.scripts, [
+      { path: '/cdn/biometric-flow.iife.js', type: '' },
+      { path: '/cdn-plain/page.js', type: '' },
+    ]);
+    assert.deepEqual(loaded.devServerOrSources, []);
+    const global = await page.evaluate(
+      () => (window as { BiometricFlow?: { BiometricFlowElement?: unknown } }).BiometricFlow?.BiometricFlowElement === customElements.get('biometric-flow'),
+    );
+    assert.equal(global, true, 'window.BiometricFlow.BiometricFlowElement is the registered class');
+    await passAndFinish(appPage);
+  });
+
+  it('runs from a module script (biometric-flow.js): a whole flow ends in finished', { timeout: 60_000 }, async () => {
+    const appPage = await openAppPage(browser, new URL('cdn-plain/module.html', site.url).href);
+    const { page } = appPage;
+    const loaded = await loadedScripts(page);
+    assert.deepEqual(loaded.scripts, [
+      { path: '/cdn/biometric-flow.js', type: 'module' },
+      { path: '/cdn-plain/page.js', type: '' },
+    ]);
+    assert.deepEqual(loaded.devServerOrSources, []);
+    const exported = await page.evaluate(async () => {
+      const module = (await import('/cdn/biometric-flow.js' as string)) as { BiometricFlowElement?: unknown };
+      return {
+        registered: module.BiometricFlowElement === customElements.get('biometric-flow'),
+        global: 'BiometricFlow' in window,
+      };
+    });
+    assert.deepEqual(exported, { registered: true, global: false }, 'the module exports the registered class and sets no global');
+    await passAndFinish(appPage);
+  });
+});
