@@ -228,12 +228,11 @@ export class BiometricFlowElement extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.#reflectState();
-    if (this.autostart) {
-      // After the first update, so that properties a framework sets right after insertion are seen.
-      void this.updateComplete.then(() => {
-        if (this.isConnected && this.autostart && this._state === 'idle') void this.start();
-      });
-    }
+    // Looked at after the update: @lit/react and others set properties (autostart too) only after
+    // inserting the element.
+    void this.updateComplete.then(() => {
+      if (this.isConnected && this.autostart && this._state === 'idle') void this.start();
+    });
   }
 
   override disconnectedCallback(): void {

@@ -464,6 +464,20 @@ describe('biometric-flow: start button and texts', () => {
     expect(endpoint.requests).to.have.length(1);
   });
 
+  it('starts by itself when autostart is set right after insertion, as @lit/react does', async () => {
+    const endpoint = stubEndpoint(sessionAnswer());
+    const el = document.createElement('biometric-flow');
+    el.sessionEndpoint = '/api/session';
+    el.flowBaseUrl = flowOrigin;
+    document.body.append(el);
+    el.autostart = true;
+    try {
+      await waitUntil(() => endpoint.requests.length === 1, 'the session is requested');
+    } finally {
+      el.remove();
+    }
+  });
+
   it('renders its texts in the locale and re-renders when it changes', async () => {
     const el = await fixture<BiometricFlowElement>(html`<biometric-flow locale="ru"></biometric-flow>`);
     const label = () => el.shadowRoot!.querySelector('[part~="trigger"]')!.textContent!.trim();

@@ -137,11 +137,8 @@ describe('framework apps built against the packed package', { timeout: 300_000 }
       await done(appPage);
     });
 
-    // The element reads `autostart` only in connectedCallback, and @lit/react sets properties in a
-    // layout effect, after the element is in the document: the wrapper's `autostart` starts nothing.
-    const known =
-      app === 'react18' ? { todo: 'biometric-flow/react: autostart set by the wrapper after insertion is never seen' } : {};
-    it(`${label}: autostart${strict} makes one session request, and the flow ends in finished`, { timeout: 60_000, ...known }, async () => {
+    // @lit/react sets properties (autostart too) in a layout effect, after the element is in the document.
+    it(`${label}: autostart${strict} makes one session request, and the flow ends in finished`, { timeout: 60_000 }, async () => {
       const appPage = await open('?autostart');
       const { page } = appPage;
       await passFlow(flowFrame(page), TECHNOLOGIES);
