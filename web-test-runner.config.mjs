@@ -4,33 +4,21 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import * as puppeteer from 'puppeteer-core';
 import { flowResponse, startFlowOrigin } from './test/support/flow-origin.mjs';
 import { countingReporter } from './test/support/counting-reporter.mjs';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, FIREFOX_PATH } from './test/support/browsers.mjs';
 import { defaultReporter } from '@web/test-runner';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
-
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-];
 
 /** Both browsers, always: a missing one is a failure under CI, never a silent skip. */
 function browsers() {
   const wanted = (process.env.BROWSERS ?? 'chromium,firefox').split(',');
   const list = [];
   for (const name of wanted) {
-    const path = name === 'firefox' ? FIREFOX : CHROMIUM;
+    const path = name === 'firefox' ? FIREFOX_PATH : CHROMIUM_PATH;
     if (!existsSync(path)) {
       throw new Error(`${name} is not installed at ${path}: install it (apt-get install -y chromium firefox-esr)`);
     }
     if (name === 'chromium') {
-      list.push(chromeLauncher({ puppeteer, launchOptions: { executablePath: path, headless: true, args: chromiumArgs } }));
+      list.push(chromeLauncher({ puppeteer, launchOptions: { executablePath: path, headless: true, args: CHROMIUM_ARGS } }));
     } else if (name === 'firefox') {
       list.push(
         chromeLauncher({

@@ -9,18 +9,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/browsers.mjs';
 import { PNG_BASE64, VALID_IIN, VALID_PHONE, createSession, getJson, resultUrl } from './helpers.js';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-];
 
 const SKIP_INPUT = {
   edocument: {
@@ -74,7 +65,7 @@ describe('hosted flow in Chromium', { timeout: 120_000 }, () => {
   before(async () => {
     emulator = await startEmulator();
     host = await startHost();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 30_000 });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: 30_000 });
   });
   after(async () => {
     await browser?.close();

@@ -10,23 +10,16 @@ import { tmpdir } from 'node:os';
 import { extname, join, resolve as resolvePath, sep } from 'node:path';
 import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
 import { startDemo, type Demo } from '../../demo/server.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './browsers.mjs';
 
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-];
+export { CHROMIUM_ARGS };
+
 
 /** Per-action limit: a step that takes longer than this is broken, not slow. */
 export const ACTION_TIMEOUT_MS = 15_000;
 
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 30_000 });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: 30_000 });
 }
 
 const silent = { info() {}, warn() {}, error() {} };
