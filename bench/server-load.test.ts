@@ -1,3 +1,4 @@
+// Run by `npm run bench` (a benchmark, not part of `npm test`): speed is a budget, not a timed test.
 // A bounded load test on loopback: `toNodeListener(createSessionHandler(...))` in front of the emulator,
 // against a bare pass-through proxy doing the same upstream work (one fetch to the vendor's create endpoint
 // with the key) without any of the handler's checks. Both servers run in a child process with --expose-gc,
@@ -13,9 +14,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { createSessionHandler, toNodeListener } from '../../src/server/index.js';
-import { startEmulator } from '../../src/emulator/index.js';
-import type { Emulator } from '../../src/emulator/index.js';
+import { createSessionHandler, toNodeListener } from '../src/server/index.js';
+import { startEmulator } from '../src/emulator/index.js';
+import type { Emulator } from '../src/emulator/index.js';
 
 const ROLE_VARIABLE = 'BIOMETRIC_FLOW_LOAD_ROLE';
 
