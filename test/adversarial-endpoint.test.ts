@@ -109,8 +109,10 @@ describe('adversarial endpoint answers', () => {
     this.timeout(60_000);
     let current: Answer = { kind: 'network' };
     stubFetch((call) => respond(current, call));
+    // Long enough that a 5 ms answer on a loaded CI machine is never taken for a timeout; the few hung
+    // answers each cost this much.
     const el = await fixture<BiometricFlowElement>(
-      html`<biometric-flow session-endpoint="/api/session" flow-base-url=${flowOrigin} timeout="40"></biometric-flow>`,
+      html`<biometric-flow session-endpoint="/api/session" flow-base-url=${flowOrigin} timeout="500"></biometric-flow>`,
     );
     const frames: string[] = [];
     new MutationObserver(() => {
