@@ -1,7 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
 import { styles } from './biometric-flow-element.styles.js';
-import { defaultIsFinishMessage, progressOf, readableLocation, type FinishMessageRecogniser } from './completion.js';
+import { defaultIsFinishMessage, progressCode, readableLocation, type FinishMessageRecogniser } from './completion.js';
 import { FlowError } from './errors.js';
 import {
   emit,
@@ -447,8 +447,8 @@ export class BiometricFlowElement extends LitElement {
     if (run.ended) return;
     if (!run.loaded) this.#flowLoaded(run); // a popup's first message comes before its watcher looks
 
-    const progress = progressOf(data);
-    const index = progress ? (run.session?.technologies.indexOf(progress.code) ?? -1) : -1;
+    const code = progressCode(data);
+    const index = code === undefined ? -1 : (run.session?.technologies.indexOf(code) ?? -1);
     if (index >= 0) this._step = index;
     if (this.#recognisesFinish(run, data, event)) this.#finish(run, 'message');
   }
@@ -643,8 +643,7 @@ export class BiometricFlowElement extends LitElement {
     >`;
   }
 
-  #renderFlow(run: Run): TemplateResult {
-    const texts = textsFor(this.resolvedLocale);
+  #renderFlow(texts: Texts, run: Run): TemplateResult {
     if (this._state === 'requesting' || !run.url) {
       return html`<slot name="loading"
         ><p class="message" role="status"><span class="spinner" aria-hidden="true"></span>${texts.requesting}</p></slot
@@ -676,8 +675,7 @@ export class BiometricFlowElement extends LitElement {
     `;
   }
 
-  #renderDialog(run: Run): TemplateResult {
-    const texts = textsFor(this.resolvedLocale);
+  #renderDialog(texts: Texts, run: Run): TemplateResult {
     return html`<dialog
       part="dialog"
       class="dialog"
@@ -689,7 +687,7 @@ export class BiometricFlowElement extends LitElement {
           <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><path d="M3 3l10 10M13 3L3 13" /></svg>
         </button>
       </div>
-      <div class="dialog-body">${this.#renderFlow(run)}</div>
+      <div class="dialog-body">${this.#renderFlow(texts, run)}</div>
     </dialog>`;
   }
 
@@ -710,7 +708,7 @@ export class BiometricFlowElement extends LitElement {
           return html`<p class="message" role="status">${texts.inPopup}</p>
             <button part="trigger" class="trigger" type="button" @click=${() => popup.focus()}>${texts.showPopup}</button>`;
         }
-        return this.#renderFlow(run);
+        return this.#renderFlow(texts, run);
       case 'finished':
         return html`<slot name="finished"
           ><p class="message" role="status" tabindex="-1" data-focus-after-dialog>${texts.finished}</p></slot
@@ -732,9 +730,10 @@ export class BiometricFlowElement extends LitElement {
   }
 
   override render(): TemplateResult {
-    const texts = textsFor(this.resolvedLocale);
+    const locale = this.resolvedLocale;
+    const texts = textsFor(locale);
     const run = this.#run;
-    return html`<div part="base" class="base" lang=${this.resolvedLocale}>${this.#renderBody(texts, run)}</div>
-      ${run && this.#inDialog() ? this.#renderDialog(run) : nothing}`;
+    return html`<div part="base" class="base" lang=${locale}>${this.#renderBody(texts, run)}</div>
+      ${run && this.#inDialog() ? this.#renderDialog(texts, run) : nothing}`;
   }
 }

@@ -31,11 +31,9 @@ export function readableLocation(target: Window | null | undefined): string | un
   }
 }
 
-/** The technology code a progress message names, with whether it starts or ends that step. */
-export function progressOf(data: FlowMessage): { code: string; phase: 'start' | 'end' } | undefined {
-  if (typeof data === 'string' || data.technology_code === undefined) return undefined;
+/** The technology a progress message (`technology.start` / `technology.end`) names, if it is one. */
+export function progressCode(data: FlowMessage): string | undefined {
+  if (typeof data === 'string') return undefined;
   const kind = data.event ?? data.type;
-  if (kind === 'technology.start') return { code: data.technology_code, phase: 'start' };
-  if (kind === 'technology.end') return { code: data.technology_code, phase: 'end' };
-  return undefined;
+  return kind === 'technology.start' || kind === 'technology.end' ? data.technology_code : undefined;
 }

@@ -5,7 +5,7 @@ import { statusResponseSchema, type StatusResponse } from './schemas.js';
 /** Statuses that mean the flow ended. */
 export const FINAL_STATUSES: ReadonlySet<string> = new Set(['FINISHED', 'FAILED']);
 
-/** A status request gets as long as the browser's own flow-end wait: it only ever adds detail. */
+/** A poll that has not answered by then is a failed poll; the next one is scheduled as usual. */
 const STATUS_TIMEOUT_MS = 10_000;
 
 /**
