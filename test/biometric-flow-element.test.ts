@@ -131,17 +131,27 @@ describe('biometric-flow: the session request', () => {
     expect(frameOf(el)!.src).to.contain(`/flow/${SESSION_ID}`);
   });
 
-  it('adds a preconnect to the flow origin while the request is in flight, and removes it after', async () => {
+  it('adds a preconnect to the flow origin while the request is in flight, and removes it once the flow loaded', async () => {
     let answer!: (response: Response) => void;
     stubEndpoint(() => new Promise<Response>((resolve) => (answer = resolve)));
     const el = await element();
     const started = el.start();
-    await waitUntil(() => answer !== undefined);
-    const link = document.head.querySelector(`link[rel="preconnect"][href^="${flowOrigin}"]`);
-    expect(link, 'preconnect link').to.exist;
+    const preconnect = () => document.head.querySelector(`link[rel="preconnect"][href^="${flowOrigin}"]`);
+    await waitUntil(() => answer !== undefined && preconnect() !== null, 'a preconnect link while the request is in flight');
+    const loaded = oneEvent(el, 'flow-loaded');
     answer(sessionAnswer());
     await started;
-    expect(document.head.querySelector(`link[rel="preconnect"][href^="${flowOrigin}"]`)).to.equal(null);
+    await loaded;
+    expect(preconnect()).to.equal(null);
+  });
+
+  it('leaves no preconnect behind when the start ends before the link went in', async () => {
+    stubEndpoint(() => new Promise<Response>(() => {}));
+    const el = await element();
+    void el.start();
+    el.cancel();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(document.head.querySelector('link[rel="preconnect"]')).to.equal(null);
   });
 });
 
