@@ -5,7 +5,6 @@ export const styles = css`
     --_height: var(--biometric-flow-height, 640px);
     --_radius: var(--biometric-flow-radius, 12px);
     --_accent: var(--biometric-flow-accent, #1f5fd6);
-    --_backdrop: var(--biometric-flow-backdrop, rgb(0 0 0 / 0.6));
     display: block;
   }
 

@@ -724,7 +724,7 @@ export class BiometricFlowElement extends LitElement {
         const error = this._error;
         return html`<slot name="error"
             ><p class="message error" role="alert" tabindex="-1" data-focus-after-dialog>
-              ${error ? errorText(texts, error.code) : texts.errors.generic}
+              ${error ? errorText(texts, error.code) : texts.error}
             </p></slot
           >
           ${error?.retryable

@@ -19,8 +19,10 @@ export interface Texts {
   showPopup: string;
   /** `{step}`, `{total}` and `{name}` are replaced. */
   step: string;
-  /** What a person can act on: try again (network), allow popups (popup); the rest is the site's to fix. */
-  errors: Record<'generic' | 'network' | 'popup', string>;
+  /** Errors say what a person can act on: try again (network), allow popups (popup); the rest is the site's to fix. */
+  error: string;
+  networkError: string;
+  popupError: string;
 }
 
 /**
@@ -50,11 +52,9 @@ const TEXTS: Record<Locale, Texts> = {
     inPopup: 'Проверка открыта в отдельном окне.',
     showPopup: 'Показать окно',
     step: 'Шаг {step} из {total}: {name}',
-    errors: {
-      generic: 'Не удалось начать проверку.',
-      network: 'Нет связи с сервером. Проверьте подключение и попробуйте снова.',
-      popup: 'Браузер заблокировал окно проверки.',
-    },
+    error: 'Не удалось начать проверку.',
+    networkError: 'Нет связи с сервером. Проверьте подключение и попробуйте снова.',
+    popupError: 'Браузер заблокировал окно проверки.',
   },
   kk: {
     start: 'Жеке басты тексеруден өту',
@@ -69,11 +69,9 @@ const TEXTS: Record<Locale, Texts> = {
     inPopup: 'Тексеру бөлек терезеде ашылды.',
     showPopup: 'Терезені көрсету',
     step: 'Қадам {step}/{total}: {name}',
-    errors: {
-      generic: 'Тексеруді бастау мүмкін болмады.',
-      network: 'Серверге қосылу мүмкін болмады. Байланысты тексеріп, қайталап көріңіз.',
-      popup: 'Браузер тексеру терезесін бұғаттады.',
-    },
+    error: 'Тексеруді бастау мүмкін болмады.',
+    networkError: 'Серверге қосылу мүмкін болмады. Байланысты тексеріп, қайталап көріңіз.',
+    popupError: 'Браузер тексеру терезесін бұғаттады.',
   },
   en: {
     start: 'Verify your identity',
@@ -88,11 +86,9 @@ const TEXTS: Record<Locale, Texts> = {
     inPopup: 'The verification is open in a separate window.',
     showPopup: 'Show the window',
     step: 'Step {step} of {total}: {name}',
-    errors: {
-      generic: 'Could not start the verification.',
-      network: 'Could not reach the server. Check your connection and try again.',
-      popup: 'The browser blocked the verification window.',
-    },
+    error: 'Could not start the verification.',
+    networkError: 'Could not reach the server. Check your connection and try again.',
+    popupError: 'The browser blocked the verification window.',
   },
 };
 
@@ -122,11 +118,11 @@ export function errorText(texts: Texts, code: FlowErrorCode): string {
     case 'session-request-failed':
     case 'session-timeout':
     case 'status-request-failed':
-      return texts.errors.network;
+      return texts.networkError;
     case 'popup-blocked':
-      return texts.errors.popup;
+      return texts.popupError;
     default:
-      return texts.errors.generic;
+      return texts.error;
   }
 }
 

@@ -2,7 +2,7 @@ import { FlowError } from './errors.js';
 import type { Session } from './events.js';
 import { fetchJson } from './fetch-json.js';
 import type { Locale } from './locales.js';
-import { sessionResponseSchema } from './schemas.js';
+import { MAX_TECHNOLOGIES, sessionResponseSchema } from './schemas.js';
 
 export interface SessionRequest {
   endpoint: string;
@@ -41,8 +41,8 @@ export async function requestSession(request: SessionRequest): Promise<Session> 
     },
   );
   const parsed = sessionResponseSchema.safeParse(body);
-  if (!parsed.success) {
-    const where = parsed.error.issues.map((issue) => issue.path.join('.')).join(', ');
+  if (!parsed.success || parsed.data.technologies.length > MAX_TECHNOLOGIES) {
+    const where = parsed.success ? 'technologies' : parsed.error.issues.map((issue) => issue.path.join('.')).join(', ');
     throw new FlowError('session-invalid-response', `Not a valid session (${where})`, { cause: parsed.error });
   }
   return { id: parsed.data.session_id, technologies: parsed.data.technologies };
