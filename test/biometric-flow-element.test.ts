@@ -103,7 +103,7 @@ describe('biometric-flow: the session request', () => {
     el.remove();
     expect(signal.aborted).to.equal(true);
     expect(await started).to.equal(undefined);
-    expect(frameOf(el)).to.equal(null);
+    expect(frameOf(el) === null, 'no frame is rendered').to.equal(true);
     expect(el.state).to.equal('idle');
   });
 
@@ -181,7 +181,7 @@ describe('biometric-flow: bad answers', () => {
       expect(result).to.equal(undefined);
       expect(el.state).to.equal('error');
       await el.updateComplete;
-      expect(frameOf(el)).to.equal(null);
+      expect(frameOf(el) === null, 'no frame is rendered').to.equal(true);
       expect(el.shadowRoot!.querySelector('[role="alert"]')).to.exist;
     });
   }
@@ -196,7 +196,7 @@ describe('biometric-flow: bad answers', () => {
     expect(detail.code).to.equal('session-timeout');
     expect(detail.retryable).to.equal(true);
     await el.updateComplete;
-    expect(frameOf(el)).to.equal(null);
+    expect(frameOf(el) === null, 'no frame is rendered').to.equal(true);
   });
 
   it('turns a network failure into session-request-failed', async () => {
@@ -298,7 +298,7 @@ describe('biometric-flow: the end of the flow', () => {
     expect(detail).to.deep.equal({ sessionId: SESSION_ID, technologies: ['LD', 'F2F'], via: 'message' });
     expect(el.state).to.equal('finished');
     await el.updateComplete;
-    expect(frameOf(el)).to.equal(null);
+    expect(frameOf(el) === null, 'no frame is rendered').to.equal(true);
   });
 
   it('re-emits accepted messages as flow-message with their origin', async () => {
@@ -422,7 +422,7 @@ describe('biometric-flow: the end of the flow', () => {
     expect((await cancelled).detail).to.deep.equal({ sessionId: SESSION_ID, reason: 'api' });
     expect(el.state).to.equal('cancelled');
     await el.updateComplete;
-    expect(frameOf(el)).to.equal(null);
+    expect(frameOf(el) === null, 'no frame is rendered').to.equal(true);
   });
 
   it('fires state-change for every transition of a whole flow', async () => {
