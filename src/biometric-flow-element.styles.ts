@@ -89,7 +89,9 @@ export const styles = css`
     border: 2px solid currentColor;
     border-inline-end-color: transparent;
     border-radius: 50%;
-    animation: spin 0.8s linear infinite;
+    /* Still for the first 0.3 s: a short wait needs no motion, and no animation frames compete with the
+       session request and the frame for the CPU. */
+    animation: spin 0.8s linear 0.3s infinite;
   }
 
   .dialog {
