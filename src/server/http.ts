@@ -1,10 +1,12 @@
 /**
- * Pieces shared by the handlers: answers, the Origin policy, CORS, and a bounded body reader.
- * Web `Request`/`Response` only, so the handlers run on Node, Bun, Deno and edge workers.
+ * Pieces shared by the handlers: answers, the Origin policy, CORS, and a bounded body reader. They work
+ * on a `HandlerInput` and make plain `HandlerAnswer`s, so the same code serves Web `Request`s (Node, Bun,
+ * Deno, edge workers) and, without conversions, Node requests.
  *
  * @module
  */
 import { VendorError } from './errors.js';
+import type { HandlerAnswer, HandlerInput } from './handler-core.js';
 import type { FormattedIssue } from './metadata.js';
 
 /** Where the handlers report problems. Only redacted strings and plain objects are passed. Default: `console`. */
@@ -57,11 +59,11 @@ function firstValue(header: string | null): string | undefined {
   return value ? value : undefined;
 }
 
-function ownOrigin(request: Request, trustProxy: boolean): string {
-  const url = new URL(request.url);
+function ownOrigin(input: HandlerInput, trustProxy: boolean): string {
+  const url = new URL(input.url);
   if (!trustProxy) return url.origin;
-  const proto = firstValue(request.headers.get('x-forwarded-proto'));
-  const host = firstValue(request.headers.get('x-forwarded-host'));
+  const proto = firstValue(input.header('x-forwarded-proto'));
+  const host = firstValue(input.header('x-forwarded-host'));
   try {
     return new URL(`${proto === 'https' || proto === 'http' ? proto : url.protocol.slice(0, -1)}://${host ?? url.host}`).origin;
   } catch {
@@ -70,7 +72,7 @@ function ownOrigin(request: Request, trustProxy: boolean): string {
 }
 
 /** Normalises `allowedOrigins` once; throws a `TypeError` for an entry that is not an origin. */
-export function createOriginPolicy(options: OriginOptions, caller: string): (request: Request) => OriginDecision {
+export function createOriginPolicy(options: OriginOptions, caller: string): (input: HandlerInput) => OriginDecision {
   const allowed = options.allowedOrigins?.map((entry) => {
     let url: URL;
     try {
@@ -83,10 +85,10 @@ export function createOriginPolicy(options: OriginOptions, caller: string): (req
   });
   const allowedSet = allowed && new Set(allowed);
   const trustProxy = options.trustProxy === true;
-  return (request) => {
-    const origin = request.headers.get('origin');
+  return (input) => {
+    const origin = input.header('origin');
     if (origin === null) return { kind: 'none' };
-    const own = ownOrigin(request, trustProxy);
+    const own = ownOrigin(input, trustProxy);
     const permitted = allowedSet ? allowedSet.has(origin) : origin === own;
     if (!permitted) return { kind: 'forbidden', origin };
     return origin === own ? { kind: 'same', origin } : { kind: 'cross', origin };
@@ -104,8 +106,8 @@ export function corsHeaders(decision: OriginDecision): Record<string, string> {
 }
 
 /** A JSON answer that is never cached. */
-export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
+export function jsonAnswer(status: number, body: unknown, headers: Record<string, string> = {}): HandlerAnswer {
+  return {
     status,
     headers: {
       'Content-Type': 'application/json; charset=utf-8',
@@ -113,16 +115,13 @@ export function jsonResponse(status: number, body: unknown, headers: Record<stri
       'X-Content-Type-Options': 'nosniff',
       ...headers,
     },
-  });
+    body: JSON.stringify(body),
+  };
 }
 
 /** An error answer `{ error: { code, message, ... } }`. */
-export function errorResponse(
-  status: number,
-  error: ErrorBody['error'],
-  headers: Record<string, string> = {},
-): Response {
-  return jsonResponse(status, { error } satisfies ErrorBody, headers);
+export function errorAnswer(status: number, error: ErrorBody['error'], headers: Record<string, string> = {}): HandlerAnswer {
+  return jsonAnswer(status, { error } satisfies ErrorBody, headers);
 }
 
 const TOKEN_LIST = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+(\s*,\s*[!#$%&'*+\-.^_`|~0-9A-Za-z]+)*$/;
@@ -131,26 +130,26 @@ const TOKEN_LIST = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+(\s*,\s*[!#$%&'*+\-.^_`|~0-9A-Z
  * Answers `OPTIONS`. A preflight from an allowed cross origin gets 204 with the CORS grants (the
  * requested headers are echoed, so `requestInit` may add its own); a foreign origin gets 403.
  */
-export function preflightResponse(decision: OriginDecision, request: Request, methods: string): Response {
+export function preflightAnswer(decision: OriginDecision, input: HandlerInput, methods: string): HandlerAnswer {
   if (decision.kind === 'forbidden') return forbiddenOrigin();
   const headers: Record<string, string> = { ...corsHeaders(decision), Allow: methods, 'Cache-Control': 'no-store' };
   if (decision.kind === 'cross') {
     headers['Access-Control-Allow-Methods'] = methods;
-    const requested = request.headers.get('access-control-request-headers')?.trim();
+    const requested = input.header('access-control-request-headers')?.trim();
     headers['Access-Control-Allow-Headers'] = requested && TOKEN_LIST.test(requested) ? requested : 'Content-Type';
     headers['Access-Control-Max-Age'] = '600';
   }
-  return new Response(null, { status: 204, headers });
+  return { status: 204, headers, body: null };
 }
 
 /** 403 `forbidden-origin`, without CORS grants so the page cannot read it. */
-export function forbiddenOrigin(): Response {
-  return errorResponse(403, { code: 'forbidden-origin', message: 'This origin may not use this endpoint' }, { Vary: 'Origin' });
+export function forbiddenOrigin(): HandlerAnswer {
+  return errorAnswer(403, { code: 'forbidden-origin', message: 'This origin may not use this endpoint' }, { Vary: 'Origin' });
 }
 
 /** 405 `method-not-allowed` with `Allow`. */
-export function methodNotAllowed(methods: string, cors: Record<string, string>): Response {
-  return errorResponse(
+export function methodNotAllowed(methods: string, cors: Record<string, string>): HandlerAnswer {
+  return errorAnswer(
     405,
     { code: 'method-not-allowed', message: `Use ${methods.split(',')[0]}` },
     { ...cors, Allow: methods },
@@ -158,10 +157,10 @@ export function methodNotAllowed(methods: string, cors: Record<string, string>):
 }
 
 /** Maps a `VendorError` to its answer; the message is the error's own (already key-free). */
-export function vendorErrorResponse(error: VendorError, cors: Record<string, string>): Response {
+export function vendorErrorAnswer(error: VendorError, cors: Record<string, string>): HandlerAnswer {
   const body: ErrorBody['error'] = { code: error.code, message: error.message };
   if (error.vendorStatus !== undefined && error.code === 'vendor-error') body.vendorStatus = error.vendorStatus;
-  return errorResponse(error.status, body, cors);
+  return errorAnswer(error.status, body, cors);
 }
 
 /** Why a body could not be read. */
@@ -179,14 +178,23 @@ export class BodyError extends Error {
 }
 
 /**
- * Reads the body, counting bytes as they arrive: a lying or missing `Content-Length` cannot get more than
- * `maxBytes` past it. An honest `Content-Length` over the limit is refused before reading.
+ * Refuses an honest `Content-Length` over the limit before anything is read.
+ *
+ * @throws {BodyError} 413 `payload-too-large`.
+ */
+export function checkDeclaredLength(declared: string | null, maxBytes: number): void {
+  const length = Number(declared);
+  if (Number.isFinite(length) && length > maxBytes) throw tooLarge(maxBytes);
+}
+
+/**
+ * Reads a Web request's body, counting bytes as they arrive: a lying or missing `Content-Length` cannot
+ * get more than `maxBytes` past it. An honest `Content-Length` over the limit is refused before reading.
  *
  * @throws {BodyError} 413 `payload-too-large`, or 400 `invalid-body` when the stream fails.
  */
 export async function readBodyBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
-  const declared = Number(request.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+  checkDeclaredLength(request.headers.get('content-length'), maxBytes);
   if (request.body === null) return new Uint8Array(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -215,7 +223,8 @@ export async function readBodyBytes(request: Request, maxBytes: number): Promise
   return bytes;
 }
 
-function tooLarge(maxBytes: number): BodyError {
+/** 413 `payload-too-large`. */
+export function tooLarge(maxBytes: number): BodyError {
   return new BodyError(413, 'payload-too-large', `The request body must be at most ${maxBytes} bytes`);
 }
 

@@ -1,17 +1,18 @@
 import { z } from 'zod';
 import { InvalidMetadataError, VendorError, createRedactor, describeError } from './errors.js';
+import { webHandler } from './handler-core.js';
+import type { HandlerAnswer, HandlerInput } from './handler-core.js';
 import {
   BodyError,
   corsHeaders,
   createOriginPolicy,
-  errorResponse,
+  errorAnswer,
   forbiddenOrigin,
+  jsonAnswer,
   jsonNestsDeeperThan,
-  jsonResponse,
   methodNotAllowed,
-  preflightResponse,
-  readBodyBytes,
-  vendorErrorResponse,
+  preflightAnswer,
+  vendorErrorAnswer,
 } from './http.js';
 import type { Logger, OriginOptions } from './http.js';
 import { formatIssues } from './metadata.js';
@@ -24,7 +25,10 @@ export type Locale = 'ru' | 'kk' | 'en';
 
 /** What the `metadata` callback is told about the request. */
 export interface SessionMetadataContext {
-  /** The incoming request (its body is already read). Use it for cookies and headers. */
+  /**
+   * The incoming request, for its cookies and headers. Its body is already read; under `toNodeListener`
+   * it is a copy without the body, made when first read.
+   */
   request: Request;
   /** The element's locale, when it sent one. */
   locale: Locale | undefined;
@@ -57,6 +61,7 @@ export const sessionRequestSchema = z.object({
 });
 
 const ALLOWED_METHODS = 'POST, OPTIONS';
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Accepted request content types. `application/json` (parameters allowed) and `application/*+json` are
@@ -100,37 +105,37 @@ export function createSessionHandler(options: SessionHandlerOptions): (request: 
   const redact = createRedactor(options.apiKey);
   const metadataCallback = options.metadata;
 
-  return async (request) => {
-    const decision = originPolicy(request);
+  return webHandler(async (input: HandlerInput): Promise<HandlerAnswer> => {
+    const decision = originPolicy(input);
     if (decision.kind === 'forbidden') return forbiddenOrigin();
-    if (request.method === 'OPTIONS') return preflightResponse(decision, request, ALLOWED_METHODS);
+    if (input.method === 'OPTIONS') return preflightAnswer(decision, input, ALLOWED_METHODS);
     const cors = corsHeaders(decision);
-    if (request.method !== 'POST') return methodNotAllowed(ALLOWED_METHODS, cors);
-    if (!acceptableContentType(request.headers.get('content-type'))) {
-      return errorResponse(415, { code: 'unsupported-media-type', message: 'Send the body as application/json' }, cors);
+    if (input.method !== 'POST') return methodNotAllowed(ALLOWED_METHODS, cors);
+    if (!acceptableContentType(input.header('content-type'))) {
+      return errorAnswer(415, { code: 'unsupported-media-type', message: 'Send the body as application/json' }, cors);
     }
 
     let text: string;
     try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(await readBodyBytes(request, maxBodyBytes));
+      text = utf8.decode(await input.readBody(maxBodyBytes));
     } catch (error) {
-      if (error instanceof BodyError) return errorResponse(error.status, { code: error.code, message: error.message }, cors);
-      return errorResponse(400, { code: 'invalid-json', message: 'The request body is not UTF-8 JSON' }, cors);
+      if (error instanceof BodyError) return errorAnswer(error.status, { code: error.code, message: error.message }, cors);
+      return errorAnswer(400, { code: 'invalid-json', message: 'The request body is not UTF-8 JSON' }, cors);
     }
     if (jsonNestsDeeperThan(text, MAX_JSON_DEPTH)) {
-      return errorResponse(400, { code: 'json-too-deep', message: `JSON may nest at most ${MAX_JSON_DEPTH} levels` }, cors);
+      return errorAnswer(400, { code: 'json-too-deep', message: `JSON may nest at most ${MAX_JSON_DEPTH} levels` }, cors);
     }
     let json: unknown = {};
     if (text.trim() !== '') {
       try {
         json = JSON.parse(text);
       } catch {
-        return errorResponse(400, { code: 'invalid-json', message: 'The request body is not valid JSON' }, cors);
+        return errorAnswer(400, { code: 'invalid-json', message: 'The request body is not valid JSON' }, cors);
       }
     }
     const body = sessionRequestSchema.safeParse(json);
     if (!body.success) {
-      return errorResponse(
+      return errorAnswer(
         400,
         { code: 'invalid-request', message: 'The request body is invalid', issues: formatIssues(body.error) },
         cors,
@@ -140,31 +145,38 @@ export function createSessionHandler(options: SessionHandlerOptions): (request: 
     let metadata: SessionMetadata | undefined;
     if (metadataCallback) {
       try {
-        metadata = await metadataCallback({ request, locale: body.data.locale, context: body.data.context });
+        // A getter: on the Node path the Web `Request` is only built for a callback that reads it.
+        metadata = await metadataCallback({
+          get request() {
+            return input.request;
+          },
+          locale: body.data.locale,
+          context: body.data.context,
+        });
       } catch (error) {
         logger.error(`[biometric-flow] the metadata callback threw: ${redact(describeError(error))}`);
-        return errorResponse(500, { code: 'metadata-callback-failed', message: 'The session could not be prepared' }, cors);
+        return errorAnswer(500, { code: 'metadata-callback-failed', message: 'The session could not be prepared' }, cors);
       }
     }
 
     try {
       const session = await createSessionWith(vendor, metadata);
-      return jsonResponse(200, { session_id: session.session_id, technologies: session.technologies }, cors);
+      return jsonAnswer(200, { session_id: session.session_id, technologies: session.technologies }, cors);
     } catch (error) {
       if (error instanceof InvalidMetadataError) {
         logger.error(
           '[biometric-flow] the metadata callback returned invalid session metadata:',
           error.issues.map((issue) => `${issue.path || '(root)'}: ${issue.message}`).join('; '),
         );
-        return errorResponse(500, { code: 'invalid-metadata', message: 'The session could not be prepared' }, cors);
+        return errorAnswer(500, { code: 'invalid-metadata', message: 'The session could not be prepared' }, cors);
       }
       if (error instanceof VendorError) {
         const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
         logger.warn(redact(`[biometric-flow] session create failed: ${error.code}: ${error.message}${cause}`));
-        return vendorErrorResponse(error, cors);
+        return vendorErrorAnswer(error, cors);
       }
       logger.error(`[biometric-flow] session create failed unexpectedly: ${redact(describeError(error))}`);
-      return errorResponse(500, { code: 'internal-error', message: 'The session could not be created' }, cors);
+      return errorAnswer(500, { code: 'internal-error', message: 'The session could not be created' }, cors);
     }
-  };
+  });
 }

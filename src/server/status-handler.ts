@@ -1,13 +1,15 @@
 import { VendorError, createRedactor, describeError } from './errors.js';
+import { webHandler } from './handler-core.js';
+import type { HandlerAnswer, HandlerInput } from './handler-core.js';
 import {
   corsHeaders,
   createOriginPolicy,
-  errorResponse,
+  errorAnswer,
   forbiddenOrigin,
-  jsonResponse,
+  jsonAnswer,
   methodNotAllowed,
-  preflightResponse,
-  vendorErrorResponse,
+  preflightAnswer,
+  vendorErrorAnswer,
 } from './http.js';
 import type { Logger, OriginOptions } from './http.js';
 import { sessionIdSchema } from './metadata.js';
@@ -75,16 +77,16 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
   const redact = createRedactor(options.apiKey);
   const mapResult = options.mapResult ?? summarizeResult;
 
-  return async (request) => {
-    const decision = originPolicy(request);
+  return webHandler(async (input: HandlerInput): Promise<HandlerAnswer> => {
+    const decision = originPolicy(input);
     if (decision.kind === 'forbidden') return forbiddenOrigin();
-    if (request.method === 'OPTIONS') return preflightResponse(decision, request, ALLOWED_METHODS);
+    if (input.method === 'OPTIONS') return preflightAnswer(decision, input, ALLOWED_METHODS);
     const cors = corsHeaders(decision);
-    if (request.method !== 'GET') return methodNotAllowed(ALLOWED_METHODS, cors);
+    if (input.method !== 'GET') return methodNotAllowed(ALLOWED_METHODS, cors);
 
-    const sessionId = new URL(request.url).searchParams.get('session_id');
+    const sessionId = new URL(input.url).searchParams.get('session_id');
     if (sessionId === null || !sessionIdSchema.safeParse(sessionId).success) {
-      return errorResponse(
+      return errorAnswer(
         400,
         {
           code: 'invalid-session-id',
@@ -102,17 +104,17 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
         const result = mapResult(outcome.result);
         if (result !== undefined) answer.result = result;
       }
-      return jsonResponse(200, answer, cors);
+      return jsonAnswer(200, answer, cors);
     } catch (error) {
       if (error instanceof VendorError) {
         const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
         if (error.code !== 'session-not-found') {
           logger.warn(redact(`[biometric-flow] session result failed: ${error.code}: ${error.message}${cause}`));
         }
-        return vendorErrorResponse(error, cors);
+        return vendorErrorAnswer(error, cors);
       }
       logger.error(`[biometric-flow] session result failed unexpectedly: ${redact(describeError(error))}`);
-      return errorResponse(500, { code: 'internal-error', message: 'The session status could not be read' }, cors);
+      return errorAnswer(500, { code: 'internal-error', message: 'The session status could not be read' }, cors);
     }
-  };
+  });
 }
