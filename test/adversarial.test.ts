@@ -48,9 +48,18 @@ async function openFlow(base: string, mode: Mode = 'inline'): Promise<Open> {
   let popup: Window | null = null;
   window.open = (...args) => (popup = before.apply(window, args));
   const loaded = oneEvent(el, 'flow-loaded');
+  // The test flow page says it is ready while it loads; its frame's load event may come before or after
+  // that message. Both are in before the events of a test are recorded.
+  const ready = new Promise<void>((resolve) => {
+    el.addEventListener('flow-message', function listener(event) {
+      if ((event.detail.data as { event?: string }).event !== 'test-flow-ready') return;
+      el.removeEventListener('flow-message', listener);
+      resolve();
+    });
+  });
   void el.start();
   window.open = before;
-  await loaded;
+  await Promise.all([loaded, ready]);
   await el.updateComplete;
   const flow = mode === 'popup' ? popup! : frameOf(el)!.contentWindow!;
   const events: Open['events'] = [];
