@@ -583,7 +583,8 @@ export class BiometricFlowElement extends LitElement {
   /**
    * Warms up the connection to the flow while the session request is in flight; it stays until the
    * flow has loaded or the start ends. The link goes in on a task of its own: inserting it costs the
-   * page about half a millisecond, which would otherwise hold back the session request itself.
+   * page about 0.2 ms (median in Chromium), and the browser sends the session request only once the
+   * task that called fetch() ends.
    */
   #addPreconnect(origin: string): void {
     if (origin === location.origin) return;
