@@ -13,6 +13,10 @@ import type { SessionMetadata } from './metadata.js';
 export const DEFAULT_API_BASE_URL = 'https://kyc.biometric.kz';
 /** Default time limit for one vendor call, in ms. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
+/** Largest session-create answer read, in bytes: a real one is a few hundred. */
+export const MAX_CREATE_ANSWER_BYTES = 1 << 20;
+/** Largest result answer read, in bytes: a result may carry photos, as base64. */
+export const MAX_RESULT_ANSWER_BYTES = 32 << 20;
 
 /** How to reach the vendor. */
 export interface VendorOptions {
@@ -100,8 +104,54 @@ interface VendorAnswer {
 
 // A redirect is not followed: it would carry the key (in the body or the URL) to another place. It
 // surfaces as a non-2xx answer instead. ('manual' rather than 'error', which some edge runtimes lack.)
-/** One vendor call with a time limit over the whole exchange; every failure becomes a redacted `VendorError`. */
-async function callVendor(options: ResolvedVendorOptions, url: string, init: RequestInit): Promise<VendorAnswer> {
+/**
+ * The answer's text, at most `maxBytes` of it. A `Content-Length` bounds what the HTTP client reads, so
+ * such a body is read whole once its length is checked; one without (chunked) is counted as it arrives.
+ *
+ * @returns `undefined` when the answer is longer than `maxBytes` (the rest is not read).
+ */
+async function readAnswer(response: Response, maxBytes: number): Promise<string | undefined> {
+  const declared = response.headers.get('content-length');
+  if (declared !== null && /^\d+$/.test(declared)) {
+    if (Number(declared) > maxBytes) {
+      await response.body?.cancel();
+      return undefined;
+    }
+    return response.text();
+  }
+  if (response.body === null) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
+/**
+ * One vendor call with a time limit over the whole exchange and a size limit on the answer; every
+ * failure becomes a redacted `VendorError`.
+ */
+async function callVendor(
+  options: ResolvedVendorOptions,
+  url: string,
+  init: RequestInit,
+  maxAnswerBytes: number,
+): Promise<VendorAnswer> {
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -122,8 +172,9 @@ async function callVendor(options: ResolvedVendorOptions, url: string, init: Req
         cause: new Error(options.redact(describeError(error))),
       });
     }
+    let text: string | undefined;
     try {
-      return { status: response.status, text: await response.text() };
+      text = await readAnswer(response, maxAnswerBytes);
     } catch (error) {
       if (timedOut) throw timeout();
       throw new VendorError('vendor-unreachable', 'The identity service connection failed while answering', {
@@ -132,6 +183,14 @@ async function callVendor(options: ResolvedVendorOptions, url: string, init: Req
         cause: new Error(options.redact(describeError(error))),
       });
     }
+    if (text === undefined) {
+      throw new VendorError(
+        'vendor-invalid-response',
+        `The identity service's answer is longer than ${maxAnswerBytes} bytes`,
+        { status: 502, vendorStatus: response.status },
+      );
+    }
+    return { status: response.status, text };
   } finally {
     clearTimeout(timer);
   }
@@ -176,11 +235,16 @@ export async function createSessionWith(resolved: ResolvedVendorOptions, metadat
     if (!parsed.success) throw new InvalidMetadataError(formatIssues(parsed.error));
     body = { ...body, metadata: parsed.data };
   }
-  const answer = await callVendor(resolved, `${resolved.baseUrl}/api/v1/flows/session/create/`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-    body: JSON.stringify(body),
-  });
+  const answer = await callVendor(
+    resolved,
+    `${resolved.baseUrl}/api/v1/flows/session/create/`,
+    {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify(body),
+    },
+    MAX_CREATE_ANSWER_BYTES,
+  );
   if (answer.status < 200 || answer.status > 299) throw vendorHttpError(answer);
   const parsed = createdSessionSchema.safeParse(parseJson(answer));
   if (!parsed.success) {
@@ -209,10 +273,12 @@ export async function getSessionResult(options: VendorOptions, sessionId: string
 export async function getSessionResultWith(resolved: ResolvedVendorOptions, sessionId: string): Promise<SessionResult> {
   if (!sessionIdSchema.safeParse(sessionId).success) throw new TypeError('getSessionResult: sessionId must be a UUID');
   const query = new URLSearchParams({ session_id: sessionId, flow_api_key: resolved.apiKey });
-  const answer = await callVendor(resolved, `${resolved.baseUrl}/api/v1/flows/session/result/?${query}`, {
-    method: 'GET',
-    headers: { Accept: 'application/json' },
-  });
+  const answer = await callVendor(
+    resolved,
+    `${resolved.baseUrl}/api/v1/flows/session/result/?${query}`,
+    { method: 'GET', headers: { Accept: 'application/json' } },
+    MAX_RESULT_ANSWER_BYTES,
+  );
   if (answer.status === 404) {
     throw new VendorError('session-not-found', 'The identity service does not know this session', {
       status: 404,

@@ -383,6 +383,21 @@ describe('createSessionHandler: vendor failures', () => {
     }
   });
 
+  it('answers 502 vendor-invalid-response to an answer over 1 MiB, with or without a Content-Length', async () => {
+    // Valid sessions but for their size: only the limit can refuse them.
+    const megabyte = 'x'.repeat(1 << 20);
+    const start = `{"session_id":"${SESSION_ID}","technologies":["LD"],"padding":"`;
+    for (const answer of [{ text: `${start}${megabyte}"}` }, { chunks: [start, megabyte, megabyte, '"}'] }]) {
+      vendor.behave(answer);
+      const response = await handler().handle(post('{}'));
+      assert.equal(response.status, 502, Object.keys(answer)[0]);
+      assert.equal((await errorOf(response)).code, 'vendor-invalid-response');
+    }
+    // Just under the limit, a long but valid answer (extra fields are dropped) still makes a session.
+    vendor.behave({ json: { session_id: SESSION_ID, technologies: ['LD'], padding: 'x'.repeat((1 << 20) - 200) } });
+    assert.equal((await handler().handle(post('{}'))).status, 200);
+  });
+
   it('keeps CORS grants on error answers so an allowed page can read them', async () => {
     vendor.behave({ status: 500, text: 'x' });
     const response = await handler({ allowedOrigins: ['https://app.example'] }).handle(post('{}', { Origin: 'https://app.example' }));

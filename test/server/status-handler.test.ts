@@ -127,6 +127,19 @@ describe('createStatusHandler', () => {
     assert.equal((await down.json()).error.code, 'vendor-unreachable');
   });
 
+  it('reads a result carrying photos (megabytes), and answers 502 to one over 32 MiB', async () => {
+    const photo = 'A'.repeat(3 << 20);
+    vendor.behave({ chunks: ['{"status":"FINISHED","photo":"', photo, '"}'] });
+    const read = await handler()(get(`?session_id=${SESSION_ID}`));
+    assert.equal(read.status, 200);
+    assert.equal((await read.json()).status, 'FINISHED');
+    const sixteen = 'A'.repeat(16 << 20);
+    vendor.behave({ chunks: ['{"status":"FINISHED","photo":"', sixteen, sixteen, sixteen, '"}'] });
+    const refused = await handler()(get(`?session_id=${SESSION_ID}`));
+    assert.equal(refused.status, 502);
+    assert.equal((await refused.json()).error.code, 'vendor-invalid-response');
+  });
+
   it('answers 405 to POST and 403 to a foreign origin', async () => {
     const post = await handler()(new Request(ENDPOINT, { method: 'POST', body: '{}' }));
     assert.equal(post.status, 405);
