@@ -40,9 +40,10 @@ export type HandlerCore = (input: HandlerInput) => Promise<HandlerAnswer>;
 
 /**
  * The key under which a handler made by `createSessionHandler` or `createStatusHandler` carries its core
- * (non-enumerable). `Symbol.for`, so two copies of this package in one process still find each other's.
+ * (non-enumerable). `Symbol.for`, so two copies of this package in one process still find each other's;
+ * versioned, so that a copy whose `HandlerInput` differs does not (bump it when the interface changes).
  */
-export const HANDLER_CORE = Symbol.for('biometric-flow.handler-core');
+export const HANDLER_CORE = Symbol.for('biometric-flow.handler-core.v1');
 
 type WebHandler = (request: Request) => Promise<Response>;
 
