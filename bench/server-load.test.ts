@@ -1,7 +1,8 @@
 // Run by `npm run bench` (a benchmark, not part of `npm test`): speed is a budget, not a timed test.
 // A bounded load test on loopback: `toNodeListener(createSessionHandler(...))` in front of the emulator,
 // against a bare pass-through proxy doing the same upstream work (one fetch to the vendor's create endpoint
-// with the key) without any of the handler's checks. Both servers run in a child process with --expose-gc,
+// with the key) without any of the handler's checks; a third server, the same proxy with an upstream time
+// limit, is measured for comparison only. The servers run in a child process with --expose-gc,
 // so their heap can be measured after a real collection and autocannon's own work (in this process, with
 // the emulator) does not share their event loop. The emulator's session store grows with every request
 // by design, which is one more reason it stays out of the measured process.
@@ -23,7 +24,7 @@ const ROLE_VARIABLE = 'BIOMETRIC_FLOW_LOAD_ROLE';
 /** Messages between this file as a test and this file as the servers' child process. */
 type ToServers = { type: 'heap' } | { type: 'stop' };
 type FromServers =
-  | { type: 'ready'; handler: string; proxy: string }
+  | { type: 'ready'; handler: string; proxy: string; timedProxy: string }
   | { type: 'heap'; heapUsed: number; logLines: number };
 
 function listen(server: Server): Promise<string> {
@@ -40,26 +41,36 @@ async function runServers(): Promise<void> {
   const logger = { warn: () => void logLines++, error: () => void logLines++ };
   const handler = createServer(toNodeListener(createSessionHandler({ apiKey, apiBaseUrl, logger }), { logger }));
   const createUrl = `${apiBaseUrl}/api/v1/flows/session/create/`;
-  const proxy = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      fetch(createUrl, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: JSON.stringify({ api_key: apiKey }),
-      })
-        .then(async (upstream) => {
-          res.writeHead(upstream.status, { 'Content-Type': upstream.headers.get('content-type') ?? 'application/json' });
-          res.end(Buffer.from(await upstream.arrayBuffer()));
+  // The bare proxy; with `timeoutMs`, the same with a time limit on the upstream call (an AbortController
+  // and a timer, as the handler has): the least a proxy in production needs. It is measured for comparison
+  // only, so that a reader sees what the time limit alone costs.
+  const passThrough = (timeoutMs?: number) =>
+    createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        const controller = timeoutMs === undefined ? undefined : new AbortController();
+        const timer = controller && setTimeout(() => controller.abort(), timeoutMs);
+        fetch(createUrl, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+          body: JSON.stringify({ api_key: apiKey }),
+          ...(controller ? { signal: controller.signal } : {}),
         })
-        .catch(() => {
-          logLines++;
-          res.statusCode = 502;
-          res.end();
-        });
+          .then(async (upstream) => {
+            res.writeHead(upstream.status, { 'Content-Type': upstream.headers.get('content-type') ?? 'application/json' });
+            res.end(Buffer.from(await upstream.arrayBuffer()));
+          })
+          .catch(() => {
+            logLines++;
+            res.statusCode = 502;
+            res.end();
+          })
+          .finally(() => clearTimeout(timer));
+      });
     });
-  });
-  const urls = { handler: await listen(handler), proxy: await listen(proxy) };
+  const proxy = passThrough();
+  const timedProxy = passThrough(10_000);
+  const urls = { handler: await listen(handler), proxy: await listen(proxy), timedProxy: await listen(timedProxy) };
   const gc = (globalThis as { gc?: () => void }).gc!;
   process.on('message', (message: ToServers) => {
     if (message.type === 'heap') {
@@ -67,10 +78,10 @@ async function runServers(): Promise<void> {
       for (let pass = 0; pass < 4; pass++) gc();
       process.send!({ type: 'heap', heapUsed: process.memoryUsage().heapUsed, logLines } satisfies FromServers);
     } else {
-      handler.closeAllConnections();
-      proxy.closeAllConnections();
-      handler.close();
-      proxy.close();
+      for (const server of [handler, proxy, timedProxy]) {
+        server.closeAllConnections();
+        server.close();
+      }
       process.disconnect();
     }
   });
@@ -82,7 +93,7 @@ if (process.env[ROLE_VARIABLE] === 'servers') {
 } else {
   let emulator: Emulator;
   let child: ChildProcess;
-  let urls: { handler: string; proxy: string };
+  let urls: { handler: string; proxy: string; timedProxy: string };
 
   const next = <T extends FromServers['type']>(type: T): Promise<Extract<FromServers, { type: T }>> =>
     new Promise((resolve, reject) => {
@@ -110,7 +121,7 @@ if (process.env[ROLE_VARIABLE] === 'servers') {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const ready = await next('ready');
-    urls = { handler: ready.handler, proxy: ready.proxy };
+    urls = { handler: ready.handler, proxy: ready.proxy, timedProxy: ready.timedProxy };
   });
 
   after(async () => {
@@ -143,23 +154,25 @@ if (process.env[ROLE_VARIABLE] === 'servers') {
   describe('session handler under load', () => {
     it('keeps 90% of a bare proxy\'s throughput, with no error and a stable heap', { timeout: 60_000 }, async () => {
       // Warm-up: JIT, undici's connection pool, the emulator's routes.
-      for (const url of [urls.handler, urls.proxy]) await blast(url, 1);
+      for (const url of Object.values(urls)) await blast(url, 1);
       const heapBefore = await heap();
 
       const ROUNDS = 5;
-      const rounds: { handler: autocannon.Result; proxy: autocannon.Result }[] = [];
+      const NAMES = ['handler', 'proxy', 'timedProxy'] as const;
+      type Name = (typeof NAMES)[number];
+      const rounds: Record<Name, autocannon.Result>[] = [];
       for (let round = 0; round < ROUNDS; round++) {
-        // Alternate which one goes first, so a drift in machine load does not favour either.
-        const order = round % 2 === 0 ? (['handler', 'proxy'] as const) : (['proxy', 'handler'] as const);
-        const results: Partial<Record<'handler' | 'proxy', autocannon.Result>> = {};
+        // Rotate which one goes first, so a drift in machine load does not favour any.
+        const order = [...NAMES.slice(round % NAMES.length), ...NAMES.slice(0, round % NAMES.length)];
+        const results: Partial<Record<Name, autocannon.Result>> = {};
         for (const name of order) results[name] = await blast(urls[name], 2);
-        rounds.push(results as { handler: autocannon.Result; proxy: autocannon.Result });
+        rounds.push(results as Record<Name, autocannon.Result>);
       }
       const heapAfter = await heap();
 
-      const total = (key: 'handler' | 'proxy') => rounds.reduce((sum, round) => sum + round[key].requests.total, 0);
+      const total = (key: Name) => rounds.reduce((sum, round) => sum + round[key].requests.total, 0);
       for (const [index, round] of rounds.entries()) {
-        for (const name of ['handler', 'proxy'] as const) {
+        for (const name of NAMES) {
           const result = round[name];
           assert.equal(result.errors, 0, `${name}, round ${index}: ${result.errors} errors`);
           assert.equal(result.timeouts, 0, `${name}, round ${index}: ${result.timeouts} timeouts`);
@@ -176,9 +189,15 @@ if (process.env[ROLE_VARIABLE] === 'servers') {
       // Per-round ratios, then their median: each ratio compares two runs a few seconds apart.
       const ratio = median(rounds.map((round) => round.handler.requests.average / round.proxy.requests.average));
       const growth = heapAfter.heapUsed - heapBefore.heapUsed;
-      const requests = total('handler') + total('proxy');
+      const requests = NAMES.reduce((sum, name) => sum + total(name), 0);
       console.log(
         `load: handler ${handlerRps.toFixed(0)} req/s p99 ${handlerP99} ms; proxy ${proxyRps.toFixed(0)} req/s p99 ${proxyP99} ms; ratio ${ratio.toFixed(3)}`,
+      );
+      const timedRps = median(rounds.map((round) => round.timedProxy.requests.average));
+      const timedRatio = median(rounds.map((round) => round.handler.requests.average / round.timedProxy.requests.average));
+      const timedShare = median(rounds.map((round) => round.timedProxy.requests.average / round.proxy.requests.average));
+      console.log(
+        `load: for comparison, the bare proxy with a 10 s upstream time limit: ${timedRps.toFixed(0)} req/s p99 ${median(rounds.map((round) => round.timedProxy.latency.p99))} ms (${timedShare.toFixed(3)} of the bare proxy); the handler against it: ${timedRatio.toFixed(3)}`,
       );
       console.log(
         `load: ${requests} requests over ${ROUNDS} rounds x ${CONNECTIONS} connections; heap after gc ${(heapBefore.heapUsed / 2 ** 20).toFixed(2)} -> ${(heapAfter.heapUsed / 2 ** 20).toFixed(2)} MB (${growth >= 0 ? '+' : ''}${(growth / 1024).toFixed(0)} KB)`,
