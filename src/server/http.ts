@@ -26,7 +26,7 @@ export interface ErrorBody {
     message: string;
     /** Which fields of the request were wrong (400 only). */
     issues?: FormattedIssue[];
-    /** The vendor's HTTP status, for `vendor-error`. */
+    /** The vendor's HTTP status, for `vendor-error` (absent for a redirect that fetch itself refused). */
     vendorStatus?: number;
   };
 }

@@ -85,7 +85,8 @@ function acceptableContentType(header: string | null): boolean {
  * `json-too-deep`), body shape (400 `invalid-request` with `issues`). Then: callback throws → 500
  * `metadata-callback-failed`; invalid metadata → 500 `invalid-metadata` (logged with field paths,
  * answered without them); vendor timeout → 504 `vendor-timeout`; vendor unreachable, non-2xx or
- * malformed → 502 `vendor-unreachable`, `vendor-error` (with `vendorStatus`), `vendor-invalid-response`.
+ * malformed → 502 `vendor-unreachable`, `vendor-error` (with `vendorStatus`; a redirect is never
+ * followed and is a `vendor-error` too), `vendor-invalid-response`.
  * Error answers are `{ error: { code, message, issues?, vendorStatus? } }`.
  *
  * The API key never appears in an answer, a log line or an error.

@@ -12,7 +12,7 @@ export interface RecordedRequest {
 
 /** What the fake vendor does with a request: answer, never answer, or drop the connection. */
 export type VendorBehaviour =
-  | { status?: number; json?: unknown; text?: string; contentType?: string; chunks?: string[] }
+  | { status?: number; json?: unknown; text?: string; contentType?: string; chunks?: string[]; location?: string }
   | 'hang'
   | 'drop';
 
@@ -59,6 +59,7 @@ export async function startFakeVendor(): Promise<FakeVendor> {
       }
       res.statusCode = action.status ?? 200;
       res.setHeader('Content-Type', action.contentType ?? 'application/json');
+      if (action.location !== undefined) res.setHeader('Location', action.location);
       if (action.chunks) {
         // Written piece by piece, without a Content-Length: the answer is chunked.
         for (const chunk of action.chunks) res.write(chunk);
