@@ -245,6 +245,24 @@ describe('biometric-flow: bad answers', () => {
     expect((await failed).detail.code).to.equal('flow-url-invalid');
     expect(endpoint.requests).to.have.length(0);
   });
+
+  it('checks flow-base-url and finished-url again when they change between starts', async () => {
+    const endpoint = stubEndpoint(sessionAnswer());
+    const el = await element();
+    await startAndLoad(el);
+    el.reset();
+    el.finishedUrl = 'http://flow.example.com/finished';
+    const failed = oneEvent(el, 'flow-error');
+    void el.start();
+    expect((await failed).detail.code).to.equal('flow-url-invalid');
+    el.reset();
+    el.finishedUrl = undefined;
+    el.flowBaseUrl = 'http://flow.example.com';
+    const failedAgain = oneEvent(el, 'flow-error');
+    void el.start();
+    expect((await failedAgain).detail.code).to.equal('flow-url-invalid');
+    expect(endpoint.requests).to.have.length(1);
+  });
 });
 
 describe('biometric-flow: the frame', () => {
