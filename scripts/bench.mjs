@@ -19,6 +19,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/support/browsers.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const CDN = join(root, 'dist/cdn/biometric-flow.js');
@@ -28,19 +29,8 @@ const TIMING_RUNS = 100;
 const ENDPOINT_DELAY_MS = 20;
 const MEMORY_WARMUP = 100;
 const MEMORY_CYCLES = 1000;
-// The launch flags of web-test-runner.config.mjs, plus a gc the page can trigger.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--js-flags=--expose-gc',
-];
+// The tests' launch flags, plus a gc the page can trigger.
+const BENCH_CHROMIUM_ARGS = [...CHROMIUM_ARGS, '--js-flags=--expose-gc'];
 
 const sizesOnly = process.argv.includes('--sizes');
 const browserOnly = process.argv.includes('--browser');
@@ -161,7 +151,7 @@ async function browserBenches() {
   const puppeteer = await import('puppeteer-core');
   const { startBenchServers } = await import('../bench/servers.mjs');
   const servers = await startBenchServers({ delayMs: ENDPOINT_DELAY_MS });
-  const browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  const browser = await puppeteer.launch({ executablePath: CHROMIUM_PATH, headless: true, args: BENCH_CHROMIUM_ARGS });
   try {
     const page = await browser.newPage();
     page.on('pageerror', (error) => console.error(`page error: ${error.message}`));

@@ -188,29 +188,25 @@ export function checkDeclaredLength(declared: string | null, maxBytes: number): 
 }
 
 /**
- * Reads a Web request's body, counting bytes as they arrive: a lying or missing `Content-Length` cannot
- * get more than `maxBytes` past it. An honest `Content-Length` over the limit is refused before reading.
+ * Reads a byte stream whole, counting bytes as they arrive, so that a lying or missing length cannot get
+ * more than `maxBytes` past it.
  *
- * @throws {BodyError} 413 `payload-too-large`, or 400 `invalid-body` when the stream fails.
+ * @returns the bytes, or `undefined` when the stream is longer than `maxBytes` (it is cancelled, the rest
+ *   unread).
+ * @throws what the stream's reads throw.
  */
-export async function readBodyBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
-  checkDeclaredLength(request.headers.get('content-length'), maxBytes);
-  if (request.body === null) return new Uint8Array(0);
-  const reader = request.body.getReader();
+export async function readUpTo(stream: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Uint8Array | undefined> {
+  if (stream === null) return new Uint8Array(0);
+  const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    let step: ReadableStreamReadResult<Uint8Array>;
-    try {
-      step = await reader.read();
-    } catch {
-      throw new BodyError(400, 'invalid-body', 'The request body could not be read');
-    }
+    const step = await reader.read();
     if (step.done) break;
     total += step.value.byteLength;
     if (total > maxBytes) {
       reader.cancel().catch(() => undefined);
-      throw tooLarge(maxBytes);
+      return undefined;
     }
     chunks.push(step.value);
   }
@@ -220,6 +216,24 @@ export async function readBodyBytes(request: Request, maxBytes: number): Promise
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
+  return bytes;
+}
+
+/**
+ * Reads a Web request's body with {@link readUpTo}. An honest `Content-Length` over the limit is refused
+ * before reading.
+ *
+ * @throws {BodyError} 413 `payload-too-large`, or 400 `invalid-body` when the stream fails.
+ */
+export async function readBodyBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
+  checkDeclaredLength(request.headers.get('content-length'), maxBytes);
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = await readUpTo(request.body, maxBytes);
+  } catch {
+    throw new BodyError(400, 'invalid-body', 'The request body could not be read');
+  }
+  if (bytes === undefined) throw tooLarge(maxBytes);
   return bytes;
 }
 

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { InvalidMetadataError, VendorError, createRedactor, describeError } from './errors.js';
 import { formatIssues, sessionIdSchema, sessionMetadataSchema, technologyCodeSchema } from './metadata.js';
 import type { SessionMetadata } from './metadata.js';
+import { readUpTo } from './http.js';
 
 /** The vendor's production API. */
 export const DEFAULT_API_BASE_URL = 'https://kyc.biometric.kz';
@@ -144,27 +145,8 @@ async function readAnswer(response: Response, maxBytes: number): Promise<string 
     }
     return response.text();
   }
-  if (response.body === null) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder().decode(bytes);
+  const bytes = await readUpTo(response.body, maxBytes);
+  return bytes && new TextDecoder().decode(bytes);
 }
 
 /**
