@@ -2,7 +2,7 @@ import { FlowError } from './errors.js';
 import type { Session } from './events.js';
 import { fetchJson } from './fetch-json.js';
 import type { Locale } from './locales.js';
-import { MAX_TECHNOLOGIES, sessionResponseSchema } from './schemas.js';
+import { MAX_TECHNOLOGIES, parseFields, sessionResponseShape } from './schemas.js';
 
 export interface SessionRequest {
   endpoint: string;
@@ -40,10 +40,10 @@ export async function requestSession(request: SessionRequest): Promise<Session> 
       invalid: 'session-invalid-response',
     },
   );
-  const parsed = sessionResponseSchema.safeParse(body);
+  const parsed = parseFields(body, sessionResponseShape);
   if (!parsed.success || parsed.data.technologies.length > MAX_TECHNOLOGIES) {
-    const where = parsed.success ? 'technologies' : parsed.error.issues.map((issue) => issue.path.join('.')).join(', ');
-    throw new FlowError('session-invalid-response', `Not a valid session (${where})`, { cause: parsed.error });
+    const where = parsed.success ? 'technologies' : parsed.failed.join(', ');
+    throw new FlowError('session-invalid-response', `Not a valid session (${where})`);
   }
   return { id: parsed.data.session_id, technologies: parsed.data.technologies };
 }

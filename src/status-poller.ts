@@ -1,6 +1,6 @@
 import { FlowError } from './errors.js';
 import { fetchJson } from './fetch-json.js';
-import { statusResponseSchema, type StatusResponse } from './schemas.js';
+import { parseFields, statusResponseShape, type StatusResponse } from './schemas.js';
 
 /** Statuses that mean the flow ended. */
 export const FINAL_STATUSES: ReadonlySet<string> = new Set(['FINISHED', 'FAILED']);
@@ -30,9 +30,10 @@ export async function fetchStatus(
     http: code,
     invalid: code,
   });
-  const parsed = statusResponseSchema.safeParse(body);
-  if (!parsed.success || parsed.data.session_id.toLowerCase() !== sessionId.toLowerCase()) {
-    throw new FlowError(code, 'Not a status of this session', { cause: parsed.error });
+  const parsed = parseFields(body, statusResponseShape);
+  if (!parsed.success) throw new FlowError(code, `Not a valid status (${parsed.failed.join(', ')})`);
+  if (parsed.data.session_id.toLowerCase() !== sessionId.toLowerCase()) {
+    throw new FlowError(code, 'Not a status of this session');
   }
   return parsed.data;
 }

@@ -155,6 +155,29 @@ describe('biometric-flow status-endpoint', () => {
     expect(el.state).to.equal('active');
   });
 
+  const invalidAnswers: Array<[string, () => Response, string]> = [
+    ['another session\'s status', () => json({ session_id: '00000000-0000-4000-8000-000000000000', status: 'FINISHED' }), 'Not a status of this session'],
+    ['a status that is a number', () => json({ session_id: SESSION_ID, status: 1 }), 'Not a valid status (status)'],
+    ['an empty status', () => json({ session_id: SESSION_ID, status: '' }), 'Not a valid status (status)'],
+    ['a JSON array', () => json([SESSION_ID, 'FINISHED']), 'Not a valid status (session_id, status)'],
+  ];
+  for (const [name, answer, message] of invalidAnswers) {
+    it(`does not finish on ${name}: status-request-failed, once`, async () => {
+      const routes = stubRoutes({ '/api/session': [sessionAnswer()], '/api/status': [answer()] });
+      const el = await element();
+      clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      await startAndLoad(el);
+      const errors = record(el, 'flow-error');
+      await clock.tickAsync(3_000);
+      await untilReal(() => clock!.countTimers() === 1, 'the next poll is scheduled');
+      await clock.tickAsync(4_500);
+      await untilReal(() => routes['/api/status']!.length === 2 && clock!.countTimers() === 1, 'the second poll is done');
+      expect(errors).to.have.length(1);
+      expect(errors[0]!.detail).to.include({ code: 'status-request-failed', message });
+      expect(el.state).to.equal('active');
+    });
+  }
+
   const endings: Array<[string, (el: BiometricFlowElement) => void]> = [
     ['finished', (el) => frameOf(el)!.contentWindow!.postMessage({ cmd: 'post', data: 'finished' }, '*')],
     ['cancel()', (el) => el.cancel()],
