@@ -87,6 +87,8 @@ async function browserSuite() {
 
 await check('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
 await check('custom-elements.json is current', 'node', ['scripts/check-manifest.mjs']);
+// The page weight every host pays; builds dist/ first when it is missing or stale.
+await check('size budget of the CDN file', 'node', ['scripts/bench.mjs', '--sizes=cdn']);
 await nodeSuite('node tests', [...testFiles('test/node'), ...testFiles('test/server'), ...testFiles('test/emulator')]);
 await browserSuite();
 await nodeSuite('end-to-end tests', testFiles('test/e2e'), ['--test-concurrency=1']);
