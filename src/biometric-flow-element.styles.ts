@@ -54,14 +54,16 @@ export const styles = css`
     padding-inline-start: 0.5em;
   }
 
+  /* The box has the flow's size from the start: nothing moves when the frame comes in. */
   .frame-box {
     position: relative;
+    block-size: var(--_height);
   }
 
   .frame {
     display: block;
-    width: 100%;
-    height: var(--_height);
+    inline-size: 100%;
+    block-size: 100%;
     border: 0;
     border-radius: var(--_radius);
     background: Canvas;
@@ -120,7 +122,7 @@ export const styles = css`
     padding: 0 0.75rem 0.75rem;
   }
 
-  .dialog .frame {
+  .dialog .frame-box {
     block-size: min(var(--_height), calc(100dvh - 6rem));
   }
 
@@ -158,8 +160,12 @@ export const styles = css`
       border-radius: 0;
     }
 
-    .dialog .frame {
+    .dialog .frame-box {
       block-size: calc(100dvh - 4rem);
+    }
+
+    .dialog .frame,
+    .dialog .overlay {
       border-radius: 0;
     }
 

@@ -1,5 +1,4 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { keyed } from 'lit/directives/keyed.js';
 import { styles } from './biometric-flow-element.styles.js';
 import { defaultIsFinishMessage, progressCode, readableLocation, type FinishMessageRecogniser } from './completion.js';
 import { FlowError } from './errors.js';
@@ -43,6 +42,8 @@ interface Run {
   location?: FlowLocation;
   url?: URL;
   popup?: Window;
+  /** The frame of an inline or modal start, once its session is known (made by `#showFrame`). */
+  frame?: HTMLIFrameElement;
   /** Whether the flow's window reported its first load. */
   loaded: boolean;
   /** Frame `load` events seen so far. */
@@ -107,7 +108,7 @@ const MODES: readonly FlowMode[] = ['inline', 'modal', 'popup'];
  * @attr {'idle'|'requesting'|'loading'|'active'|'finished'|'cancelled'|'error'} state - Read-only, reflected: where the element is.
  *
  * @slot trigger - Replaces the default start button; a click on it starts the flow.
- * @slot loading - Shown while the session is requested.
+ * @slot loading - Shown while the session is requested: over the flow's box, which has its full height from the start.
  * @slot finished - Shown once the flow ended.
  * @slot error - Shown after a `flow-error`.
  *
@@ -126,7 +127,7 @@ const MODES: readonly FlowMode[] = ['inline', 'modal', 'popup'];
  * @csspart close-button - The dialog's close button.
  * @csspart status - The live region that tells which step the person is on.
  *
- * @cssprop [--biometric-flow-height=640px] - Height of the inline frame.
+ * @cssprop [--biometric-flow-height=640px] - Height of the flow's box (the frame, and the loading state before it).
  * @cssprop [--biometric-flow-radius=12px] - Corner radius of the frame, dialog and buttons.
  * @cssprop [--biometric-flow-backdrop=rgb(0 0 0 / 0.6)] - The modal dialog's backdrop.
  * @cssprop [--biometric-flow-accent=#1f5fd6] - Colour of the start button and focus rings.
@@ -331,11 +332,14 @@ export class BiometricFlowElement extends LitElement {
 
       run.session = session;
       run.url = flowUrl(run.location, session.id, this.resolvedLocale);
+      // The flow starts loading before session-created: a slow listener does not hold it back, and one
+      // that cancels still stops it.
+      if (run.popup) this.#navigatePopup(run, run.popup, run.url);
+      else this.#showFrame(run, run.url);
       emit(this, 'session-created', { sessionId: session.id, technologies: session.technologies });
       if (run.ended) return;
 
       window.addEventListener('message', (event) => this.#onMessage(run, event), { signal: run.controller.signal });
-      if (run.popup) this.#navigatePopup(run, run.popup, run.url);
       this.#setState('loading');
       run.resolve(session);
     } catch (error) {
@@ -401,13 +405,32 @@ export class BiometricFlowElement extends LitElement {
     if (href !== undefined) this.#checkLocation(run, href);
   }
 
-  #frameWindow(): Window | null {
-    return this.renderRoot.querySelector('iframe')?.contentWindow ?? null;
+  /**
+   * Makes the frame, points it at the flow and puts it in the box, which starts its navigation at once;
+   * when the box is not rendered yet, `updated()` puts it there.
+   *
+   * The frame is made here rather than by the template. An iframe that is moved in the DOM loads again,
+   * so it must stay put while the template around it changes: it goes before the box's overlay, outside
+   * anything the template manages. And a rendered frame would start loading a microtask and a template
+   * instantiation after the session arrived, which was most of what the element added to the time until
+   * the flow starts loading (`npm run bench`).
+   */
+  #showFrame(run: Run, url: URL): void {
+    const frame = document.createElement('iframe');
+    frame.className = 'frame';
+    frame.setAttribute('part', 'frame');
+    frame.allow = 'camera; microphone; fullscreen; clipboard-write';
+    frame.referrerPolicy = 'strict-origin-when-cross-origin';
+    frame.title = textsFor(this.resolvedLocale).frameTitle;
+    frame.addEventListener('load', () => this.#onFrameLoad(run));
+    frame.src = url.href;
+    run.frame = frame;
+    this.renderRoot.querySelector('.frame-box')?.prepend(frame);
   }
 
   /** The window the flow runs in, if it is open. */
   #flowWindow(run: Run): Window | null {
-    return run.popup ?? this.#frameWindow();
+    return run.popup ?? run.frame?.contentWindow ?? null;
   }
 
   #onFrameLoad(run: Run): void {
@@ -419,7 +442,7 @@ export class BiometricFlowElement extends LitElement {
     } else {
       this.#pollNow(run); // a later load may be the cross-origin redirect to /finished
     }
-    const href = readableLocation(this.#frameWindow());
+    const href = readableLocation(run.frame?.contentWindow);
     if (href !== undefined) this.#checkLocation(run, href);
   }
 
@@ -564,6 +587,9 @@ export class BiometricFlowElement extends LitElement {
     run.ended = true;
     clearTimeout(run.pollTimer);
     run.controller.abort();
+    // At once rather than at the next render: the flow stops now, and a new start's frame never shares
+    // the box with this one.
+    run.frame?.remove();
     this.#removePreconnect();
     run.resolve(undefined);
   }
@@ -618,6 +644,12 @@ export class BiometricFlowElement extends LitElement {
     super.updated(changed);
     // A state attribute set from outside is not the element's state; put it back.
     this.#reflectState();
+    const run = this.#run;
+    const frame = run?.frame;
+    if (run && frame && !run.ended) {
+      frame.title = textsFor(this.resolvedLocale).frameTitle; // the locale may have changed
+      if (!frame.isConnected) this.renderRoot.querySelector('.frame-box')?.prepend(frame);
+    }
     // Queried rather than kept in a ref: a removed dialog must read as gone.
     const dialog = this.renderRoot.querySelector<HTMLDialogElement>('dialog');
     if (dialog && !dialog.open && this.isConnected) {
@@ -651,36 +683,23 @@ export class BiometricFlowElement extends LitElement {
     >`;
   }
 
+  /**
+   * The flow's box: the same template from the session request until the flow is shown, so that the box
+   * and the frame in it (put there by {@link #showFrame}, not by the template) stay where they are.
+   */
   #renderFlow(texts: Texts, run: Run): TemplateResult {
-    if (this._state === 'requesting' || !run.url) {
-      return html`<slot name="loading"
-        ><p class="message" role="status"><span class="spinner" aria-hidden="true"></span>${texts.requesting}</p></slot
-      >`;
-    }
     const technologies = run.session?.technologies ?? [];
     const step = this._step >= 0 && technologies.length > 0 ? stepText(texts, technologies, this._step) : '';
-    // Keyed on the start: a new start gets a new frame, even for the same URL (reset() then start()
-    // with one session-id), so that it loads and reports again.
-    return html`
-      ${keyed(
-        run,
-        html`<div class="frame-box">
-        <iframe
-          part="frame"
-          class="frame"
-          allow="camera; microphone; fullscreen; clipboard-write"
-          referrerpolicy="strict-origin-when-cross-origin"
-          title=${texts.frameTitle}
-          src=${run.url.href}
-          @load=${() => this.#onFrameLoad(run)}
-        ></iframe>
-        ${this._state === 'loading'
-          ? html`<div class="overlay"><span class="spinner" aria-hidden="true"></span>${texts.loading}</div>`
-          : nothing}
-      </div>`,
-      )}
-      <div part="status" class="status" role="status" aria-live="polite">${step}</div>
-    `;
+    return html`<div class="frame-box">
+        ${this._state === 'active'
+          ? nothing
+          : this._state === 'requesting'
+            ? html`<div class="overlay" role="status">
+                <slot name="loading"><span class="spinner" aria-hidden="true"></span>${texts.requesting}</slot>
+              </div>`
+            : html`<div class="overlay" role="status"><span class="spinner" aria-hidden="true"></span>${texts.loading}</div>`}
+      </div>
+      <div part="status" class="status" role="status" aria-live="polite">${step}</div>`;
   }
 
   #renderDialog(texts: Texts, run: Run): TemplateResult {

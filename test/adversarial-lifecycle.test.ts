@@ -299,5 +299,6 @@ describe('adversarial lifecycle', () => {
     void el.start();
     await waitUntil(() => el.state === 'active', 'the restarted flow becomes active', { timeout: 3000 }).catch(() => undefined);
     expect(el.state).to.equal('active');
+    expect(el.shadowRoot!.querySelectorAll('iframe').length, 'one frame: the first one is gone').to.equal(1);
   });
 });

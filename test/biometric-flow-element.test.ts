@@ -299,6 +299,53 @@ describe('biometric-flow: the frame', () => {
     expect(detail.url).to.equal(frameOf(el)!.src);
   });
 
+  it('keeps the box at its full height from the request on, and the same frame until the end', async () => {
+    let answer!: () => void;
+    stubEndpoint(() => new Promise<Response>((resolve) => (answer = () => resolve(sessionAnswer()))));
+    const el = await element();
+    void el.start();
+    await el.updateComplete;
+    expect(el.state).to.equal('requesting');
+    const box = () => el.shadowRoot!.querySelector<HTMLElement>('.frame-box')!;
+    const requestingHeight = box().getBoundingClientRect().height;
+    expect(requestingHeight, 'the box height while requesting').to.equal(640);
+    expect(frameOf(el) === null, 'no frame before the session').to.equal(true);
+
+    const loads = record(el, 'flow-loaded');
+    answer();
+    await waitUntil(() => el.state === 'active', 'the flow is shown');
+    const frame = frameOf(el)!;
+    expect(box().getBoundingClientRect().height).to.equal(requestingHeight);
+    expect(frame.getBoundingClientRect().height).to.equal(requestingHeight);
+    expect(el.shadowRoot!.querySelectorAll('iframe').length, 'frames').to.equal(1);
+    // Steps and texts re-render the template around the frame; the frame stays and does not load again.
+    el.locale = 'ru';
+    command(el, { cmd: 'post', data: { event: 'technology.start', technology_code: 'F2F' } });
+    await waitUntil(() => el.shadowRoot!.querySelector('[part~="status"]')!.textContent !== '', 'the step is shown');
+    await el.updateComplete;
+    expect(frameOf(el) === frame, 'the same frame').to.equal(true);
+    expect(frame.title).to.equal('Проверка личности');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(loads).to.have.length(1);
+  });
+
+  it('starts the frame before session-created, and a listener that cancels removes it', async () => {
+    stubEndpoint(sessionAnswer());
+    const el = await element();
+    let frameAtEvent: HTMLIFrameElement | null | undefined;
+    el.addEventListener('session-created', () => {
+      frameAtEvent = el.shadowRoot!.querySelector('iframe');
+      el.cancel();
+    });
+    const result = await el.start();
+    expect(frameAtEvent?.src.startsWith(`${flowOrigin}/flow/`), 'a frame with the flow URL at session-created').to.equal(true);
+    expect(frameAtEvent!.isConnected, 'removed at once by cancel()').to.equal(false);
+    expect(result).to.equal(undefined);
+    expect(el.state).to.equal('cancelled');
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('iframe') === null, 'no frame').to.equal(true);
+  });
+
   it('lets the cross-origin flow use the camera', async () => {
     stubEndpoint(sessionAnswer());
     const el = await element();
