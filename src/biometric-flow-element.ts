@@ -112,7 +112,7 @@ const MODES: readonly FlowMode[] = ['inline', 'modal', 'popup'];
  * @slot finished - Shown once the flow ended.
  * @slot error - Shown after a `flow-error`.
  *
- * @fires {SessionCreatedDetail} session-created - The endpoint answered with a valid session (or `session-id` was given).
+ * @fires {SessionCreatedDetail} session-created - The endpoint answered with a valid session (or `session-id` was given). The flow has started loading by then; `cancel()` in a listener stops it.
  * @fires {FlowLoadedDetail} flow-loaded - The frame or popup finished loading the flow.
  * @fires {FlowMessageDetail} flow-message - Every accepted message from the flow.
  * @fires {FinishedDetail} finished - The flow ended. A UX signal, not the verdict: ask your server for the result.
