@@ -206,10 +206,11 @@ if (process.env[ROLE_VARIABLE] === 'servers') {
       // With a zero-latency upstream on 2 cores the whole pipeline is CPU-bound, so the ratio is the proxy's
       // CPU per request over the handler's (plus the load generator's and the emulator's, shared by both).
       assert.ok(ratio >= 0.9, `the handler keeps ${(ratio * 100).toFixed(1)}% of the proxy's throughput (needs 90%)`);
-      // A leak of one small object (~100 bytes) per request would show as requests x 100 bytes — several MB
-      // here. What is left after a full gc is undici's pool and JIT state, bounded and already there after
-      // the warm-up; 1 MB leaves room for that noise and still catches a per-request leak of 50+ bytes.
-      assert.ok(growth < 2 ** 20, `heap grew ${(growth / 1024).toFixed(0)} KB over ${requests} requests`);
+      // A leak of one small object (~100 bytes) per request would show as requests x 100 bytes: over 10 MB
+      // here. What is left after a full gc is undici's pool and JIT state, bounded but not the same from run
+      // to run: repeated runs on this 2-core machine moved between -2.5 and +2.8 MB, with no trend. 4 MB
+      // leaves room for that and still catches a per-request leak of 40 bytes or more.
+      assert.ok(growth < 4 * 2 ** 20, `heap grew ${(growth / 1024).toFixed(0)} KB over ${requests} requests`);
     });
   });
 }
