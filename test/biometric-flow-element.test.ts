@@ -329,6 +329,27 @@ describe('biometric-flow: the frame', () => {
     expect(loads).to.have.length(1);
   });
 
+  it('shows slotted loading content over the box while the session is requested', async () => {
+    let answer!: () => void;
+    stubEndpoint(() => new Promise<Response>((resolve) => (answer = () => resolve(sessionAnswer()))));
+    const el = await fixture<BiometricFlowElement>(
+      html`<biometric-flow session-endpoint="/api/session" flow-base-url=${flowOrigin}
+        ><p slot="loading">Connecting to the bank…</p></biometric-flow
+      >`,
+    );
+    const slot = () => el.shadowRoot!.querySelector<HTMLSlotElement>('slot[name="loading"]');
+    expect(slot() === null, 'no loading slot while idle').to.equal(true);
+    void el.start();
+    await el.updateComplete;
+    expect(slot()!.assignedElements().map((node) => node.textContent)).to.deep.equal(['Connecting to the bank…']);
+    expect(slot()!.closest('.frame-box') !== null, 'inside the box').to.equal(true);
+    expect(el.querySelector('p')!.getBoundingClientRect().height, 'rendered').to.be.greaterThan(0);
+    answer();
+    await waitUntil(() => el.state === 'loading' || el.state === 'active', 'the session arrived');
+    await el.updateComplete;
+    expect(slot() === null, 'gone once the session arrived').to.equal(true);
+  });
+
   it('starts the frame before session-created, and a listener that cancels removes it', async () => {
     stubEndpoint(sessionAnswer());
     const el = await element();
