@@ -34,6 +34,8 @@ interface Run {
   readonly resolve: (session: Session | undefined) => void;
   /** The mode this start shows the flow in; a blocked popup or camera policy may change it. */
   mode: FlowMode;
+  /** The locale the session is asked for and the flow is shown in, fixed at the start. */
+  locale: Locale;
   /** Set once the run ended in any way; nothing it started may act after that. */
   ended: boolean;
   /** Set while a finish seen in the browser waits briefly for the status endpoint. */
@@ -54,7 +56,7 @@ interface Run {
   statusErrorReported: boolean;
 }
 
-function newRun(mode: FlowMode): Run {
+function newRun(mode: FlowMode, locale: Locale): Run {
   let resolve!: (session: Session | undefined) => void;
   const promise = new Promise<Session | undefined>((r) => (resolve = r));
   return {
@@ -62,6 +64,7 @@ function newRun(mode: FlowMode): Run {
     promise,
     resolve,
     mode,
+    locale,
     ended: false,
     finishing: false,
     loaded: false,
@@ -260,7 +263,7 @@ export class BiometricFlowElement extends LitElement {
   start(): Promise<Session | undefined> {
     if (this.#run && !this.#run.ended) return this.#run.promise;
     if (!this.isConnected) return Promise.resolve(undefined);
-    const run = newRun(MODES.includes(this.mode) ? this.mode : 'inline');
+    const run = newRun(MODES.includes(this.mode) ? this.mode : 'inline', this.resolvedLocale);
     this.#run = run;
     // Taken now: by the time a dialog opens, the trigger that had focus is gone from the page.
     this.#returnFocus = deepActiveElement();
@@ -319,7 +322,7 @@ export class BiometricFlowElement extends LitElement {
         this.#setState('requesting');
         const pending = requestSession({
           endpoint: this.sessionEndpoint,
-          locale: this.resolvedLocale,
+          locale: run.locale,
           context: this.context,
           requestInit: this.requestInit,
           timeoutMs: Number.isFinite(this.timeout) && this.timeout > 0 ? this.timeout : DEFAULT_TIMEOUT_MS,
@@ -331,7 +334,7 @@ export class BiometricFlowElement extends LitElement {
       if (run.ended) return;
 
       run.session = session;
-      run.url = flowUrl(run.location, session.id, this.resolvedLocale);
+      run.url = flowUrl(run.location, session.id, run.locale);
       // The flow starts loading before session-created: a slow listener does not hold it back, and one
       // that cancels still stops it.
       if (run.popup) this.#navigatePopup(run, run.popup, run.url);
@@ -362,7 +365,7 @@ export class BiometricFlowElement extends LitElement {
 
   /** Opens the popup now, inside the click; a blocked one falls back as `popup-fallback` says. */
   #openPopup(run: Run): void {
-    const texts = textsFor(this.resolvedLocale);
+    const texts = textsFor(run.locale);
     const popup = openBlankPopup(window, texts.frameTitle, texts.requesting);
     if (popup) {
       run.popup = popup;
@@ -421,7 +424,7 @@ export class BiometricFlowElement extends LitElement {
     frame.setAttribute('part', 'frame');
     frame.allow = 'camera; microphone; fullscreen; clipboard-write';
     frame.referrerPolicy = 'strict-origin-when-cross-origin';
-    frame.title = textsFor(this.resolvedLocale).frameTitle;
+    frame.title = textsFor(run.locale).frameTitle;
     frame.addEventListener('load', () => this.#onFrameLoad(run));
     frame.src = url.href;
     run.frame = frame;

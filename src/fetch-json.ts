@@ -33,8 +33,12 @@ export async function fetchJson(
     headers = merged;
   }
   const signals = [signal, timeout, init?.signal].filter((s): s is AbortSignal => !!s);
+  const failed = (error: unknown): Error => {
+    if (signal.aborted) return new DOMException('abandoned', 'AbortError');
+    if (timeout.aborted) return new FlowError(codes.timeout, `No answer from ${url} within ${timeoutMs} ms`);
+    return new FlowError(codes.unreachable, `${url} could not be reached`, { cause: error });
+  };
   let response: Response;
-  let text: string;
   try {
     response = await fetch(url, {
       credentials: 'same-origin',
@@ -43,18 +47,21 @@ export async function fetchJson(
       headers,
       signal: AbortSignal.any(signals),
     });
-    text = await response.text();
   } catch (error) {
-    if (signal.aborted) throw new DOMException('abandoned', 'AbortError');
-    if (timeout.aborted) throw new FlowError(codes.timeout, `No answer from ${url} within ${timeoutMs} ms`);
-    throw new FlowError(codes.unreachable, `${url} could not be reached`, { cause: error });
+    throw failed(error);
   }
   if (!response.ok) {
+    void response.body?.cancel().catch(() => {}); // nothing in an error's body is used
     throw new FlowError(codes.http, `${url} answered HTTP ${response.status}`, { status: response.status });
   }
   try {
-    return JSON.parse(text);
+    // json() reads and parses in one step: a body that is not JSON rejects with a SyntaxError, a body
+    // that breaks off (or is aborted) with something else.
+    return (await response.json()) as unknown;
   } catch (error) {
-    throw new FlowError(codes.invalid, `${url} did not answer JSON`, { cause: error });
+    if (error instanceof SyntaxError && !signal.aborted && !timeout.aborted) {
+      throw new FlowError(codes.invalid, `${url} did not answer JSON`, { cause: error });
+    }
+    throw failed(error);
   }
 }

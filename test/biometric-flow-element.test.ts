@@ -205,6 +205,17 @@ describe('biometric-flow: bad answers', () => {
     expect(frameOf(el) === null, 'no frame is rendered').to.equal(true);
   });
 
+  it('reports an HTTP error without waiting for its body', async () => {
+    // A 503 whose body never ends: the status is all the element needs.
+    stubEndpoint(() => new Response(new ReadableStream({ pull: () => new Promise(() => {}) }), { status: 503 }));
+    const el = await element();
+    el.timeout = 1_000; // waiting for the body would end in session-timeout
+    const failed = oneEvent(el, 'flow-error');
+    void el.start();
+    const { detail } = await failed;
+    expect(detail).to.include({ code: 'session-http-error', status: 503, retryable: true });
+  });
+
   it('turns a network failure into session-request-failed', async () => {
     stubEndpoint(() => Promise.reject(new TypeError('Failed to fetch')));
     const el = await element();
@@ -365,6 +376,20 @@ describe('biometric-flow: the frame', () => {
     expect(el.state).to.equal('cancelled');
     await el.updateComplete;
     expect(el.shadowRoot!.querySelector('iframe') === null, 'no frame').to.equal(true);
+  });
+
+  it('shows the flow in the locale the session was requested in, even if it changes meanwhile', async () => {
+    let answer!: () => void;
+    const endpoint = stubEndpoint(() => new Promise<Response>((resolve) => (answer = () => resolve(sessionAnswer()))));
+    const el = await element();
+    el.locale = 'en';
+    await el.updateComplete;
+    void el.start();
+    el.locale = 'kk';
+    answer();
+    await waitUntil(() => frameOf(el) !== null, 'the frame');
+    expect(endpoint.requests[0]!.body).to.include({ locale: 'en' });
+    expect(new URL(frameOf(el)!.src).searchParams.get('locale')).to.equal('en');
   });
 
   it('lets the cross-origin flow use the camera', async () => {
