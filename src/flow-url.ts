@@ -32,13 +32,19 @@ function asDirectory(url: URL): URL {
   return copy;
 }
 
-/** Where a flow lives and ends. */
+/** Where a flow lives and ends. Shared between starts with the same attributes: never modify its URLs. */
 export interface FlowLocation {
   /** Where `/flow/<id>` lives, with a trailing slash. */
   readonly base: URL;
   /** The page the flow ends on: `finished-url`, or `<base>/finished`. */
   readonly finished: URL;
 }
+
+/**
+ * The last location worked out, by its inputs. Starts nearly always repeat them, and the three URL
+ * parses are the largest part of what a start does before it can send the session request.
+ */
+let lastLocation: { key: string; location: FlowLocation } | undefined;
 
 /**
  * Resolves and checks `flow-base-url` and `finished-url` before any session exists, so that a
@@ -51,11 +57,14 @@ export function flowLocation(options: {
   finishedUrl: string | undefined;
   documentBase: string;
 }): FlowLocation {
+  const key = JSON.stringify([options.baseUrl, options.finishedUrl, options.documentBase]);
+  if (lastLocation?.key === key) return lastLocation.location;
   const base = asDirectory(parseUrl(options.baseUrl || DEFAULT_FLOW_BASE_URL, options.documentBase, 'flow-base-url'));
   const finished = options.finishedUrl
     ? parseUrl(options.finishedUrl, options.documentBase, 'finished-url')
     : new URL('finished', base);
-  return { base, finished };
+  lastLocation = { key, location: { base, finished } };
+  return lastLocation.location;
 }
 
 /** `<base>/flow/<id>?web_view=true&locale=<ru|kz|en>`. `sessionId` must already be validated; it is still encoded. */
