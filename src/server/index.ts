@@ -21,6 +21,8 @@ export type { CreatedSession, SessionResult, VendorOptions, VendorSessionResult 
 export { InvalidMetadataError, VendorError } from './errors.js';
 export type { VendorErrorCode } from './errors.js';
 export type { ErrorBody, Logger, OriginOptions } from './http.js';
+export { createWebhookHandler, DEFAULT_WEBHOOK_MAX_BODY_BYTES } from './webhook-handler.js';
+export type { WebhookDelivery, WebhookHandler, WebhookHandlerOptions, WebhookRequestContext, WebhookVerdict } from './webhook-handler.js';
 export { toNodeListener } from './node-listener.js';
 export type { NodeListenerOptions } from './node-listener.js';
 export {
