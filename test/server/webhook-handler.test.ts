@@ -84,7 +84,7 @@ async function answer(response: Response): Promise<{ status: number; body: any }
   return { status: response.status, body: await response.json() };
 }
 
-describe('createWebhookHandler', () => {
+describe('createWebhookHandler', { timeout: 30_000 }, () => {
   it('refuses to be created without a path token or an address allow-list, or with malformed options', () => {
     const base = { apiKey: API_KEY, onEvent: () => {} };
     assert.throws(() => createWebhookHandler(base), /pathToken, allowedAddresses or both/);
@@ -273,7 +273,7 @@ describe('createWebhookHandler', () => {
       assert.deepEqual(logger.lines, [], 'a duplicate is not a refusal');
     });
 
-    it('delivers 20 concurrent copies once; the others are told to retry, then are duplicates', async () => {
+    it('delivers 20 concurrent copies once; the others are told to retry, then are duplicates', { timeout: 5000 }, async () => {
       let open!: () => void;
       const gate = new Promise<void>((resolve) => (open = resolve));
       const { handler, deliveries } = setup({
