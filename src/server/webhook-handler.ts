@@ -107,7 +107,7 @@ export const DEFAULT_WEBHOOK_MAX_BODY_BYTES = 16 << 20;
 const MAX_WEBHOOK_JSON_DEPTH = 64;
 /** How far in the future `created` may be, for clocks that disagree a little. */
 const FUTURE_SKEW_SECONDS = 60;
-/** How long an event stays marked "being delivered": a crash mid-delivery frees it after this. */
+/** How long `onEvent` may take before a retry may deliver the event again; a crash mid-delivery frees the event after it. */
 const DELIVERY_LEASE_MS = 120_000;
 const PENDING = 'pending';
 const DELIVERED = 'delivered';
@@ -171,6 +171,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   const redact = createRedactor(options.apiKey);
   const tokenDigest = options.pathToken === undefined ? undefined : sha256(options.pathToken);
   const deliveredTtlMs = (maxAgeSeconds + FUTURE_SKEW_SECONDS) * 1000;
+  // Confirmation takes at most confirmWaitMs plus one vendor call; onEvent gets the rest.
+  const leaseMs = DELIVERY_LEASE_MS + confirmWaitMs + vendor.timeoutMs;
 
   const refuse = (status: number, error: ErrorBody['error'], reason: string, headers: Record<string, string> = {}): HandlerAnswer => {
     logger.warn(`[biometric-flow] webhook refused (${status} ${error.code}): ${reason}`);
@@ -258,8 +260,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     const event = parsed.event;
     const about = `event ${JSON.stringify(String(event.id).slice(0, 64))} (${JSON.stringify(event.event.slice(0, 32))}) for session ${event.session_id}`;
 
-    const inner = innerSessionId(event);
-    if (inner !== undefined && inner.toLowerCase() !== event.session_id.toLowerCase()) {
+    const inner = innerSessionIds(event).find((id) => id.toLowerCase() !== event.session_id.toLowerCase());
+    if (inner !== undefined) {
       return refuse(
         400,
         { code: 'session-mismatch', message: 'The event names two different sessions' },
@@ -286,7 +288,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     let first: boolean;
     let mark: string | undefined;
     try {
-      first = await store.add(key, PENDING, DELIVERY_LEASE_MS);
+      first = await store.add(key, PENDING, leaseMs);
       mark = first ? PENDING : await store.get(key);
     } catch (error) {
       logger.error(`[biometric-flow] webhook store failed for ${about}: ${describeError(error)}`);
@@ -359,15 +361,16 @@ function outcomeOf(status: string, result: VendorSessionResult): WebhookVerdict[
   return 'unconfirmed';
 }
 
-/** The session an event's data names, when it names one: `data.session_result.session_id`, else `data.session_id`. */
-function innerSessionId(event: WebhookEvent): string | undefined {
+/** The sessions an event's data names: `data.session_id` and a `flow.end`'s `data.session_result.session_id`. */
+function innerSessionIds(event: WebhookEvent): string[] {
   const data = event.data;
-  if (typeof data !== 'object' || data === null) return undefined;
+  if (typeof data !== 'object' || data === null) return [];
   const result = (data as { session_result?: unknown }).session_result;
-  const fromResult = typeof result === 'object' && result !== null ? (result as { session_id?: unknown }).session_id : undefined;
-  if (fromResult !== undefined && fromResult !== null) return String(fromResult);
-  const own = (data as { session_id?: unknown }).session_id;
-  return own === undefined || own === null ? undefined : String(own);
+  const candidates = [
+    (data as { session_id?: unknown }).session_id,
+    typeof result === 'object' && result !== null ? (result as { session_id?: unknown }).session_id : undefined,
+  ];
+  return candidates.filter((id) => id !== undefined && id !== null).map(String);
 }
 
 function lastPathSegment(url: string): string {

@@ -208,6 +208,13 @@ describe('createWebhookHandler', { timeout: 30_000 }, () => {
           new RegExp(`the data names session "${OTHER_SESSION}"`),
         ],
         [
+          'flow.end whose data names another session beside its own result',
+          post({ ...flowEnd(), data: { session_id: OTHER_SESSION, session_result: { status: 'FINISHED', session_id: SESSION_ID } } }),
+          400,
+          'session-mismatch',
+          /the data names session/,
+        ],
+        [
           'data naming another session',
           post(technologyStart({ data: { technology_code: 'LD', session_id: OTHER_SESSION } })),
           400,
