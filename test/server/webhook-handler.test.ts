@@ -80,6 +80,19 @@ const post = (body: unknown, url = ENDPOINT, headers: Record<string, string> = {
     body: typeof body === 'string' || body instanceof Uint8Array ? (body as BodyInit) : JSON.stringify(body),
   });
 
+/** Waits for `promise`, failing after `ms` so that a test cleans up after itself. */
+async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function answer(response: Response): Promise<{ status: number; body: any }> {
   return { status: response.status, body: await response.json() };
 }
@@ -300,7 +313,7 @@ describe('createWebhookHandler', { timeout: 30_000 }, () => {
           });
         }
       });
-      await othersAnswered;
+      await within(othersAnswered, 4000, 'the answers to the 19 copies');
       for (const other of settled) {
         assert.equal(other.status, 409);
         assert.equal(other.body.error.code, 'delivery-in-progress');
@@ -502,7 +515,7 @@ describe('createWebhookHandler', { timeout: 30_000 }, () => {
       assert.equal(deliveries[0]!.verdict!.outcome, 'failed');
     });
 
-    it('delivers what the emulator sends, the flow.end confirmed from its result', { timeout: 20_000 }, async () => {
+    it('delivers what the emulator sends, the flow.end confirmed from its result', { timeout: 25_000 }, async () => {
       const deliveries: WebhookDelivery[] = [];
       let ended!: () => void;
       const flowEnded = new Promise<void>((resolve) => (ended = resolve));
@@ -525,7 +538,7 @@ describe('createWebhookHandler', { timeout: 30_000 }, () => {
       try {
         const id = (await emulatorSession(emulator)).body.session_id as string;
         await walkSession(emulator, id, ['LD', 'F2F'], 'F2F');
-        await flowEnded;
+        await within(flowEnded, 15_000, 'the flow.end delivery');
         assert.deepEqual(
           deliveries.map((delivery) => delivery.event.event),
           ['flow.start', 'technology.start', 'technology.end', 'technology.start', 'technology.end', 'flow.end'],
@@ -535,6 +548,43 @@ describe('createWebhookHandler', { timeout: 30_000 }, () => {
         assert.equal(end.verdict!.status, 'FAILED');
         assert.equal(end.verdict!.outcome, 'failed');
         assert.deepEqual(logger.lines, []);
+      } finally {
+        await emulator.close();
+      }
+    });
+    it("answers the emulator 503 while its result is processing, and delivers the emulator's retry", { timeout: 25_000 }, async () => {
+      const deliveries: WebhookDelivery[] = [];
+      let ended!: () => void;
+      const flowEnded = new Promise<void>((resolve) => (ended = resolve));
+      let listener: ReturnType<typeof toNodeListener> = () => {};
+      const base = await serve((req, res) => listener(req, res));
+      const emulator = await startEmulator({
+        webhooks: [`${base}/hooks/${TOKEN}`],
+        resultProcessingMs: 1500,
+        webhookRetry: { attempts: 8, baseDelayMs: 200 },
+      });
+      const logger = capturingLogger();
+      listener = toNodeListener(
+        createWebhookHandler({
+          apiKey: emulator.flows[0]!.apiKey,
+          apiBaseUrl: emulator.url,
+          pathToken: TOKEN,
+          confirmWaitMs: 0,
+          logger,
+          onEvent: (delivery) => {
+            deliveries.push(delivery);
+            if (delivery.event.event === 'flow.end') ended();
+          },
+        }),
+      );
+      try {
+        const id = (await emulatorSession(emulator)).body.session_id as string;
+        await walkSession(emulator, id, ['LD', 'F2F']);
+        await within(flowEnded, 15_000, 'the flow.end delivery');
+        assert.equal(deliveries.filter((delivery) => delivery.event.event === 'flow.end').length, 1);
+        assert.deepEqual(deliveries.at(-1)!.verdict!.outcome, 'passed');
+        assert.ok(logger.lines.length >= 1, 'at least one 503 before the result was ready');
+        for (const line of logger.lines) assert.match(line, /503 result-pending/);
       } finally {
         await emulator.close();
       }
