@@ -13,7 +13,7 @@ import type { ErrorBody, Logger } from './http.js';
 import { createMemoryStore } from './store.js';
 import type { FlowStore } from './store.js';
 import { getSessionResultWith, resolveVendorOptions } from './vendor.js';
-import type { VendorOptions, VendorSessionResult } from './vendor.js';
+import type { SessionResult, VendorOptions, VendorSessionResult } from './vendor.js';
 import { parseWebhookEvent } from './webhook.js';
 import type { WebhookEvent } from './webhook.js';
 
@@ -60,6 +60,8 @@ export interface WebhookHandlerOptions extends VendorOptions {
    * Called once per event id. For a `flow.end` it is called only with a confirmed verdict. If it throws
    * (or rejects), the answer is 500 and the event is not marked delivered, so the vendor's retry
    * delivers it again. It should finish within two minutes: past that, a retry may deliver it again.
+   * Dedupe is by event id: a session may still bring more than one `flow.end` (a forged one with another
+   * id, say), each with the vendor's verdict, so make what it does for a session idempotent.
    */
   onEvent: (delivery: WebhookDelivery) => void | Promise<void>;
   /**
@@ -184,7 +186,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   const confirm = async (sessionId: string, about: string): Promise<WebhookVerdict | HandlerAnswer> => {
     const deadline = Date.now() + confirmWaitMs;
     for (let delay = 250; ; delay = Math.min(delay * 2, 1000)) {
-      let outcome;
+      let outcome: SessionResult;
       try {
         outcome = await getSessionResultWith(vendor, sessionId);
       } catch (error) {
