@@ -3,11 +3,28 @@ import assert from 'node:assert/strict';
 import vm from 'node:vm';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { FLOW_PAGE_SCRIPT } from '../../src/emulator/flow-page-script.js';
-import { createSession, getJson, manualClock, resultUrl, sendEvent, walkSession } from './helpers.js';
+import {
+  OTHER_VALID_IIN,
+  VALID_IIN,
+  VALID_PHONE,
+  createSession,
+  getJson,
+  manualClock,
+  resultUrl,
+  sendEvent,
+  walkSession,
+} from './helpers.js';
 
 async function page(url: string) {
   const response = await fetch(url);
   return { status: response.status, headers: response.headers, html: await response.text() };
+}
+
+/** The configuration the flow page embeds for its script. */
+function flowConfig(html: string) {
+  const json = /<script type="application\/json" id="flow-config">([^<]*)<\/script>/.exec(html)?.[1];
+  assert.ok(json, 'no flow-config in the page');
+  return JSON.parse(json);
 }
 
 describe('hosted flow page', { timeout: 20_000 }, () => {
@@ -50,14 +67,55 @@ describe('hosted flow page', { timeout: 20_000 }, () => {
   it('embeds photo1 and E-Document metadata for the page, escaped inside the script element', async () => {
     const custom = await startEmulator({ flows: [{ name: 'ED', technologies: ['ED', 'F2F'] }] });
     try {
-      const iin = { value: '900101300017', changeable: false };
-      const created = await createSession(custom, { edocument: { iin }, face2face: { photo1: 'iVBORw0KGgo=' } });
+      const edocument = { iin: { value: VALID_IIN }, phone: { value: VALID_PHONE } };
+      const created = await createSession(custom, { edocument, face2face: { photo1: 'iVBORw0KGgo=' } });
       assert.equal(created.status, 200, JSON.stringify(created.body));
-      const html = (await page(`${custom.url}/flow/${created.body.session_id}`)).html;
-      const config = JSON.parse(/<script type="application\/json" id="flow-config">([^<]*)<\/script>/.exec(html)![1]!);
-      assert.deepEqual(config.edocument, { iin });
+      const config = flowConfig((await page(`${custom.url}/flow/${created.body.session_id}`)).html);
+      assert.deepEqual(config.edocument, { iin: { value: VALID_IIN }, phone: { value: VALID_PHONE }, skip_input: false });
       assert.equal(config.photo1, 'iVBORw0KGgo=');
       assert.deepEqual(config.technologies, ['ED', 'F2F']);
+    } finally {
+      await custom.close();
+    }
+  });
+
+  it('gives whoever loads the page a fixed IIN and phone only masked', async () => {
+    const custom = await startEmulator({ flows: [{ name: 'ED', technologies: ['ED'] }] });
+    try {
+      const metadata = {
+        edocument: {
+          iin: { value: VALID_IIN, changeable: false },
+          phone: { value: VALID_PHONE, changeable: false },
+          skip_input: true,
+        },
+      };
+      const id = (await createSession(custom, metadata)).body.session_id;
+      const html = (await page(`${custom.url}/flow/${id}`)).html;
+      assert.ok(!html.includes(VALID_IIN), 'the full IIN is in the page');
+      assert.ok(!html.includes(VALID_PHONE), 'the full phone is in the page');
+      assert.ok(!html.includes(VALID_IIN.slice(0, 6)), 'the birth date of the IIN is in the page');
+      assert.deepEqual(flowConfig(html).edocument, {
+        iin: { masked: '********0017' },
+        phone: { masked: '7701*****67' },
+        skip_input: true,
+      });
+    } finally {
+      await custom.close();
+    }
+  });
+
+  it('records the fixed E-Document values, whatever the page reports for them', async () => {
+    const custom = await startEmulator({ flows: [{ name: 'ED', technologies: ['ED'] }] });
+    try {
+      const metadata = { edocument: { iin: { value: VALID_IIN, changeable: false }, phone: { value: VALID_PHONE } } };
+      const id = (await createSession(custom, metadata)).body.session_id;
+      await sendEvent(custom, id, { type: 'technology.start', technology_code: 'ED' });
+      const reported = { iin: OTHER_VALID_IIN, phone: '77017654321' };
+      const end = await sendEvent(custom, id, { type: 'technology.end', technology_code: 'ED', success: true, details: reported });
+      assert.equal(end.status, 200, JSON.stringify(end.body));
+      const result = await getJson(resultUrl(custom, id));
+      assert.equal(result.body.edocument_result.iin, VALID_IIN);
+      assert.equal(result.body.edocument_result.phone, '77017654321');
     } finally {
       await custom.close();
     }
