@@ -48,16 +48,15 @@ video, .photos img { display: block; width: 100%; max-height: 50vh; object-fit: 
 figure { margin: 0; } figcaption { font-size: .85rem; color: var(--muted); text-align: center; }
 .field { display: flex; flex-direction: column; gap: .25rem; margin: .75rem 0; }
 label { font-weight: 600; }
-input[type=text], select { font: inherit; max-width: 100%; }
-input[type=text] { font: inherit; padding: .65rem .75rem; border: 1px solid #8a94a3; border-radius: 8px;
-  background: Field; color: FieldText; }
+input[type=text], select { font: inherit; padding: .65rem .75rem; border: 1px solid #8a94a3; border-radius: 8px;
+  background: Field; color: FieldText; max-width: 100%; }
 input[readonly] { background: #eef1f5; color: #333; }
 input[aria-invalid=true] { border-color: var(--error); }
 button { font: inherit; display: block; width: 100%; margin: .75rem 0 0; padding: .75rem 1rem; border: 0;
   border-radius: 8px; background: var(--accent); color: #fff; cursor: pointer; }
 button.secondary { background: transparent; color: var(--muted); text-decoration: underline; padding: .5rem; }
 button:disabled { opacity: .55; cursor: not-allowed; }
-button:focus-visible, input:focus-visible { outline: 3px solid #ffbf47; outline-offset: 2px; }
+button:focus-visible, input:focus-visible, select:focus-visible { outline: 3px solid #ffbf47; outline-offset: 2px; }
 .message { text-align: center; padding-top: 3rem; }
 `;
 
