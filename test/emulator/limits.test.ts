@@ -1,6 +1,7 @@
 /** Request body limits: the API's (`maxBodyBytes`, 1 MiB by default) and the flow events' (16 KiB). */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { PNG_BASE64, createSession, postJson } from './helpers.js';
 
@@ -66,6 +67,28 @@ describe('body limits', { timeout: 30_000 }, () => {
     assert.equal(over.status, 413);
     const under = await post(emulator.url + CREATE, streamed(createBody(key, 200 * 1024)));
     assert.equal(under.status, 200, under.text);
+  });
+
+  it('answers 413 to a declared Content-Length over the limit before the body comes, and closes the connection', { timeout: 5_000 }, async () => {
+    const { port } = new URL(emulator.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    try {
+      socket.setEncoding('latin1');
+      socket.write(
+        `POST ${CREATE} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${2 * 1024 * 1024}\r\n\r\n{`,
+      );
+      // The rest of the body never comes: only an answer that does not wait for it ends this.
+      let received = '';
+      await new Promise<void>((resolve, reject) => {
+        socket.on('data', (chunk: string) => (received += chunk));
+        socket.once('end', resolve);
+        socket.once('error', reject);
+      });
+      assert.match(received, /^HTTP\/1\.1 413 /);
+      assert.match(received, /\r\nconnection: close\r\n/i);
+    } finally {
+      socket.destroy();
+    }
   });
 
   it('answers 413 to a flow event over 16 KiB, and the session does not move', async () => {
