@@ -9,8 +9,8 @@
  * not document its own, so these are the emulator's choices: 400 bad input, 401 missing or unknown key,
  * 403 a key of another flow (or a refused origin), 404 unknown session, 413 a body over its limit
  * (`maxBodyBytes` for the session create, {@link EVENT_BODY_LIMIT} for flow events; the other routes
- * read no body). A flow's `createError` /
- * `resultError` answers the vendor's own status and `{ detail: <vendor text> }` (SERVICE.md §6).
+ * read no body). A flow's `createError` / `resultError` answers with the vendor's own status and
+ * `{ detail: <vendor text> }` (SERVICE.md §6), after the key check.
  *
  * Metadata for a technology the flow does not have is refused with 400 (`rejectUnusedMetadata`, on by
  * default): the vendor says face2face metadata "works only" for flows with Face2Face after Liveness,
@@ -50,7 +50,7 @@ export interface EmulatorAppContext {
   rejectUnusedMetadata: boolean;
   /** Browser origins allowed to call the API (CORS); others are refused. */
   allowedOrigins: readonly string[];
-  /** Largest request body the API accepts, in bytes. */
+  /** Largest session-create body accepted, in bytes. */
   maxBodyBytes: number;
   /** Aborted when the emulator closes; ends pending latency waits. */
   signal: AbortSignal;
