@@ -2,10 +2,11 @@
  * The hosted flow's browser script, served inline (with a CSP nonce) by `flow-page.ts`. Plain ES2020,
  * no build step, no template literals (the source is a `String.raw` template, so `${` must not occur).
  *
- * It reads its configuration from `<script type="application/json" id="flow-config">`, walks the
- * session's technologies in order, reports each event to the emulator (`POST /flow/:id/events`, which
- * may refuse it), mirrors it to the host window with `postMessage(…, '*')`, and at the end navigates to
- * `/finished` with `location.replace`.
+ * It reads its configuration from `<script type="application/json" id="flow-config">` (no metadata:
+ * what a step needs of it — the E-Document fields, `photo1` — comes in the answer to that step's
+ * `technology.start`), walks the session's technologies in order, reports each event to the emulator
+ * (`POST /flow/:id/events`, which may refuse it), mirrors it to the host window with
+ * `postMessage(…, '*')`, and at the end navigates to `/finished` with `location.replace`.
  *
  * Documented ways to fail, for tests and demos:
  * - E-Document: the SMS code `000000` fails the step (`failure_reason: invalid_otp`); any other 6 digits pass.
@@ -28,7 +29,11 @@ export const FLOW_PAGE_SCRIPT = String.raw`
   var root = document.getElementById('step-root');
   var indicator = document.getElementById('step-indicator');
   var CAMERA = { LD: true, LDHP: true, LDD: true };
-  var state = { index: -1, token: 0, ending: -1, face: null, documentPhoto: null, egovPhoto: null, streams: [] };
+  // edocument, photo1: the session's metadata for a step, from the answer to that step's start.
+  var state = {
+    index: -1, token: 0, ending: -1, face: null, documentPhoto: null, egovPhoto: null, streams: [],
+    edocument: null, photo1: null,
+  };
   // Stands for the photo of the ID card E-Document fetches from eGov.
   var EGOV_PHOTO = 'data:image/svg+xml;base64,' + btoa('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 150">' +
     '<rect width="120" height="150" fill="#dfe6ee"/><circle cx="60" cy="58" r="28" fill="#9aa8b8"/>' +
@@ -249,7 +254,9 @@ export const FLOW_PAGE_SCRIPT = String.raw`
     var code = techs[index];
     setState('busy');
     indicator.textContent = fmt(t.stepOf, { i: index + 1, n: techs.length });
-    return send({ type: 'technology.start', technology_code: code }).then(function () {
+    return send({ type: 'technology.start', technology_code: code }).then(function (answer) {
+      if (code === 'ED') state.edocument = answer.edocument || null;
+      if (code === 'F2F') state.photo1 = answer.photo1 || null;
       notify({ event: 'technology.start', technology_code: code });
       setState('step');
       renderTechnology(code);
@@ -346,11 +353,11 @@ export const FLOW_PAGE_SCRIPT = String.raw`
     return { input: input, error: el('p', { id: id + '-error', class: 'error' }) };
   }
 
-  // cfg.edocument: { iin, phone, skip_input }, each field { value } (editable) or { masked } (fixed by
+  // state.edocument: { iin, phone, skip_input }, each field { value } (editable) or { masked } (fixed by
   // the host: shown masked, reported by nobody, recorded by the emulator from the session) or null.
   function renderEdocument() {
     var texts = techTexts('ED');
-    var ed = cfg.edocument || {};
+    var ed = state.edocument || {};
     var iin = ed.iin || {};
     var phone = ed.phone || {};
     if (ed.skip_input === true && iin.masked && phone.masked) return renderOtp({}, phone.masked);
@@ -454,8 +461,8 @@ export const FLOW_PAGE_SCRIPT = String.raw`
       return;
     }
     // The reference photo: photo1 from metadata, else the document photo (DR), else the eGov photo (ED).
-    var source = cfg.photo1 ? 'photo1' : state.documentPhoto ? 'document' : state.egovPhoto ? 'edocument' : null;
-    var reference = source === 'photo1' ? photoDataUrl(cfg.photo1)
+    var source = state.photo1 ? 'photo1' : state.documentPhoto ? 'document' : state.egovPhoto ? 'edocument' : null;
+    var reference = source === 'photo1' ? photoDataUrl(state.photo1)
       : source === 'document' ? state.documentPhoto : state.egovPhoto;
     if (!reference) {
       section('F2F', texts.title, [el('p', { id: 'step-instructions', text: t.documentNeeded })].concat(documentPhoto(function (data) {

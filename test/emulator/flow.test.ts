@@ -5,6 +5,7 @@ import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { FLOW_PAGE_SCRIPT } from '../../src/emulator/flow-page-script.js';
 import {
   OTHER_VALID_IIN,
+  PNG_BASE64,
   VALID_IIN,
   VALID_PHONE,
   createSession,
@@ -64,22 +65,39 @@ describe('hosted flow page', { timeout: 20_000 }, () => {
     assert.notEqual(a.headers.get('content-security-policy'), b.headers.get('content-security-policy'));
   });
 
-  it('embeds photo1 and E-Document metadata for the page, escaped inside the script element', async () => {
+  it('puts no metadata in the page: a step gets what it needs when its window starts it', async () => {
     const custom = await startEmulator({ flows: [{ name: 'ED', technologies: ['ED', 'F2F'] }] });
     try {
       const edocument = { iin: { value: VALID_IIN }, phone: { value: VALID_PHONE } };
-      const created = await createSession(custom, { edocument, face2face: { photo1: 'iVBORw0KGgo=' } });
+      const created = await createSession(custom, { edocument, face2face: { photo1: PNG_BASE64 } });
       assert.equal(created.status, 200, JSON.stringify(created.body));
-      const config = flowConfig((await page(`${custom.url}/flow/${created.body.session_id}`)).html);
-      assert.deepEqual(config.edocument, { iin: { value: VALID_IIN }, phone: { value: VALID_PHONE }, skip_input: false });
-      assert.equal(config.photo1, 'iVBORw0KGgo=');
+      const id = created.body.session_id;
+      const html = (await page(`${custom.url}/flow/${id}`)).html;
+      for (const secret of [VALID_IIN, VALID_PHONE, PNG_BASE64]) assert.ok(!html.includes(secret), `${secret} is in the page`);
+      const config = flowConfig(html);
       assert.deepEqual(config.technologies, ['ED', 'F2F']);
+      assert.equal('edocument' in config || 'photo1' in config, false);
+
+      const ed = await sendEvent(custom, id, { type: 'technology.start', technology_code: 'ED', attempt: 'tab-1' });
+      assert.equal(ed.status, 200);
+      assert.deepEqual(ed.body.edocument, { iin: { value: VALID_IIN }, phone: { value: VALID_PHONE }, skip_input: false });
+      // Another window gets nothing, and neither does anyone once the session is claimed.
+      const other = await sendEvent(custom, id, { type: 'technology.start', technology_code: 'ED', attempt: 'tab-2' });
+      assert.equal(other.status, 409);
+      assert.equal('edocument' in other.body, false);
+      assert.equal((await page(`${custom.url}/flow/${id}`)).status, 409);
+
+      const details = { iin: VALID_IIN, phone: VALID_PHONE };
+      await sendEvent(custom, id, { type: 'technology.end', technology_code: 'ED', success: true, details, attempt: 'tab-1' });
+      const f2f = await sendEvent(custom, id, { type: 'technology.start', technology_code: 'F2F', attempt: 'tab-1' });
+      assert.equal(f2f.body.photo1, PNG_BASE64);
+      assert.equal('edocument' in f2f.body, false);
     } finally {
       await custom.close();
     }
   });
 
-  it('gives whoever loads the page a fixed IIN and phone only masked', async () => {
+  it('gives a fixed IIN and phone to the page only masked', async () => {
     const custom = await startEmulator({ flows: [{ name: 'ED', technologies: ['ED'] }] });
     try {
       const metadata = {
@@ -90,15 +108,15 @@ describe('hosted flow page', { timeout: 20_000 }, () => {
         },
       };
       const id = (await createSession(custom, metadata)).body.session_id;
-      const html = (await page(`${custom.url}/flow/${id}`)).html;
-      assert.ok(!html.includes(VALID_IIN), 'the full IIN is in the page');
-      assert.ok(!html.includes(VALID_PHONE), 'the full phone is in the page');
-      assert.ok(!html.includes(VALID_IIN.slice(0, 6)), 'the birth date of the IIN is in the page');
-      assert.deepEqual(flowConfig(html).edocument, {
+      const start = await sendEvent(custom, id, { type: 'technology.start', technology_code: 'ED' });
+      assert.equal(start.status, 200);
+      assert.deepEqual(start.body.edocument, {
         iin: { masked: '********0017' },
         phone: { masked: '7701*****67' },
         skip_input: true,
       });
+      const raw = JSON.stringify(start.body);
+      assert.ok(!raw.includes(VALID_IIN.slice(0, 6)) && !raw.includes(VALID_PHONE), raw);
     } finally {
       await custom.close();
     }
