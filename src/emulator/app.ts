@@ -33,7 +33,13 @@ import {
   type SessionMetadata,
 } from '../server/metadata.js';
 import type { EmulatorFlow } from './flows.js';
-import { contentSecurityPolicy, renderFlowPage, renderMessagePage, type MessagePageKind } from './flow-page.js';
+import {
+  contentSecurityPolicy,
+  edocumentView,
+  renderFlowPage,
+  renderMessagePage,
+  type MessagePageKind,
+} from './flow-page.js';
 import { parseLocale, type FlowLocale } from './i18n.js';
 import type { EmulatorLogger } from './logger.js';
 import type { SessionStore } from './session-store.js';
@@ -208,8 +214,6 @@ export function createEmulatorApp(ctx: EmulatorAppContext): Hono {
       locale,
       sessionId: session.id,
       technologies: session.technologies,
-      edocument: session.metadata?.edocument ?? null,
-      photo1: session.metadata?.face2face?.photo1 ?? null,
       attempt: randomUUID(),
       finishedUrl: `/finished?locale=${locale}`,
       eventsUrl: `/flow/${session.id}/events`,
@@ -258,7 +262,11 @@ export function createEmulatorApp(ctx: EmulatorAppContext): Hono {
         }),
       );
     }
-    return c.json({ status: ctx.store.statusOf(session), phase: ctx.store.phaseOf(session) });
+    return c.json({
+      status: ctx.store.statusOf(session),
+      phase: ctx.store.phaseOf(session),
+      ...(parsed.data.type === 'technology.start' ? stepData(session.metadata, parsed.data.technology_code) : {}),
+    });
   });
 
   // Browsers ask for it on every page; a 404 would be noise in their consoles.
@@ -311,6 +319,17 @@ async function readText(request: Request, limit: number): Promise<string | undef
     chunks.push(value);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * What a step needs of the session's metadata, given in the answer to its accepted `technology.start`
+ * rather than in the page: whoever holds a session id can load the page, but only the window that
+ * claimed the session gets its steps started, and a claim shows (the person sees "in progress").
+ */
+function stepData(metadata: SessionMetadata | null, code: string): Record<string, unknown> {
+  if (code === 'ED') return { edocument: edocumentView(metadata?.edocument ?? null) };
+  if (code === 'F2F') return { photo1: metadata?.face2face?.photo1 ?? null };
+  return {};
 }
 
 function tooLarge(c: Context, limit: number): Response {

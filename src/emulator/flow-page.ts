@@ -66,10 +66,6 @@ export interface FlowPageInput {
   locale: FlowLocale;
   sessionId: string;
   technologies: readonly string[];
-  /** The session's E-Document metadata; fixed fields reach the page only masked. */
-  edocument: NonNullable<SessionMetadata['edocument']> | null;
-  /** The session's Face2Face reference photo (base64), shown on the Face2Face step. */
-  photo1: string | null;
   /** Identifies this opening of the page; the session belongs to the first attempt that starts it. */
   attempt: string;
   finishedUrl: string;
@@ -95,12 +91,12 @@ export interface EdocumentView {
 }
 
 /**
- * The E-Document metadata the page may see. Whoever holds a session id can load its page, so a value
- * the person cannot change is sent only masked (they need to recognise it, not read it): the page
- * reports nothing for it and the session's own value is recorded. An editable value is sent whole: the
- * person has to see what they may correct.
+ * The E-Document metadata the flow page may see, once its window has claimed the session (the answer
+ * to its E-Document `technology.start`). A value the person cannot change is sent only masked (they
+ * need to recognise it, not read it): the page reports nothing for it and the session's own value is
+ * recorded. An editable value is sent whole: the person has to see what they may correct.
  */
-export function edocumentView(edocument: FlowPageInput['edocument']): EdocumentView | null {
+export function edocumentView(edocument: SessionMetadata['edocument'] | null): EdocumentView | null {
   if (!edocument) return null;
   const field = (
     source: { value?: string | undefined; changeable?: boolean | undefined } | undefined,
@@ -163,8 +159,6 @@ export function renderFlowPage(input: FlowPageInput): string {
     attempt: input.attempt,
     eventsUrl: input.eventsUrl,
     finishedUrl: input.finishedUrl,
-    edocument: edocumentView(input.edocument),
-    photo1: input.photo1,
     vendorErrors: Object.entries(VENDOR_ERRORS).map(([name, { status, text }]) => ({ name, status, text })),
     texts,
   };
