@@ -1,12 +1,16 @@
 /**
  * The emulator's HTTP routes (Hono):
  * - `POST /api/v1/flows/session/create/` and `GET /api/v1/flows/session/result/` — the vendor's API
- *   (SERVICE.md §1, §5), CORS-open like a public API;
+ *   (SERVICE.md §1, §5), for servers: a request from a browser origin other than `allowedOrigins` is
+ *   refused (403) and gets no CORS headers;
  * - `GET /flow/:id`, `POST /flow/:id/events`, `GET /finished` — the hosted flow (SERVICE.md §4).
  *
  * Error answers are `{ detail }` (plus `errors: [{ path, message }]` for bad metadata). The vendor does
  * not document its own, so these are the emulator's choices: 400 bad input, 401 missing or unknown key,
- * 403 a key of another flow, 404 unknown session.
+ * 403 a key of another flow (or a refused origin), 404 unknown session, 413 a body over its limit
+ * (`maxBodyBytes` for the session create, {@link EVENT_BODY_LIMIT} for flow events; the other routes
+ * read no body). A flow's `createError` / `resultError` answers with the vendor's own status and
+ * `{ detail: <vendor text> }` (SERVICE.md §6), after the key check.
  *
  * Metadata for a technology the flow does not have is refused with 400 (`rejectUnusedMetadata`, on by
  * default): the vendor says face2face metadata "works only" for flows with Face2Face after Liveness,
@@ -29,10 +33,17 @@ import {
   type SessionMetadata,
 } from '../server/metadata.js';
 import type { EmulatorFlow } from './flows.js';
-import { contentSecurityPolicy, renderFlowPage, renderMessagePage, type MessagePageKind } from './flow-page.js';
+import {
+  contentSecurityPolicy,
+  edocumentView,
+  renderFlowPage,
+  renderMessagePage,
+  type MessagePageKind,
+} from './flow-page.js';
 import { parseLocale, type FlowLocale } from './i18n.js';
 import type { EmulatorLogger } from './logger.js';
 import type { SessionStore } from './session-store.js';
+import { VENDOR_ERROR_NAMES, VENDOR_ERRORS, type VendorErrorName } from './vendor-errors.js';
 import type { WebhookDispatcher } from './webhooks.js';
 
 export interface EmulatorAppContext {
@@ -43,6 +54,10 @@ export interface EmulatorAppContext {
   webhookUrls: (flow: EmulatorFlow) => readonly string[];
   latencyMs: number;
   rejectUnusedMetadata: boolean;
+  /** Browser origins allowed to call the API (CORS); others are refused. */
+  allowedOrigins: readonly string[];
+  /** Largest session-create body accepted, in bytes. */
+  maxBodyBytes: number;
   /** Aborted when the emulator closes; ends pending latency waits. */
   signal: AbortSignal;
   logger: EmulatorLogger;
@@ -50,6 +65,9 @@ export interface EmulatorAppContext {
 
 const CREATE_PATH = '/api/v1/flows/session/create/';
 const RESULT_PATH = '/api/v1/flows/session/result/';
+
+/** Largest flow event body: an event is a few hundred bytes. */
+export const EVENT_BODY_LIMIT = 16 * 1024;
 
 /** Technologies after which Face2Face metadata works (SERVICE.md §2). */
 const FACE2FACE_SOURCES = ['LD', 'LDHP', 'LDD', 'ED', 'DR'];
@@ -60,29 +78,35 @@ const flowEventSchema = z.discriminatedUnion('type', [
     technology_code: technologyCodeSchema,
     attempt: z.string().max(64).optional(),
   }),
-  z.object({
-    type: z.literal('technology.end'),
-    technology_code: technologyCodeSchema,
-    success: z.boolean(),
-    failure_reason: z
-      .string()
-      .regex(/^[a-z][a-z0-9_]{0,63}$/)
-      .optional(),
-    details: z
-      .object({
-        iin: z
-          .string()
-          .regex(/^\d{12}$/)
-          .optional(),
-        phone: z
-          .string()
-          .regex(/^77\d{9}$/)
-          .optional(),
-        reference: z.enum(['photo1', 'document', 'edocument']).optional(),
-      })
-      .optional(),
-    attempt: z.string().max(64).optional(),
-  }),
+  z
+    .object({
+      type: z.literal('technology.end'),
+      technology_code: technologyCodeSchema,
+      success: z.boolean(),
+      failure_reason: z
+        .string()
+        .regex(/^[a-z][a-z0-9_]{0,63}$/)
+        .optional(),
+      vendor_error: z.enum(VENDOR_ERROR_NAMES).optional(),
+      details: z
+        .object({
+          iin: z
+            .string()
+            .regex(/^\d{12}$/)
+            .optional(),
+          phone: z
+            .string()
+            .regex(/^77\d{9}$/)
+            .optional(),
+          reference: z.enum(['photo1', 'document', 'edocument']).optional(),
+        })
+        .optional(),
+      attempt: z.string().max(64).optional(),
+    })
+    .refine((event) => !event.success || event.vendor_error === undefined, {
+      path: ['vendor_error'],
+      message: 'A vendor error comes only with success: false',
+    }),
   z.object({ type: z.literal('flow.end'), attempt: z.string().max(64).optional() }),
 ]);
 
@@ -93,7 +117,15 @@ export function createEmulatorApp(ctx: EmulatorAppContext): Hono {
 
   app.use(
     '/api/*',
-    cors({ origin: '*', allowMethods: ['GET', 'POST', 'OPTIONS'], maxAge: 600 }),
+    async (c, next) => {
+      const origin = c.req.header('origin');
+      if (origin !== undefined && !ctx.allowedOrigins.includes(origin)) {
+        return c.json({ detail: 'This origin may not call the API; the API is for servers.' }, 403);
+      }
+      await next();
+      return undefined;
+    },
+    cors({ origin: [...ctx.allowedOrigins], allowMethods: ['GET', 'POST', 'OPTIONS'], maxAge: 600 }),
     async (c, next) => {
       if (ctx.latencyMs > 0) {
         try {
@@ -109,9 +141,11 @@ export function createEmulatorApp(ctx: EmulatorAppContext): Hono {
 
   app.post(CREATE_PATH, async (c) => {
     // The vendor's own browser example sends no Content-Type, so the body is JSON whatever it says.
+    const text = await readText(c.req.raw, ctx.maxBodyBytes);
+    if (text === undefined) return tooLarge(c, ctx.maxBodyBytes);
     let body: unknown;
     try {
-      body = JSON.parse(await c.req.text());
+      body = JSON.parse(text);
     } catch {
       return c.json({ detail: 'JSON parse error: the body must be a JSON object.' }, 400);
     }
@@ -127,6 +161,7 @@ export function createEmulatorApp(ctx: EmulatorAppContext): Hono {
     }
     const flow = flowsByKey.get(apiKey);
     if (!flow) return c.json({ detail: 'Invalid API key.' }, 401);
+    if (flow.createError) return vendorError(c, ctx, `session create for "${flow.name}"`, flow.createError);
 
     let metadata: SessionMetadata | null = null;
     if (rawMetadata !== undefined && rawMetadata !== null) {
@@ -154,6 +189,7 @@ export function createEmulatorApp(ctx: EmulatorAppContext): Hono {
     if (!apiKey) return c.json({ detail: 'flow_api_key: this query parameter is required.' }, 401);
     const flow = flowsByKey.get(apiKey);
     if (!flow) return c.json({ detail: 'Invalid API key.' }, 401);
+    if (flow.resultError) return vendorError(c, ctx, `result for "${flow.name}"`, flow.resultError);
     if (!sessionId) return c.json({ detail: 'session_id: this query parameter is required.' }, 400);
     if (!sessionIdSchema.safeParse(sessionId).success) {
       return c.json({ detail: 'session_id: must be a UUID.' }, 400);
@@ -178,7 +214,6 @@ export function createEmulatorApp(ctx: EmulatorAppContext): Hono {
       locale,
       sessionId: session.id,
       technologies: session.technologies,
-      metadata: session.metadata,
       attempt: randomUUID(),
       finishedUrl: `/finished?locale=${locale}`,
       eventsUrl: `/flow/${session.id}/events`,
@@ -193,9 +228,11 @@ export function createEmulatorApp(ctx: EmulatorAppContext): Hono {
     }
     const session = findSession(ctx.store, c.req.param('id'));
     if (!session) return c.json({ detail: 'Session not found.', code: 'session_not_found' }, 404);
+    const text = await readText(c.req.raw, EVENT_BODY_LIMIT);
+    if (text === undefined) return tooLarge(c, EVENT_BODY_LIMIT);
     let raw: unknown;
     try {
-      raw = JSON.parse(await c.req.text());
+      raw = JSON.parse(text);
     } catch {
       return c.json({ detail: 'JSON parse error.' }, 400);
     }
@@ -225,7 +262,11 @@ export function createEmulatorApp(ctx: EmulatorAppContext): Hono {
         }),
       );
     }
-    return c.json({ status: ctx.store.statusOf(session), phase: ctx.store.phaseOf(session) });
+    return c.json({
+      status: ctx.store.statusOf(session),
+      phase: ctx.store.phaseOf(session),
+      ...(parsed.data.type === 'technology.start' ? stepData(session.metadata, parsed.data.technology_code) : {}),
+    });
   });
 
   // Browsers ask for it on every page; a 404 would be noise in their consoles.
@@ -253,6 +294,54 @@ export function createEmulatorApp(ctx: EmulatorAppContext): Hono {
   });
 
   return app;
+}
+
+/**
+ * Reads a request body of at most `limit` bytes. Hono's `bodyLimit` cannot be used: it rebuilds the
+ * request with the global `Request`, which the emulator leaves alone (`overrideGlobalObjects: false`).
+ *
+ * @returns the body as UTF-8 text, or `undefined` as soon as it is known to be longer than `limit`.
+ */
+async function readText(request: Request, limit: number): Promise<string | undefined> {
+  if (Number(request.headers.get('content-length') ?? 0) > limit) return undefined;
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * What a step needs of the session's metadata, given in the answer to its accepted `technology.start`
+ * rather than in the page: whoever holds a session id can load the page, but only the window that
+ * claimed the session gets its steps started, and a claim shows (the person sees "in progress").
+ */
+function stepData(metadata: SessionMetadata | null, code: string): Record<string, unknown> {
+  if (code === 'ED') return { edocument: edocumentView(metadata?.edocument ?? null) };
+  if (code === 'F2F') return { photo1: metadata?.face2face?.photo1 ?? null };
+  return {};
+}
+
+function tooLarge(c: Context, limit: number): Response {
+  // The rest of the body is left unread on the connection, so it cannot carry another request.
+  return c.json({ detail: `Request body too large: at most ${limit} bytes.` }, 413, { connection: 'close' });
+}
+
+/** The vendor's answer for one of its errors: its status and `{ detail: <its raw text> }`. */
+function vendorError(c: Context, ctx: EmulatorAppContext, what: string, name: VendorErrorName): Response {
+  const { status, text } = VENDOR_ERRORS[name];
+  ctx.logger.info(`${what}: answering the vendor error ${status} "${text}"`);
+  return c.json({ detail: text }, status);
 }
 
 function invalid(c: Context, detail: string, errors: FormattedIssue[]): Response {

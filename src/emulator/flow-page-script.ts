@@ -2,15 +2,18 @@
  * The hosted flow's browser script, served inline (with a CSP nonce) by `flow-page.ts`. Plain ES2020,
  * no build step, no template literals (the source is a `String.raw` template, so `${` must not occur).
  *
- * It reads its configuration from `<script type="application/json" id="flow-config">`, walks the
- * session's technologies in order, reports each event to the emulator (`POST /flow/:id/events`, which
- * may refuse it), mirrors it to the host window with `postMessage(…, '*')`, and at the end navigates to
- * `/finished` with `location.replace`.
+ * It reads its configuration from `<script type="application/json" id="flow-config">` (no metadata:
+ * what a step needs of it — the E-Document fields, `photo1` — comes in the answer to that step's
+ * `technology.start`), walks the session's technologies in order, reports each event to the emulator
+ * (`POST /flow/:id/events`, which may refuse it), mirrors it to the host window with
+ * `postMessage(…, '*')`, and at the end navigates to `/finished` with `location.replace`.
  *
  * Documented ways to fail, for tests and demos:
  * - E-Document: the SMS code `000000` fails the step (`failure_reason: invalid_otp`); any other 6 digits pass.
  * - Every step has an "Emulator: fail this step" button (`#simulate-failure-button`,
- *   `failure_reason: emulated_failure`).
+ *   `failure_reason: emulated_failure`), and an "Emulator: fail with a vendor error" control
+ *   (`select#simulate-vendor-error` + `#simulate-vendor-error-button`, `vendor_error: <name>`): the
+ *   session then fails with that vendor text (SERVICE.md §6).
  * - A camera step whose `getUserMedia` is refused or unavailable fails (`camera_denied` /
  *   `camera_unavailable`).
  *
@@ -26,7 +29,11 @@ export const FLOW_PAGE_SCRIPT = String.raw`
   var root = document.getElementById('step-root');
   var indicator = document.getElementById('step-indicator');
   var CAMERA = { LD: true, LDHP: true, LDD: true };
-  var state = { index: -1, token: 0, ending: -1, face: null, documentPhoto: null, egovPhoto: null, streams: [] };
+  // edocument, photo1: the session's metadata for a step, from the answer to that step's start.
+  var state = {
+    index: -1, token: 0, ending: -1, face: null, documentPhoto: null, egovPhoto: null, streams: [],
+    edocument: null, photo1: null,
+  };
   // Stands for the photo of the ID card E-Document fetches from eGov.
   var EGOV_PHOTO = 'data:image/svg+xml;base64,' + btoa('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 150">' +
     '<rect width="120" height="150" fill="#dfe6ee"/><circle cx="60" cy="58" r="28" fill="#9aa8b8"/>' +
@@ -92,7 +99,7 @@ export const FLOW_PAGE_SCRIPT = String.raw`
   }
 
   function disableButtons() {
-    Array.prototype.forEach.call(root.querySelectorAll('button, input'), function (node) { node.disabled = true; });
+    Array.prototype.forEach.call(root.querySelectorAll('button, input, select'), function (node) { node.disabled = true; });
   }
 
   function techTexts(code) {
@@ -113,6 +120,7 @@ export const FLOW_PAGE_SCRIPT = String.raw`
           finishStep(code, false, { failure_reason: 'emulated_failure', message: t.emulatedFailure });
         },
       }));
+      children.push(vendorErrorControl(code));
     }
     var node = el('section', { id: 'step', 'data-technology': code || null, 'aria-labelledby': 'step-title' }, children);
     root.replaceChildren(node);
@@ -120,6 +128,24 @@ export const FLOW_PAGE_SCRIPT = String.raw`
     // scrolling) away from the host page.
     if (!(options && options.initial)) heading.focus();
     return node;
+  }
+
+  // The vendor's raw texts, as its API sends them: the emulator shows them untranslated on purpose.
+  function vendorErrorControl(code) {
+    var select = el('select', { id: 'simulate-vendor-error', name: 'vendor_error' }, cfg.vendorErrors.map(function (error) {
+      return el('option', { value: error.name, text: error.status + ' ' + error.text });
+    }));
+    var button = el('button', {
+      type: 'button', id: 'simulate-vendor-error-button', class: 'secondary', text: t.simulateVendorErrorButton,
+      onclick: function () {
+        var chosen = cfg.vendorErrors.filter(function (error) { return error.name === select.value; })[0];
+        if (!chosen) return;
+        finishStep(code, false, { vendor_error: chosen.name, message: fmt(t.vendorErrorFailure, { text: chosen.text }) });
+      },
+    });
+    return el('div', { class: 'field', id: 'simulate-vendor-error-field' }, [
+      el('label', { for: 'simulate-vendor-error', text: t.simulateVendorError }), select, button,
+    ]);
   }
 
   function showStepError(text) {
@@ -228,14 +254,16 @@ export const FLOW_PAGE_SCRIPT = String.raw`
     var code = techs[index];
     setState('busy');
     indicator.textContent = fmt(t.stepOf, { i: index + 1, n: techs.length });
-    return send({ type: 'technology.start', technology_code: code }).then(function () {
+    return send({ type: 'technology.start', technology_code: code }).then(function (answer) {
+      if (code === 'ED') state.edocument = answer.edocument || null;
+      if (code === 'F2F') state.photo1 = answer.photo1 || null;
       notify({ event: 'technology.start', technology_code: code });
       setState('step');
       renderTechnology(code);
     }).catch(showFatal);
   }
 
-  // extra: { failure_reason, message, details }
+  // extra: { failure_reason, vendor_error, message, details }
   function finishStep(code, success, extra) {
     if (state.ending === state.token) return;
     state.ending = state.token;
@@ -244,6 +272,7 @@ export const FLOW_PAGE_SCRIPT = String.raw`
     setState('busy');
     var body = { type: 'technology.end', technology_code: code, success: success };
     if (extra.failure_reason) body.failure_reason = extra.failure_reason;
+    if (extra.vendor_error) body.vendor_error = extra.vendor_error;
     if (extra.details) body.details = extra.details;
     return send(body).then(function () {
       notify({ event: 'technology.end', technology_code: code, success: success });
@@ -324,17 +353,18 @@ export const FLOW_PAGE_SCRIPT = String.raw`
     return { input: input, error: el('p', { id: id + '-error', class: 'error' }) };
   }
 
+  // state.edocument: { iin, phone, skip_input }, each field { value } (editable) or { masked } (fixed by
+  // the host: shown masked, reported by nobody, recorded by the emulator from the session) or null.
   function renderEdocument() {
     var texts = techTexts('ED');
-    var ed = cfg.edocument || {};
+    var ed = state.edocument || {};
     var iin = ed.iin || {};
     var phone = ed.phone || {};
-    var skip = Boolean(iin.value && phone.value && iin.changeable === false && phone.changeable === false && ed.skip_input === true);
-    if (skip) return renderOtp(iin.value, phone.value);
+    if (ed.skip_input === true && iin.masked && phone.masked) return renderOtp({}, phone.masked);
 
-    var iinField = field('iin-input', 'iin', iin.value, Boolean(iin.value) && iin.changeable === false,
+    var iinField = field('iin-input', 'iin', iin.masked || iin.value, Boolean(iin.masked),
       { inputmode: 'numeric', maxlength: '12' });
-    var phoneField = field('phone-input', 'phone', phone.value, Boolean(phone.value) && phone.changeable === false,
+    var phoneField = field('phone-input', 'phone', phone.masked || phone.value, Boolean(phone.masked),
       { inputmode: 'tel', maxlength: '11', placeholder: '77XXXXXXXXX' });
     var submit = el('button', { type: 'submit', id: 'edocument-submit', text: t.requestCode });
     var form = el('form', { id: 'edocument-form', novalidate: true }, [
@@ -351,20 +381,24 @@ export const FLOW_PAGE_SCRIPT = String.raw`
       event.preventDefault();
       var iinValue = iinField.input.value.trim();
       var phoneValue = phoneField.input.value.replace(/\D/g, '');
-      var iinOk = isValidIin(iinValue);
-      var phoneOk = /^77\d{9}$/.test(phoneValue);
+      var iinOk = Boolean(iin.masked) || isValidIin(iinValue);
+      var phoneOk = Boolean(phone.masked) || /^77\d{9}$/.test(phoneValue);
       iinField.error.textContent = iinOk ? '' : t.iinInvalid;
       phoneField.error.textContent = phoneOk ? '' : t.phoneInvalid;
       iinField.input.setAttribute('aria-invalid', String(!iinOk));
       phoneField.input.setAttribute('aria-invalid', String(!phoneOk));
       if (!iinOk) { iinField.input.focus(); return; }
       if (!phoneOk) { phoneField.input.focus(); return; }
-      renderOtp(iinValue, phoneValue);
+      var details = {};
+      if (!iin.masked) details.iin = iinValue;
+      if (!phone.masked) details.phone = phoneValue;
+      renderOtp(details, phone.masked || phoneValue);
     });
     section('ED', texts.title, [el('p', { id: 'step-instructions', text: texts.instructions }), form]);
   }
 
-  function renderOtp(iin, phone) {
+  // details: the fields the person entered; shownPhone: where the code went, as the page may show it.
+  function renderOtp(details, shownPhone) {
     var input = el('input', {
       id: 'otp-input', name: 'otp', type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code',
       maxlength: '6', required: true, 'aria-describedby': 'otp-input-error',
@@ -386,13 +420,13 @@ export const FLOW_PAGE_SCRIPT = String.raw`
       // Documented failing input: the code 000000 fails the E-Document step.
       if (code === '000000') {
         error.textContent = t.otpWrong;
-        finishStep('ED', false, { failure_reason: 'invalid_otp', message: t.otpWrong, details: { iin: iin, phone: phone } });
+        finishStep('ED', false, { failure_reason: 'invalid_otp', message: t.otpWrong, details: details });
         return;
       }
       state.egovPhoto = EGOV_PHOTO;
-      finishStep('ED', true, { details: { iin: iin, phone: phone } });
+      finishStep('ED', true, { details: details });
     });
-    section('ED', t.otpTitle, [el('p', { id: 'otp-sent', text: fmt(t.otpSent, { phone: phone }) }), form]);
+    section('ED', t.otpTitle, [el('p', { id: 'otp-sent', text: fmt(t.otpSent, { phone: shownPhone }) }), form]);
     input.focus();
   }
 
@@ -427,8 +461,8 @@ export const FLOW_PAGE_SCRIPT = String.raw`
       return;
     }
     // The reference photo: photo1 from metadata, else the document photo (DR), else the eGov photo (ED).
-    var source = cfg.photo1 ? 'photo1' : state.documentPhoto ? 'document' : state.egovPhoto ? 'edocument' : null;
-    var reference = source === 'photo1' ? photoDataUrl(cfg.photo1)
+    var source = state.photo1 ? 'photo1' : state.documentPhoto ? 'document' : state.egovPhoto ? 'edocument' : null;
+    var reference = source === 'photo1' ? photoDataUrl(state.photo1)
       : source === 'document' ? state.documentPhoto : state.egovPhoto;
     if (!reference) {
       section('F2F', texts.title, [el('p', { id: 'step-instructions', text: t.documentNeeded })].concat(documentPhoto(function (data) {

@@ -7,15 +7,17 @@
  * - `#step-indicator` ("Шаг 1 из 3"), `section#step[data-technology="LD"]` with `h2#step-title`.
  * - Intro: `#start-button`, `ol#technology-list`.
  * - LD/LDHP/LDD: `video#camera-preview`, `#camera-status`, `#capture-button` (enabled once the camera plays).
- * - ED: `#iin-input`, `#phone-input` (readonly when `changeable: false`), `#edocument-submit`; then
- *   `#otp-input`, `#otp-submit`. Code `000000` fails.
+ * - ED: `#iin-input`, `#phone-input` (readonly and masked when `changeable: false`), `#edocument-submit`;
+ *   then `#otp-input`, `#otp-submit`. Code `000000` fails.
  * - DR: `#document-camera-button` → `video#document-preview` + `#document-capture-button`; or
  *   `input#document-file`.
  * - F2F: `img#f2f-face`, `img#f2f-reference`, `#compare-button`. The reference is `photo1`, else the
  *   DR document photo, else the (placeholder) eGov photo of a passed ED step; with none of them a
  *   document photo is asked first (the DR controls), and without an earlier face capture a face
  *   capture (`#capture-button`).
- * - Other codes: `#continue-button`. Every step: `#simulate-failure-button`, `#step-error`.
+ * - Other codes: `#continue-button`. Every step: `#simulate-failure-button`, `#step-error`, and
+ *   `select#simulate-vendor-error` (values: the names of `VENDOR_ERRORS`) with
+ *   `#simulate-vendor-error-button`, which fails the step with that vendor error.
  * - Failure: `#flow-failure-reason`, `#finish-button`. Refused session: `#flow-error`.
  *
  * @module
@@ -23,6 +25,7 @@
 import type { SessionMetadata } from '../server/metadata.js';
 import { FLOW_PAGE_SCRIPT } from './flow-page-script.js';
 import { htmlLang, textsFor, type FlowLocale, type FlowTexts } from './i18n.js';
+import { VENDOR_ERRORS } from './vendor-errors.js';
 
 const STYLES = `
 :root { color-scheme: light dark; --accent: #1f6feb; --error: #c62828; --muted: #5f6b7a; --radius: 12px;
@@ -45,15 +48,15 @@ video, .photos img { display: block; width: 100%; max-height: 50vh; object-fit: 
 figure { margin: 0; } figcaption { font-size: .85rem; color: var(--muted); text-align: center; }
 .field { display: flex; flex-direction: column; gap: .25rem; margin: .75rem 0; }
 label { font-weight: 600; }
-input[type=text] { font: inherit; padding: .65rem .75rem; border: 1px solid #8a94a3; border-radius: 8px;
-  background: Field; color: FieldText; }
+input[type=text], select { font: inherit; padding: .65rem .75rem; border: 1px solid #8a94a3; border-radius: 8px;
+  background: Field; color: FieldText; max-width: 100%; }
 input[readonly] { background: #eef1f5; color: #333; }
 input[aria-invalid=true] { border-color: var(--error); }
 button { font: inherit; display: block; width: 100%; margin: .75rem 0 0; padding: .75rem 1rem; border: 0;
   border-radius: 8px; background: var(--accent); color: #fff; cursor: pointer; }
 button.secondary { background: transparent; color: var(--muted); text-decoration: underline; padding: .5rem; }
 button:disabled { opacity: .55; cursor: not-allowed; }
-button:focus-visible, input:focus-visible { outline: 3px solid #ffbf47; outline-offset: 2px; }
+button:focus-visible, input:focus-visible, select:focus-visible { outline: 3px solid #ffbf47; outline-offset: 2px; }
 .message { text-align: center; padding-top: 3rem; }
 `;
 
@@ -63,7 +66,6 @@ export interface FlowPageInput {
   locale: FlowLocale;
   sessionId: string;
   technologies: readonly string[];
-  metadata: SessionMetadata | null;
   /** Identifies this opening of the page; the session belongs to the first attempt that starts it. */
   attempt: string;
   finishedUrl: string;
@@ -76,6 +78,48 @@ export type MessagePageKind = keyof FlowTexts['pages'];
 /** @returns `text` safe inside HTML text and double-quoted attributes. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}
+
+/** A prefilled E-Document field as the page gets it: an editable value, or a fixed one masked. */
+export type EdocumentFieldView = { value: string } | { masked: string };
+
+/** What the flow page learns of the E-Document metadata. */
+export interface EdocumentView {
+  iin: EdocumentFieldView | null;
+  phone: EdocumentFieldView | null;
+  skip_input: boolean;
+}
+
+/**
+ * The E-Document metadata the flow page may see, once its window has claimed the session (the answer
+ * to its E-Document `technology.start`). A value the person cannot change is sent only masked (they
+ * need to recognise it, not read it): the page reports nothing for it and the session's own value is
+ * recorded. An editable value is sent whole: the person has to see what they may correct.
+ */
+export function edocumentView(edocument: SessionMetadata['edocument'] | null): EdocumentView | null {
+  if (!edocument) return null;
+  const field = (
+    source: { value?: string | undefined; changeable?: boolean | undefined } | undefined,
+    mask: (value: string) => string,
+  ): EdocumentFieldView | null => {
+    if (!source?.value) return null;
+    return source.changeable === false ? { masked: mask(source.value) } : { value: source.value };
+  };
+  return {
+    iin: field(edocument.iin, maskIin),
+    phone: field(edocument.phone, maskPhone),
+    skip_input: edocument.skip_input === true,
+  };
+}
+
+/** `900101300017` → `********0017`: the birth date and sex the IIN begins with stay hidden. */
+export function maskIin(iin: string): string {
+  return '*'.repeat(iin.length - 4) + iin.slice(-4);
+}
+
+/** `77011234567` → `7701*****67`: the operator code and the last two digits, as an SMS service shows them. */
+export function maskPhone(phone: string): string {
+  return phone.slice(0, 4) + '*'.repeat(phone.length - 6) + phone.slice(-2);
 }
 
 /** JSON that cannot close the `<script>` element it sits in. */
@@ -115,14 +159,14 @@ export function renderFlowPage(input: FlowPageInput): string {
     attempt: input.attempt,
     eventsUrl: input.eventsUrl,
     finishedUrl: input.finishedUrl,
-    edocument: input.metadata?.edocument ?? null,
-    photo1: input.metadata?.face2face?.photo1 ?? null,
+    vendorErrors: Object.entries(VENDOR_ERRORS).map(([name, { status, text }]) => ({ name, status, text })),
     texts,
   };
   const body = `<!--
   Biometric.Vision flow emulator. Documented failing inputs for tests:
   - E-Document: the SMS code 000000 fails the step; any other 6 digits pass.
-  - Every step has a button #simulate-failure-button that fails it.
+  - Every step has a button #simulate-failure-button that fails it, and select#simulate-vendor-error with
+    #simulate-vendor-error-button that fails it with a vendor error text (SERVICE.md section 6).
   - A camera step fails when getUserMedia is refused or unavailable.
   Messages to the host window (parent when framed, else opener), targetOrigin '*':
   {event:'technology.start',technology_code}, {event:'technology.end',technology_code,success},

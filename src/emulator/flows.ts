@@ -4,62 +4,50 @@
  *
  * @module
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { technologyCodeSchema } from '../server/metadata.js';
+import { VENDOR_ERROR_NAMES, type VendorErrorName } from './vendor-errors.js';
 
 /** A flow as the vendor's dashboard lists it: a name, its API key and its ordered technologies. */
 export interface EmulatorFlow {
   name: string;
   apiKey: string;
   technologies: string[];
+  /** The vendor error every session create with this flow's key answers (an account without subscription). */
+  createError?: VendorErrorName;
+  /** The vendor error every result request with this flow's key answers. */
+  resultError?: VendorErrorName;
 }
 
-/** A flow to serve; without `apiKey` one is generated (48 random base64url characters). */
+/**
+ * A flow to serve; without `apiKey` one is generated for each start (48 random base64url characters).
+ * `createError` / `resultError` make the flow's API calls fail like the vendor's (see `VENDOR_ERRORS`).
+ */
 export interface EmulatorFlowInput {
   name: string;
   apiKey?: string;
   technologies: readonly string[];
-}
-
-/** The vendor's documented key length is "47 or more"; the emulator's keys have 48 characters. */
-const KEY_LENGTH = 48;
-
-/**
- * A key that starts with the (shortened) key the vendor's table shows and is completed from the flow's
- * name, so that it is the same on every run and a demo can hard-code it.
- */
-function deterministicKey(prefix: string, name: string): string {
-  const filler = createHash('sha256').update(`biometric-flow-emulator\0${name}`).digest('base64url');
-  return (prefix + filler).slice(0, KEY_LENGTH);
+  createError?: VendorErrorName;
+  resultError?: VendorErrorName;
 }
 
 /**
- * The three flows of the vendor's example table, with deterministic 48-character keys that begin with
- * the table's prefixes (`TTpme201NiUMBA…`, `Efy202XKbVAWRu…`, `UuuH4V1XC-M9je…`).
+ * The three flows of the vendor's example table (flow_webview.ru.txt, §1), without keys: every start
+ * gives them new random ones, so a key seen once (a log, a screenshot) is worth nothing to the next run.
  */
-export const DEFAULT_FLOWS: readonly Readonly<EmulatorFlow>[] = Object.freeze([
-  Object.freeze({
-    name: 'Флоу для всех',
-    apiKey: deterministicKey('TTpme201NiUMBA', 'Флоу для всех'),
-    technologies: ['LD', 'F2F'],
-  }),
-  Object.freeze({
-    name: 'Флоу для физ. лиц',
-    apiKey: deterministicKey('Efy202XKbVAWRu', 'Флоу для физ. лиц'),
-    technologies: ['LD', 'ED', 'F2F'],
-  }),
-  Object.freeze({
-    name: 'Флоу для юр. лиц',
-    apiKey: deterministicKey('UuuH4V1XC-M9je', 'Флоу для юр. лиц'),
-    technologies: ['LD', 'DR', 'F2F'],
-  }),
+export const DEFAULT_FLOWS: readonly Readonly<EmulatorFlowInput>[] = Object.freeze([
+  Object.freeze({ name: 'Флоу для всех', technologies: Object.freeze(['LD', 'F2F']) }),
+  Object.freeze({ name: 'Флоу для физ. лиц', technologies: Object.freeze(['LD', 'ED', 'F2F']) }),
+  Object.freeze({ name: 'Флоу для юр. лиц', technologies: Object.freeze(['LD', 'DR', 'F2F']) }),
 ]);
 
 const flowInputSchema = z.object({
   name: z.string().min(1),
   apiKey: z.string().min(1).max(512).regex(/^[\x21-\x7e]+$/, 'API key must be printable ASCII without spaces').optional(),
   technologies: z.array(technologyCodeSchema).min(1),
+  createError: z.enum(VENDOR_ERROR_NAMES).optional(),
+  resultError: z.enum(VENDOR_ERROR_NAMES).optional(),
 });
 
 /**
@@ -76,10 +64,14 @@ export function resolveFlows(input: readonly EmulatorFlowInput[] | undefined): E
       const issue = parsed.error.issues[0];
       throw new TypeError(`flows[${index}]: ${issue?.path.join('.') ?? ''} ${issue?.message ?? 'invalid'}`.trim());
     }
+    const { name, apiKey, technologies, createError, resultError } = parsed.data;
+    // 36 random bytes are 48 base64url characters; the vendor's documented key length is "47 or more".
     return {
-      name: parsed.data.name,
-      apiKey: parsed.data.apiKey ?? randomBytes(36).toString('base64url'),
-      technologies: [...parsed.data.technologies],
+      name,
+      apiKey: apiKey ?? randomBytes(36).toString('base64url'),
+      technologies: [...technologies],
+      ...(createError ? { createError } : {}),
+      ...(resultError ? { resultError } : {}),
     };
   });
   if (flows.length === 0) throw new TypeError('flows: at least one flow is needed');

@@ -67,6 +67,11 @@ export interface FlowTexts {
   continue: string;
   simulateFailure: string;
   emulatedFailure: string;
+  /** Label of the list of vendor error texts (the texts themselves stay as the vendor sends them). */
+  simulateVendorError: string;
+  simulateVendorErrorButton: string;
+  /** The failure message after a vendor error; `{text}` is the vendor's raw text. */
+  vendorErrorFailure: string;
   failedTitle: string;
   failedGeneric: string;
   finish: string;
@@ -132,6 +137,9 @@ const ru: FlowTexts = {
   continue: 'Продолжить',
   simulateFailure: 'Эмулятор: провалить этап',
   emulatedFailure: 'Этап провален (эмуляция).',
+  simulateVendorError: 'Эмулятор: провалить с ошибкой сервиса',
+  simulateVendorErrorButton: 'Провалить с этой ошибкой',
+  vendorErrorFailure: 'Сервис ответил ошибкой: {text}',
   failedTitle: 'Проверка не пройдена',
   failedGeneric: 'Этап не пройден.',
   finish: 'Завершить',
@@ -218,6 +226,9 @@ const kz: FlowTexts = {
   continue: 'Жалғастыру',
   simulateFailure: 'Эмулятор: кезеңді сәтсіз аяқтау',
   emulatedFailure: 'Кезең сәтсіз аяқталды (эмуляция).',
+  simulateVendorError: 'Эмулятор: сервис қатесімен сәтсіз аяқтау',
+  simulateVendorErrorButton: 'Осы қатемен сәтсіз аяқтау',
+  vendorErrorFailure: 'Сервис қатемен жауап берді: {text}',
   failedTitle: 'Тексеруден өтпедіңіз',
   failedGeneric: 'Кезеңнен өтпедіңіз.',
   finish: 'Аяқтау',
@@ -301,6 +312,9 @@ const en: FlowTexts = {
   continue: 'Continue',
   simulateFailure: 'Emulator: fail this step',
   emulatedFailure: 'The step failed (emulated).',
+  simulateVendorError: 'Emulator: fail with a vendor error',
+  simulateVendorErrorButton: 'Fail with this error',
+  vendorErrorFailure: 'The service answered with an error: {text}',
   failedTitle: 'Verification failed',
   failedGeneric: 'A step was not passed.',
   finish: 'Finish',

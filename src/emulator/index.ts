@@ -4,7 +4,7 @@
  *
  * ```ts
  * const emulator = await startEmulator({ webhooks: ['http://127.0.0.1:3000/webhook'] });
- * const { apiKey } = emulator.flows[0];           // "Флоу для всех": LD, F2F
+ * const { apiKey } = emulator.flows[0];           // "Флоу для всех": LD, F2F; a new random key per start
  * // POST `${emulator.url}/api/v1/flows/session/create/` { api_key: apiKey }
  * // open `${emulator.url}/flow/<session_id>?web_view=true&locale=ru`
  * await emulator.close();
@@ -23,6 +23,7 @@ import { SessionStore, type SessionSnapshot } from './session-store.js';
 import { WebhookDispatcher, type WebhookRetryOptions } from './webhooks.js';
 
 export { DEFAULT_FLOWS, type EmulatorFlow, type EmulatorFlowInput } from './flows.js';
+export { VENDOR_ERRORS, VENDOR_ERROR_NAMES, type VendorErrorName, type VendorErrorSpec } from './vendor-errors.js';
 export type { EmulatorLogger } from './logger.js';
 export type { SessionPhase, SessionSnapshot, SessionStatus, TechnologyOutcome } from './session-store.js';
 export type { WebhookEnvelope, WebhookRetryOptions } from './webhooks.js';
@@ -33,7 +34,10 @@ export interface EmulatorOptions {
   port?: number;
   /** Interface to listen on. Default `127.0.0.1`. */
   host?: string;
-  /** Flows to serve. Default: the three flows of the vendor's example table ({@link DEFAULT_FLOWS}). */
+  /**
+   * Flows to serve. Default: the three flows of the vendor's example table ({@link DEFAULT_FLOWS}).
+   * A flow without `apiKey` gets a new random one on every start.
+   */
   flows?: readonly EmulatorFlowInput[];
   /** Webhook URLs every flow posts to (SERVICE.md §5). */
   webhooks?: readonly string[];
@@ -41,8 +45,18 @@ export interface EmulatorOptions {
   latencyMs?: number;
   /** Lifetime of an unfinished session, from its creation. Default 30 minutes. */
   sessionTtlMs?: number;
-  /** How long after a session ends its result is `{}` ("still processing"). Default 0. */
-  resultProcessingMs?: number;
+  /**
+   * How long after a flow ends the result endpoint answers `{}` ("still processing", as the vendor's
+   * does for several seconds, SERVICE.md §6) before the final result. Default 0; the CLI's is 3000.
+   */
+  resultDelayMs?: number;
+  /**
+   * Browser origins allowed to call the API (`https://host.example`). Default none: the API is for
+   * servers, and a request carrying any other `Origin` is refused (403). The flow page needs none.
+   */
+  allowedOrigins?: readonly string[];
+  /** Largest API request body, in bytes (`photo1` travels base64 in it); larger ones get 413. Default 1 MiB. */
+  maxBodyBytes?: number;
   /** Webhook retries: attempts (first included, default 5) and the first backoff (default 1000 ms, doubling). */
   webhookRetry?: Partial<WebhookRetryOptions>;
   /** Time allowed for one webhook attempt. Default 10 s. */
@@ -99,7 +113,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const sessionTtlMs = nonNegative('sessionTtlMs', options.sessionTtlMs ?? 30 * 60_000);
   const store = new SessionStore({
     ttlMs: sessionTtlMs,
-    processingMs: nonNegative('resultProcessingMs', options.resultProcessingMs ?? 0),
+    resultDelayMs: nonNegative('resultDelayMs', options.resultDelayMs ?? 0),
     now,
   });
   const webhooks = new WebhookDispatcher({
@@ -119,6 +133,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     webhookUrls: () => webhookUrls,
     latencyMs: nonNegative('latencyMs', options.latencyMs ?? 0),
     rejectUnusedMetadata: options.rejectUnusedMetadata ?? true,
+    allowedOrigins: (options.allowedOrigins ?? []).map(checkOrigin),
+    maxBodyBytes: positiveInteger('maxBodyBytes', options.maxBodyBytes ?? 1024 * 1024),
     signal: closing.signal,
     logger,
   });
@@ -170,6 +186,25 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 function nonNegative(name: string, value: number): number {
   if (!Number.isFinite(value) || value < 0) throw new RangeError(`${name} must be a non-negative number`);
   return value;
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer`);
+  return value;
+}
+
+/** @returns `origin` if it is an http(s) origin as a browser sends it (no path, no trailing slash). */
+function checkOrigin(origin: string): string {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(origin);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin) {
+    throw new TypeError(`allowedOrigins: not an origin like https://host.example: ${origin}`);
+  }
+  return origin;
 }
 
 /** The host part of the emulator's URL: a wildcard address is reached through loopback. */

@@ -14,12 +14,17 @@
  *   `session_expired`, and no webhook is sent for it.
  * - `flow.end` may come only when no technology is running; the verdict is computed here, never taken
  *   from the page.
+ * - A technology may fail with a vendor error (`vendor_error`, a name of `VENDOR_ERRORS`): its failure
+ *   reason, and the session's entry in `flow_session_failure_reasons`, is then the vendor's raw text.
+ * - E-Document fields the host fixed (`changeable: false`) are never sent to the page, so the page
+ *   cannot report them; the session's own values are recorded instead.
  *
  * @module
  */
 import { randomUUID } from 'node:crypto';
 import type { SessionMetadata } from '../server/metadata.js';
 import type { EmulatorFlow } from './flows.js';
+import { VENDOR_ERRORS, type VendorErrorName } from './vendor-errors.js';
 import { describeTechnology, resultFieldOf, type ResultField, type TechnologyDescription } from './technologies.js';
 
 /** Where a session is. `expired` is computed from the clock, never stored. */
@@ -45,6 +50,7 @@ export type FlowEvent =
       technology_code: string;
       success: boolean;
       failure_reason?: string | undefined;
+      vendor_error?: VendorErrorName | undefined;
       details?: TechnologyEndDetails | undefined;
       attempt?: string | undefined;
     }
@@ -54,7 +60,10 @@ export type FlowEvent =
 export interface TechnologyOutcome {
   code: string;
   success: boolean;
+  /** The page's reason (`invalid_otp`, `emulated_failure`...), or the raw text of a vendor error. */
   failureReason: string | null;
+  /** The vendor error the technology failed with, if it was one. */
+  vendorError: VendorErrorName | null;
   details: TechnologyEndDetails;
   endedAt: number;
 }
@@ -114,7 +123,7 @@ export interface EventAcceptance {
 export interface SessionStoreOptions {
   ttlMs: number;
   /** How long after its end a session's result is `{}` ("still processing"). */
-  processingMs: number;
+  resultDelayMs: number;
   now: () => number;
 }
 
@@ -223,11 +232,17 @@ export class SessionStore {
         break;
       }
       case 'technology.end': {
+        const vendorError = event.success ? null : (event.vendor_error ?? null);
         const outcome: TechnologyOutcome = {
           code: event.technology_code,
           success: event.success,
-          failureReason: event.success ? null : (event.failure_reason ?? 'technology_failed'),
-          details: { ...event.details },
+          failureReason: event.success
+            ? null
+            : vendorError
+              ? VENDOR_ERRORS[vendorError].text
+              : (event.failure_reason ?? 'technology_failed'),
+          vendorError,
+          details: { ...event.details, ...(event.technology_code === 'ED' ? fixedEdocumentDetails(session.metadata) : {}) },
           endedAt: now,
         };
         session.outcomes.push(outcome);
@@ -261,12 +276,12 @@ export class SessionStore {
 
   /**
    * The body of the result endpoint (SERVICE.md §5): `PROGRESS` before and during the flow, `{}` for
-   * `processingMs` after its end, then `FINISHED` or `FAILED` with every result.
+   * `resultDelayMs` after its end, then `FINISHED` or `FAILED` with every result.
    */
   result(session: Session): Record<string, unknown> {
     const phase = this.phaseOf(session);
     if ((phase === 'finished' || phase === 'failed') && session.endedAt !== null) {
-      if (this.#options.now() - session.endedAt < this.#options.processingMs) return {};
+      if (this.#options.now() - session.endedAt < this.#options.resultDelayMs) return {};
     }
     return this.#fullResult(session);
   }
@@ -285,7 +300,11 @@ export class SessionStore {
     const reasons =
       phase === 'expired'
         ? ['session_expired']
-        : session.outcomes.flatMap((o) => (o.failureReason ? [`${o.code}: ${o.failureReason}`] : []));
+        : session.outcomes.flatMap((o) => {
+            if (o.failureReason === null) return [];
+            // A vendor text stays raw, as the vendor sends it; the emulator's own reasons name their step.
+            return [o.vendorError ? o.failureReason : `${o.code}: ${o.failureReason}`];
+          });
     if (phase === 'failed' && reasons.length === 0) reasons.push('flow_not_completed');
     const results: Record<ResultField, unknown> = {
       liveness_result: null,
@@ -323,6 +342,15 @@ export class SessionStore {
   #isPastTtl(session: Session): boolean {
     return this.#options.now() - session.createdAt >= this.#options.ttlMs;
   }
+}
+
+/** The E-Document fields the host fixed: the page shows them masked and reports nothing for them. */
+function fixedEdocumentDetails(metadata: SessionMetadata | null): TechnologyEndDetails {
+  const edocument = metadata?.edocument;
+  const details: TechnologyEndDetails = {};
+  if (edocument?.iin?.changeable === false && edocument.iin.value) details.iin = edocument.iin.value;
+  if (edocument?.phone?.changeable === false && edocument.phone.value) details.phone = edocument.phone.value;
+  return details;
 }
 
 function refuse(status: EventRefusal['status'], code: EventRefusal['code'], detail: string): EventRefusal {

@@ -38,31 +38,46 @@ describe('emulator session API', { timeout: 20_000 }, () => {
   const create = (body: unknown, contentType?: string | null) => postJson(emulator.url + CREATE, body, contentType);
 
   describe('default flows', () => {
-    it('serves the three flows of the vendor table with 48-character keys that keep the table prefixes', () => {
-      assert.deepEqual(
-        DEFAULT_FLOWS.map((flow) => [flow.name, flow.technologies.join(',')]),
-        [
-          ['Флоу для всех', 'LD,F2F'],
-          ['Флоу для физ. лиц', 'LD,ED,F2F'],
-          ['Флоу для юр. лиц', 'LD,DR,F2F'],
-        ],
-      );
-      const prefixes = ['TTpme201NiUMBA', 'Efy202XKbVAWRu', 'UuuH4V1XC-M9je'];
-      DEFAULT_FLOWS.forEach((flow, index) => {
-        assert.equal(flow.apiKey.length, 48);
-        assert.ok(flow.apiKey.startsWith(prefixes[index]!), flow.apiKey);
-      });
-    });
-
-    it('gives the default flows the same keys on every start', async () => {
-      const other = await startEmulator();
+    it('serves the three flows of the vendor table with 48-character random keys', async () => {
+      const defaults = await startEmulator();
       try {
         assert.deepEqual(
-          other.flows.map((flow) => flow.apiKey),
-          DEFAULT_FLOWS.map((flow) => flow.apiKey),
+          defaults.flows.map((flow) => [flow.name, flow.technologies.join(',')]),
+          [
+            ['Флоу для всех', 'LD,F2F'],
+            ['Флоу для физ. лиц', 'LD,ED,F2F'],
+            ['Флоу для юр. лиц', 'LD,DR,F2F'],
+          ],
         );
+        for (const flow of defaults.flows) assert.match(flow.apiKey, /^[A-Za-z0-9_-]{48}$/);
+        assert.equal(new Set(defaults.flows.map((flow) => flow.apiKey)).size, 3);
+        assert.ok(DEFAULT_FLOWS.every((flow) => flow.apiKey === undefined));
       } finally {
-        await other.close();
+        await defaults.close();
+      }
+    });
+
+    it('gives the default flows new keys on every start, and refuses the keys of another run', async () => {
+      const [first, second] = await Promise.all([startEmulator(), startEmulator()]);
+      try {
+        const firstKeys = first.flows.map((flow) => flow.apiKey);
+        const secondKeys = second.flows.map((flow) => flow.apiKey);
+        assert.ok(firstKeys.every((key) => !secondKeys.includes(key)), `${firstKeys} / ${secondKeys}`);
+        const foreign = await postJson(second.url + CREATE, { api_key: firstKeys[0] });
+        assert.equal(foreign.status, 401);
+      } finally {
+        await Promise.all([first.close(), second.close()]);
+      }
+    });
+
+    it('keeps the keys it is given', async () => {
+      const apiKey = 'k'.repeat(48);
+      const fixed = await startEmulator({ flows: [{ ...DEFAULT_FLOWS[0]!, apiKey }] });
+      try {
+        assert.equal(fixed.flows[0]!.apiKey, apiKey);
+        assert.equal((await postJson(fixed.url + CREATE, { api_key: apiKey })).status, 200);
+      } finally {
+        await fixed.close();
       }
     });
 
@@ -198,29 +213,59 @@ describe('emulator session API', { timeout: 20_000 }, () => {
   });
 
   describe('CORS', () => {
-    it('answers a preflight from any origin', async () => {
-      const response = await fetch(emulator.url + CREATE, {
+    const preflight = (url: string, origin: string) =>
+      fetch(url, {
         method: 'OPTIONS',
-        headers: {
-          origin: 'https://host.example',
-          'access-control-request-method': 'POST',
-          'access-control-request-headers': 'content-type',
-        },
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
       });
-      assert.ok(response.status === 204 || response.status === 200, String(response.status));
-      assert.equal(response.headers.get('access-control-allow-origin'), '*');
-      assert.match(response.headers.get('access-control-allow-methods') ?? '', /POST/);
-      assert.match(response.headers.get('access-control-allow-headers') ?? '', /content-type/i);
+
+    it('refuses a preflight from an origin it was not given, without CORS headers', async () => {
+      const response = await preflight(emulator.url + CREATE, 'https://host.example');
+      assert.equal(response.status, 403);
+      assert.equal(response.headers.get('access-control-allow-origin'), null);
+      await response.body?.cancel();
     });
 
-    it('marks answers readable by any origin', async () => {
+    it('refuses a request from another origin and creates no session', async () => {
+      const before = emulator.sessions.list().length;
       const response = await fetch(emulator.url + CREATE, {
         method: 'POST',
-        headers: { origin: 'https://host.example' },
+        headers: { origin: 'https://evil.example' },
         body: JSON.stringify({ api_key: plainKey }),
       });
-      assert.equal(response.headers.get('access-control-allow-origin'), '*');
-      await response.body?.cancel();
+      assert.equal(response.status, 403);
+      assert.equal(response.headers.get('access-control-allow-origin'), null);
+      assert.equal(typeof ((await response.json()) as { detail: unknown }).detail, 'string');
+      assert.equal(emulator.sessions.list().length, before);
+    });
+
+    it('answers the origins of allowedOrigins, and only those', async () => {
+      const open = await startEmulator({ allowedOrigins: ['https://host.example'] });
+      try {
+        const allowed = await preflight(open.url + CREATE, 'https://host.example');
+        assert.ok(allowed.status === 204 || allowed.status === 200, String(allowed.status));
+        assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://host.example');
+        assert.match(allowed.headers.get('access-control-allow-methods') ?? '', /POST/);
+        assert.match(allowed.headers.get('access-control-allow-headers') ?? '', /content-type/i);
+        const created = await fetch(open.url + CREATE, {
+          method: 'POST',
+          headers: { origin: 'https://host.example' },
+          body: JSON.stringify({ api_key: open.flows[0]!.apiKey }),
+        });
+        assert.equal(created.status, 200);
+        assert.equal(created.headers.get('access-control-allow-origin'), 'https://host.example');
+        await created.body?.cancel();
+        const other = await preflight(open.url + CREATE, 'https://host.example.evil.example');
+        assert.equal(other.status, 403);
+        await other.body?.cancel();
+      } finally {
+        await open.close();
+      }
+    });
+
+    it('refuses an allowed origin that is not an origin', async () => {
+      await assert.rejects(startEmulator({ allowedOrigins: ['https://host.example/'] }), /allowedOrigins/);
+      await assert.rejects(startEmulator({ allowedOrigins: ['*'] }), /allowedOrigins/);
     });
   });
 
@@ -281,16 +326,49 @@ describe('emulator session API', { timeout: 20_000 }, () => {
   });
 });
 
-describe('emulator result processing window', { timeout: 10_000 }, () => {
-  it('answers {} while the result is processing, then the result', async () => {
+describe('emulator result delay', { timeout: 10_000 }, () => {
+  it('answers PROGRESS during the flow, {} for resultDelayMs after its end, then the result', async () => {
     let now = Date.UTC(2026, 0, 1);
-    const emulator = await startEmulator({ resultProcessingMs: 2_000, now: () => now });
+    const emulator = await startEmulator({ resultDelayMs: 3_000, now: () => now });
+    try {
+      const key = emulator.flows[0]!.apiKey;
+      const id = (await postJson(emulator.url + CREATE, { api_key: key })).body.session_id;
+      now += 10_000;
+      assert.equal((await getJson(resultUrl(emulator, id, key))).body.status, 'PROGRESS');
+      await walkSession(emulator, id, ['LD', 'F2F']);
+      assert.deepEqual((await getJson(resultUrl(emulator, id, key))).body, {});
+      now += 2_999;
+      assert.deepEqual((await getJson(resultUrl(emulator, id, key))).body, {});
+      now += 1;
+      const result = (await getJson(resultUrl(emulator, id, key))).body;
+      assert.equal(result.status, 'FINISHED');
+      assert.equal(result.flow_session_result, true);
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it('delays a failed result the same way', async () => {
+    let now = Date.UTC(2026, 0, 1);
+    const emulator = await startEmulator({ resultDelayMs: 3_000, now: () => now });
+    try {
+      const key = emulator.flows[0]!.apiKey;
+      const id = (await postJson(emulator.url + CREATE, { api_key: key })).body.session_id;
+      await walkSession(emulator, id, ['LD', 'F2F'], 'LD');
+      assert.deepEqual((await getJson(resultUrl(emulator, id, key))).body, {});
+      now += 3_000;
+      assert.equal((await getJson(resultUrl(emulator, id, key))).body.status, 'FAILED');
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it('answers the result at once by default', async () => {
+    const emulator = await startEmulator();
     try {
       const key = emulator.flows[0]!.apiKey;
       const id = (await postJson(emulator.url + CREATE, { api_key: key })).body.session_id;
       await walkSession(emulator, id, ['LD', 'F2F']);
-      assert.deepEqual((await getJson(resultUrl(emulator, id, key))).body, {});
-      now += 2_000;
       assert.equal((await getJson(resultUrl(emulator, id, key))).body.status, 'FINISHED');
     } finally {
       await emulator.close();

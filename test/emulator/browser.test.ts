@@ -145,7 +145,9 @@ describe('hosted flow in Chromium', { timeout: 120_000 }, () => {
       // skip_input: straight to the SMS code, no IIN or phone fields.
       await frame.waitForSelector('#otp-input');
       assert.equal(await frame.$('#iin-input'), null);
-      assert.match((await frame.textContent('#otp-sent')) ?? '', new RegExp(VALID_PHONE));
+      // The phone the host fixed is shown masked; the full number never reaches the page.
+      assert.match((await frame.textContent('#otp-sent')) ?? '', /\+7701\*{5}67/);
+      assert.ok(!(await frame.content()).includes(VALID_PHONE));
       await frame.fill('#otp-input', '123456');
       await frame.click('#otp-submit');
       await frame.click('#compare-button');
@@ -197,14 +199,14 @@ describe('hosted flow in Chromium', { timeout: 120_000 }, () => {
     }
   });
 
-  it('prefills the E-Document form and keeps a fixed IIN read-only', async () => {
+  it('prefills the E-Document form and keeps a fixed IIN read-only and masked', async () => {
     const metadata = { edocument: { iin: { value: VALID_IIN, changeable: false }, phone: { value: VALID_PHONE } } };
-    const { page, frame } = await open(metadata, 1);
+    const { page, frame, id, key } = await open(metadata, 1);
     try {
       await frame.click('#start-button');
       await frame.click('#capture-button');
       await frame.waitForSelector('#edocument-form');
-      assert.equal(await frame.inputValue('#iin-input'), VALID_IIN);
+      assert.equal(await frame.inputValue('#iin-input'), '********0017');
       assert.equal(await frame.getAttribute('#iin-input', 'readonly'), '');
       assert.equal(await frame.inputValue('#phone-input'), VALID_PHONE);
       assert.equal(await frame.getAttribute('#phone-input', 'readonly'), null);
@@ -214,6 +216,13 @@ describe('hosted flow in Chromium', { timeout: 120_000 }, () => {
       await frame.fill('#phone-input', VALID_PHONE);
       await frame.click('#edocument-submit');
       await frame.waitForSelector('#otp-input');
+      assert.match((await frame.textContent('#otp-sent')) ?? '', new RegExp(`\\+${VALID_PHONE}`));
+      await frame.fill('#otp-input', '123456');
+      await frame.click('#otp-submit');
+      await frame.waitForSelector('#compare-button');
+      const result = await getJson(resultUrl(emulator, id, key));
+      assert.equal(result.body.edocument_result.iin, VALID_IIN);
+      assert.equal(result.body.edocument_result.phone, VALID_PHONE);
     } finally {
       await page.close();
     }
@@ -243,6 +252,34 @@ describe('hosted flow in Chromium', { timeout: 120_000 }, () => {
       const result = await getJson(resultUrl(emulator, id, key));
       assert.equal(result.body.status, 'FAILED');
       assert.deepEqual(result.body.flow_session_failure_reasons, ['ED: invalid_otp']);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('fails the E-Document step with the vendor error chosen in "fail with", and reports its raw text', async () => {
+    const { page, frame, id, key } = await open(undefined, 1);
+    try {
+      await frame.click('#start-button');
+      await frame.click('#capture-button');
+      await frame.waitForSelector('#edocument-form');
+      assert.equal(await frame.textContent('label[for="simulate-vendor-error"]'), 'Эмулятор: провалить с ошибкой сервиса');
+      await frame.selectOption('#simulate-vendor-error', 'subject-not-found');
+      await frame.click('#simulate-vendor-error-button');
+
+      assert.deepEqual(summary(await messages(page, 'flow.end')), [
+        'technology.start LD',
+        'technology.end LD true',
+        'technology.start ED',
+        'technology.end ED false',
+        'flow.end FAILED',
+      ]);
+      await frame.waitForSelector('#flow-failure-reason');
+      assert.equal(await frame.textContent('#flow-failure-reason'), 'Сервис ответил ошибкой: Subject not found in MCDB');
+      const result = await getJson(resultUrl(emulator, id, key));
+      assert.equal(result.body.status, 'FAILED');
+      assert.equal(result.body.flow_session_result, false);
+      assert.deepEqual(result.body.flow_session_failure_reasons, ['Subject not found in MCDB']);
     } finally {
       await page.close();
     }

@@ -4,11 +4,12 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_FLOWS } from '../../src/emulator/index.js';
+import { getJson, postJson, walkSession } from './helpers.js';
 
 const CLI = fileURLToPath(new URL('../../src/emulator/cli.ts', import.meta.url));
 
 describe('biometric-flow-emulator CLI', { timeout: 30_000 }, () => {
-  it('prints its URL and the flows with their keys, serves, and exits cleanly on SIGTERM', async () => {
+  it('prints its URL and the flows with this run’s keys, serves with a 3 s result delay, and exits cleanly on SIGTERM', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--port', '0', '--quiet'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -24,15 +25,19 @@ describe('biometric-flow-emulator CLI', { timeout: 30_000 }, () => {
       });
       const url = /emulator on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
       assert.ok(url, output);
-      for (const flow of DEFAULT_FLOWS) {
-        assert.ok(output.includes(flow.name) && output.includes(flow.apiKey), output);
-      }
-      const response = await fetch(`${url}/api/v1/flows/session/create/`, {
-        method: 'POST',
-        body: JSON.stringify({ api_key: DEFAULT_FLOWS[0]!.apiKey }),
+      const keys = DEFAULT_FLOWS.map((flow) => {
+        const line = output.split('\n').find((candidate) => candidate.includes(flow.name));
+        const key = line && /\s([A-Za-z0-9_-]{48})\s/.exec(line)?.[1];
+        assert.ok(key, `no key printed for ${flow.name}:\n${output}`);
+        return key;
       });
-      assert.equal(response.status, 200);
-      await response.body?.cancel();
+      assert.equal(new Set(keys).size, keys.length);
+      const created = await postJson(`${url}/api/v1/flows/session/create/`, { api_key: keys[0] }, null);
+      assert.equal(created.status, 200, JSON.stringify(created.body));
+      const id: string = created.body.session_id;
+      await walkSession({ url }, id, ['LD', 'F2F']);
+      const query = new URLSearchParams({ session_id: id, flow_api_key: keys[0]! });
+      assert.deepEqual((await getJson(`${url}/api/v1/flows/session/result/?${query}`)).body, {});
       child.kill('SIGTERM');
       const [code] = await once(child, 'exit');
       assert.equal(code, 0);
@@ -51,9 +56,15 @@ describe('biometric-flow-emulator CLI', { timeout: 30_000 }, () => {
     assert.match(output, /--webhook <url>/);
   });
 
-  it('refuses a bad option with exit code 2', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--port', 'abc'], { stdio: 'ignore' });
-    const [code] = await once(child, 'exit');
-    assert.equal(code, 2);
-  });
+  for (const args of [
+    ['--port', 'abc'],
+    ['--result-delay', 'soon'],
+    ['--allowed-origin', 'host.example'],
+  ]) {
+    it(`refuses ${args.join(' ')} with exit code 2`, async () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--port', '0', ...args], { stdio: 'ignore' });
+      const [code] = await once(child, 'exit');
+      assert.equal(code, 2);
+    });
+  }
 });

@@ -3,11 +3,29 @@ import assert from 'node:assert/strict';
 import vm from 'node:vm';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { FLOW_PAGE_SCRIPT } from '../../src/emulator/flow-page-script.js';
-import { createSession, getJson, manualClock, resultUrl, sendEvent, walkSession } from './helpers.js';
+import {
+  OTHER_VALID_IIN,
+  PNG_BASE64,
+  VALID_IIN,
+  VALID_PHONE,
+  createSession,
+  getJson,
+  manualClock,
+  resultUrl,
+  sendEvent,
+  walkSession,
+} from './helpers.js';
 
 async function page(url: string) {
   const response = await fetch(url);
   return { status: response.status, headers: response.headers, html: await response.text() };
+}
+
+/** The configuration the flow page embeds for its script. */
+function flowConfig(html: string) {
+  const json = /<script type="application\/json" id="flow-config">([^<]*)<\/script>/.exec(html)?.[1];
+  assert.ok(json, 'no flow-config in the page');
+  return JSON.parse(json);
 }
 
 describe('hosted flow page', { timeout: 20_000 }, () => {
@@ -47,17 +65,75 @@ describe('hosted flow page', { timeout: 20_000 }, () => {
     assert.notEqual(a.headers.get('content-security-policy'), b.headers.get('content-security-policy'));
   });
 
-  it('embeds photo1 and E-Document metadata for the page, escaped inside the script element', async () => {
+  it('puts no metadata in the page: a step gets what it needs when its window starts it', async () => {
     const custom = await startEmulator({ flows: [{ name: 'ED', technologies: ['ED', 'F2F'] }] });
     try {
-      const iin = { value: '900101300017', changeable: false };
-      const created = await createSession(custom, { edocument: { iin }, face2face: { photo1: 'iVBORw0KGgo=' } });
+      const edocument = { iin: { value: VALID_IIN }, phone: { value: VALID_PHONE } };
+      const created = await createSession(custom, { edocument, face2face: { photo1: PNG_BASE64 } });
       assert.equal(created.status, 200, JSON.stringify(created.body));
-      const html = (await page(`${custom.url}/flow/${created.body.session_id}`)).html;
-      const config = JSON.parse(/<script type="application\/json" id="flow-config">([^<]*)<\/script>/.exec(html)![1]!);
-      assert.deepEqual(config.edocument, { iin });
-      assert.equal(config.photo1, 'iVBORw0KGgo=');
+      const id = created.body.session_id;
+      const html = (await page(`${custom.url}/flow/${id}`)).html;
+      for (const secret of [VALID_IIN, VALID_PHONE, PNG_BASE64]) assert.ok(!html.includes(secret), `${secret} is in the page`);
+      const config = flowConfig(html);
       assert.deepEqual(config.technologies, ['ED', 'F2F']);
+      assert.equal('edocument' in config || 'photo1' in config, false);
+
+      const ed = await sendEvent(custom, id, { type: 'technology.start', technology_code: 'ED', attempt: 'tab-1' });
+      assert.equal(ed.status, 200);
+      assert.deepEqual(ed.body.edocument, { iin: { value: VALID_IIN }, phone: { value: VALID_PHONE }, skip_input: false });
+      // Another window gets nothing, and neither does anyone once the session is claimed.
+      const other = await sendEvent(custom, id, { type: 'technology.start', technology_code: 'ED', attempt: 'tab-2' });
+      assert.equal(other.status, 409);
+      assert.equal('edocument' in other.body, false);
+      assert.equal((await page(`${custom.url}/flow/${id}`)).status, 409);
+
+      const details = { iin: VALID_IIN, phone: VALID_PHONE };
+      await sendEvent(custom, id, { type: 'technology.end', technology_code: 'ED', success: true, details, attempt: 'tab-1' });
+      const f2f = await sendEvent(custom, id, { type: 'technology.start', technology_code: 'F2F', attempt: 'tab-1' });
+      assert.equal(f2f.body.photo1, PNG_BASE64);
+      assert.equal('edocument' in f2f.body, false);
+    } finally {
+      await custom.close();
+    }
+  });
+
+  it('gives a fixed IIN and phone to the page only masked', async () => {
+    const custom = await startEmulator({ flows: [{ name: 'ED', technologies: ['ED'] }] });
+    try {
+      const metadata = {
+        edocument: {
+          iin: { value: VALID_IIN, changeable: false },
+          phone: { value: VALID_PHONE, changeable: false },
+          skip_input: true,
+        },
+      };
+      const id = (await createSession(custom, metadata)).body.session_id;
+      const start = await sendEvent(custom, id, { type: 'technology.start', technology_code: 'ED' });
+      assert.equal(start.status, 200);
+      assert.deepEqual(start.body.edocument, {
+        iin: { masked: '********0017' },
+        phone: { masked: '7701*****67' },
+        skip_input: true,
+      });
+      const raw = JSON.stringify(start.body);
+      assert.ok(!raw.includes(VALID_IIN.slice(0, 6)) && !raw.includes(VALID_PHONE), raw);
+    } finally {
+      await custom.close();
+    }
+  });
+
+  it('records the fixed E-Document values, whatever the page reports for them', async () => {
+    const custom = await startEmulator({ flows: [{ name: 'ED', technologies: ['ED'] }] });
+    try {
+      const metadata = { edocument: { iin: { value: VALID_IIN, changeable: false }, phone: { value: VALID_PHONE } } };
+      const id = (await createSession(custom, metadata)).body.session_id;
+      await sendEvent(custom, id, { type: 'technology.start', technology_code: 'ED' });
+      const reported = { iin: OTHER_VALID_IIN, phone: '77017654321' };
+      const end = await sendEvent(custom, id, { type: 'technology.end', technology_code: 'ED', success: true, details: reported });
+      assert.equal(end.status, 200, JSON.stringify(end.body));
+      const result = await getJson(resultUrl(custom, id));
+      assert.equal(result.body.edocument_result.iin, VALID_IIN);
+      assert.equal(result.body.edocument_result.phone, '77017654321');
     } finally {
       await custom.close();
     }

@@ -6,6 +6,8 @@ import type { Emulator } from '../../src/emulator/index.js';
 /** A valid IIN (check digit right) and one that differs only in the check digit. */
 export const VALID_IIN = '900101300017';
 export const BAD_CHECK_DIGIT_IIN = '900101300018';
+/** Another valid IIN, for a page that reports a value other than the session's. */
+export const OTHER_VALID_IIN = '850505300120';
 export const VALID_PHONE = '77011234567';
 /** A 1×1 PNG, base64. */
 export const PNG_BASE64 =
@@ -54,12 +56,12 @@ export function resultUrl(emulator: Emulator, sessionId: string, key = emulator.
   return `${emulator.url}/api/v1/flows/session/result/?${query}`;
 }
 
-export function sendEvent(emulator: Emulator, sessionId: string, event: Record<string, unknown>) {
+export function sendEvent(emulator: Pick<Emulator, 'url'>, sessionId: string, event: Record<string, unknown>) {
   return postJson(`${emulator.url}/flow/${sessionId}/events`, event);
 }
 
 /** Walks a session through every technology with the given outcomes, then ends it. */
-export async function walkSession(emulator: Emulator, sessionId: string, technologies: readonly string[], fail?: string) {
+export async function walkSession(emulator: Pick<Emulator, 'url'>, sessionId: string, technologies: readonly string[], fail?: string) {
   for (const code of technologies) {
     assertOk(await sendEvent(emulator, sessionId, { type: 'technology.start', technology_code: code }));
     const success = code !== fail;
