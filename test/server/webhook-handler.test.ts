@@ -560,7 +560,7 @@ describe('createWebhookHandler', { timeout: 30_000 }, () => {
       const base = await serve((req, res) => listener(req, res));
       const emulator = await startEmulator({
         webhooks: [`${base}/hooks/${TOKEN}`],
-        resultProcessingMs: 1500,
+        resultDelayMs: 1500,
         webhookRetry: { attempts: 8, baseDelayMs: 200 },
       });
       const logger = capturingLogger();
