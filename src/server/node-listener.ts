@@ -181,6 +181,7 @@ function readNodeBody(req: IncomingMessage, declaredLength: string | null, maxBy
  */
 class NodeInput implements HandlerInput {
   readonly method: string;
+  readonly clientAddress: string | undefined;
   readonly #req: ParsedRequest;
   readonly #origin: string;
   readonly #hasBody: boolean;
@@ -193,6 +194,7 @@ class NodeInput implements HandlerInput {
     this.method = req.method ?? 'GET';
     if (FORBIDDEN_METHODS.has(this.method.toUpperCase())) throw new TypeError(`${this.method} is not a request method`);
     this.#req = req;
+    this.clientAddress = req.socket?.remoteAddress;
     this.#origin = requestOrigin(req);
     // Only an absolute-form target can make the URL fail after a valid origin: it is checked now, the
     // common path-only URL is built when first read.

@@ -1,8 +1,8 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSessionHandler } from '../../src/server/index.js';
+import { createSessionHandler, verifyStatusToken } from '../../src/server/index.js';
 import type { SessionHandlerOptions, SessionMetadataContext } from '../../src/server/index.js';
-import { API_KEY, SESSION_ID, capturingLogger, deadUrl, startFakeVendor } from './fake-vendor.js';
+import { API_KEY, SESSION_ID, TOKEN_SECRET, capturingLogger, deadUrl, startFakeVendor } from './fake-vendor.js';
 import type { FakeVendor } from './fake-vendor.js';
 
 const HOST = 'https://shop.example';
@@ -20,7 +20,7 @@ beforeEach(() => {
 
 function handler(options: Partial<SessionHandlerOptions> = {}) {
   const logger = capturingLogger();
-  const handle = createSessionHandler({ apiKey: API_KEY, apiBaseUrl: vendor.url, timeoutMs: 2000, logger, ...options });
+  const handle = createSessionHandler({ apiKey: API_KEY, apiBaseUrl: vendor.url, timeoutMs: 2000, tokenSecret: TOKEN_SECRET, logger, ...options });
   return { handle, logger };
 }
 
@@ -52,7 +52,9 @@ describe('createSessionHandler: happy path', () => {
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('cache-control'), 'no-store');
     assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
-    assert.deepEqual(await response.json(), { session_id: SESSION_ID, technologies: ['LDHP', 'F2F'] });
+    const { status_token: token, ...session } = await response.json();
+    assert.deepEqual(session, { session_id: SESSION_ID, technologies: ['LDHP', 'F2F'] });
+    assert.equal(await verifyStatusToken({ tokenSecret: TOKEN_SECRET, sessionId: SESSION_ID, token }), true, 'the status token is for this session');
 
     assert.equal(vendor.requests.length, 1);
     const sent = vendor.requests[0]!;
@@ -81,7 +83,9 @@ describe('createSessionHandler: happy path', () => {
   it('drops vendor fields the element does not need and passes unknown technology codes through', async () => {
     vendor.behave({ json: { session_id: SESSION_ID.toUpperCase(), technologies: ['NEW_TECH'], extra: 'x' } });
     const response = await handler().handle(post('{}'));
-    assert.deepEqual(await response.json(), { session_id: SESSION_ID.toUpperCase(), technologies: ['NEW_TECH'] });
+    const { status_token: token, ...session } = await response.json();
+    assert.deepEqual(session, { session_id: SESSION_ID.toUpperCase(), technologies: ['NEW_TECH'] });
+    assert.equal(typeof token, 'string');
   });
 
   it('appends the paths to a base URL with a trailing slash', async () => {
