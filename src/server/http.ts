@@ -111,6 +111,11 @@ export function corsHeaders(decision: OriginDecision): Record<string, string> {
 
 /** A JSON answer that is never cached. */
 export function jsonAnswer(status: number, body: unknown, headers: Record<string, string> = {}): HandlerAnswer {
+  return jsonTextAnswer(status, JSON.stringify(body), headers);
+}
+
+/** {@link jsonAnswer} for JSON already serialised (an answer kept for reuse). */
+export function jsonTextAnswer(status: number, json: string, headers: Record<string, string> = {}): HandlerAnswer {
   return {
     status,
     headers: {
@@ -119,7 +124,7 @@ export function jsonAnswer(status: number, body: unknown, headers: Record<string
       'X-Content-Type-Options': 'nosniff',
       ...headers,
     },
-    body: JSON.stringify(body),
+    body: json,
   };
 }
 

@@ -6,7 +6,7 @@ import {
   createOriginPolicy,
   errorAnswer,
   forbiddenOrigin,
-  jsonAnswer,
+  jsonTextAnswer,
   methodNotAllowed,
   preflightAnswer,
   vendorErrorAnswer,
@@ -265,7 +265,7 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
 
     try {
       const answer = await answerFor(sessionId);
-      return { ...jsonAnswer(answer.status, null, cors), body: answer.body };
+      return jsonTextAnswer(answer.status, answer.body, cors);
     } catch (error) {
       if (error instanceof BusyError) {
         return errorAnswer(503, { code: 'server-busy', message: 'Too many status requests at once: retry shortly' }, {
