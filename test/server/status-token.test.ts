@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
 import { createSessionHandler, createStatusHandler, issueStatusToken, verifyStatusToken } from '../../src/server/index.js';
+import { macMatches, macOf } from '../../src/server/status-token.js';
 import { API_KEY, SESSION_ID, TOKEN_SECRET, capturingLogger } from './fake-vendor.js';
 
 const verify = (token: string | null, sessionId = SESSION_ID, tokenSecret = TOKEN_SECRET) =>
@@ -32,6 +33,19 @@ describe('status tokens', () => {
     assert.equal(await verify(signed(now + 30)), true);
     const short = await issueStatusToken({ tokenSecret: TOKEN_SECRET, sessionId: SESSION_ID, ttlSeconds: 60 });
     assert.ok(Number(short.split('.')[1]) <= now + 61);
+  });
+
+  it('sign and check the same with node:crypto and with Web Crypto (edge workers)', async () => {
+    const text = `v1.${SESSION_ID}.1999999999`;
+    const expected = createHmac('sha256', TOKEN_SECRET).update(text).digest();
+    for (const webCrypto of [false, true]) {
+      const mac = new Uint8Array(await macOf(TOKEN_SECRET, text, webCrypto));
+      assert.deepEqual(Buffer.from(mac), expected, `webCrypto: ${webCrypto}`);
+      assert.equal(await macMatches(TOKEN_SECRET, text, mac, webCrypto), true);
+      mac[31] ^= 1;
+      assert.equal(await macMatches(TOKEN_SECRET, text, mac, webCrypto), false);
+      assert.equal(await macMatches(TOKEN_SECRET, text, mac.slice(0, 31), webCrypto), false);
+    }
   });
 
   it('refuse anything malformed without throwing', async () => {
