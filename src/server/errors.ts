@@ -1,12 +1,17 @@
 import type { FormattedIssue } from './metadata.js';
+import type { VendorReasonCode } from './vendor-reasons.js';
 
-/** Why a call to the vendor's API failed. */
+/**
+ * Why a call to the vendor's API failed. A non-2xx answer whose text is known (SERVICE.md §6) has that
+ * text's stable {@link VendorReasonCode} instead of `vendor-error`.
+ */
 export type VendorErrorCode =
   | 'vendor-timeout'
   | 'vendor-unreachable'
   | 'vendor-error'
   | 'vendor-invalid-response'
-  | 'session-not-found';
+  | 'session-not-found'
+  | Exclude<VendorReasonCode, 'vendor-error'>;
 
 /**
  * A failed call to the vendor's API, thrown by `createSession` and `getSessionResult`.
@@ -20,13 +25,23 @@ export class VendorError extends Error {
   readonly status: number;
   /** The vendor's own HTTP status, when it answered. */
   readonly vendorStatus: number | undefined;
+  /**
+   * The vendor's error text (`detail` of its answer, at most 500 characters), when it sent one. Keep it
+   * server-side: it is not a message for people, and an unknown one may say anything.
+   */
+  readonly vendorText: string | undefined;
 
-  constructor(code: VendorErrorCode, message: string, options: { status: number; vendorStatus?: number; cause?: Error }) {
+  constructor(
+    code: VendorErrorCode,
+    message: string,
+    options: { status: number; vendorStatus?: number; vendorText?: string; cause?: Error },
+  ) {
     super(message, options.cause ? { cause: options.cause } : undefined);
     this.name = 'VendorError';
     this.code = code;
     this.status = options.status;
     this.vendorStatus = options.vendorStatus;
+    this.vendorText = options.vendorText;
   }
 }
 

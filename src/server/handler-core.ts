@@ -26,6 +26,11 @@ export interface HandlerInput {
   readBody(maxBytes: number): Promise<Uint8Array>;
   /** The request as a Web `Request` for host callbacks; on the Node path it is built on first use, without a body. */
   readonly request: Request;
+  /**
+   * The peer's address (the TCP socket's remote address) where the runtime tells it: under
+   * `toNodeListener`. A plain Web `Request` carries none.
+   */
+  readonly clientAddress?: string | undefined;
 }
 
 /** What a core answers: the status, the headers, and a text body (`null` for none). */
@@ -43,7 +48,7 @@ export type HandlerCore = (input: HandlerInput) => Promise<HandlerAnswer>;
  * (non-enumerable). `Symbol.for`, so two copies of this package in one process still find each other's;
  * versioned, so that a copy whose `HandlerInput` differs does not (bump it when the interface changes).
  */
-export const HANDLER_CORE = Symbol.for('biometric-flow.handler-core.v1');
+export const HANDLER_CORE = Symbol.for('biometric-flow.handler-core.v2');
 
 type WebHandler = (request: Request) => Promise<Response>;
 

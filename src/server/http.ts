@@ -8,6 +8,7 @@
 import { VendorError } from './errors.js';
 import type { HandlerAnswer, HandlerInput } from './handler-core.js';
 import type { FormattedIssue } from './metadata.js';
+import { VENDOR_REASON_CODES } from './vendor-reasons.js';
 
 /** Where the handlers report problems. Only redacted strings and plain objects are passed. Default: `console`. */
 export interface Logger {
@@ -26,7 +27,10 @@ export interface ErrorBody {
     message: string;
     /** Which fields of the request were wrong (400 only). */
     issues?: FormattedIssue[];
-    /** The vendor's HTTP status, for `vendor-error` (absent for a redirect that fetch itself refused). */
+    /**
+     * The vendor's HTTP status, for `vendor-error` and the known vendor codes (`invalid-iin`...; absent for
+     * a redirect that fetch itself refused).
+     */
     vendorStatus?: number;
   };
 }
@@ -107,6 +111,11 @@ export function corsHeaders(decision: OriginDecision): Record<string, string> {
 
 /** A JSON answer that is never cached. */
 export function jsonAnswer(status: number, body: unknown, headers: Record<string, string> = {}): HandlerAnswer {
+  return jsonTextAnswer(status, JSON.stringify(body), headers);
+}
+
+/** {@link jsonAnswer} for JSON already serialised (an answer kept for reuse). */
+export function jsonTextAnswer(status: number, json: string, headers: Record<string, string> = {}): HandlerAnswer {
   return {
     status,
     headers: {
@@ -115,7 +124,7 @@ export function jsonAnswer(status: number, body: unknown, headers: Record<string
       'X-Content-Type-Options': 'nosniff',
       ...headers,
     },
-    body: JSON.stringify(body),
+    body: json,
   };
 }
 
@@ -126,9 +135,13 @@ export function errorAnswer(status: number, error: ErrorBody['error'], headers: 
 
 const TOKEN_LIST = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+(\s*,\s*[!#$%&'*+\-.^_`|~0-9A-Za-z]+)*$/;
 
+/** What a preflight allows when it does not name the headers it wants: what the element sends. */
+const DEFAULT_ALLOWED_HEADERS = 'Content-Type, Biometric-Status-Token';
+
 /**
  * Answers `OPTIONS`. A preflight from an allowed cross origin gets 204 with the CORS grants (the
- * requested headers are echoed, so `requestInit` may add its own); a foreign origin gets 403.
+ * requested headers are echoed, so `requestInit` may add its own; without a list, `Content-Type` and
+ * `Biometric-Status-Token`); a foreign origin gets 403.
  */
 export function preflightAnswer(decision: OriginDecision, input: HandlerInput, methods: string): HandlerAnswer {
   if (decision.kind === 'forbidden') return forbiddenOrigin();
@@ -136,7 +149,7 @@ export function preflightAnswer(decision: OriginDecision, input: HandlerInput, m
   if (decision.kind === 'cross') {
     headers['Access-Control-Allow-Methods'] = methods;
     const requested = input.header('access-control-request-headers')?.trim();
-    headers['Access-Control-Allow-Headers'] = requested && TOKEN_LIST.test(requested) ? requested : 'Content-Type';
+    headers['Access-Control-Allow-Headers'] = requested && TOKEN_LIST.test(requested) ? requested : DEFAULT_ALLOWED_HEADERS;
     headers['Access-Control-Max-Age'] = '600';
   }
   return { status: 204, headers, body: null };
@@ -156,10 +169,15 @@ export function methodNotAllowed(methods: string, cors: Record<string, string>):
   );
 }
 
-/** Maps a `VendorError` to its answer; the message is the error's own (already key-free). */
+const REASON_CODES: ReadonlySet<string> = new Set(VENDOR_REASON_CODES);
+
+/**
+ * Maps a `VendorError` to its answer; the message is the error's own (already key-free, and a fixed text
+ * for a known vendor error). `vendorStatus` goes with `vendor-error` and the known vendor codes.
+ */
 export function vendorErrorAnswer(error: VendorError, cors: Record<string, string>): HandlerAnswer {
   const body: ErrorBody['error'] = { code: error.code, message: error.message };
-  if (error.vendorStatus !== undefined && error.code === 'vendor-error') body.vendorStatus = error.vendorStatus;
+  if (error.vendorStatus !== undefined && REASON_CODES.has(error.code)) body.vendorStatus = error.vendorStatus;
   return errorAnswer(error.status, body, cors);
 }
 

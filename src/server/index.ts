@@ -6,9 +6,30 @@
  * @module
  */
 export { createSessionHandler, DEFAULT_MAX_BODY_BYTES, MAX_JSON_DEPTH, sessionRequestSchema } from './session-handler.js';
-export type { Locale, SessionHandlerOptions, SessionMetadataContext } from './session-handler.js';
-export { createStatusHandler, summarizeResult } from './status-handler.js';
-export type { StatusAnswer, StatusHandlerOptions } from './status-handler.js';
+export type { Locale, SessionHandlerOptions, SessionMetadataContext, SessionRateLimit } from './session-handler.js';
+export {
+  createStatusHandler,
+  DEFAULT_MAX_CONCURRENT_VENDOR_CALLS,
+  DEFAULT_QUEUE_TIMEOUT_MS,
+  DEFAULT_REUSE_MS,
+  summarizeResult,
+} from './status-handler.js';
+export type { ResultSummary, StatusAnswer, StatusHandlerOptions } from './status-handler.js';
+export {
+  DEFAULT_TOKEN_TTL_SECONDS,
+  issueStatusToken,
+  MIN_TOKEN_SECRET_LENGTH,
+  STATUS_TOKEN_HEADER,
+  TOKEN_SECRET_VARIABLE,
+  verifyStatusToken,
+} from './status-token.js';
+export type { IssueStatusTokenOptions, VerifyStatusTokenOptions } from './status-token.js';
+export { failureReasonsOf, VENDOR_REASON_CODES, vendorReasonCode } from './vendor-reasons.js';
+export type { FailureReason, VendorReasonCode } from './vendor-reasons.js';
+export { createMemoryStore } from './store.js';
+export type { FlowStore, MemoryStoreOptions } from './store.js';
+export { createUnstorageStore } from './unstorage-store.js';
+export type { UnstorageStoreOptions } from './unstorage-store.js';
 export {
   createSession,
   createdSessionSchema,

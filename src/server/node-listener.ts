@@ -181,6 +181,7 @@ function readNodeBody(req: IncomingMessage, declaredLength: string | null, maxBy
  */
 class NodeInput implements HandlerInput {
   readonly method: string;
+  readonly clientAddress: string | undefined;
   readonly #req: ParsedRequest;
   readonly #origin: string;
   readonly #hasBody: boolean;
@@ -193,6 +194,7 @@ class NodeInput implements HandlerInput {
     this.method = req.method ?? 'GET';
     if (FORBIDDEN_METHODS.has(this.method.toUpperCase())) throw new TypeError(`${this.method} is not a request method`);
     this.#req = req;
+    this.clientAddress = req.socket?.remoteAddress;
     this.#origin = requestOrigin(req);
     // Only an absolute-form target can make the URL fail after a valid origin: it is checked now, the
     // common path-only URL is built when first read.
@@ -271,6 +273,9 @@ async function writeResponse(response: Response, res: ServerResponse, method: st
  * used so mounted routers see the full path. A body already parsed by middleware (`req.body` set and the
  * stream consumed) is re-serialised as JSON (strings and buffers as they are). A handler crash answers
  * 500 `internal-error` without details.
+ *
+ * The socket's remote address is the client address the session handler's `rateLimit` counts by (with
+ * `trustProxy`, the first `X-Forwarded-For`); a host's wrapper gets a plain Web `Request`, which has none.
  *
  * The handlers of this package are served straight from the Node request, without Web `Request` and
  * `Response` objects (the same checks and answers, for less CPU); any other function, a host's wrapper

@@ -17,6 +17,9 @@ import {
 import type { Logger, OriginOptions } from './http.js';
 import { formatIssues } from './metadata.js';
 import type { SessionMetadata } from './metadata.js';
+import { checkTokenTtl, issueWith, resolveTokenSecret } from './status-token.js';
+import { createMemoryStore } from './store.js';
+import type { FlowStore } from './store.js';
 import { createSessionWith, resolveVendorOptions } from './vendor.js';
 import type { VendorOptions } from './vendor.js';
 
@@ -43,10 +46,48 @@ export interface SessionHandlerOptions extends VendorOptions, OriginOptions {
    * What it returns is checked with `sessionMetadataSchema`; a failure is a 500 `invalid-metadata`.
    */
   metadata?: (ctx: SessionMetadataContext) => SessionMetadata | undefined | Promise<SessionMetadata | undefined>;
+  /**
+   * Decides who may create a session (a signed-in customer, a checkout in progress...): `false` answers
+   * 403 `forbidden` before anything is counted or billed. Every session costs the host money: without
+   * it, anyone who can reach the endpoint may create them (see `rateLimit`).
+   */
+  authorize?: (request: Request) => boolean | Promise<boolean>;
+  /** A per-client cap on sessions created: over it, 429 `rate-limited` with `Retry-After`. See {@link SessionRateLimit}. */
+  rateLimit?: SessionRateLimit;
+  /** Where the rate-limit counters live, shared by every instance that shares it; default a `createMemoryStore()` of this handler. */
+  store?: FlowStore;
+  /**
+   * The secret status tokens are signed with, at least 32 characters, the same as the status handler's
+   * (and every instance's). Default: env `BIOMETRIC_TOKEN_SECRET`, else a random secret of this process
+   * (one warning).
+   */
+  tokenSecret?: string;
+  /** Lifetime of the `status_token` handed out, in seconds; default 3600. */
+  tokenTtlSeconds?: number;
   /** Largest accepted request body in bytes; default 16384. */
   maxBodyBytes?: number;
-  /** Where problems are reported (redacted, no personal data); default `console`. */
+  /** Where problems are reported (redacted, no personal data, never a token); default `console`. */
   logger?: Logger;
+}
+
+/**
+ * A fixed-window rate limit on session creation: at most `limit` requests per client per `windowMs`.
+ * Windows are aligned to the clock (`floor(now / windowMs)`), so instances sharing a store count together
+ * and agree on `Retry-After`.
+ */
+export interface SessionRateLimit {
+  /** Requests allowed per client per window. */
+  limit: number;
+  /** The window, in ms. */
+  windowMs: number;
+  /**
+   * Who a request is from: a user id, an API client, an address. Default: the client's address — the
+   * socket's peer under `toNodeListener`, or with `trustProxy` the first `X-Forwarded-For` value. Where no
+   * address is known (a plain Web `Request` on Bun, Deno, workers, or a host wrapper under
+   * `toNodeListener`) every such request counts in ONE shared bucket, with one warning: pass `key` there
+   * (e.g. `CF-Connecting-IP` on Cloudflare, `server.requestIP(request)` on Bun).
+   */
+  key?: (request: Request) => string | Promise<string>;
 }
 
 /** Default body limit of the session handler, in bytes. */
@@ -78,22 +119,28 @@ function acceptableContentType(header: string | null): boolean {
 /**
  * Creates the endpoint the element's `session-endpoint` points at. It takes `POST` JSON
  * `{ locale?, context? }`, asks the `metadata` callback for session metadata, creates a vendor session
- * with the API key, and answers `200 { session_id, technologies }` (`Cache-Control: no-store`).
+ * with the API key, and answers `200 { session_id, technologies, status_token }` (`Cache-Control:
+ * no-store`). `status_token` is what the status handler asks for (header `Biometric-Status-Token`).
  *
  * Checks, in order: Origin (403 `forbidden-origin`; `OPTIONS` → 204 preflight for an allowed cross
- * origin), method (405 with `Allow`), content type (415), body size (413), JSON (400 `invalid-json`,
- * `json-too-deep`), body shape (400 `invalid-request` with `issues`). Then: callback throws → 500
- * `metadata-callback-failed`; invalid metadata → 500 `invalid-metadata` (logged with field paths,
- * answered without them); vendor timeout → 504 `vendor-timeout`; vendor unreachable, non-2xx or
- * malformed → 502 `vendor-unreachable`, `vendor-error` (with `vendorStatus`; a redirect is never
- * followed and is a `vendor-error` too), `vendor-invalid-response`.
+ * origin), method (405 with `Allow`), `authorize` (403 `forbidden`; it throws → 500 `internal-error`),
+ * `rateLimit` (429 `rate-limited` with `Retry-After`; the store fails → 500 `internal-error`, nothing
+ * created), content type (415), body size (413), JSON (400 `invalid-json`, `json-too-deep`), body shape
+ * (400 `invalid-request` with `issues`). Then: callback throws → 500 `metadata-callback-failed`; invalid
+ * metadata → 500 `invalid-metadata` (logged with field paths, answered without them); vendor timeout →
+ * 504 `vendor-timeout`; vendor unreachable, non-2xx or malformed → 502 `vendor-unreachable`,
+ * `vendor-error` (with `vendorStatus`; a redirect is never followed and is a `vendor-error` too),
+ * `vendor-invalid-response`; a vendor error text that is known has its stable code instead of
+ * `vendor-error` (`invalid-iin`, `subject-not-found`... see `VENDOR_REASON_CODES`; 502 with
+ * `vendorStatus`), and the vendor's own text is logged, never answered.
  * Error answers are `{ error: { code, message, issues?, vendorStatus? } }`.
  *
- * The API key never appears in an answer, a log line or an error.
+ * The API key never appears in an answer, a log line or an error; a status token never in a log line.
  *
  * @returns a `(request: Request) => Promise<Response>` for any Web-standard server; see `toNodeListener`
  *   for node:http and Express.
- * @throws {TypeError} at creation, for a missing key or malformed options.
+ * @throws {TypeError} at creation, for a missing key, a `tokenSecret` under 32 characters, or malformed
+ *   options.
  */
 export function createSessionHandler(options: SessionHandlerOptions): (request: Request) => Promise<Response> {
   const vendor = resolveVendorOptions(options, 'createSessionHandler');
@@ -105,6 +152,11 @@ export function createSessionHandler(options: SessionHandlerOptions): (request: 
   const logger = options.logger ?? console;
   const redact = createRedactor(options.apiKey);
   const metadataCallback = options.metadata;
+  const tokenSecret = resolveTokenSecret(options.tokenSecret, 'createSessionHandler', logger);
+  const tokenTtl = checkTokenTtl(options.tokenTtlSeconds, 'createSessionHandler: tokenTtlSeconds');
+  const authorize = options.authorize;
+  if (authorize !== undefined && typeof authorize !== 'function') throw new TypeError('createSessionHandler: authorize must be a function');
+  const rateLimit = options.rateLimit && createRateLimit(options.rateLimit, options.store ?? createMemoryStore(), options.trustProxy === true, logger);
 
   return webHandler(async (input: HandlerInput): Promise<HandlerAnswer> => {
     const decision = originPolicy(input);
@@ -112,6 +164,33 @@ export function createSessionHandler(options: SessionHandlerOptions): (request: 
     if (input.method === 'OPTIONS') return preflightAnswer(decision, input, ALLOWED_METHODS);
     const cors = corsHeaders(decision);
     if (input.method !== 'POST') return methodNotAllowed(ALLOWED_METHODS, cors);
+
+    // Who, then how often: a refused caller never uses up a shared bucket.
+    if (authorize) {
+      let allowed: boolean;
+      try {
+        allowed = (await authorize(input.request)) === true;
+      } catch (error) {
+        logger.error(`[biometric-flow] the authorize callback threw: ${redact(describeError(error))}`);
+        return errorAnswer(500, { code: 'internal-error', message: 'The session could not be prepared' }, cors);
+      }
+      if (!allowed) return errorAnswer(403, { code: 'forbidden', message: 'You may not start a verification' }, cors);
+    }
+    if (rateLimit) {
+      let retryAfter: number | undefined;
+      try {
+        retryAfter = await rateLimit(input);
+      } catch (error) {
+        logger.error(`[biometric-flow] the rate limit failed (store or key): ${redact(describeError(error))}`);
+        return errorAnswer(500, { code: 'internal-error', message: 'The session could not be prepared' }, cors);
+      }
+      if (retryAfter !== undefined) {
+        return errorAnswer(429, { code: 'rate-limited', message: 'Too many verifications started: retry later' }, {
+          ...cors,
+          'Retry-After': String(retryAfter),
+        });
+      }
+    }
     if (!acceptableContentType(input.header('content-type'))) {
       return errorAnswer(415, { code: 'unsupported-media-type', message: 'Send the body as application/json' }, cors);
     }
@@ -162,7 +241,8 @@ export function createSessionHandler(options: SessionHandlerOptions): (request: 
 
     try {
       const session = await createSessionWith(vendor, metadata);
-      return jsonAnswer(200, { session_id: session.session_id, technologies: session.technologies }, cors);
+      const statusToken = await issueWith(tokenSecret, session.session_id, tokenTtl);
+      return jsonAnswer(200, { session_id: session.session_id, technologies: session.technologies, status_token: statusToken }, cors);
     } catch (error) {
       if (error instanceof InvalidMetadataError) {
         logger.error(
@@ -173,11 +253,72 @@ export function createSessionHandler(options: SessionHandlerOptions): (request: 
       }
       if (error instanceof VendorError) {
         const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
-        logger.warn(redact(`[biometric-flow] session create failed: ${error.code}: ${error.message}${cause}`));
+        const text = error.vendorText === undefined ? '' : ` [vendor: ${error.vendorText}]`;
+        logger.warn(redact(`[biometric-flow] session create failed: ${error.code}: ${error.message}${text}${cause}`));
         return vendorErrorAnswer(error, cors);
       }
       logger.error(`[biometric-flow] session create failed unexpectedly: ${redact(describeError(error))}`);
       return errorAnswer(500, { code: 'internal-error', message: 'The session could not be created' }, cors);
     }
   });
+}
+
+/** The shared bucket of requests whose client is unknown. */
+const UNKNOWN_CLIENT = 'unknown-client';
+
+function firstForwardedFor(input: HandlerInput): string | undefined {
+  const value = input.header('x-forwarded-for')?.split(',')[0]?.trim();
+  return value ? value : undefined;
+}
+
+/** A store key for a client key: hashed, so any text (an address, a user id) makes a short, safe key. */
+async function bucketOf(clientKey: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(clientKey));
+  let hex = '';
+  for (const byte of new Uint8Array(digest).subarray(0, 16)) hex += byte.toString(16).padStart(2, '0');
+  return hex;
+}
+
+/**
+ * Checks options once and returns the per-request check.
+ *
+ * @returns a function resolving to `undefined` when the request may go on, else the seconds until the
+ *   window ends (for `Retry-After`).
+ */
+function createRateLimit(
+  options: SessionRateLimit,
+  store: FlowStore,
+  trustProxy: boolean,
+  logger: Logger,
+): (input: HandlerInput) => Promise<number | undefined> {
+  const { limit, windowMs, key } = options;
+  if (!Number.isInteger(limit) || limit <= 0) throw new TypeError('createSessionHandler: rateLimit.limit must be a positive integer');
+  if (!Number.isInteger(windowMs) || windowMs <= 0) throw new TypeError('createSessionHandler: rateLimit.windowMs must be a positive integer');
+  if (key !== undefined && typeof key !== 'function') throw new TypeError('createSessionHandler: rateLimit.key must be a function');
+  let warned = false;
+  const clientOf = async (input: HandlerInput): Promise<string> => {
+    if (key) {
+      const value = await key(input.request);
+      if (typeof value !== 'string') throw new TypeError('rateLimit.key must return a string');
+      return `key:${value}`;
+    }
+    const address = (trustProxy ? firstForwardedFor(input) : undefined) ?? input.clientAddress;
+    if (address !== undefined && address !== '') return `address:${address}`;
+    if (!warned) {
+      warned = true;
+      logger.warn(
+        '[biometric-flow] rateLimit: the client address of this request is unknown (a plain Web Request), so all such requests share one bucket. ' +
+          'Pass rateLimit.key to count each client on its own.',
+      );
+    }
+    return UNKNOWN_CLIENT;
+  };
+  return async (input) => {
+    const client = await clientOf(input);
+    const now = Date.now();
+    const window = Math.floor(now / windowMs);
+    const count = await store.increment(`bf:rate:${await bucketOf(client)}:${window}`, windowMs);
+    if (count <= limit) return undefined;
+    return Math.max(1, Math.ceil(((window + 1) * windowMs - now) / 1000));
+  };
 }

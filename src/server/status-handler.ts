@@ -6,25 +6,53 @@ import {
   createOriginPolicy,
   errorAnswer,
   forbiddenOrigin,
-  jsonAnswer,
+  jsonTextAnswer,
   methodNotAllowed,
   preflightAnswer,
   vendorErrorAnswer,
 } from './http.js';
 import type { Logger, OriginOptions } from './http.js';
+import { BusyError, createCallLimit } from './call-limit.js';
 import { sessionIdSchema } from './metadata.js';
+import { resolveTokenSecret, verifyWith } from './status-token.js';
+import { createMemoryStore } from './store.js';
+import type { FlowStore } from './store.js';
 import { getSessionResultWith, resolveVendorOptions } from './vendor.js';
 import type { VendorOptions, VendorSessionResult } from './vendor.js';
+import { failureReasonsOf } from './vendor-reasons.js';
+import type { FailureReason } from './vendor-reasons.js';
 
 /** Options of {@link createStatusHandler}. */
 export interface StatusHandlerOptions extends VendorOptions, OriginOptions {
   /**
    * Chooses what of the vendor's result the browser sees (JSON-able; `undefined` omits `result`). The
-   * vendor's result holds personal data, so the default is only {@link summarizeResult}'s
-   * `{ flow_session_result, flow_session_failure_reasons }`. Not called while the result is pending.
+   * vendor's result holds personal data, so the default is only {@link summarizeResult}'s verdict and
+   * failure reasons. Called once per vendor call (its answer is reused), not while the result is pending.
    */
   mapResult?: (result: VendorSessionResult) => unknown;
-  /** Where problems are reported (redacted); default `console`. */
+  /**
+   * The secret status tokens are signed with, at least 32 characters, the same as the session handler's
+   * (and every instance's). Default: env `BIOMETRIC_TOKEN_SECRET`, else a random secret of this process
+   * (one warning). Not used when `authorize` is given.
+   */
+  tokenSecret?: string;
+  /**
+   * Decides alone who may read a session's status (your own session cookie, say), instead of the status
+   * token: `false` answers 403 `forbidden`. It runs before any vendor call.
+   */
+  authorize?: (request: Request, sessionId: string) => boolean | Promise<boolean>;
+  /**
+   * Where answers are kept for reuse, shared by every instance that shares it (see `createUnstorageStore`).
+   * Default: a `createMemoryStore()` of this handler.
+   */
+  store?: FlowStore;
+  /** How long a session's answer is reused, in ms (0: never; concurrent requests still share one call). Default 2000. */
+  reuseMs?: number;
+  /** Most vendor calls this handler makes at once; more wait in a short queue. Default 8. */
+  maxConcurrentVendorCalls?: number;
+  /** Longest wait for a free call, in ms, before 503 `server-busy`. Default 2000. */
+  queueTimeoutMs?: number;
+  /** Where problems are reported (redacted, never a token); default `console`. */
   logger?: Logger;
 }
 
@@ -38,16 +66,25 @@ export interface StatusAnswer {
   result?: unknown;
 }
 
-/**
- * The default, privacy-preserving view of a result: the verdict and failure reasons, nothing personal.
- *
- * @returns `{ flow_session_result?, flow_session_failure_reasons? }`, each only when the vendor sent it.
- */
-export function summarizeResult(result: VendorSessionResult): {
+/** The default view of a result: {@link summarizeResult}'s answer. */
+export interface ResultSummary {
+  /** The verdict, when the vendor gave one. */
   flow_session_result?: boolean;
+  /** The vendor's failure reasons, as it sent them. */
   flow_session_failure_reasons?: unknown[];
-} {
-  const summary: { flow_session_result?: boolean; flow_session_failure_reasons?: unknown[] } = {};
+  /** The same reasons with stable codes (`[]` when there are none). */
+  failure_reasons: FailureReason[];
+}
+
+/**
+ * The default, privacy-preserving view of a result: the verdict and failure reasons, nothing personal
+ * (no photos, no document payloads).
+ *
+ * @returns `{ flow_session_result?, flow_session_failure_reasons?, failure_reasons }`; the first two only
+ *   when the vendor sent them.
+ */
+export function summarizeResult(result: VendorSessionResult): ResultSummary {
+  const summary: ResultSummary = { failure_reasons: failureReasonsOf(result.flow_session_failure_reasons) };
   if (typeof result.flow_session_result === 'boolean') summary.flow_session_result = result.flow_session_result;
   if (Array.isArray(result.flow_session_failure_reasons)) {
     summary.flow_session_failure_reasons = result.flow_session_failure_reasons;
@@ -56,19 +93,60 @@ export function summarizeResult(result: VendorSessionResult): {
 }
 
 const ALLOWED_METHODS = 'GET, OPTIONS';
+/** Default reuse window, in ms. */
+export const DEFAULT_REUSE_MS = 2000;
+/** Default cap on a status handler's concurrent vendor calls. */
+export const DEFAULT_MAX_CONCURRENT_VENDOR_CALLS = 8;
+/** Default longest wait for a free vendor call, in ms. */
+export const DEFAULT_QUEUE_TIMEOUT_MS = 2000;
+/** Largest answer kept for reuse, in characters; a bigger one (a generous `mapResult`) is not stored. */
+const MAX_REUSED_ANSWER_LENGTH = 256 * 1024;
+
+/** An answer as it is shared and reused: its status and body, without the per-request CORS headers. */
+interface SharedAnswer {
+  status: number;
+  body: string;
+}
+
+function parseShared(text: string): SharedAnswer | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<SharedAnswer>;
+    return typeof value.status === 'number' && typeof value.body === 'string' ? { status: value.status, body: value.body } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function positiveInteger(value: number | undefined, fallback: number, name: string, allowZero = false): number {
+  const result = value ?? fallback;
+  if (!Number.isInteger(result) || result < (allowZero ? 0 : 1)) {
+    throw new TypeError(`createStatusHandler: ${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer`);
+  }
+  return result;
+}
 
 /**
- * Creates the endpoint the element's `status-endpoint` points at: `GET ?session_id=<uuid>` →
+ * Creates the endpoint the element's `status-endpoint` points at: `GET ?session_id=<uuid>` with the
+ * header `Biometric-Status-Token` (the `status_token` of the session answer) →
  * `200 { session_id, status, result? }` (`Cache-Control: no-store`).
  *
- * A session id is a bearer capability here: whoever knows it can ask. Wrap the handler with your own
- * authorisation if that is not enough, and keep `mapResult` minimal.
+ * In order: Origin (403 `forbidden-origin`; `OPTIONS` → 204 preflight), method (405), `session_id`
+ * (400 `invalid-session-id`), then who asks: without `authorize`, a missing, forged, expired or
+ * other-session token → 401 `status-token-invalid`; with it, `false` → 403 `forbidden`. Nothing reaches
+ * the vendor before these pass.
  *
- * Errors: missing or non-UUID `session_id` → 400 `invalid-session-id`; vendor 404 → 404
- * `session-not-found`; otherwise as `createSessionHandler` (403, 405, 502, 504).
+ * It is no amplifier: concurrent requests for one session share one vendor call; an answer (errors from
+ * the vendor included) is reused for `reuseMs` through `store`, so instances sharing a store share the
+ * window; at most `maxConcurrentVendorCalls` calls run at once, and a request that cannot get one within
+ * `queueTimeoutMs` gets 503 `server-busy` with `Retry-After: 1`. A result is read once per call (up to
+ * 32 MiB), summarised, and dropped.
+ *
+ * Vendor errors: 404 → 404 `session-not-found`; a known vendor text → its code (502, `vendorStatus`);
+ * otherwise as `createSessionHandler` (502, 504). `mapResult` throws → 500 `internal-error`.
  *
  * @returns a `(request: Request) => Promise<Response>`.
- * @throws {TypeError} at creation, for a missing key or malformed options.
+ * @throws {TypeError} at creation, for a missing key, a `tokenSecret` under 32 characters, or malformed
+ *   options.
  */
 export function createStatusHandler(options: StatusHandlerOptions): (request: Request) => Promise<Response> {
   const vendor = resolveVendorOptions(options, 'createStatusHandler');
@@ -76,6 +154,74 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
   const logger = options.logger ?? console;
   const redact = createRedactor(options.apiKey);
   const mapResult = options.mapResult ?? summarizeResult;
+  const authorize = options.authorize;
+  if (authorize !== undefined && typeof authorize !== 'function') throw new TypeError('createStatusHandler: authorize must be a function');
+  const tokenSecret = authorize ? undefined : resolveTokenSecret(options.tokenSecret, 'createStatusHandler', logger);
+  const store = options.store ?? createMemoryStore();
+  const reuseMs = positiveInteger(options.reuseMs, DEFAULT_REUSE_MS, 'reuseMs', true);
+  const limit = createCallLimit(
+    positiveInteger(options.maxConcurrentVendorCalls, DEFAULT_MAX_CONCURRENT_VENDOR_CALLS, 'maxConcurrentVendorCalls'),
+    positiveInteger(options.queueTimeoutMs, DEFAULT_QUEUE_TIMEOUT_MS, 'queueTimeoutMs', true),
+  );
+  // One flight per session id in this process; the store shares finished answers between processes.
+  const flights = new Map<string, Promise<SharedAnswer>>();
+
+  /** Asks the vendor once and makes the answer every waiting request shares. */
+  const askVendor = async (sessionId: string): Promise<SharedAnswer> => {
+    try {
+      const outcome = await getSessionResultWith(vendor, sessionId);
+      const answer: StatusAnswer = { session_id: sessionId, status: outcome.status };
+      if (outcome.result !== undefined) {
+        const result = mapResult(outcome.result);
+        if (result !== undefined) answer.result = result;
+      }
+      return { status: 200, body: JSON.stringify(answer) };
+    } catch (error) {
+      if (error instanceof VendorError) {
+        const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
+        const text = error.vendorText === undefined ? '' : ` [vendor: ${error.vendorText}]`;
+        if (error.code !== 'session-not-found') {
+          logger.warn(redact(`[biometric-flow] session result failed: ${error.code}: ${error.message}${text}${cause}`));
+        }
+        const answer = vendorErrorAnswer(error, {});
+        return { status: answer.status, body: answer.body! };
+      }
+      throw error;
+    }
+  };
+
+  const sharedAnswer = async (sessionId: string): Promise<SharedAnswer> => {
+    const key = `bf:status:${sessionId.toLowerCase()}`;
+    if (reuseMs > 0) {
+      try {
+        const kept = await store.get(key);
+        const shared = kept === undefined ? undefined : parseShared(kept);
+        if (shared) return shared;
+      } catch (error) {
+        logger.warn(`[biometric-flow] the store failed on read, asking the vendor: ${redact(describeError(error))}`);
+      }
+    }
+    const answer = await limit(() => askVendor(sessionId));
+    if (reuseMs > 0) {
+      const text = JSON.stringify(answer);
+      if (text.length <= MAX_REUSED_ANSWER_LENGTH) {
+        await store.set(key, text, reuseMs).catch((error: unknown) => {
+          logger.warn(`[biometric-flow] the store failed on write: ${redact(describeError(error))}`);
+        });
+      }
+    }
+    return answer;
+  };
+
+  const answerFor = (sessionId: string): Promise<SharedAnswer> => {
+    const id = sessionId.toLowerCase();
+    let flight = flights.get(id);
+    if (flight === undefined) {
+      flight = sharedAnswer(sessionId).finally(() => flights.delete(id));
+      flights.set(id, flight);
+    }
+    return flight;
+  };
 
   return webHandler(async (input: HandlerInput): Promise<HandlerAnswer> => {
     const decision = originPolicy(input);
@@ -97,21 +243,35 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
       );
     }
 
-    try {
-      const outcome = await getSessionResultWith(vendor, sessionId);
-      const answer: StatusAnswer = { session_id: sessionId, status: outcome.status };
-      if (outcome.result !== undefined) {
-        const result = mapResult(outcome.result);
-        if (result !== undefined) answer.result = result;
+    const presented = input.header('biometric-status-token');
+    if (authorize) {
+      let allowed: boolean;
+      try {
+        allowed = (await authorize(input.request, sessionId)) === true;
+      } catch (error) {
+        // The host's error may quote the request, token included.
+        const line = redact(describeError(error));
+        logger.error(`[biometric-flow] the authorize callback threw: ${presented && presented.length >= 8 ? line.split(presented).join('[token]') : line}`);
+        return errorAnswer(500, { code: 'internal-error', message: 'The session status could not be read' }, cors);
       }
-      return jsonAnswer(200, answer, cors);
+      if (!allowed) return errorAnswer(403, { code: 'forbidden', message: 'You may not read this session' }, cors);
+    } else if (!(await verifyWith(tokenSecret!, sessionId, presented))) {
+      return errorAnswer(
+        401,
+        { code: 'status-token-invalid', message: 'Send the session\'s status token in the Biometric-Status-Token header' },
+        cors,
+      );
+    }
+
+    try {
+      const answer = await answerFor(sessionId);
+      return jsonTextAnswer(answer.status, answer.body, cors);
     } catch (error) {
-      if (error instanceof VendorError) {
-        const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
-        if (error.code !== 'session-not-found') {
-          logger.warn(redact(`[biometric-flow] session result failed: ${error.code}: ${error.message}${cause}`));
-        }
-        return vendorErrorAnswer(error, cors);
+      if (error instanceof BusyError) {
+        return errorAnswer(503, { code: 'server-busy', message: 'Too many status requests at once: retry shortly' }, {
+          ...cors,
+          'Retry-After': '1',
+        });
       }
       logger.error(`[biometric-flow] session result failed unexpectedly: ${redact(describeError(error))}`);
       return errorAnswer(500, { code: 'internal-error', message: 'The session status could not be read' }, cors);

@@ -9,6 +9,7 @@ import { InvalidMetadataError, VendorError, createRedactor, describeError } from
 import { formatIssues, sessionIdSchema, sessionMetadataSchema, technologyCodeSchema } from './metadata.js';
 import type { SessionMetadata } from './metadata.js';
 import { readUpTo } from './http.js';
+import { VENDOR_REASON_MESSAGES, vendorErrorText, vendorReasonCode } from './vendor-reasons.js';
 
 /** The vendor's production API. */
 export const DEFAULT_API_BASE_URL = 'https://kyc.biometric.kz';
@@ -208,10 +209,22 @@ async function callVendor(
   }
 }
 
-function vendorHttpError(answer: VendorAnswer): VendorError {
-  return new VendorError('vendor-error', `The identity service answered HTTP ${answer.status}`, {
+/**
+ * A non-2xx answer as a `VendorError`: `vendor-error`, or the stable code of a known text (SERVICE.md §6)
+ * with a fixed message. The vendor's own text is kept in `vendorText` (redacted), for logs only.
+ */
+function vendorHttpError(answer: VendorAnswer, redact: (text: string) => string): VendorError {
+  const raw = vendorErrorText(answer.text);
+  const vendorText = raw === undefined ? undefined : redact(raw);
+  const code = vendorReasonCode(vendorText);
+  const message =
+    code === 'vendor-error'
+      ? `The identity service answered HTTP ${answer.status}`
+      : `${VENDOR_REASON_MESSAGES[code]} (HTTP ${answer.status})`;
+  return new VendorError(code, message, {
     status: 502,
     vendorStatus: answer.status,
+    ...(vendorText === undefined ? {} : { vendorText }),
   });
 }
 
@@ -233,8 +246,9 @@ function parseJson(answer: VendorAnswer): unknown {
  * @returns the new session's id and technologies.
  * @throws {InvalidMetadataError} when `metadata` fails `sessionMetadataSchema` (nothing is sent).
  * @throws {VendorError} `vendor-timeout` (504), `vendor-unreachable`, `vendor-error` (non-2xx, with
- *   `vendorStatus`; a redirect, never followed, without it where fetch refuses it itself) or
- *   `vendor-invalid-response` (502).
+ *   `vendorStatus`; a redirect, never followed, without it where fetch refuses it itself), the stable code
+ *   of a known vendor error text (`invalid-iin`, `subject-not-found`... see `VENDOR_REASON_CODES`; 502
+ *   with `vendorStatus` and `vendorText`) or `vendor-invalid-response` (502).
  */
 export async function createSession(options: VendorOptions, metadata?: SessionMetadata): Promise<CreatedSession> {
   return createSessionWith(resolveVendorOptions(options, 'createSession'), metadata);
@@ -258,7 +272,7 @@ export async function createSessionWith(resolved: ResolvedVendorOptions, metadat
     },
     MAX_CREATE_ANSWER_BYTES,
   );
-  if (answer.status < 200 || answer.status > 299) throw vendorHttpError(answer);
+  if (answer.status < 200 || answer.status > 299) throw vendorHttpError(answer, resolved.redact);
   const parsed = createdSessionSchema.safeParse(parseJson(answer));
   if (!parsed.success) {
     throw new VendorError(
@@ -298,8 +312,10 @@ export async function getSessionResultWith(resolved: ResolvedVendorOptions, sess
       vendorStatus: 404,
     });
   }
-  if (answer.status < 200 || answer.status > 299) throw vendorHttpError(answer);
+  if (answer.status < 200 || answer.status > 299) throw vendorHttpError(answer, resolved.redact);
   const json = parseJson(answer);
+  // A result may be tens of megabytes: the text goes as soon as it is parsed, not when this call returns.
+  answer.text = '';
   if (typeof json === 'object' && json !== null && !Array.isArray(json) && Object.keys(json).length === 0) {
     return { status: 'PENDING' };
   }

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { issueStatusToken } from '../../src/server/status-token.js';
 
 /** A request the fake vendor received. */
 export interface RecordedRequest {
@@ -101,4 +102,12 @@ export function capturingLogger(): { lines: string[]; warn(...args: unknown[]): 
         .join(' ')}`,
     );
   return { lines, warn: (...args) => keep('warn', args), error: (...args) => keep('error', args) };
+}
+
+/** The status-token secret the tests share (32+ characters). */
+export const TOKEN_SECRET = 'test-token-secret-' + 'x7Kq2'.repeat(4);
+
+/** The `Biometric-Status-Token` header for a session, signed with {@link TOKEN_SECRET}. */
+export async function tokenHeader(sessionId: string = SESSION_ID, tokenSecret: string = TOKEN_SECRET): Promise<Record<string, string>> {
+  return { 'Biometric-Status-Token': await issueStatusToken({ tokenSecret, sessionId }) };
 }

@@ -7,7 +7,7 @@ import { createServer, request as httpRequest } from 'node:http';
 import type { RequestListener, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MAX_JSON_DEPTH, createSessionHandler, createStatusHandler, toNodeListener } from '../../src/server/index.js';
-import { API_KEY, SESSION_ID, capturingLogger, startFakeVendor } from './fake-vendor.js';
+import { API_KEY, SESSION_ID, TOKEN_SECRET, capturingLogger, startFakeVendor, tokenHeader } from './fake-vendor.js';
 import type { SessionHandlerOptions } from '../../src/server/index.js';
 import type { FakeVendor, VendorBehaviour } from './fake-vendor.js';
 
@@ -170,8 +170,8 @@ describe('server hardening: vendor faults', () => {
     const session = await handler({ apiBaseUrl, timeoutMs: 150 })(post('{}'));
     assert.equal(session.status, 504);
     assert.equal(await codeOf(session), 'vendor-timeout');
-    const status = await createStatusHandler({ apiKey: API_KEY, apiBaseUrl, timeoutMs: 150, logger: capturingLogger() })(
-      new Request(`${HOST}/status?session_id=${SESSION_ID}`),
+    const status = await createStatusHandler({ apiKey: API_KEY, apiBaseUrl, timeoutMs: 150, tokenSecret: TOKEN_SECRET, logger: capturingLogger() })(
+      new Request(`${HOST}/status?session_id=${SESSION_ID}`, { headers: await tokenHeader() }),
     );
     assert.equal(status.status, 504);
     assert.equal(await codeOf(status), 'vendor-timeout');
@@ -218,9 +218,11 @@ describe('server hardening: the key over the wire', () => {
     }
     const answers: string[] = [];
     try {
-      const common = { apiKey: API_KEY, apiBaseUrl: vendor.url, timeoutMs: 150 };
+      const common = { apiKey: API_KEY, apiBaseUrl: vendor.url, timeoutMs: 150, tokenSecret: TOKEN_SECRET };
       const sessionBase = await serveListener(toNodeListener(createSessionHandler({ ...common, maxBodyBytes: 256 })));
-      const statusBase = await serveListener(toNodeListener(createStatusHandler(common)));
+      // No reuse window: every fault below must reach the vendor.
+      const statusBase = await serveListener(toNodeListener(createStatusHandler({ ...common, reuseMs: 0 })));
+      const token = await tokenHeader();
       const faults: Record<string, VendorBehaviour> = {
         timeout: 'hang',
         drop: 'drop',
@@ -232,7 +234,7 @@ describe('server hardening: the key over the wire', () => {
       for (const behaviour of Object.values(faults)) {
         vendor.behave(behaviour);
         answers.push(await rawExchange(sessionBase, '/session', 'POST', { 'Content-Type': 'application/json' }, '{}'));
-        answers.push(await rawExchange(statusBase, `/status?session_id=${SESSION_ID}`, 'GET', {}));
+        answers.push(await rawExchange(statusBase, `/status?session_id=${SESSION_ID}`, 'GET', token));
       }
       answers.push(await rawExchange(sessionBase, '/session', 'POST', { 'Content-Type': 'application/json' }, JSON.stringify({ context: API_KEY.repeat(9) })));
       answers.push(await rawExchange(sessionBase, '/session', 'POST', { 'Content-Type': 'application/json' }, JSON.stringify({ locale: API_KEY })));

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSession, createSessionHandler, createStatusHandler, getSessionResult } from '../../src/server/index.js';
 import type { SessionMetadata } from '../../src/server/index.js';
-import { API_KEY, SESSION_ID, capturingLogger, deadUrl, startFakeVendor } from './fake-vendor.js';
+import { API_KEY, SESSION_ID, TOKEN_SECRET, capturingLogger, deadUrl, startFakeVendor, tokenHeader } from './fake-vendor.js';
 import type { FakeVendor, VendorBehaviour } from './fake-vendor.js';
 
 /** Every form the key could take on the way out: raw, percent-encoded, form-encoded. */
@@ -70,8 +70,8 @@ describe('the API key never leaks', () => {
     const dead = await deadUrl();
     const post = (body = '{}', headers: Record<string, string> = {}) =>
       new Request('https://shop.example/session', { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body });
-    const status = new Request(`https://shop.example/status?session_id=${SESSION_ID}`);
-    const common = { apiKey: API_KEY, apiBaseUrl: vendor.url, timeoutMs: 100, logger };
+    const status = new Request(`https://shop.example/status?session_id=${SESSION_ID}`, { headers: await tokenHeader() });
+    const common = { apiKey: API_KEY, apiBaseUrl: vendor.url, timeoutMs: 100, logger, tokenSecret: TOKEN_SECRET };
 
     const run = async (name: string, response: Promise<Response>, expected: number) => {
       const output = await collect(await response);

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { createServer, request as httpRequest } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, RequestListener, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createSessionHandler, createStatusHandler, toNodeListener } from '../../src/server/index.js';
+import { createSessionHandler, createStatusHandler, toNodeListener, verifyStatusToken } from '../../src/server/index.js';
 import type { SessionHandlerOptions } from '../../src/server/index.js';
-import { API_KEY, SESSION_ID, capturingLogger, startFakeVendor } from './fake-vendor.js';
+import { API_KEY, SESSION_ID, TOKEN_SECRET, capturingLogger, startFakeVendor, tokenHeader } from './fake-vendor.js';
 import type { FakeVendor } from './fake-vendor.js';
 
 let vendor: FakeVendor;
@@ -88,6 +88,7 @@ for (const [pathName, listen] of Object.entries(PATHS)) {
         apiKey: API_KEY,
         apiBaseUrl: vendor.url,
         timeoutMs: 2000,
+        tokenSecret: TOKEN_SECRET,
         logger: capturingLogger(),
         metadata: ({ context, request }) => {
           seen.push({ context, url: request.url, method: request.method, cookie: request.headers.get('cookie') });
@@ -104,7 +105,9 @@ for (const [pathName, listen] of Object.entries(PATHS)) {
       const base = await serveSession();
       const answer = await send(base, '/api/session?x=1', postJson(JSON.stringify({ locale: 'ru', context: { cart: [1, 2] } }), { Origin: base, Cookie: 'sid=7' }));
       assert.equal(answer.status, 200);
-      assert.deepEqual(JSON.parse(answer.text), { session_id: SESSION_ID, technologies: ['LDHP', 'F2F'] });
+      const { status_token: token, ...session } = JSON.parse(answer.text);
+      assert.deepEqual(session, { session_id: SESSION_ID, technologies: ['LDHP', 'F2F'] });
+      assert.equal(await verifyStatusToken({ tokenSecret: TOKEN_SECRET, sessionId: SESSION_ID, token }), true);
       assert.match(answer.headers['content-type'] ?? '', /^application\/json; charset=utf-8$/i);
       assert.equal(answer.headers['cache-control'], 'no-store');
       assert.equal(answer.headers['x-content-type-options'], 'nosniff');
@@ -314,12 +317,20 @@ for (const [pathName, listen] of Object.entries(PATHS)) {
 
     it('serves GET through the status handler, and 405 to HEAD', async () => {
       vendor.behave({ json: { status: 'FINISHED', flow_session_result: true } });
-      const base = await serve(listen(createStatusHandler({ apiKey: API_KEY, apiBaseUrl: vendor.url, logger: capturingLogger() })));
-      const answer = await send(base, `/status?session_id=${SESSION_ID}`);
+      const base = await serve(
+        listen(createStatusHandler({ apiKey: API_KEY, apiBaseUrl: vendor.url, tokenSecret: TOKEN_SECRET, logger: capturingLogger() })),
+      );
+      const token = await tokenHeader();
+      assert.equal(errorCode(await send(base, `/status?session_id=${SESSION_ID}`)), 'status-token-invalid');
+      const answer = await send(base, `/status?session_id=${SESSION_ID}`, { headers: token });
       assert.equal(answer.status, 200);
-      assert.deepEqual(JSON.parse(answer.text), { session_id: SESSION_ID, status: 'FINISHED', result: { flow_session_result: true } });
+      assert.deepEqual(JSON.parse(answer.text), {
+        session_id: SESSION_ID,
+        status: 'FINISHED',
+        result: { flow_session_result: true, failure_reasons: [] },
+      });
       assert.equal(errorCode(await send(base, '/status?session_id=nope')), 'invalid-session-id');
-      const head = await send(base, `/status?session_id=${SESSION_ID}`, { method: 'HEAD' });
+      const head = await send(base, `/status?session_id=${SESSION_ID}`, { method: 'HEAD', headers: token });
       assert.equal(head.status, 405);
       assert.equal(head.text, '');
     });
@@ -328,7 +339,7 @@ for (const [pathName, listen] of Object.entries(PATHS)) {
 
 describe('toNodeListener', () => {
   it('serves the package\'s handlers without a Web Response, and a wrapper through one', async () => {
-    const handler = createSessionHandler({ apiKey: API_KEY, apiBaseUrl: vendor.url, logger: capturingLogger() });
+    const handler = createSessionHandler({ apiKey: API_KEY, apiBaseUrl: vendor.url, tokenSecret: TOKEN_SECRET, logger: capturingLogger() });
     assert.deepEqual(Object.keys(handler), [], 'what toNodeListener looks for is not enumerable');
     const direct = await send(await serve(toNodeListener(handler)), '/session', postJson('{}'));
     const wrapped = await send(await serve(toNodeListener((request) => handler(request))), '/session', postJson('{}'));

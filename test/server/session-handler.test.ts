@@ -1,8 +1,10 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSessionHandler } from '../../src/server/index.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createMemoryStore, createSessionHandler, toNodeListener, verifyStatusToken } from '../../src/server/index.js';
 import type { SessionHandlerOptions, SessionMetadataContext } from '../../src/server/index.js';
-import { API_KEY, SESSION_ID, capturingLogger, deadUrl, startFakeVendor } from './fake-vendor.js';
+import { API_KEY, SESSION_ID, TOKEN_SECRET, capturingLogger, deadUrl, startFakeVendor } from './fake-vendor.js';
 import type { FakeVendor } from './fake-vendor.js';
 
 const HOST = 'https://shop.example';
@@ -20,7 +22,7 @@ beforeEach(() => {
 
 function handler(options: Partial<SessionHandlerOptions> = {}) {
   const logger = capturingLogger();
-  const handle = createSessionHandler({ apiKey: API_KEY, apiBaseUrl: vendor.url, timeoutMs: 2000, logger, ...options });
+  const handle = createSessionHandler({ apiKey: API_KEY, apiBaseUrl: vendor.url, timeoutMs: 2000, tokenSecret: TOKEN_SECRET, logger, ...options });
   return { handle, logger };
 }
 
@@ -52,7 +54,9 @@ describe('createSessionHandler: happy path', () => {
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('cache-control'), 'no-store');
     assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
-    assert.deepEqual(await response.json(), { session_id: SESSION_ID, technologies: ['LDHP', 'F2F'] });
+    const { status_token: token, ...session } = await response.json();
+    assert.deepEqual(session, { session_id: SESSION_ID, technologies: ['LDHP', 'F2F'] });
+    assert.equal(await verifyStatusToken({ tokenSecret: TOKEN_SECRET, sessionId: SESSION_ID, token }), true, 'the status token is for this session');
 
     assert.equal(vendor.requests.length, 1);
     const sent = vendor.requests[0]!;
@@ -81,7 +85,9 @@ describe('createSessionHandler: happy path', () => {
   it('drops vendor fields the element does not need and passes unknown technology codes through', async () => {
     vendor.behave({ json: { session_id: SESSION_ID.toUpperCase(), technologies: ['NEW_TECH'], extra: 'x' } });
     const response = await handler().handle(post('{}'));
-    assert.deepEqual(await response.json(), { session_id: SESSION_ID.toUpperCase(), technologies: ['NEW_TECH'] });
+    const { status_token: token, ...session } = await response.json();
+    assert.deepEqual(session, { session_id: SESSION_ID.toUpperCase(), technologies: ['NEW_TECH'] });
+    assert.equal(typeof token, 'string');
   });
 
   it('appends the paths to a base URL with a trailing slash', async () => {
@@ -196,6 +202,11 @@ describe('createSessionHandler: origins and methods', () => {
     assert.throws(() => createSessionHandler({ apiKey: '' }), TypeError);
     assert.throws(() => createSessionHandler({ apiKey: API_KEY, allowedOrigins: ['not a url'] }), TypeError);
     assert.throws(() => createSessionHandler({ apiKey: API_KEY, apiBaseUrl: 'ftp://x' }), TypeError);
+    assert.throws(() => createSessionHandler({ apiKey: API_KEY, tokenSecret: 'short' }), /tokenSecret must be a string of at least 32 characters/);
+    assert.throws(() => createSessionHandler({ apiKey: API_KEY, tokenSecret: TOKEN_SECRET, tokenTtlSeconds: 0 }), TypeError);
+    for (const rateLimit of [{ limit: 0, windowMs: 1000 }, { limit: 1, windowMs: -1 }, { limit: 1.5, windowMs: 1000 }]) {
+      assert.throws(() => createSessionHandler({ apiKey: API_KEY, tokenSecret: TOKEN_SECRET, rateLimit }), TypeError, JSON.stringify(rateLimit));
+    }
   });
 });
 
@@ -417,5 +428,140 @@ describe('createSessionHandler: vendor failures', () => {
     const response = await handler({ allowedOrigins: ['https://app.example'] }).handle(post('{}', { Origin: 'https://app.example' }));
     assert.equal(response.status, 502);
     assert.equal(response.headers.get('access-control-allow-origin'), 'https://app.example');
+  });
+});
+
+describe('createSessionHandler: who may create sessions, and how many', () => {
+  it('answers 403 forbidden when authorize says no, before the metadata callback or the vendor', async () => {
+    let metadataCalls = 0;
+    const seen: string[] = [];
+    const { handle } = handler({
+      authorize: async (request) => {
+        seen.push(request.headers.get('cookie') ?? '');
+        return request.headers.get('cookie') === 'sid=ok';
+      },
+      metadata: () => {
+        metadataCalls++;
+        return undefined;
+      },
+    });
+    const refused = await handle(post('{}', { Cookie: 'sid=nope' }));
+    assert.equal(refused.status, 403);
+    assert.equal((await errorOf(refused)).code, 'forbidden');
+    assert.equal(vendor.requests.length, 0);
+    assert.equal(metadataCalls, 0);
+    assert.equal((await handle(post('{}', { Cookie: 'sid=ok' }))).status, 200);
+    assert.deepEqual(seen, ['sid=nope', 'sid=ok']);
+    assert.equal(vendor.requests.length, 1);
+  });
+
+  it('answers 500 internal-error when authorize throws, and creates nothing', async () => {
+    const { handle, logger } = handler({
+      authorize: () => {
+        throw new Error('auth backend down');
+      },
+    });
+    const response = await handle(post('{}'));
+    assert.equal(response.status, 500);
+    assert.equal((await errorOf(response)).code, 'internal-error');
+    assert.equal(vendor.requests.length, 0);
+    assert.ok(logger.lines.some((line) => line.includes('auth backend down')));
+  });
+
+  it('answers 429 rate-limited with Retry-After past the limit, per key, and bills nothing more', async () => {
+    const { handle } = handler({ rateLimit: { limit: 2, windowMs: 60_000, key: (request) => request.headers.get('x-user') ?? 'anonymous' } });
+    for (let i = 0; i < 2; i++) assert.equal((await handle(post('{}', { 'X-User': 'a' }))).status, 200);
+    const limited = await handle(post('{}', { 'X-User': 'a' }));
+    assert.equal(limited.status, 429);
+    assert.equal((await errorOf(limited)).code, 'rate-limited');
+    const retryAfter = Number(limited.headers.get('retry-after'));
+    assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, String(retryAfter));
+    assert.equal(vendor.requests.length, 2);
+    assert.equal((await handle(post('{}', { 'X-User': 'b' }))).status, 200, 'another key has its own bucket');
+  });
+
+  it('counts a refused authorize in no bucket', async () => {
+    const { handle } = handler({
+      authorize: (request) => request.headers.get('x-ok') === '1',
+      rateLimit: { limit: 1, windowMs: 60_000, key: () => 'everyone' },
+    });
+    for (let i = 0; i < 3; i++) assert.equal((await handle(post('{}'))).status, 403);
+    assert.equal((await handle(post('{}', { 'X-Ok': '1' }))).status, 200);
+  });
+
+  it('counts by the socket address under toNodeListener, by the first X-Forwarded-For with trustProxy', async () => {
+    const serveWith = async (options: Partial<SessionHandlerOptions>) => {
+      const server = createServer(toNodeListener(handler({ ...options, store: createMemoryStore() }).handle));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+      return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/session` };
+    };
+    const send = (url: string, forwardedFor?: string) =>
+      fetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...(forwardedFor ? { 'X-Forwarded-For': forwardedFor } : {}) },
+        body: '{}',
+      }).then(async (response) => {
+        await response.body?.cancel();
+        return response.status;
+      });
+    const direct = await serveWith({ rateLimit: { limit: 1, windowMs: 60_000 } });
+    const proxied = await serveWith({ rateLimit: { limit: 1, windowMs: 60_000 }, trustProxy: true });
+    try {
+      assert.deepEqual([await send(direct.url, '10.0.0.1'), await send(direct.url, '10.0.0.2')], [200, 429], 'X-Forwarded-For is ignored without trustProxy');
+      assert.deepEqual(
+        [await send(proxied.url, '10.0.0.1, 127.0.0.1'), await send(proxied.url, '10.0.0.2'), await send(proxied.url, '10.0.0.1')],
+        [200, 200, 429],
+      );
+    } finally {
+      for (const { server } of [direct, proxied]) {
+        server.closeAllConnections();
+        server.close();
+      }
+    }
+  });
+
+  it('puts requests without a known address in one shared bucket, with one warning', async () => {
+    const { handle, logger } = handler({ rateLimit: { limit: 2, windowMs: 60_000 } });
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await handle(post('{}'))).status);
+    assert.deepEqual(statuses, [200, 200, 429, 429]);
+    const warnings = logger.lines.filter((line) => line.includes('rateLimit.key'));
+    assert.equal(warnings.length, 1);
+  });
+
+  it('shares a rate limit between two handlers sharing a store', async () => {
+    const store = createMemoryStore();
+    const rateLimit = { limit: 3, windowMs: 60_000, key: () => 'one client' };
+    const first = handler({ store, rateLimit }).handle;
+    const second = handler({ store, rateLimit }).handle;
+    const statuses = [];
+    for (const handle of [first, second, first, second]) statuses.push((await handle(post('{}'))).status);
+    assert.deepEqual(statuses, [200, 200, 200, 429]);
+  });
+});
+
+describe('createSessionHandler: vendor error codes', () => {
+  it('answers a known vendor text with its stable code and vendorStatus, logging the text and not answering it', async () => {
+    const cases: [Parameters<FakeVendor['behave']>[0], string, number][] = [
+      [{ status: 400, json: { detail: 'Invalid IIN' } }, 'invalid-iin', 400],
+      [{ status: 404, json: { detail: 'Subject not found in MCDB' } }, 'subject-not-found', 404],
+      [{ status: 400, json: 'Client does not have subscription' }, 'subscription-inactive', 400],
+      [{ status: 503, contentType: 'text/plain', text: "Can't connect to e-document service" }, 'edocument-unavailable', 503],
+      [{ status: 400, json: { detail: 'Something nobody has seen' } }, 'vendor-error', 400],
+    ];
+    for (const [behaviour, code, vendorStatus] of cases) {
+      vendor.behave(behaviour);
+      const { handle, logger } = handler();
+      const response = await handle(post('{}'));
+      assert.equal(response.status, 502, code);
+      const text = await response.text();
+      const error = JSON.parse(text).error;
+      assert.equal(error.code, code);
+      assert.equal(error.vendorStatus, vendorStatus);
+      for (const raw of ['Invalid IIN', 'MCDB', 'does not have', "Can't connect", 'nobody has seen']) {
+        assert.ok(!text.includes(raw), `${code}: the answer holds the vendor's text`);
+      }
+      assert.ok(logger.lines.some((line) => line.includes('[vendor: ')), `${code}: the vendor's text is logged`);
+    }
   });
 });

@@ -1,0 +1,177 @@
+// The store adapter against a real Redis: redis-server (Debian's package) started on a free loopback port
+// for this file and stopped after it. Without redis-server the tests are skipped, except under CI=true,
+// where its absence is a failure (.ci/run installs it).
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { createStorage } from 'unstorage';
+import type { Storage } from 'unstorage';
+import redisDriver from 'unstorage/drivers/redis';
+import { createSessionHandler, createStatusHandler, createUnstorageStore } from '../../src/server/index.js';
+import type { FlowStore } from '../../src/server/index.js';
+import { API_KEY, SESSION_ID, TOKEN_SECRET, capturingLogger, startFakeVendor, tokenHeader } from './fake-vendor.js';
+import type { FakeVendor } from './fake-vendor.js';
+
+const REDIS_SERVER = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim();
+const skip = REDIS_SERVER === '' ? 'redis-server is not installed (apt-get install redis-server)' : false;
+
+if (REDIS_SERVER === '' && process.env.CI === 'true') {
+  it('finds redis-server, which CI must install (.ci/run)', () => {
+    assert.fail('redis-server is not installed: the Redis tests cannot run');
+  });
+}
+
+/** Waits, a few ms at a time, until `check()` resolves true; fails after `timeoutMs`. */
+async function until(check: () => Promise<boolean>, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Starts redis-server without persistence; resolves once it accepts connections. */
+async function startRedis(): Promise<{ url: string; process: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${output}`)), 10_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited (${code}): ${output}`));
+    });
+  });
+  return { url: `redis://127.0.0.1:${port}`, process: child };
+}
+
+describe('createUnstorageStore on a real Redis', { skip }, () => {
+  let redis: { url: string; process: ChildProcess };
+  let vendor: FakeVendor;
+  const storages: Storage[] = [];
+
+  /** One instance's view of the shared Redis: its own connection, as another server would have. */
+  const instance = (base = 'app'): { storage: Storage; store: FlowStore } => {
+    const storage = createStorage({ driver: redisDriver({ url: redis.url, base }) });
+    storages.push(storage);
+    return { storage, store: createUnstorageStore(storage) };
+  };
+
+  before(async () => {
+    redis = await startRedis();
+    vendor = await startFakeVendor();
+  });
+  after(async () => {
+    for (const storage of storages) await storage.dispose();
+    await vendor?.close();
+    if (redis && redis.process.exitCode === null) {
+      const exited = new Promise((resolve) => redis.process.once('exit', resolve));
+      redis.process.kill('SIGTERM');
+      await exited;
+    }
+  });
+
+  it('gets, sets, adds, increments and deletes, with expiry, in the keys the driver itself uses', async () => {
+    const { storage, store } = instance();
+    const key = `bf:test:${randomUUID()}`;
+    assert.equal(await store.get(key), undefined);
+    await store.set(key, 'one', 60_000);
+    assert.equal(await store.get(key), 'one');
+    assert.equal(await storage.getItem(key), 'one', 'the same key through unstorage');
+    assert.equal(await store.add(key, 'two', 60_000), false);
+    assert.equal(await store.get(key), 'one');
+    await store.delete(key);
+    assert.equal(await store.add(key, 'three', 60_000), true);
+    assert.equal(await store.get(key), 'three');
+
+    const counter = `bf:count:${randomUUID()}`;
+    assert.equal(await store.increment(counter, 60_000), 1);
+    assert.equal(await store.increment(counter, 60_000), 2);
+    const client = (storage.getMount(counter).driver.getInstance as () => { pttl(key: string): Promise<number> })();
+    const ttl = await client.pttl(`app:${counter}`);
+    assert.ok(ttl > 0 && ttl <= 60_000, `the counter expires with its window (${ttl} ms)`);
+
+    const brief = `bf:brief:${randomUUID()}`;
+    await store.set(brief, 'x', 30);
+    await until(async () => (await store.get(brief)) === undefined);
+    assert.equal(await store.add(brief, 'y', 60_000), true, 'an expired key can be added again');
+  });
+
+  it('adds atomically: 50 concurrent adds from two instances, exactly one wins; 50 increments count 1 to 50', async () => {
+    const stores = [instance().store, instance().store];
+    const key = `bf:once:${randomUUID()}`;
+    const wins = await Promise.all(Array.from({ length: 50 }, (_, i) => stores[i % 2]!.add(key, String(i), 60_000)));
+    assert.equal(wins.filter(Boolean).length, 1);
+    const counter = `bf:many:${randomUUID()}`;
+    const counts = await Promise.all(Array.from({ length: 50 }, (_, i) => stores[i % 2]!.increment(counter, 60_000)));
+    assert.deepEqual([...counts].sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i + 1));
+  });
+
+  it('gives two session handlers sharing it one rate limit', async () => {
+    vendor.behave({ json: { session_id: SESSION_ID, technologies: ['LD'] } });
+    const client = `client-${randomUUID()}`;
+    const rateLimit = { limit: 3, windowMs: 60_000, key: () => client };
+    const handlers = [instance(), instance()].map(({ store }) =>
+      createSessionHandler({ apiKey: API_KEY, apiBaseUrl: vendor.url, tokenSecret: TOKEN_SECRET, logger: capturingLogger(), store, rateLimit }),
+    );
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const response = await handlers[i % 2]!(
+        new Request('https://shop.example/session', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }),
+      );
+      statuses.push(response.status);
+    }
+    assert.deepEqual(statuses, [200, 200, 200, 429, 429, 429]);
+  });
+
+  it('gives two status handlers sharing it one reuse window', async () => {
+    vendor.requests.length = 0;
+    vendor.behave({ json: { status: 'FINISHED', flow_session_result: true } });
+    const [first, second] = [instance(), instance()].map(({ store }) =>
+      createStatusHandler({ apiKey: API_KEY, apiBaseUrl: vendor.url, tokenSecret: TOKEN_SECRET, logger: capturingLogger(), store, reuseMs: 60_000 }),
+    );
+    const sessionId = randomUUID();
+    const request = async () => new Request(`https://shop.example/status?session_id=${sessionId}`, { headers: await tokenHeader(sessionId) });
+    const a = await (await first!(await request())).text();
+    const b = await (await second!(await request())).text();
+    assert.equal(vendor.requests.length, 1, 'the second instance reused the first one\'s answer');
+    assert.equal(b, a);
+  });
+});
+
+describe('createUnstorageStore on another driver (memory)', () => {
+  it('keeps the same semantics, expiry included, without atomicity', async () => {
+    const store = createUnstorageStore(createStorage(), { prefix: 'p:' });
+    assert.equal(await store.add('bf:k', 'a', 60_000), true);
+    assert.equal(await store.add('bf:k', 'b', 60_000), false);
+    assert.equal(await store.get('bf:k'), 'a');
+    assert.equal(await store.increment('bf:n', 60_000), 1);
+    assert.equal(await store.increment('bf:n', 60_000), 2);
+    await store.delete('bf:k');
+    assert.equal(await store.get('bf:k'), undefined);
+    await store.set('bf:brief', 'x', 20);
+    await until(async () => (await store.get('bf:brief')) === undefined);
+    assert.throws(() => createUnstorageStore({} as Storage), TypeError);
+  });
+});
