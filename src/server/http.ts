@@ -282,3 +282,15 @@ export function jsonNestsDeeperThan(text: string, maxDepth: number): boolean {
   }
   return false;
 }
+
+/**
+ * The client's address behind a trusted proxy: the last `X-Forwarded-For` entry, the one the proxy in
+ * front of this server appended. Entries before it are whatever the client sent, and a client that
+ * could choose its address could choose its own rate-limit bucket or pass an allow-list.
+ *
+ * @returns the address, or `undefined` without the header.
+ */
+export function lastForwardedFor(header: string | null): string | undefined {
+  const value = header?.split(',').at(-1)?.trim();
+  return value ? value : undefined;
+}

@@ -10,6 +10,7 @@ import {
   forbiddenOrigin,
   jsonAnswer,
   jsonNestsDeeperThan,
+  lastForwardedFor,
   methodNotAllowed,
   preflightAnswer,
   vendorErrorAnswer,
@@ -266,10 +267,6 @@ export function createSessionHandler(options: SessionHandlerOptions): (request: 
 /** The shared bucket of requests whose client is unknown. */
 const UNKNOWN_CLIENT = 'unknown-client';
 
-function firstForwardedFor(input: HandlerInput): string | undefined {
-  const value = input.header('x-forwarded-for')?.split(',')[0]?.trim();
-  return value ? value : undefined;
-}
 
 /** A store key for a client key: hashed, so any text (an address, a user id) makes a short, safe key. */
 async function bucketOf(clientKey: string): Promise<string> {
@@ -302,7 +299,7 @@ function createRateLimit(
       if (typeof value !== 'string') throw new TypeError('rateLimit.key must return a string');
       return `key:${value}`;
     }
-    const address = (trustProxy ? firstForwardedFor(input) : undefined) ?? input.clientAddress;
+    const address = (trustProxy ? lastForwardedFor(input.header('x-forwarded-for')) : undefined) ?? input.clientAddress;
     if (address !== undefined && address !== '') return `address:${address}`;
     if (!warned) {
       warned = true;

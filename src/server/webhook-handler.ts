@@ -8,7 +8,7 @@
 import { VendorError, createRedactor, describeError } from './errors.js';
 import { HANDLER_CORE, answerToResponse } from './handler-core.js';
 import type { HandlerAnswer, HandlerInput } from './handler-core.js';
-import { BodyError, errorAnswer, jsonAnswer, jsonNestsDeeperThan, readBodyBytes } from './http.js';
+import { BodyError, errorAnswer, jsonAnswer, jsonNestsDeeperThan, lastForwardedFor, readBodyBytes } from './http.js';
 import type { ErrorBody, Logger } from './http.js';
 import { createMemoryStore } from './store.js';
 import type { FlowStore } from './store.js';
@@ -341,8 +341,11 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
 
   const handler: WebhookHandler = async (request, context) =>
     answerToResponse(await core(webInput(request), context?.clientAddress));
-  // `toNodeListener` serves the core straight from the Node request (no context there).
-  Object.defineProperty(handler, HANDLER_CORE, { value: (input: HandlerInput) => core(input, undefined) });
+  // `toNodeListener` serves the core straight from the Node request, with the socket's address; behind a
+  // trusted proxy that is the proxy's, and X-Forwarded-For names the client.
+  Object.defineProperty(handler, HANDLER_CORE, {
+    value: (input: HandlerInput) => core(input, trustProxy ? undefined : input.clientAddress),
+  });
   return handler;
 }
 
@@ -381,12 +384,6 @@ function lastPathSegment(url: string): string {
 }
 
 /** The entry the nearest proxy appended; the earlier ones are whatever the client wrote. */
-function lastForwardedFor(header: string | null): string | undefined {
-  if (header === null) return undefined;
-  const entries = header.split(',');
-  return entries[entries.length - 1]!.trim();
-}
-
 async function sha256(text: string): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
 }

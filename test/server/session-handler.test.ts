@@ -489,7 +489,7 @@ describe('createSessionHandler: who may create sessions, and how many', () => {
     assert.equal((await handle(post('{}', { 'X-Ok': '1' }))).status, 200);
   });
 
-  it('counts by the socket address under toNodeListener, by the first X-Forwarded-For with trustProxy', async () => {
+  it('counts by the socket address under toNodeListener, by the last X-Forwarded-For with trustProxy', async () => {
     const serveWith = async (options: Partial<SessionHandlerOptions>) => {
       const server = createServer(toNodeListener(handler({ ...options, store: createMemoryStore() }).handle));
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
@@ -509,7 +509,12 @@ describe('createSessionHandler: who may create sessions, and how many', () => {
     try {
       assert.deepEqual([await send(direct.url, '10.0.0.1'), await send(direct.url, '10.0.0.2')], [200, 429], 'X-Forwarded-For is ignored without trustProxy');
       assert.deepEqual(
-        [await send(proxied.url, '10.0.0.1, 127.0.0.1'), await send(proxied.url, '10.0.0.2'), await send(proxied.url, '10.0.0.1')],
+        [
+          await send(proxied.url, '10.0.0.9, 10.0.0.1'),
+          await send(proxied.url, '10.0.0.2'),
+          // The same client with another forged first entry: the proxy's entry still names it.
+          await send(proxied.url, '10.0.0.7, 10.0.0.1'),
+        ],
         [200, 200, 429],
       );
     } finally {
