@@ -37,6 +37,8 @@ export const DEMO_FLOWS = [
   { name: 'LDHP + F2F', technologies: ['LDHP', 'F2F'] },
   { name: 'LD + ED + F2F', technologies: ['LD', 'ED', 'F2F'] },
   { name: 'LD + DR + F2F', technologies: ['LD', 'DR', 'F2F'] },
+  // An account whose subscription ended: the vendor refuses to create the session.
+  { name: 'LD + F2F, no subscription', technologies: ['LD', 'F2F'], createError: 'subscription-inactive' },
 ] as const satisfies readonly EmulatorFlowInput[];
 
 export type DemoFlowName = (typeof DEMO_FLOWS)[number]['name'];
@@ -50,6 +52,8 @@ export interface Preset {
   flow: DemoFlowName;
   /** Built on the server only. */
   metadata?: SessionMetadata;
+  /** Only against the emulator: the preset shows something the emulator makes happen on purpose. */
+  emulatorOnly?: boolean;
   /** Human-readable lines about the metadata, for the page. */
   sends: string[];
 }
@@ -116,6 +120,15 @@ export const PRESETS: readonly Preset[] = [
     label: 'Document Recognition + Face2Face',
     description: 'A photo of the ID document, then the face compared with the document’s photo.',
     flow: 'LD + DR + F2F',
+    sends: ['no metadata'],
+  },
+  {
+    id: 'no-subscription',
+    label: 'Account without a subscription (emulator)',
+    description:
+      'The emulator answers the session request as the vendor does for an account whose subscription ended: the element explains that the site, not the person, has to act.',
+    flow: 'LD + F2F, no subscription',
+    emulatorOnly: true,
     sends: ['no metadata'],
   },
 ];

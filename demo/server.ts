@@ -13,6 +13,7 @@
  * @module
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -26,7 +27,6 @@ import {
   DEFAULT_API_BASE_URL,
   createSessionHandler,
   createStatusHandler,
-  sessionIdSchema,
   toNodeListener,
 } from '../src/server/index.js';
 import { DEMO_FLOWS, PRESETS, type Preset, type PublicPreset } from './presets.js';
@@ -155,9 +155,13 @@ export function createDemoBackend(options: {
   apiBaseUrl: string;
   flowBaseUrl?: string;
   backend: 'emulator' | 'vendor';
+  /** Signs the status tokens; every handler of the demo shares it. */
+  tokenSecret: string;
   logger: DemoLogger;
 }) {
-  const { flowKeys, flowTechnologies, apiBaseUrl, logger } = options;
+  const { flowKeys, flowTechnologies, apiBaseUrl, tokenSecret, logger } = options;
+  // Against the real service, presets that only the emulator can act out are left out.
+  const presets = PRESETS.filter((preset) => options.backend === 'emulator' || !preset.emulatorOnly);
   const keyOf = (preset: Preset) => {
     const key = flowKeys.get(preset.flow) ?? flowKeys.get('*');
     if (!key) throw new Error(`demo: no API key for flow ${preset.flow}`);
@@ -165,20 +169,20 @@ export function createDemoBackend(options: {
   };
 
   const sessionHandlers = new Map(
-    PRESETS.map((preset) => [
+    presets.map((preset) => [
       preset.id,
-      createSessionHandler({ apiKey: keyOf(preset), apiBaseUrl, metadata: () => preset.metadata, logger }),
+      createSessionHandler({ apiKey: keyOf(preset), apiBaseUrl, tokenSecret, metadata: () => preset.metadata, logger }),
     ]),
   );
   const statusHandlers = new Map(
-    [...flowKeys].map(([flow, apiKey]) => [flow, createStatusHandler({ apiKey, apiBaseUrl, logger })]),
+    [...flowKeys].map(([flow, apiKey]) => [flow, createStatusHandler({ apiKey, apiBaseUrl, tokenSecret, logger })]),
   );
   const anyStatusHandler = statusHandlers.values().next().value!;
   /** Which flow each session was created with: its result needs that flow's key. */
   const sessionFlows = new RecentMap<string, string>(1000);
 
   const session = async (request: Request): Promise<Response> => {
-    const defaultHandler = sessionHandlers.get(PRESETS[0]!.id)!;
+    const defaultHandler = sessionHandlers.get(presets[0]!.id)!;
     // Method, origin, content type and JSON errors are the library's to answer.
     if (request.method !== 'POST') return defaultHandler(request);
     const text = await readLimited(request.clone(), 16_384);
@@ -190,10 +194,10 @@ export function createDemoBackend(options: {
     }
     if (json === undefined) return defaultHandler(request);
     const body = sessionBodySchema.safeParse(json);
-    const preset = body.success ? PRESETS.find((candidate) => candidate.id === body.data.context.preset) : undefined;
+    const preset = body.success ? presets.find((candidate) => candidate.id === body.data.context.preset) : undefined;
     if (!preset) {
       return jsonAnswer(400, {
-        error: { code: 'unknown-preset', message: `Send context.preset, one of: ${PRESETS.map((p) => p.id).join(', ')}` },
+        error: { code: 'unknown-preset', message: `Send context.preset, one of: ${presets.map((p) => p.id).join(', ')}` },
       });
     }
     const response = await sessionHandlers.get(preset.id)!(request);
@@ -206,17 +210,15 @@ export function createDemoBackend(options: {
     return response;
   };
 
+  // A session this demo did not make goes to any status handler too: without a token of its own it is
+  // refused (401) before anything is asked of the vendor, as any stranger's request is.
   const status = async (request: Request): Promise<Response> => {
     const id = new URL(request.url).searchParams.get('session_id') ?? '';
     const flow = sessionFlows.get(id.toLowerCase());
-    if (flow) return statusHandlers.get(flow)!(request);
-    if (request.method === 'GET' && sessionIdSchema.safeParse(id).success && !flowKeys.has('*')) {
-      return jsonAnswer(404, { error: { code: 'session-not-found', message: 'This demo did not create that session' } });
-    }
-    return anyStatusHandler(request);
+    return (flow ? statusHandlers.get(flow)! : anyStatusHandler)(request);
   };
 
-  const publicPresets: PublicPreset[] = PRESETS.map((preset) => ({
+  const publicPresets: PublicPreset[] = presets.map((preset) => ({
     id: preset.id,
     label: preset.label,
     description: preset.description,
@@ -310,13 +312,17 @@ export async function ensureCdnBuild(options: { quiet?: boolean } = {}): Promise
   return true;
 }
 
+/** How long the emulator's result stays `{}` after a flow ends: the vendor's result lags (SERVICE.md §6). */
+export const DEMO_RESULT_DELAY_MS = 3000;
+
 async function startDemoEmulator(port: number, host: string): Promise<Emulator> {
-  const flows = DEMO_FLOWS.map((flow) => ({ name: flow.name, technologies: [...flow.technologies] }));
+  const flows = DEMO_FLOWS.map((flow) => ({ ...flow, technologies: [...flow.technologies] }));
+  const options = { host, flows, resultDelayMs: DEMO_RESULT_DELAY_MS };
   try {
-    return await startEmulator({ port, host, flows });
+    return await startEmulator({ ...options, port });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || port === 0) throw error;
-    return startEmulator({ port: 0, host, flows });
+    return startEmulator({ ...options, port: 0 });
   }
 }
 
@@ -330,6 +336,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const host = options.host ?? '127.0.0.1';
   const logger = options.logger ?? console;
   const realKey = options.apiKey;
+  // Status tokens are signed with this: BIOMETRIC_TOKEN_SECRET, else one made for this run.
+  const tokenSecret = process.env.BIOMETRIC_TOKEN_SECRET ?? randomBytes(32).toString('base64url');
   let emulator: Emulator | undefined;
   let backend: ReturnType<typeof createDemoBackend>;
   let apiBaseUrl: string;
@@ -344,6 +352,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       apiBaseUrl,
       ...(options.flowBaseUrl ? { flowBaseUrl: options.flowBaseUrl } : {}),
       backend: 'vendor',
+      tokenSecret,
       logger,
     });
   } else {
@@ -356,6 +365,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       apiBaseUrl,
       flowBaseUrl,
       backend: 'emulator',
+      tokenSecret,
       logger,
     });
   }

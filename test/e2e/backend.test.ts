@@ -54,12 +54,13 @@ describe('demo backend', { timeout: 60_000 }, () => {
         ['edocument-iin-fixed', 'LD+ED+F2F'],
         ['edocument-editable', 'LD+ED+F2F'],
         ['document', 'LD+DR+F2F'],
+        ['no-subscription', 'LD+F2F'],
       ],
     );
   });
 
   it("creates each preset's session with its flow's key and the server's metadata", async () => {
-    for (const preset of PRESETS) {
+    for (const preset of PRESETS.filter((candidate) => candidate.id !== 'no-subscription')) {
       const answer = await post(demo, { locale: 'en', context: { preset: preset.id } });
       assert.equal(answer.status, 200, `${preset.id}: ${answer.text}`);
       assert.equal(leaksKey(answer.text), false);
@@ -67,6 +68,13 @@ describe('demo backend', { timeout: 60_000 }, () => {
       assert.equal(session.flowName, preset.flow, preset.id);
       assert.deepEqual(session.metadata, preset.metadata ?? null, preset.id);
     }
+  });
+
+  it('answers the no-subscription preset as the vendor refuses it: 502 subscription-inactive', async () => {
+    const answer = await post(demo, { locale: 'en', context: { preset: 'no-subscription' } });
+    assert.equal(answer.status, 502, answer.text);
+    assert.equal(JSON.parse(answer.text).error.code, 'subscription-inactive');
+    assert.equal(leaksKey(answer.text), false);
   });
 
   it('refuses a missing or unknown preset, and metadata sent by the browser is not used', async () => {
@@ -94,11 +102,17 @@ describe('demo backend', { timeout: 60_000 }, () => {
 
   it('answers status with the key of the flow the session was made with', async () => {
     const created = JSON.parse((await post(demo, { context: { preset: 'edocument-skip' } })).text);
-    const status = await fetch(new URL(`/api/status?session_id=${created.session_id}`, demo.url));
+    const status = await fetch(new URL(`/api/status?session_id=${created.session_id}`, demo.url), {
+      headers: { 'Biometric-Status-Token': created.status_token },
+    });
     assert.equal(status.status, 200);
     assert.equal(((await status.json()) as { status: string }).status, 'PROGRESS');
-    const stranger = await fetch(new URL('/api/status?session_id=00000000-0000-4000-8000-000000000000', demo.url));
-    assert.equal(stranger.status, 404);
+    const tokenless = await fetch(new URL(`/api/status?session_id=${created.session_id}`, demo.url));
+    assert.equal(tokenless.status, 401, 'the session id alone reads nothing');
+    const stranger = await fetch(new URL('/api/status?session_id=00000000-0000-4000-8000-000000000000', demo.url), {
+      headers: { 'Biometric-Status-Token': created.status_token },
+    });
+    assert.equal(stranger.status, 401, "another session's token reads nothing");
     assert.equal((await fetch(new URL('/api/status?session_id=nope', demo.url))).status, 400);
   });
 
@@ -132,10 +146,15 @@ describe('demo with a real API key (BIOMETRIC_API_KEY)', { timeout: 60_000 }, ()
       const answer = await post(demo, { context: { preset: 'edocument-iin-fixed' } });
       assert.equal(answer.status, 200, answer.text);
       assert.equal(answer.text.includes(apiKey), false);
-      const id = JSON.parse(answer.text).session_id;
+      const { session_id: id, status_token: token } = JSON.parse(answer.text);
       assert.equal(vendor.sessions.get(id)!.flowName, 'real');
-      const status = await fetch(new URL(`/api/status?session_id=${id}`, demo.url));
+      const status = await fetch(new URL(`/api/status?session_id=${id}`, demo.url), { headers: { 'Biometric-Status-Token': token } });
       assert.equal(status.status, 200);
+      assert.equal(
+        JSON.parse(config).presets.some((preset: { id: string }) => preset.id === 'no-subscription'),
+        false,
+        'presets only the emulator can act out are not offered against the real service',
+      );
     } finally {
       await demo.close();
     }
