@@ -18,7 +18,12 @@ export default defineConfig(({ command }) =>
           minify: true,
           target: 'es2022',
           // Vite leaves lib-mode ES output unminified by default; the CDN module should be as small as the IIFE.
-          rolldownOptions: { output: { minify: true } },
+          rolldownOptions: {
+            // What the lazy chunk shares with the entry (lit, mostly) stays in the entry, which then
+            // exports it to the chunk, rather than going to a third file that every page would load.
+            preserveEntrySignatures: 'allow-extension',
+            output: { minify: true, chunkFileNames: 'biometric-flow-[name].js' },
+          },
           lib: {
             entry: 'src/index.ts',
             name: 'BiometricFlow',

@@ -81,10 +81,19 @@ const technologiesSchema = z.custom<string[]>(
     value.every((code) => typeof code === 'string' && TECHNOLOGY_CODE.test(code)),
 );
 
+/** A status token: opaque, 1 to 200 printable ASCII characters, so that it can go into a header as it is. */
+const STATUS_TOKEN = /^[!-~]{1,200}$/;
+
+/** An absent status token (an older host), or a valid one. */
+export const statusTokenSchema = z.custom<string | undefined>(
+  (value) => value === undefined || (typeof value === 'string' && STATUS_TOKEN.test(value)),
+);
+
 /** The host session endpoint's answer. Extra fields are allowed and ignored. */
 export const sessionResponseShape = {
   session_id: sessionIdSchema,
   technologies: technologiesSchema,
+  status_token: statusTokenSchema,
 };
 
 const shortString = ofLength(0, 2048);

@@ -15,7 +15,8 @@ export interface SessionRequest {
 }
 
 /**
- * POSTs `{ locale, context }` to the host's session endpoint and validates the answer.
+ * POSTs `{ locale, context }` to the host's session endpoint and validates the answer, `status_token`
+ * included when there is one.
  *
  * @returns the session, once the endpoint answered with a valid one.
  * @throws {FlowError} for every failure the element reports; a `DOMException` named `AbortError`
@@ -42,5 +43,6 @@ export async function requestSession(request: SessionRequest): Promise<Session> 
   );
   const parsed = parseFields(body, sessionResponseShape);
   if (!parsed.success) throw new FlowError('session-invalid-response', `Not a valid session (${parsed.failed.join(', ')})`);
-  return { id: parsed.data.session_id, technologies: parsed.data.technologies };
+  const { session_id: id, technologies, status_token: statusToken } = parsed.data;
+  return statusToken === undefined ? { id, technologies } : { id, technologies, statusToken };
 }
