@@ -483,6 +483,7 @@ export class BiometricFlowElement extends LitElement {
     }
     run.severed = true;
     this.requestUpdate();
+    this.#loadView();
     this.#schedulePoll(run);
   }
 
@@ -639,6 +640,8 @@ export class BiometricFlowElement extends LitElement {
 
   #complete(run: Run, via: FinishedVia, status?: string, result?: unknown): void {
     if (run.ended || !run.session) return;
+    // Focus on the confirming message goes on to the verdict that replaces it.
+    if (this.shadowRoot?.activeElement) this.#focusResult();
     this.#endRun(run);
     run.outcome = outcomeOf(status, result);
     this.#setState('finished');
@@ -690,7 +693,7 @@ export class BiometricFlowElement extends LitElement {
     if (previous === next) return;
     this._state = next;
     // Loaded once the flow shows (the person is busy with it for a while), or when a start ends first.
-    if (next === 'active' || next === 'confirming' || next === 'finished' || next === 'error') this.#loadView();
+    if (next !== 'idle' && next !== 'requesting' && next !== 'loading') this.#loadView();
     this.#reflectState();
     emit(this, 'state-change', { state: next, previous });
   }
@@ -783,11 +786,19 @@ export class BiometricFlowElement extends LitElement {
     const previous = this.#returnFocus;
     this.#returnFocus = undefined;
     if (!restoreFocus) return;
-    const target =
-      previous?.isConnected && previous !== document.body && previous.getClientRects().length > 0
-        ? previous
-        : this.renderRoot.querySelector<HTMLElement>('[part~="trigger"], [data-focus-after-dialog]');
-    target?.focus();
+    if (previous?.isConnected && previous !== document.body && previous.getClientRects().length > 0) previous.focus();
+    // A deferred view is focused once it is there.
+    else if (this._view === undefined && this.#viewLoading) this.#focusResult();
+    else this.#focusTarget()?.focus();
+  }
+
+  #focusTarget(): HTMLElement | null {
+    return this.renderRoot.querySelector<HTMLElement>('[part~="trigger"], [data-focus-after-dialog]');
+  }
+
+  /** Moves focus to what the element shows once it has rendered (and its deferred view is loaded). */
+  #focusResult(): void {
+    void this.updateComplete.then(() => this.#focusTarget()?.focus());
   }
 
   #renderTrigger(label: string): TemplateResult {
@@ -844,8 +855,7 @@ export class BiometricFlowElement extends LitElement {
       case 'idle':
         return this.#renderTrigger(texts.start);
       case 'cancelled':
-        return html`${this.#renderTrigger(texts.start)}
-          <p class="message" role="status">${texts.cancelled}</p>`;
+        return html`${this.#renderTrigger(texts.start)} ${this.#deferred((view) => view.cancelledView(this.resolvedLocale))}`;
       case 'requesting':
       case 'loading':
       case 'active':
@@ -856,9 +866,11 @@ export class BiometricFlowElement extends LitElement {
           // A severed popup cannot be brought forward from here; the person can still stop waiting.
           return html`<p class="message" role="status">${texts.inPopup}</p>
             ${run.severed
-              ? html`<button part="trigger" class="trigger" type="button" @click=${() => this.#cancel('close-button')}>
-                  ${texts.cancel}
-                </button>`
+              ? this.#deferred(
+                  (view) => html`<button part="trigger" class="trigger" type="button" @click=${() => this.#cancel('close-button')}>
+                    ${view.cancelText(this.resolvedLocale)}
+                  </button>`,
+                )
               : html`<button part="trigger" class="trigger" type="button" @click=${() => popup.focus()}>${texts.showPopup}</button>`}`;
         }
         return this.#renderFlow(texts, run);

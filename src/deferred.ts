@@ -33,6 +33,9 @@ const CODES = [
 interface LaterTexts {
   /** `{step}`, `{total}` and `{name}` are replaced. */
   step: string;
+  /** Stops a start whose popup the page can no longer see (see `popup-severed`). */
+  cancel: string;
+  cancelled: string;
   passed: string;
   failed: string;
   unconfirmed: string;
@@ -49,6 +52,8 @@ interface LaterTexts {
 
 const TEXTS: Record<Locale, LaterTexts> = {
   ru: {
+    cancelled: 'Проверка отменена',
+    cancel: 'Отменить',
     step: 'Шаг {step} из {total}: {name}',
     passed: 'Проверка пройдена',
     failed: 'Проверка не пройдена',
@@ -79,6 +84,8 @@ const TEXTS: Record<Locale, LaterTexts> = {
     ],
   },
   kk: {
+    cancelled: 'Тексеру тоқтатылды',
+    cancel: 'Болдырмау',
     step: 'Қадам {step}/{total}: {name}',
     passed: 'Тексеруден өттіңіз',
     failed: 'Тексеруден өтпедіңіз',
@@ -109,6 +116,8 @@ const TEXTS: Record<Locale, LaterTexts> = {
     ],
   },
   en: {
+    cancelled: 'Verification cancelled',
+    cancel: 'Cancel',
     step: 'Step {step} of {total}: {name}',
     passed: 'Verification passed',
     failed: 'Verification did not pass',
@@ -152,6 +161,16 @@ const TECHNOLOGY_NAMES: Record<string, string> = {
   DR: 'Document Recognition',
   F2F: 'Face2Face',
 };
+
+/** The label of the button that stops waiting for a popup the page lost. */
+export function cancelText(locale: Locale): string {
+  return TEXTS[locale].cancel;
+}
+
+/** Says that the start was cancelled, beside the start button. */
+export function cancelledView(locale: Locale): TemplateResult {
+  return html`<p class="message" role="status">${TEXTS[locale].cancelled}</p>`;
+}
 
 /** "Step 2 of 3: Face2Face" for the technology at `index` (0-based). */
 export function stepText(locale: Locale, technologies: readonly string[], index: number): string {

@@ -10,14 +10,11 @@ export interface Texts {
   frameTitle: string;
   /** Said while the element asks the status endpoint for the verdict. */
   confirming: string;
-  cancelled: string;
   retry: string;
   close: string;
   inProgress: string;
   inPopup: string;
   showPopup: string;
-  /** Stops a start whose popup the page can no longer see (see `popup-severed`). */
-  cancel: string;
 }
 
 const TEXTS: Record<Locale, Texts> = {
@@ -27,13 +24,11 @@ const TEXTS: Record<Locale, Texts> = {
     loading: 'Загружаем…',
     frameTitle: 'Проверка личности',
     confirming: 'Проверяем результат…',
-    cancelled: 'Проверка отменена',
     retry: 'Попробовать снова',
     close: 'Закрыть',
     inProgress: 'Идёт проверка…',
     inPopup: 'Проверка открыта в отдельном окне.',
     showPopup: 'Показать окно',
-    cancel: 'Отменить',
   },
   kk: {
     start: 'Жеке басты тексеруден өту',
@@ -41,13 +36,11 @@ const TEXTS: Record<Locale, Texts> = {
     loading: 'Жүктелуде…',
     frameTitle: 'Жеке басты тексеру',
     confirming: 'Нәтиже тексерілуде…',
-    cancelled: 'Тексеру тоқтатылды',
     retry: 'Қайталап көру',
     close: 'Жабу',
     inProgress: 'Тексеру жүріп жатыр…',
     inPopup: 'Тексеру бөлек терезеде ашылды.',
     showPopup: 'Терезені көрсету',
-    cancel: 'Болдырмау',
   },
   en: {
     start: 'Verify your identity',
@@ -55,13 +48,11 @@ const TEXTS: Record<Locale, Texts> = {
     loading: 'Loading…',
     frameTitle: 'Identity verification',
     confirming: 'Checking your result…',
-    cancelled: 'Verification cancelled',
     retry: 'Try again',
     close: 'Close',
     inProgress: 'Verification in progress…',
     inPopup: 'The verification is open in a separate window.',
     showPopup: 'Show the window',
-    cancel: 'Cancel',
   },
 };
 

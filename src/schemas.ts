@@ -48,15 +48,16 @@ function isPlainObject(data: unknown): data is Record<string, unknown> {
  * they are. Only own fields count: an inherited `status` is an absent one. With `optional`, an absent
  * (or `undefined`) field passes.
  *
- * @returns a copy of `data` with the parsed values, or the names of the fields that failed (all of them
- *   when `data` is not a plain object).
+ * @returns a copy of `data` with the parsed values, or the names of the fields that failed (all that
+ *   cannot be absent when `data` is not a plain object).
  */
 export function parseFields<S extends Shape, Optional extends boolean = false>(
   data: unknown,
   shape: S,
   optional?: Optional,
 ): ParsedFields<S, Optional> {
-  if (!isPlainObject(data)) return { success: false, failed: Object.keys(shape) };
+  // Not an object: every field it would need failed (an optional one can be missing from nothing).
+  if (!isPlainObject(data)) return { success: false, failed: Object.keys(shape).filter((key) => !shape[key]!.safeParse(undefined).success) };
   const copy: Record<string, unknown> = { ...data };
   const failed: string[] = [];
   for (const [key, schema] of Object.entries(shape)) {

@@ -125,7 +125,8 @@ describe('biometric-flow mode="modal"', () => {
     await finished;
     await el.updateComplete;
     expect(dialogOf(el)).to.equal(null);
-    expect(el.shadowRoot!.activeElement?.textContent?.trim()).to.equal('Verification complete');
+    // No status endpoint: the verdict is not known, and the view says so.
+    expect(el.shadowRoot!.activeElement?.textContent?.trim()).to.equal('We are checking your result. The site will let you know.');
   });
 
   it('works with the keyboard alone: Enter starts, Tab reaches close, Enter cancels', async () => {
