@@ -239,11 +239,17 @@ export function retryable(serverCode: string | undefined): false | undefined {
   return NO_RETRY.has(serverCode!) ? false : undefined;
 }
 
-/** The sentence for a known code, else `undefined`. */
-function codeText(texts: LaterTexts, code: unknown): string | undefined {
+/** The sentence for a known code among the first `known` of {@link CODES}, else `undefined`. */
+function codeText(texts: LaterTexts, code: unknown, known: number = CODES.length): string | undefined {
   const index = CODES.indexOf(code as (typeof CODES)[number]);
-  return index < 0 ? undefined : texts.codes[index];
+  return index < 0 || index >= known ? undefined : texts.codes[index];
 }
+
+/**
+ * The codes that name a reason of their own: the vendor's known ones. `vendor-error` (a wrong SMS code,
+ * a failed liveness check, ...) says nothing a person can use; as a reason it gets the generic sentence.
+ */
+const REASON_CODES = CODES.indexOf('vendor-error');
 
 /** Most reasons listed: a result that names more is summed up by the first ones. */
 const MAX_REASONS = 10;
@@ -258,7 +264,7 @@ export function reasonTexts(locale: Locale, result: unknown): string[] {
   if (!Array.isArray(reasons)) return [];
   const sentences = reasons
     .slice(0, MAX_REASONS)
-    .map((reason) => codeText(texts, (reason as { code?: unknown } | null)?.code) ?? texts.reason);
+    .map((reason) => codeText(texts, (reason as { code?: unknown } | null)?.code, REASON_CODES) ?? texts.reason);
   return [...new Set(sentences)];
 }
 
