@@ -714,6 +714,7 @@ export class BiometricFlowElement extends LitElement {
    * after is what a person sees.
    *
    * @returns resolves with whether the last update completed without another pending.
+   * @internal Lit's hook behind `updateComplete`, not an API of its own.
    */
   protected override async getUpdateComplete(): Promise<boolean> {
     const done = await super.getUpdateComplete();
