@@ -17,13 +17,12 @@ import { LangController } from './lang-controller.js';
 import { matchLocale, textsFor, type Locale, type Texts } from './locales.js';
 import { openBlankPopup, POPUP_WATCH_MS } from './popup.js';
 import { documentAllowsCamera, preflight } from './preflight.js';
-import { parseFlowMessage, sessionIdSchema, statusTokenSchema, type FlowMessage } from './schemas.js';
-import { requestSession } from './session.js';
+import { parseFlowMessage, type FlowMessage } from './schemas.js';
+import { requestSession, sessionOf } from './session.js';
 import {
   CONFIRM_POLLS,
   FINAL_STATUSES,
   OPEN_POLLS,
-  SEVERED_POLLS,
   fetchStatus,
   nextPollDelay,
   outcomeOf,
@@ -64,9 +63,9 @@ interface Run {
   /** The verdict once `finished` fired, for the finished view. */
   outcome?: FinishedOutcome;
   /** Whether the page lost its popup to the page's opener policy (see `#watchPopup`). */
-  severed: boolean;
+  severed?: boolean;
   /** When the popup was sent to the flow (`performance.now()`). */
-  navigatedAt: number;
+  navigatedAt?: number;
   session?: Session;
   location?: FlowLocation;
   url?: URL;
@@ -80,7 +79,7 @@ interface Run {
   pollTimer?: ReturnType<typeof setTimeout>;
   pollDelay?: number;
   /** Whether a status request is under way: never two at once, so no answer overtakes another. */
-  polling: boolean;
+  polling?: boolean;
   /** Whether a failing status request was reported already (once per start is enough). */
   statusErrorReported: boolean;
 }
@@ -95,9 +94,6 @@ function newRun(mode: FlowMode, locale: Locale): Run {
     mode,
     locale,
     ended: false,
-    severed: false,
-    navigatedAt: 0,
-    polling: false,
     loaded: false,
     loads: 0,
     statusErrorReported: false,
@@ -356,16 +352,12 @@ export class BiometricFlowElement extends LitElement {
       });
       if (run.mode === 'popup') this.#openPopup(run);
       if (run.ended) return;
+      // Modal and popup modes show their texts beside the flow from the start.
+      if (run.mode !== 'inline') this.#loadView();
 
       let session: Session;
       if (this.sessionId) {
-        const id = sessionIdSchema.safeParse(this.sessionId);
-        if (!id.success) throw new FlowError('session-invalid-response', 'session-id is not a UUID');
-        const statusToken = this.statusToken || undefined;
-        if (!statusTokenSchema.safeParse(statusToken).success) {
-          throw new FlowError('session-invalid-response', 'status-token is not a valid token');
-        }
-        session = statusToken === undefined ? { id: id.data, technologies: [] } : { id: id.data, technologies: [], statusToken };
+        session = sessionOf({ session_id: this.sessionId, technologies: [], status_token: this.statusToken || undefined });
       } else {
         if (!this.sessionEndpoint) {
           throw new FlowError('missing-endpoint', 'Set session-endpoint (or session-id) before starting');
@@ -458,7 +450,7 @@ export class BiometricFlowElement extends LitElement {
   #watchPopup(run: Run, popup: Window): void {
     if (run.ended || run.via || run.severed) return;
     if (popup.closed) {
-      if (run.loaded || performance.now() - run.navigatedAt > SEVER_WINDOW_MS) this.#cancel('popup-closed');
+      if (run.loaded || performance.now() - run.navigatedAt! > SEVER_WINDOW_MS) this.#cancel('popup-closed');
       else this.#sever(run);
       return;
     }
@@ -478,7 +470,7 @@ export class BiometricFlowElement extends LitElement {
   /** The popup was cut off from the page: wait by status, or say so. */
   #sever(run: Run): void {
     if (!this.statusEndpoint) {
-      this.#fail(run, new FlowError('popup-severed', 'Cross-Origin-Opener-Policy cut the popup off'));
+      this.#fail(run, new FlowError('popup-severed', 'The page lost its popup (COOP)'));
       return;
     }
     run.severed = true;
@@ -569,11 +561,11 @@ export class BiometricFlowElement extends LitElement {
     }
   }
 
-  /** Asks the status endpoint after the delay its schedule gives: open flow, severed popup or confirming. */
+  /** Asks the status endpoint after the delay its schedule gives: open flow (a severed popup too) or confirming. */
   #schedulePoll(run: Run): void {
     if (!this.statusEndpoint || run.ended || run.polling) return;
     clearTimeout(run.pollTimer);
-    run.pollDelay = nextPollDelay(run.pollDelay, run.via ? CONFIRM_POLLS : run.severed ? SEVERED_POLLS : OPEN_POLLS);
+    run.pollDelay = nextPollDelay(run.pollDelay, run.via ? CONFIRM_POLLS : OPEN_POLLS);
     run.pollTimer = setTimeout(() => void this.#poll(run), run.pollDelay);
   }
 
@@ -816,7 +808,7 @@ export class BiometricFlowElement extends LitElement {
     const technologies = run.session?.technologies ?? [];
     const confirming = this._state === 'confirming';
     const step = confirming
-      ? texts.confirming
+      ? this._view?.text(this.resolvedLocale, 'confirming')
       : this._step >= 0 && technologies.length > 0
         ? (this._view?.stepText(this.resolvedLocale, technologies, this._step) ?? '')
         : '';
@@ -852,6 +844,8 @@ export class BiometricFlowElement extends LitElement {
   }
 
   #renderBody(texts: Texts, run: Run | undefined): TemplateResult | typeof nothing {
+    const locale = this.resolvedLocale;
+    const view = this._view;
     switch (this._state) {
       case 'idle':
         return this.#renderTrigger(texts.start);
@@ -861,18 +855,21 @@ export class BiometricFlowElement extends LitElement {
       case 'loading':
       case 'active':
         if (!run) return nothing;
-        if (run.mode === 'modal') return html`<p class="message" role="status">${texts.inProgress}</p>`;
+        if (run.mode === 'modal') return html`<p class="message" role="status">${view?.text(locale, 'inProgress')}</p>`;
         if (run.mode === 'popup' && run.popup) {
           const popup = run.popup;
           // A severed popup cannot be brought forward from here; the person can still stop waiting.
-          return html`<p class="message" role="status">${texts.inPopup}</p>
-            ${run.severed
-              ? this.#deferred(
-                  (view) => html`<button part="trigger" class="trigger" type="button" @click=${() => this.#cancel('close-button')}>
-                    ${view.cancelText(this.resolvedLocale)}
-                  </button>`,
-                )
-              : html`<button part="trigger" class="trigger" type="button" @click=${() => popup.focus()}>${texts.showPopup}</button>`}`;
+          return html`<p class="message" role="status">${view?.text(locale, 'inPopup')}</p>
+            ${this.#deferred(
+              (view) => html`<button
+                part="trigger"
+                class="trigger"
+                type="button"
+                @click=${() => (run.severed ? this.#cancel('close-button') : popup.focus())}
+              >
+                ${view.text(locale, run.severed ? 'cancel' : 'showPopup')}
+              </button>`,
+            )}`;
         }
         return this.#renderFlow(texts, run);
       case 'confirming':
@@ -880,7 +877,7 @@ export class BiometricFlowElement extends LitElement {
         return run.mode === 'inline'
           ? this.#renderFlow(texts, run)
           : html`<p part="status" class="message" role="status" tabindex="-1" data-focus-after-dialog>
-              <span class="spinner" aria-hidden="true"></span>${texts.confirming}
+              <span class="spinner" aria-hidden="true"></span>${view?.text(locale, 'confirming')}
             </p>`;
       case 'finished':
         return html`<slot name="finished"

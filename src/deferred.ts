@@ -33,6 +33,12 @@ const CODES = [
 interface LaterTexts {
   /** `{step}`, `{total}` and `{name}` are replaced. */
   step: string;
+  /** Beside the dialog of modal mode, and beside the popup of popup mode. */
+  inProgress: string;
+  inPopup: string;
+  showPopup: string;
+  /** Said while the element asks the status endpoint for the verdict. */
+  confirming: string;
   /** Stops a start whose popup the page can no longer see (see `popup-severed`). */
   cancel: string;
   cancelled: string;
@@ -52,6 +58,10 @@ interface LaterTexts {
 
 const TEXTS: Record<Locale, LaterTexts> = {
   ru: {
+    inProgress: 'Идёт проверка…',
+    inPopup: 'Проверка открыта в отдельном окне.',
+    showPopup: 'Показать окно',
+    confirming: 'Проверяем результат…',
     cancelled: 'Проверка отменена',
     cancel: 'Отменить',
     step: 'Шаг {step} из {total}: {name}',
@@ -84,6 +94,10 @@ const TEXTS: Record<Locale, LaterTexts> = {
     ],
   },
   kk: {
+    inProgress: 'Тексеру жүріп жатыр…',
+    inPopup: 'Тексеру бөлек терезеде ашылды.',
+    showPopup: 'Терезені көрсету',
+    confirming: 'Нәтиже тексерілуде…',
     cancelled: 'Тексеру тоқтатылды',
     cancel: 'Болдырмау',
     step: 'Қадам {step}/{total}: {name}',
@@ -116,6 +130,10 @@ const TEXTS: Record<Locale, LaterTexts> = {
     ],
   },
   en: {
+    inProgress: 'Verification in progress…',
+    inPopup: 'The verification is open in a separate window.',
+    showPopup: 'Show the window',
+    confirming: 'Checking your result…',
     cancelled: 'Verification cancelled',
     cancel: 'Cancel',
     step: 'Step {step} of {total}: {name}',
@@ -162,9 +180,9 @@ const TECHNOLOGY_NAMES: Record<string, string> = {
   F2F: 'Face2Face',
 };
 
-/** The label of the button that stops waiting for a popup the page lost. */
-export function cancelText(locale: Locale): string {
-  return TEXTS[locale].cancel;
+/** One of the short texts the element shows beside the flow: "Checking your result…", a button's label. */
+export function text(locale: Locale, key: 'inProgress' | 'inPopup' | 'showPopup' | 'confirming' | 'cancel'): string {
+  return TEXTS[locale][key];
 }
 
 /** Says that the start was cancelled, beside the start button. */
@@ -203,7 +221,8 @@ export async function errorCode(response: Response): Promise<string | undefined>
     stop();
     return undefined;
   }
-  const timer = setTimeout(stop, ERROR_BODY_MS);
+  // The browser's own timer rather than setTimeout: nothing to clear, and a page's fake timers cannot hold it.
+  AbortSignal.timeout(ERROR_BODY_MS).addEventListener('abort', stop);
   try {
     let text = '';
     const decoder = new TextDecoder();
@@ -221,8 +240,6 @@ export async function errorCode(response: Response): Promise<string | undefined>
     return typeof code === 'string' && SERVER_CODE.test(code) ? code : undefined;
   } catch {
     return undefined;
-  } finally {
-    clearTimeout(timer);
   }
 }
 

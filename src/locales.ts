@@ -8,13 +8,8 @@ export interface Texts {
   requesting: string;
   loading: string;
   frameTitle: string;
-  /** Said while the element asks the status endpoint for the verdict. */
-  confirming: string;
   retry: string;
   close: string;
-  inProgress: string;
-  inPopup: string;
-  showPopup: string;
 }
 
 const TEXTS: Record<Locale, Texts> = {
@@ -23,36 +18,24 @@ const TEXTS: Record<Locale, Texts> = {
     requesting: 'Готовим проверку…',
     loading: 'Загружаем…',
     frameTitle: 'Проверка личности',
-    confirming: 'Проверяем результат…',
     retry: 'Попробовать снова',
     close: 'Закрыть',
-    inProgress: 'Идёт проверка…',
-    inPopup: 'Проверка открыта в отдельном окне.',
-    showPopup: 'Показать окно',
   },
   kk: {
     start: 'Жеке басты тексеруден өту',
     requesting: 'Тексеру дайындалуда…',
     loading: 'Жүктелуде…',
     frameTitle: 'Жеке басты тексеру',
-    confirming: 'Нәтиже тексерілуде…',
     retry: 'Қайталап көру',
     close: 'Жабу',
-    inProgress: 'Тексеру жүріп жатыр…',
-    inPopup: 'Тексеру бөлек терезеде ашылды.',
-    showPopup: 'Терезені көрсету',
   },
   en: {
     start: 'Verify your identity',
     requesting: 'Preparing verification…',
     loading: 'Loading…',
     frameTitle: 'Identity verification',
-    confirming: 'Checking your result…',
     retry: 'Try again',
     close: 'Close',
-    inProgress: 'Verification in progress…',
-    inPopup: 'The verification is open in a separate window.',
-    showPopup: 'Show the window',
   },
 };
 

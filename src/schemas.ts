@@ -86,7 +86,7 @@ const technologiesSchema = z.custom<string[]>(
 const STATUS_TOKEN = /^[!-~]{1,200}$/;
 
 /** An absent status token (an older host), or a valid one. */
-export const statusTokenSchema = z.custom<string | undefined>(
+const statusTokenSchema = z.custom<string | undefined>(
   (value) => value === undefined || (typeof value === 'string' && STATUS_TOKEN.test(value)),
 );
 
