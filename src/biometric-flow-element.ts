@@ -382,6 +382,7 @@ export class BiometricFlowElement extends LitElement {
       // that cancels still stops it.
       if (run.popup) this.#navigatePopup(run, run.popup, run.url);
       else this.#showFrame(run, run.url);
+      if (run.ended) return; // the popup was closed while the session was requested
       emit(this, 'session-created', { sessionId: session.id, technologies: session.technologies });
       if (run.ended) return;
 
