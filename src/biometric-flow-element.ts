@@ -23,6 +23,7 @@ import {
   CONFIRM_POLLS,
   FINAL_STATUSES,
   OPEN_POLLS,
+  SEVERED_POLLS,
   fetchStatus,
   nextPollDelay,
   outcomeOf,
@@ -562,11 +563,11 @@ export class BiometricFlowElement extends LitElement {
     }
   }
 
-  /** Asks the status endpoint after the delay its schedule gives: open flow (a severed popup too) or confirming. */
+  /** Asks the status endpoint after the delay its schedule gives: open flow, severed popup or confirming. */
   #schedulePoll(run: Run): void {
     if (!this.statusEndpoint || run.ended || run.polling) return;
     clearTimeout(run.pollTimer);
-    run.pollDelay = nextPollDelay(run.pollDelay, run.via ? CONFIRM_POLLS : OPEN_POLLS);
+    run.pollDelay = nextPollDelay(run.pollDelay, run.via ? CONFIRM_POLLS : run.severed ? SEVERED_POLLS : OPEN_POLLS);
     run.pollTimer = setTimeout(() => void this.#poll(run), run.pollDelay);
   }
 

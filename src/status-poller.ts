@@ -52,6 +52,8 @@ export type PollSchedule = readonly [first: number, factor: number, most: number
 export const OPEN_POLLS: PollSchedule = [3_000, 1.5, 15_000];
 /** Once the browser saw the end, the verdict is near: 0.5 s, 1 s, 2 s, then every 4 s. */
 export const CONFIRM_POLLS: PollSchedule = [500, 2, 4_000];
+/** A popup the page lost (see `popup-severed`): the status is all there is to see the end by. */
+export const SEVERED_POLLS: PollSchedule = [3_000, 1.5, 5_000];
 
 /** The delay before the next poll, after `previous` (none yet: the first). */
 export function nextPollDelay(previous: number | undefined, [first, factor, most]: PollSchedule): number {

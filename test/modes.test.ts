@@ -224,6 +224,23 @@ describe('biometric-flow mode="popup"', () => {
     expect((await cancelled).detail).to.deep.equal({ sessionId: SESSION_ID, reason: 'popup-closed' });
   });
 
+  it('cancels a popup closed while the session is requested, before any session-created', async () => {
+    let answer!: (response: Response) => void;
+    stubEndpoint(() => new Promise<Response>((resolve) => (answer = resolve)));
+    const el = await popupElement();
+    const open = sinon.spy(window, 'open');
+    const events = record(el, 'session-created', 'cancelled', 'flow-loaded');
+    triggerOf(el).click();
+    const popup = open.firstCall.returnValue!;
+    popup.close();
+    await waitUntil(() => popup.closed);
+    const cancelled = oneEvent(el, 'cancelled');
+    answer(sessionAnswer());
+    await cancelled;
+    expect(events.map((event) => event.type)).to.deep.equal(['cancelled']);
+    expect(events[0]!.detail).to.deep.equal({ sessionId: SESSION_ID, reason: 'popup-closed' });
+  });
+
   it('falls back to the modal dialog when the popup is blocked', async () => {
     stubEndpoint(sessionAnswer());
     const el = await popupElement();

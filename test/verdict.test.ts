@@ -318,6 +318,36 @@ describe('biometric-flow outcome and the finished view', () => {
   });
 });
 
+describe('biometric-flow confirming in modal mode', () => {
+  it('closes the dialog, focuses the confirming message, then the verdict', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    stubRoutes({
+      '/api/session': [session()],
+      '/api/status': [async () => (await held, status('FINISHED', { flow_session_result: true }))],
+    });
+    const el = await fixture<BiometricFlowElement>(html`<biometric-flow
+      mode="modal"
+      locale="en"
+      session-endpoint="/api/session"
+      status-endpoint="/api/status"
+      flow-base-url=${flowOrigin}
+    ></biometric-flow>`);
+    await startAndLoad(el);
+    const confirming = oneEvent(el, 'state-change');
+    command(el, { cmd: 'post', data: { event: 'flow.end' } });
+    await confirming;
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('dialog')).to.equal(null);
+    expect(el.shadowRoot!.activeElement?.textContent?.trim()).to.equal(VIEWS.en.confirming);
+    const finished = oneEvent(el, 'finished');
+    release();
+    await finished;
+    await el.updateComplete;
+    expect(el.shadowRoot!.activeElement?.textContent?.trim()).to.equal(VIEWS.en.passed);
+  });
+});
+
 describe('biometric-flow refused status requests', () => {
   it('reports a 401 status-token-invalid once and changes no state', async function () {
     this.timeout(15_000);
