@@ -4,6 +4,8 @@ import { defineConfig } from 'vite';
 /**
  * `vite build` makes the CDN files (dist/cdn/biometric-flow.js and .iife.js: one self-registering
  * file each, every dependency inside, minified, with source maps). `vite` (dev) serves the demo.
+ * The ES file imports src/deferred.ts on demand, which becomes dist/cdn/biometric-flow-deferred.js;
+ * the IIFE cannot split, and Vite inlines that import there (`codeSplitting: false` for iife).
  */
 export default defineConfig(({ command }) =>
   command === 'build'
