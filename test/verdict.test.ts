@@ -173,6 +173,7 @@ describe('biometric-flow outcome and the finished view', () => {
         expect(el.getAttribute('state')).to.equal('confirming');
         expect(frameOf(el), 'the flow is taken down while confirming').to.equal(null);
         expect(liveRegion(el)).to.equal(texts.confirming);
+        await expect(el).to.be.accessible();
         expect(el.shadowRoot!.querySelector('[part~="status"]')!.getAttribute('aria-live')).to.equal('polite');
 
         const finished = oneEvent(el, 'finished');
@@ -208,6 +209,7 @@ describe('biometric-flow outcome and the finished view', () => {
         expect(el.shadowRoot!.querySelector('[part~="trigger"]')!.textContent!.trim()).to.equal(texts.retry);
         expect(foreignLetters(locale, shown(el))).to.deep.equal([]);
         expect(shown(el)).to.not.include(VIEWS.en.passed);
+        await expect(el).to.be.accessible();
 
         const again = oneEvent(el, 'flow-loaded');
         el.shadowRoot!.querySelector<HTMLButtonElement>('[part~="trigger"]')!.click();
