@@ -4,6 +4,8 @@ import { defineConfig } from 'vite';
 /**
  * `vite build` makes the CDN files (dist/cdn/biometric-flow.js and .iife.js: one self-registering
  * file each, every dependency inside, minified, with source maps). `vite` (dev) serves the demo.
+ * The ES file imports src/deferred.ts on demand, which becomes dist/cdn/biometric-flow-deferred.js;
+ * the IIFE cannot split, and Vite inlines that import there (`codeSplitting: false` for iife).
  */
 export default defineConfig(({ command }) =>
   command === 'build'
@@ -18,7 +20,12 @@ export default defineConfig(({ command }) =>
           minify: true,
           target: 'es2022',
           // Vite leaves lib-mode ES output unminified by default; the CDN module should be as small as the IIFE.
-          rolldownOptions: { output: { minify: true } },
+          rolldownOptions: {
+            // What the lazy chunk shares with the entry (lit, mostly) stays in the entry, which then
+            // exports it to the chunk, rather than going to a third file that every page would load.
+            preserveEntrySignatures: 'allow-extension',
+            output: { minify: true, chunkFileNames: 'biometric-flow-[name].js' },
+          },
           lib: {
             entry: 'src/index.ts',
             name: 'BiometricFlow',

@@ -1,11 +1,12 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { styles } from './biometric-flow-element.styles.js';
-import { defaultIsFinishMessage, progressCode, readableLocation, type FinishMessageRecogniser } from './completion.js';
+import { defaultIsFinishMessage, isFinishedUrl, progressCode, readableLocation, type FinishMessageRecogniser } from './completion.js';
 import { FlowError } from './errors.js';
 import {
   emit,
   type CancelReason,
   type FinishedDetail,
+  type FinishedOutcome,
   type FinishedVia,
   type FlowErrorDetail,
   type FlowState,
@@ -13,19 +14,36 @@ import {
 } from './events.js';
 import { flowLocation, flowUrl, type FlowLocation } from './flow-url.js';
 import { LangController } from './lang-controller.js';
-import { errorText, matchLocale, stepText, textsFor, type Locale, type Texts } from './locales.js';
+import { matchLocale, textsFor, type Locale, type Texts } from './locales.js';
 import { openBlankPopup, POPUP_WATCH_MS } from './popup.js';
 import { documentAllowsCamera, preflight } from './preflight.js';
-import { parseFlowMessage, sessionIdSchema, type FlowMessage } from './schemas.js';
-import { requestSession } from './session.js';
-import { FINAL_STATUSES, fetchStatus, nextPollDelay } from './status-poller.js';
+import { parseFlowMessage, type FlowMessage } from './schemas.js';
+import { requestSession, sessionOf } from './session.js';
+import {
+  CONFIRM_POLLS,
+  FINAL_STATUSES,
+  OPEN_POLLS,
+  SEVERED_POLLS,
+  fetchStatus,
+  nextPollDelay,
+  outcomeOf,
+} from './status-poller.js';
+
+/** The module of what no start needs before its flow shows or it ends. */
+type Deferred = typeof import('./deferred.js');
 
 /** How the flow is shown. */
 export type FlowMode = 'inline' | 'modal' | 'popup';
 
 const DEFAULT_TIMEOUT_MS = 15_000;
-/** How long a finish seen in the browser waits for the status endpoint to add `status` and `result`. */
-const ENRICH_TIMEOUT_MS = 2_000;
+/** How long a finish seen in the browser waits for a final status, unless `confirm-timeout` says otherwise. */
+const DEFAULT_CONFIRM_TIMEOUT_MS = 10_000;
+/**
+ * A popup that reads as closed before any sign of life and this soon after it was sent to the flow was
+ * most likely cut off by the page's `Cross-Origin-Opener-Policy` (the opener loses the window when the
+ * flow's page arrives), not closed by the person; see `#watchPopup`.
+ */
+const SEVER_WINDOW_MS = 5_000;
 
 /** One start: everything it sets up ends through its controller. */
 interface Run {
@@ -38,8 +56,17 @@ interface Run {
   locale: Locale;
   /** Set once the run ended in any way; nothing it started may act after that. */
   ended: boolean;
-  /** Set while a finish seen in the browser waits briefly for the status endpoint. */
-  finishing: boolean;
+  /** How the browser saw the end, once it did: the run then waits for a final status (`confirming`). */
+  via?: FinishedVia;
+  confirmTimer?: ReturnType<typeof setTimeout>;
+  /** The last status answer, kept for a `finished` that comes without a final one. */
+  last?: { status: string; result: unknown };
+  /** The verdict once `finished` fired, for the finished view. */
+  outcome?: FinishedOutcome;
+  /** Whether the page lost its popup to the page's opener policy (see `#watchPopup`). */
+  severed?: boolean;
+  /** When the popup was sent to the flow (`performance.now()`). */
+  navigatedAt?: number;
   session?: Session;
   location?: FlowLocation;
   url?: URL;
@@ -52,6 +79,8 @@ interface Run {
   loads: number;
   pollTimer?: ReturnType<typeof setTimeout>;
   pollDelay?: number;
+  /** Whether a status request is under way: never two at once, so no answer overtakes another. */
+  polling?: boolean;
   /** Whether a failing status request was reported already (once per start is enough). */
   statusErrorReported: boolean;
 }
@@ -66,7 +95,6 @@ function newRun(mode: FlowMode, locale: Locale): Run {
     mode,
     locale,
     ended: false,
-    finishing: false,
     loaded: false,
     loads: 0,
     statusErrorReported: false,
@@ -108,17 +136,17 @@ const MODES: readonly FlowMode[] = ['inline', 'modal', 'popup'];
  * comparison) in an iframe, a modal dialog or a popup.
  * @tag biometric-flow
  *
- * @attr {'idle'|'requesting'|'loading'|'active'|'finished'|'cancelled'|'error'} state - Read-only, reflected: where the element is.
+ * @attr {'idle'|'requesting'|'loading'|'active'|'confirming'|'finished'|'cancelled'|'error'} state - Read-only, reflected: where the element is.
  *
  * @slot trigger - Replaces the default start button; a click on it starts the flow.
  * @slot loading - Shown while the session is requested: over the flow's box, which has its full height from the start.
- * @slot finished - Shown once the flow ended.
+ * @slot finished - Shown once the flow ended. By default: passed, did not pass (with the reasons and "Try again"), or "we are checking your result".
  * @slot error - Shown after a `flow-error`.
  *
  * @fires {SessionCreatedDetail} session-created - The endpoint answered with a valid session (or `session-id` was given). The flow has started loading by then; `cancel()` in a listener stops it.
  * @fires {FlowLoadedDetail} flow-loaded - The frame or popup finished loading the flow.
  * @fires {FlowMessageDetail} flow-message - Every accepted message from the flow.
- * @fires {FinishedDetail} finished - The flow ended. A UX signal, not the verdict: ask your server for the result.
+ * @fires {FinishedDetail} finished - The flow ended, with what is known of the verdict (`outcome`). A UX signal: your server decides on its own call to the vendor.
  * @fires {CancelledDetail} cancelled - The user or the host stopped the flow.
  * @fires {FlowErrorDetail} flow-error - Anything that went wrong; nothing is ever thrown at the host.
  * @fires {StateChangeDetail} state-change - Every state transition.
@@ -128,7 +156,8 @@ const MODES: readonly FlowMode[] = ['inline', 'modal', 'popup'];
  * @csspart frame - The iframe that shows the flow.
  * @csspart dialog - The `<dialog>` of modal mode.
  * @csspart close-button - The dialog's close button.
- * @csspart status - The live region that tells which step the person is on.
+ * @csspart status - The live region that tells which step the person is on, and that the result is being checked.
+ * @csspart reasons - The list of reasons in the default view of a verification that did not pass.
  *
  * @cssprop [--biometric-flow-height=640px] - Height of the flow's box (the frame, and the loading state before it).
  * @cssprop [--biometric-flow-radius=12px] - Corner radius of the frame, dialog and buttons.
@@ -142,7 +171,9 @@ export class BiometricFlowElement extends LitElement {
   static override properties = {
     sessionEndpoint: { attribute: 'session-endpoint' },
     sessionId: { attribute: 'session-id' },
+    statusToken: { attribute: 'status-token' },
     statusEndpoint: { attribute: 'status-endpoint' },
+    confirmTimeout: { attribute: 'confirm-timeout', type: Number },
     mode: {},
     locale: {},
     flowBaseUrl: { attribute: 'flow-base-url' },
@@ -156,16 +187,26 @@ export class BiometricFlowElement extends LitElement {
     _state: { state: true, attribute: false },
     _error: { state: true, attribute: false },
     _step: { state: true, attribute: false },
+    _view: { state: true, attribute: false },
   };
 
-  /** Host URL (relative is fine) that creates a session: POST `{ locale, context }` → `{ session_id, technologies }`. */
+  /** Host URL (relative is fine) that creates a session: POST `{ locale, context }` → `{ session_id, technologies, status_token? }`. */
   sessionEndpoint?: string;
 
   /** A session the host already created; when set, no session request is made. */
   sessionId?: string;
 
-  /** Optional host URL answering `GET ?session_id=<id>` with `{ session_id, status, result? }`. */
+  /** The `status_token` of a session given by `session-id`: sent to the status endpoint, in a header only. */
+  statusToken?: string;
+
+  /**
+   * Optional host URL answering `GET ?session_id=<id>` (header `Biometric-Status-Token`) with
+   * `{ session_id, status, result? }`. With it, `finished` waits for the verdict.
+   */
   statusEndpoint?: string;
+
+  /** Milliseconds a finish seen in the browser waits for a final status before `finished` says `unconfirmed`. */
+  confirmTimeout = DEFAULT_CONFIRM_TIMEOUT_MS;
 
   /** How the flow is shown: `inline` (in the element's box), `modal` (a native dialog) or `popup` (a new window). */
   mode: FlowMode = 'inline';
@@ -201,7 +242,10 @@ export class BiometricFlowElement extends LitElement {
   private _error?: FlowError;
   /** Index of the technology the flow is on, from its progress messages. */
   private _step = -1;
+  /** The progress, finished and error views, once their module is loaded (`null`: it could not be). */
+  private _view?: Deferred | null;
 
+  #viewLoading?: Promise<void>;
   #run?: Run;
   #preconnect?: HTMLLinkElement;
   #preconnectTimer?: ReturnType<typeof setTimeout>;
@@ -309,12 +353,12 @@ export class BiometricFlowElement extends LitElement {
       });
       if (run.mode === 'popup') this.#openPopup(run);
       if (run.ended) return;
+      // Modal and popup modes show their texts beside the flow from the start.
+      if (run.mode !== 'inline') this.#loadView();
 
       let session: Session;
       if (this.sessionId) {
-        const id = sessionIdSchema.safeParse(this.sessionId);
-        if (!id.success) throw new FlowError('session-invalid-response', 'session-id is not a UUID');
-        session = { id: id.data, technologies: [] };
+        session = sessionOf({ session_id: this.sessionId, technologies: [], status_token: this.statusToken || undefined });
       } else {
         if (!this.sessionEndpoint) {
           throw new FlowError('missing-endpoint', 'Set session-endpoint (or session-id) before starting');
@@ -339,6 +383,7 @@ export class BiometricFlowElement extends LitElement {
       // that cancels still stops it.
       if (run.popup) this.#navigatePopup(run, run.popup, run.url);
       else this.#showFrame(run, run.url);
+      if (run.ended) return; // the popup was closed while the session was requested
       emit(this, 'session-created', { sessionId: session.id, technologies: session.technologies });
       if (run.ended) return;
 
@@ -379,6 +424,12 @@ export class BiometricFlowElement extends LitElement {
   }
 
   #navigatePopup(run: Run, popup: Window, url: URL): void {
+    // Closed while the session was requested: a person's close, not the opener policy (see #watchPopup).
+    if (popup.closed) {
+      this.#cancel('popup-closed');
+      return;
+    }
+    run.navigatedAt = performance.now();
     try {
       popup.location.href = url.href;
     } catch {
@@ -388,11 +439,21 @@ export class BiometricFlowElement extends LitElement {
     run.controller.signal.addEventListener('abort', () => clearInterval(timer), { once: true });
   }
 
-  /** Popups give no load events across origins: look at them on a timer instead. */
+  /**
+   * Popups give no load events across origins: look at them on a timer instead.
+   *
+   * Under `Cross-Origin-Opener-Policy: same-origin` (or `same-origin-allow-popups` in the popup's own
+   * page) the page loses the popup when the flow's page arrives in it: `closed` reads `true` while the
+   * window stays open on a live session. It cannot be told apart from a close for sure; what tells is
+   * when: a window closed before the flow showed any sign of life (an accepted message, a readable
+   * location) and within {@link SEVER_WINDOW_MS} of being sent to the flow is taken as cut off. Then a
+   * status endpoint can still tell the end; without one, `popup-severed` says what happened.
+   */
   #watchPopup(run: Run, popup: Window): void {
-    if (run.ended || run.finishing) return;
+    if (run.ended || run.via || run.severed) return;
     if (popup.closed) {
-      this.#cancel('popup-closed');
+      if (run.loaded || performance.now() - run.navigatedAt! > SEVER_WINDOW_MS) this.#cancel('popup-closed');
+      else this.#sever(run);
       return;
     }
     let href: string | undefined;
@@ -406,6 +467,18 @@ export class BiometricFlowElement extends LitElement {
     if (blank) return;
     if (!run.loaded) this.#flowLoaded(run);
     if (href !== undefined) this.#checkLocation(run, href);
+  }
+
+  /** The popup was cut off from the page: wait by status, or say so. */
+  #sever(run: Run): void {
+    if (!this.statusEndpoint) {
+      this.#fail(run, new FlowError('popup-severed', 'The page lost its popup (COOP)'));
+      return;
+    }
+    run.severed = true;
+    this.requestUpdate();
+    this.#loadView();
+    this.#schedulePoll(run);
   }
 
   /**
@@ -457,17 +530,18 @@ export class BiometricFlowElement extends LitElement {
     this.#schedulePoll(run);
   }
 
-  /** A readable location on the finished URL ends the flow. */
+  /** A readable location on the finished page ends the flow. */
   #checkLocation(run: Run, href: string): void {
-    if (href.startsWith(run.location!.finished.href)) this.#finish(run, 'navigation');
+    if (isFinishedUrl(href, run.location!.finished.href)) this.#finish(run, 'navigation');
   }
 
   #onMessage(run: Run, event: MessageEvent): void {
-    if (run.ended || run.finishing || !run.url) return;
+    if (run.ended || run.via || !run.url || !run.session) return;
     const source = this.#flowWindow(run);
     if (event.origin !== run.url.origin || source === null || event.source !== source) return;
     const data = parseFlowMessage(event.data);
-    if (data === undefined) return;
+    // A message about another session (an earlier flow in the same window, say) says nothing of this one.
+    if (data === undefined || (typeof data === 'object' && data.session_id !== undefined && data.session_id.toLowerCase() !== run.session.id.toLowerCase())) return;
     emit(this, 'flow-message', { data, origin: event.origin });
     if (run.ended) return;
     if (!run.loaded) this.#flowLoaded(run); // a popup's first message comes before its watcher looks
@@ -489,76 +563,85 @@ export class BiometricFlowElement extends LitElement {
     }
   }
 
+  /** Asks the status endpoint after the delay its schedule gives: open flow, severed popup or confirming. */
   #schedulePoll(run: Run): void {
-    if (!this.statusEndpoint || run.ended || run.finishing) return;
+    if (!this.statusEndpoint || run.ended || run.polling) return;
     clearTimeout(run.pollTimer);
-    run.pollDelay = nextPollDelay(run.pollDelay);
+    run.pollDelay = nextPollDelay(run.pollDelay, run.via ? CONFIRM_POLLS : run.severed ? SEVERED_POLLS : OPEN_POLLS);
     run.pollTimer = setTimeout(() => void this.#poll(run), run.pollDelay);
   }
 
   #pollNow(run: Run): void {
-    if (!this.statusEndpoint || run.ended || run.finishing) return;
+    if (!this.statusEndpoint || run.ended || run.polling) return;
     clearTimeout(run.pollTimer);
     void this.#poll(run);
   }
 
+  /**
+   * One status request; a final status ends the run. Nothing else changes state: a non-final status, an
+   * error or an invalid answer only leads to the next request (an error reported once per start).
+   */
   async #poll(run: Run): Promise<void> {
     const endpoint = this.statusEndpoint;
-    if (!endpoint || !run.session || run.ended || run.finishing) return;
+    if (!endpoint || !run.session || run.ended || run.polling) return;
+    run.polling = true;
     try {
-      const answer = await fetchStatus(endpoint, run.session.id, this.requestInit, run.controller.signal);
-      if (run.ended || run.finishing) return;
-      if (FINAL_STATUSES.has(answer.status)) {
-        this.#complete(run, 'status', { status: answer.status, result: answer.result });
+      const { status, result } = await fetchStatus(endpoint, run.session, this.requestInit, run.controller.signal);
+      if (run.ended) return;
+      run.last = { status, result };
+      if (FINAL_STATUSES.has(status)) {
+        this.#complete(run, run.via ?? 'status', status, result);
         return;
       }
     } catch (error) {
-      if (run.ended || run.finishing) return;
+      if (run.ended) return;
       if (error instanceof FlowError && !run.statusErrorReported) {
         // The flow goes on: the status endpoint is a second opinion, and polling keeps trying.
         run.statusErrorReported = true;
         this.#report(error);
       }
+    } finally {
+      run.polling = false;
     }
     this.#schedulePoll(run);
   }
 
   /**
-   * The browser saw the flow end. With a status endpoint, wait briefly for the server's status and
-   * result so that the one `finished` event carries them.
+   * The browser saw the flow end. Without a status endpoint that is all there is to know: `finished`
+   * with outcome `unconfirmed`. With one, the run confirms: the flow is taken down (it has nothing more
+   * to show) and the status endpoint is asked, backing off, until a final status or `confirm-timeout`.
    */
   #finish(run: Run, via: FinishedVia): void {
-    if (run.ended || run.finishing || !run.session) return;
-    const endpoint = this.statusEndpoint;
-    if (!endpoint) {
-      this.#complete(run, via, {});
+    if (run.ended || run.via || !run.session) return;
+    if (!this.statusEndpoint) {
+      this.#complete(run, via);
       return;
     }
-    run.finishing = true;
-    clearTimeout(run.pollTimer);
-    const wait = new AbortController();
-    const timer = setTimeout(() => wait.abort(), ENRICH_TIMEOUT_MS);
-    const stop = () => wait.abort();
-    run.controller.signal.addEventListener('abort', stop, { once: true });
-    fetchStatus(endpoint, run.session.id, this.requestInit, wait.signal)
-      .then(
-        (answer) => ({ status: answer.status, result: answer.result }),
-        () => ({}),
-      )
-      .then((extra) => {
-        clearTimeout(timer);
-        run.controller.signal.removeEventListener('abort', stop);
-        this.#complete(run, via, extra);
-      });
+    run.via = via;
+    run.frame?.remove();
+    run.frame = undefined;
+    run.popup?.close();
+    const timeout = this.confirmTimeout;
+    run.confirmTimer = setTimeout(
+      () => this.#complete(run, via, run.last?.status, run.last?.result),
+      Number.isFinite(timeout) && timeout >= 0 ? timeout : DEFAULT_CONFIRM_TIMEOUT_MS,
+    );
+    this.#setState('confirming');
+    // A request already under way is not asked twice; its answer counts and the next follows the new schedule.
+    run.pollDelay = undefined;
+    this.#pollNow(run);
   }
 
-  #complete(run: Run, via: FinishedVia, extra: Pick<FinishedDetail, 'status' | 'result'>): void {
+  #complete(run: Run, via: FinishedVia, status?: string, result?: unknown): void {
     if (run.ended || !run.session) return;
+    // Focus on the confirming message goes on to the verdict that replaces it.
+    if (this.shadowRoot?.activeElement) this.#focusResult();
     this.#endRun(run);
+    run.outcome = outcomeOf(status, result);
     this.#setState('finished');
-    const detail: FinishedDetail = { sessionId: run.session.id, technologies: run.session.technologies, via };
-    if (extra.status !== undefined) detail.status = extra.status;
-    if (extra.result !== undefined) detail.result = extra.result;
+    const detail: FinishedDetail = { sessionId: run.session.id, technologies: run.session.technologies, via, outcome: run.outcome };
+    if (status !== undefined) detail.status = status;
+    if (result !== undefined) detail.result = result;
     emit(this, 'finished', detail);
   }
 
@@ -580,6 +663,7 @@ export class BiometricFlowElement extends LitElement {
   #report(error: FlowError): void {
     const detail: FlowErrorDetail = { code: error.code, message: error.message, retryable: error.retryable };
     if (error.status !== undefined) detail.status = error.status;
+    if (error.serverCode !== undefined) detail.serverCode = error.serverCode;
     if (error.cause !== undefined) detail.cause = error.cause;
     emit(this, 'flow-error', detail);
   }
@@ -589,6 +673,7 @@ export class BiometricFlowElement extends LitElement {
     if (run.ended) return;
     run.ended = true;
     clearTimeout(run.pollTimer);
+    clearTimeout(run.confirmTimer);
     run.controller.abort();
     // At once rather than at the next render: the flow stops now, and a new start's frame never shares
     // the box with this one.
@@ -601,12 +686,35 @@ export class BiometricFlowElement extends LitElement {
     const previous = this._state;
     if (previous === next) return;
     this._state = next;
+    // Loaded once the flow shows (the person is busy with it for a while), or when a start ends first.
+    if (next !== 'idle' && next !== 'requesting' && next !== 'loading') this.#loadView();
     this.#reflectState();
     emit(this, 'state-change', { state: next, previous });
   }
 
   #reflectState(): void {
     if (this.getAttribute('state') !== this._state) this.setAttribute('state', this._state);
+  }
+
+  #loadView(): void {
+    this.#viewLoading ??= import('./deferred.js').then(
+      (view) => void (this._view = view),
+      () => void (this._view = null),
+    );
+  }
+
+  /**
+   * Also waits for the finished and error views when they are on their way, so that what it resolves
+   * after is what a person sees.
+   *
+   * @returns resolves with whether the last update completed without another pending.
+   * @internal Lit's hook behind `updateComplete`, not an API of its own.
+   */
+  protected override async getUpdateComplete(): Promise<boolean> {
+    const done = await super.getUpdateComplete();
+    if (this._view !== undefined || this.#viewLoading === undefined) return done;
+    await this.#viewLoading;
+    return super.getUpdateComplete();
   }
 
   /**
@@ -673,11 +781,19 @@ export class BiometricFlowElement extends LitElement {
     const previous = this.#returnFocus;
     this.#returnFocus = undefined;
     if (!restoreFocus) return;
-    const target =
-      previous?.isConnected && previous !== document.body && previous.getClientRects().length > 0
-        ? previous
-        : this.renderRoot.querySelector<HTMLElement>('[part~="trigger"], [data-focus-after-dialog]');
-    target?.focus();
+    if (previous?.isConnected && previous !== document.body && previous.getClientRects().length > 0) previous.focus();
+    // A deferred view is focused once it is there.
+    else if (this._view === undefined && this.#viewLoading) this.#focusResult();
+    else this.#focusTarget()?.focus();
+  }
+
+  #focusTarget(): HTMLElement | null {
+    return this.renderRoot.querySelector<HTMLElement>('[part~="trigger"], [data-focus-after-dialog]');
+  }
+
+  /** Moves focus to what the element shows once it has rendered (and its deferred view is loaded). */
+  #focusResult(): void {
+    void this.updateComplete.then(() => this.#focusTarget()?.focus());
   }
 
   #renderTrigger(label: string): TemplateResult {
@@ -692,7 +808,12 @@ export class BiometricFlowElement extends LitElement {
    */
   #renderFlow(texts: Texts, run: Run): TemplateResult {
     const technologies = run.session?.technologies ?? [];
-    const step = this._step >= 0 && technologies.length > 0 ? stepText(texts, technologies, this._step) : '';
+    const confirming = this._state === 'confirming';
+    const step = confirming
+      ? this._view?.text(this.resolvedLocale, 'confirming')
+      : this._step >= 0 && technologies.length > 0
+        ? (this._view?.stepText(this.resolvedLocale, technologies, this._step) ?? '')
+        : '';
     return html`<div class="frame-box">
         ${this._state === 'active'
           ? nothing
@@ -700,9 +821,12 @@ export class BiometricFlowElement extends LitElement {
             ? html`<div class="overlay" role="status">
                 <slot name="loading"><span class="spinner" aria-hidden="true"></span>${texts.requesting}</slot>
               </div>`
-            : html`<div class="overlay" role="status"><span class="spinner" aria-hidden="true"></span>${texts.loading}</div>`}
+            : confirming
+              ? // The live region below says what is going on.
+                html`<div class="overlay"><span class="spinner" aria-hidden="true"></span></div>`
+              : html`<div class="overlay" role="status"><span class="spinner" aria-hidden="true"></span>${texts.loading}</div>`}
       </div>
-      <div part="status" class="status" role="status" aria-live="polite">${step}</div>`;
+      <div part="status" class="status" role="status" aria-live="polite" tabindex="-1" data-focus-after-dialog>${step}</div>`;
   }
 
   #renderDialog(texts: Texts, run: Run): TemplateResult {
@@ -722,34 +846,53 @@ export class BiometricFlowElement extends LitElement {
   }
 
   #renderBody(texts: Texts, run: Run | undefined): TemplateResult | typeof nothing {
+    const locale = this.resolvedLocale;
+    const view = this._view;
     switch (this._state) {
       case 'idle':
         return this.#renderTrigger(texts.start);
       case 'cancelled':
-        return html`${this.#renderTrigger(texts.start)}
-          <p class="message" role="status">${texts.cancelled}</p>`;
+        return html`${this.#renderTrigger(texts.start)} ${this.#deferred((view) => view.cancelledView(this.resolvedLocale))}`;
       case 'requesting':
       case 'loading':
       case 'active':
         if (!run) return nothing;
-        if (run.mode === 'modal') return html`<p class="message" role="status">${texts.inProgress}</p>`;
+        if (run.mode === 'modal') return html`<p class="message" role="status">${view?.text(locale, 'inProgress')}</p>`;
         if (run.mode === 'popup' && run.popup) {
           const popup = run.popup;
-          return html`<p class="message" role="status">${texts.inPopup}</p>
-            <button part="trigger" class="trigger" type="button" @click=${() => popup.focus()}>${texts.showPopup}</button>`;
+          // A severed popup cannot be brought forward from here; the person can still stop waiting.
+          return html`<p class="message" role="status">${view?.text(locale, 'inPopup')}</p>
+            ${this.#deferred(
+              (view) => html`<button
+                part="trigger"
+                class="trigger"
+                type="button"
+                @click=${() => (run.severed ? this.#cancel('close-button') : popup.focus())}
+              >
+                ${view.text(locale, run.severed ? 'cancel' : 'showPopup')}
+              </button>`,
+            )}`;
         }
         return this.#renderFlow(texts, run);
+      case 'confirming':
+        if (!run) return nothing;
+        return run.mode === 'inline'
+          ? this.#renderFlow(texts, run)
+          : html`<p part="status" class="message" role="status" tabindex="-1" data-focus-after-dialog>
+              <span class="spinner" aria-hidden="true"></span>${view?.text(locale, 'confirming')}
+            </p>`;
       case 'finished':
         return html`<slot name="finished"
-          ><p class="message" role="status" tabindex="-1" data-focus-after-dialog>${texts.finished}</p></slot
+          >${this.#deferred((view) =>
+            view.finishedView(this.resolvedLocale, run?.outcome ?? 'unconfirmed', run?.last?.result, texts.retry, () => {
+              this.reset();
+              void this.start();
+            }),
+          )}</slot
         >`;
       case 'error': {
         const error = this._error;
-        return html`<slot name="error"
-            ><p class="message error" role="alert" tabindex="-1" data-focus-after-dialog>
-              ${error ? errorText(texts, error.code) : texts.error}
-            </p></slot
-          >
+        return html`<slot name="error">${this.#deferred((view) => view.errorView(this.resolvedLocale, error))}</slot>
           ${error?.retryable
             ? html`<button part="trigger" class="trigger" type="button" @click=${() => void this.start()}>
                 ${texts.retry}
@@ -757,6 +900,15 @@ export class BiometricFlowElement extends LitElement {
             : nothing}`;
       }
     }
+  }
+
+  /**
+   * What `render` makes of the deferred module; a spinner until it is there, never a text that might be
+   * the wrong one; nothing if it could not be loaded.
+   */
+  #deferred(render: (view: Deferred) => TemplateResult): TemplateResult | typeof nothing {
+    const view = this._view;
+    return view ? render(view) : view === undefined ? html`<span class="spinner" aria-hidden="true"></span>` : nothing;
   }
 
   override render(): TemplateResult {

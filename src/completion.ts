@@ -7,15 +7,33 @@ export type FinishMessageRecogniser = (data: unknown, event: MessageEvent) => bo
 const FINISH_WORDS = new Set(['finished', 'finish', 'flow.end']);
 
 /**
+ * Whether `href` is the finished page: the same origin and path as `finishedUrl`, give or take one
+ * trailing `/`, with any query and hash. Never a string prefix: `/finished-help` and `/finished/more`
+ * are other pages.
+ */
+export function isFinishedUrl(href: string, finishedUrl: string): boolean {
+  const page = (url: string) => {
+    const { origin, pathname } = new URL(url);
+    return origin + pathname.replace(/\/$/, '');
+  };
+  try {
+    return page(href) === page(finishedUrl);
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The default recogniser: the string `finished`/`finish`; or an object whose `event`, `type` or `name`
- * is `finished`, `finish` or `flow.end`, or whose `url`/`href` starts with the finished URL.
+ * is `finished`, `finish` or `flow.end`, or whose `url`/`href` is the finished page (see
+ * {@link isFinishedUrl}).
  */
 export function defaultIsFinishMessage(data: FlowMessage, finishedUrl: string): boolean {
   if (typeof data === 'string') return data === 'finished' || data === 'finish';
   for (const word of [data.event, data.type, data.name]) {
     if (word !== undefined && FINISH_WORDS.has(word)) return true;
   }
-  return [data.url, data.href].some((url) => url !== undefined && url.startsWith(finishedUrl));
+  return [data.url, data.href].some((url) => url !== undefined && isFinishedUrl(url, finishedUrl));
 }
 
 /**

@@ -9,6 +9,7 @@ export type FlowErrorCode =
   | 'session-invalid-response'
   | 'flow-url-invalid'
   | 'popup-blocked'
+  | 'popup-severed'
   | 'camera-blocked-by-policy'
   | 'status-request-failed';
 
@@ -27,18 +28,27 @@ const RETRYABLE: ReadonlySet<FlowErrorCode> = new Set<FlowErrorCode>([
 export class FlowError extends Error {
   readonly code: FlowErrorCode;
   readonly retryable: boolean;
-  /** HTTP status of the endpoint's answer, for `session-http-error`. */
+  /** HTTP status of the endpoint's answer, for `session-http-error` and `status-request-failed`. */
   readonly status: number | undefined;
+  /** The host's `error.code` from a JSON error body, when it sent a short one. */
+  readonly serverCode: string | undefined;
 
-  constructor(code: FlowErrorCode, message: string, options: { status?: number; cause?: unknown } = {}) {
+  /** `retryable` overrides what the code and status say (the host's code may know better). */
+  constructor(
+    code: FlowErrorCode,
+    message: string,
+    options: { status?: number; serverCode?: string; retryable?: boolean; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'FlowError';
     this.code = code;
     this.status = options.status;
+    this.serverCode = options.serverCode;
     // A 5xx or 429 from the host may pass on a retry; any other status will not.
     this.retryable =
-      code === 'session-http-error'
+      options.retryable ??
+      (code === 'session-http-error'
         ? options.status !== undefined && (options.status >= 500 || options.status === 429)
-        : RETRYABLE.has(code);
+        : RETRYABLE.has(code));
   }
 }

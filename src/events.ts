@@ -1,12 +1,17 @@
 import type { FlowErrorCode } from './errors.js';
 
 /** The element's states; `state` reflects the current one. */
-export type FlowState = 'idle' | 'requesting' | 'loading' | 'active' | 'finished' | 'cancelled' | 'error';
+export type FlowState = 'idle' | 'requesting' | 'loading' | 'active' | 'confirming' | 'finished' | 'cancelled' | 'error';
 
 /** A session as the element knows it: the id that goes into the flow URL and its technologies in order. */
 export interface Session {
   readonly id: string;
   readonly technologies: readonly string[];
+  /**
+   * The session endpoint's `status_token`, or the `status-token` attribute: sent as the header
+   * `Biometric-Status-Token` with every status request, and nowhere else.
+   */
+  readonly statusToken?: string;
 }
 
 export interface SessionCreatedDetail {
@@ -28,10 +33,18 @@ export interface FlowMessageDetail {
 /** How the element learned that the flow ended. */
 export type FinishedVia = 'message' | 'navigation' | 'status';
 
+/**
+ * What is known of the verdict when `finished` fires: `passed` (final status `FINISHED` with
+ * `result.flow_session_result` true), `failed` (`FAILED`, or `flow_session_result` false), `unconfirmed`
+ * (no status endpoint, no final status within `confirm-timeout`, or `FINISHED` without a boolean result).
+ */
+export type FinishedOutcome = 'passed' | 'failed' | 'unconfirmed';
+
 export interface FinishedDetail {
   sessionId: string;
   technologies: readonly string[];
   via: FinishedVia;
+  outcome: FinishedOutcome;
   /** The host status endpoint's `status` (`FINISHED`, `FAILED`, ...), when it answered. */
   status?: string;
   /** The host status endpoint's `result`, when it answered. */
@@ -50,8 +63,10 @@ export interface FlowErrorDetail {
   message: string;
   /** Whether the same start may succeed if tried again. */
   retryable: boolean;
-  /** HTTP status of the endpoint's answer, for `session-http-error`. */
+  /** HTTP status of the endpoint's answer, for `session-http-error` and `status-request-failed`. */
   status?: number;
+  /** The host's `error.code` from the JSON body of an HTTP error answer, when it is a short string. */
+  serverCode?: string;
   cause?: unknown;
 }
 

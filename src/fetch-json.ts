@@ -12,7 +12,7 @@ export interface FailureCodes {
  * Fetches JSON from a host endpoint with `init` (the host's `requestInit`) laid over ours, headers merged.
  *
  * @returns the parsed body of a 2xx answer.
- * @throws {FlowError} with one of `codes`; a `DOMException` named `AbortError` when `signal` aborted (the
+ * @throws {FlowError} with one of `codes` (an HTTP error with the host's `error.code` as `serverCode`); a `DOMException` named `AbortError` when `signal` aborted (the
  *   caller is gone and wants no event).
  */
 export async function fetchJson(
@@ -51,8 +51,15 @@ export async function fetchJson(
     throw failed(error);
   }
   if (!response.ok) {
-    void response.body?.cancel().catch(() => {}); // nothing in an error's body is used
-    throw new FlowError(codes.http, `${url} answered HTTP ${response.status}`, { status: response.status });
+    // Read by the deferred module, which the error view needs next anyway; without it, no serverCode.
+    const deferred = await import('./deferred.js').catch(() => void response.body?.cancel().catch(() => {}));
+    const serverCode = await deferred?.errorCode(response);
+    if (signal.aborted) throw failed(undefined);
+    throw new FlowError(codes.http, `${url} answered HTTP ${response.status}`, {
+      status: response.status,
+      serverCode,
+      retryable: deferred?.retryable(serverCode),
+    });
   }
   try {
     // json() reads and parses in one step: a body that is not JSON rejects with a SyntaxError, a body

@@ -8,6 +8,7 @@ export type {
   CancelReason,
   CancelledDetail,
   FinishedDetail,
+  FinishedOutcome,
   FinishedVia,
   FlowErrorDetail,
   FlowLoadedDetail,

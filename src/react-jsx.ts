@@ -36,7 +36,11 @@ export interface BiometricFlowJsxProps
     BiometricFlowEventProps {
   'session-endpoint'?: string;
   'session-id'?: string;
+  /** With `session-id`: that session's `status_token`. */
+  'status-token'?: string;
   'status-endpoint'?: string;
+  /** Milliseconds a finish seen in the browser waits for a final status. */
+  'confirm-timeout'?: number;
   mode?: FlowMode;
   locale?: string;
   'flow-base-url'?: string;

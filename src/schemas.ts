@@ -48,15 +48,16 @@ function isPlainObject(data: unknown): data is Record<string, unknown> {
  * they are. Only own fields count: an inherited `status` is an absent one. With `optional`, an absent
  * (or `undefined`) field passes.
  *
- * @returns a copy of `data` with the parsed values, or the names of the fields that failed (all of them
- *   when `data` is not a plain object).
+ * @returns a copy of `data` with the parsed values, or the names of the fields that failed (all that
+ *   cannot be absent when `data` is not a plain object).
  */
 export function parseFields<S extends Shape, Optional extends boolean = false>(
   data: unknown,
   shape: S,
   optional?: Optional,
 ): ParsedFields<S, Optional> {
-  if (!isPlainObject(data)) return { success: false, failed: Object.keys(shape) };
+  // Not an object: every field it would need failed (an optional one can be missing from nothing).
+  if (!isPlainObject(data)) return { success: false, failed: Object.keys(shape).filter((key) => !shape[key]!.safeParse(undefined).success) };
   const copy: Record<string, unknown> = { ...data };
   const failed: string[] = [];
   for (const [key, schema] of Object.entries(shape)) {
@@ -81,10 +82,19 @@ const technologiesSchema = z.custom<string[]>(
     value.every((code) => typeof code === 'string' && TECHNOLOGY_CODE.test(code)),
 );
 
+/** A status token: opaque, 1 to 200 printable ASCII characters, so that it can go into a header as it is. */
+const STATUS_TOKEN = /^[!-~]{1,200}$/;
+
+/** An absent status token (an older host), or a valid one. */
+const statusTokenSchema = z.custom<string | undefined>(
+  (value) => value === undefined || (typeof value === 'string' && STATUS_TOKEN.test(value)),
+);
+
 /** The host session endpoint's answer. Extra fields are allowed and ignored. */
 export const sessionResponseShape = {
   session_id: sessionIdSchema,
   technologies: technologiesSchema,
+  status_token: statusTokenSchema,
 };
 
 const shortString = ofLength(0, 2048);

@@ -15,7 +15,8 @@ export interface SessionRequest {
 }
 
 /**
- * POSTs `{ locale, context }` to the host's session endpoint and validates the answer.
+ * POSTs `{ locale, context }` to the host's session endpoint and validates the answer, `status_token`
+ * included when there is one.
  *
  * @returns the session, once the endpoint answered with a valid one.
  * @throws {FlowError} for every failure the element reports; a `DOMException` named `AbortError`
@@ -40,7 +41,18 @@ export async function requestSession(request: SessionRequest): Promise<Session> 
       invalid: 'session-invalid-response',
     },
   );
-  const parsed = parseFields(body, sessionResponseShape);
+  return sessionOf(body);
+}
+
+/**
+ * A session from the fields of a session answer, checked as the endpoint's answer is: also for a
+ * session the page gives with `session-id` and `status-token`.
+ *
+ * @throws {FlowError} `session-invalid-response`, naming the fields that failed.
+ */
+export function sessionOf(fields: unknown): Session {
+  const parsed = parseFields(fields, sessionResponseShape);
   if (!parsed.success) throw new FlowError('session-invalid-response', `Not a valid session (${parsed.failed.join(', ')})`);
-  return { id: parsed.data.session_id, technologies: parsed.data.technologies };
+  const { session_id: id, technologies, status_token: statusToken } = parsed.data;
+  return statusToken === undefined ? { id, technologies } : { id, technologies, statusToken };
 }

@@ -1,15 +1,20 @@
 import { FlowError } from './errors.js';
+import type { Session } from './events.js';
 import { fetchJson } from './fetch-json.js';
 import { parseFields, statusResponseShape, type StatusResponse } from './schemas.js';
 
 /** Statuses that mean the flow ended. */
 export const FINAL_STATUSES: ReadonlySet<string> = new Set(['FINISHED', 'FAILED']);
 
+/** The header that carries the session's status token. */
+export const STATUS_TOKEN_HEADER = 'Biometric-Status-Token';
+
 /** A poll that has not answered by then is a failed poll; the next one is scheduled as usual. */
 const STATUS_TIMEOUT_MS = 10_000;
 
 /**
- * Asks the host's status endpoint about a session.
+ * Asks the host's status endpoint about a session, with its status token (if any) in a header: never in
+ * the URL, where logs and referrers would keep it.
  *
  * @returns the validated answer.
  * @throws {FlowError} `status-request-failed` for a network error, a non-2xx answer or an invalid body;
@@ -17,14 +22,16 @@ const STATUS_TIMEOUT_MS = 10_000;
  */
 export async function fetchStatus(
   endpoint: string,
-  sessionId: string,
+  session: Session,
   init: RequestInit | undefined,
   signal: AbortSignal,
 ): Promise<StatusResponse> {
   const url = new URL(endpoint, document.baseURI);
-  url.searchParams.set('session_id', sessionId);
+  url.searchParams.set('session_id', session.id);
   const code = 'status-request-failed';
-  const body = await fetchJson(url, { method: 'GET', body: null, headers: { accept: 'application/json' } }, init, STATUS_TIMEOUT_MS, signal, {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (session.statusToken !== undefined) headers[STATUS_TOKEN_HEADER] = session.statusToken;
+  const body = await fetchJson(url, { method: 'GET', body: null, headers }, init, STATUS_TIMEOUT_MS, signal, {
     unreachable: code,
     timeout: code,
     http: code,
@@ -32,13 +39,30 @@ export async function fetchStatus(
   });
   const parsed = parseFields(body, statusResponseShape);
   if (!parsed.success) throw new FlowError(code, `Not a valid status (${parsed.failed.join(', ')})`);
-  if (parsed.data.session_id.toLowerCase() !== sessionId.toLowerCase()) {
+  if (parsed.data.session_id.toLowerCase() !== session.id.toLowerCase()) {
     throw new FlowError(code, 'Not a status of this session');
   }
   return parsed.data;
 }
 
-/** Poll delays: 3 s, then ×1.5 each time, up to 15 s. */
-export function nextPollDelay(previous: number | undefined): number {
-  return previous === undefined ? 3_000 : Math.min(15_000, Math.round(previous * 1.5));
+/** How polls are spaced: the first delay, the factor each next one grows by, and the most it grows to. */
+export type PollSchedule = readonly [first: number, factor: number, most: number];
+
+/** While the flow is open: 3 s, then ×1.5 each time, up to 15 s. */
+export const OPEN_POLLS: PollSchedule = [3_000, 1.5, 15_000];
+/** Once the browser saw the end, the verdict is near: 0.5 s, 1 s, 2 s, then every 4 s. */
+export const CONFIRM_POLLS: PollSchedule = [500, 2, 4_000];
+/** A popup the page lost (see `popup-severed`): the status is all there is to see the end by. */
+export const SEVERED_POLLS: PollSchedule = [3_000, 1.5, 5_000];
+
+/** The delay before the next poll, after `previous` (none yet: the first). */
+export function nextPollDelay(previous: number | undefined, [first, factor, most]: PollSchedule): number {
+  return previous === undefined ? first : Math.min(most, Math.round(previous * factor));
+}
+
+/** What a status says of the verdict; see `FinishedOutcome`. */
+export function outcomeOf(status: string | undefined, result: unknown): 'passed' | 'failed' | 'unconfirmed' {
+  const passed = (result as { flow_session_result?: unknown } | null | undefined)?.flow_session_result;
+  if (status === 'FAILED' || (status === 'FINISHED' && passed === false)) return 'failed';
+  return status === 'FINISHED' && passed === true ? 'passed' : 'unconfirmed';
 }

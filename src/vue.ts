@@ -25,7 +25,11 @@ import type {
 export interface BiometricFlowVueProps {
   sessionEndpoint?: string;
   sessionId?: string;
+  /** With `session-id`: that session's `status_token`. */
+  statusToken?: string;
   statusEndpoint?: string;
+  /** Milliseconds a finish seen in the browser waits for a final status. */
+  confirmTimeout?: number;
   mode?: FlowMode;
   locale?: string;
   flowBaseUrl?: string;

@@ -19,7 +19,7 @@ import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import fc from 'fast-check';
 import '../src/index.js';
 import type { BiometricFlowElement } from '../src/index.js';
-import { SESSION_ID, frameOf, json } from './support/helpers.js';
+import { OTHER_SESSION_ID, SESSION_ID, frameOf, json } from './support/helpers.js';
 
 const EVENTS = ['session-created', 'flow-loaded', 'flow-message', 'finished', 'cancelled', 'flow-error'] as const;
 const OTHER_ORIGIN = location.origin;
@@ -375,6 +375,11 @@ function fieldsArbitrary(finishedHref: string): fc.Arbitrary<Record<string, unkn
       finishedHref.slice(0, -1),
       finishedHref.replace('http:', 'https:'),
       'javascript:alert(1)',
+      `${finishedHref}-help`,
+      `${finishedHref}/`,
+      `${finishedHref}/more`,
+      `${finishedHref}#done`,
+      new URL('/kyc/finished', finishedHref).href,
     ),
     huge,
     fc.string({ maxLength: 12 }),
@@ -388,7 +393,7 @@ function fieldsArbitrary(finishedHref: string): fc.Arbitrary<Record<string, unkn
       name: value,
       url: value,
       href: value,
-      session_id: fc.oneof(fc.constant(SESSION_ID), value),
+      session_id: fc.oneof(fc.constantFrom(SESSION_ID, SESSION_ID.toUpperCase(), OTHER_SESSION_ID), value),
       status: value,
       technology_code: value,
       extra: fc.jsonValue({ maxDepth: 2 }),
@@ -453,7 +458,7 @@ describe('adversarial messages: property-based payloads from the flow window', (
           const delivered = messageFrom(() => current.flow, () => true);
           tell(current.flow, payload);
           const { data } = await delivered;
-          const expected = expectedFor(data, finishedHref);
+          const expected = expectedFor(data, finishedHref, SESSION_ID);
           const types = current.events.map((event) => event.type);
           const accepted = types.includes('flow-message');
           const finished = types.includes('finished');

@@ -415,7 +415,7 @@ describe('biometric-flow: the end of the flow', () => {
     const finished = oneEvent(el, 'finished');
     command(el, { cmd: 'post', data: { event: 'flow.end', session_id: SESSION_ID, status: 'FINISHED' } });
     const { detail } = await finished;
-    expect(detail).to.deep.equal({ sessionId: SESSION_ID, technologies: ['LD', 'F2F'], via: 'message' });
+    expect(detail).to.deep.equal({ sessionId: SESSION_ID, technologies: ['LD', 'F2F'], via: 'message', outcome: 'unconfirmed' });
     expect(el.state).to.equal('finished');
     await el.updateComplete;
     expect(frameOf(el) === null, 'no frame is rendered').to.equal(true);

@@ -125,7 +125,8 @@ describe('biometric-flow mode="modal"', () => {
     await finished;
     await el.updateComplete;
     expect(dialogOf(el)).to.equal(null);
-    expect(el.shadowRoot!.activeElement?.textContent?.trim()).to.equal('Verification complete');
+    // No status endpoint: the verdict is not known, and the view says so.
+    expect(el.shadowRoot!.activeElement?.textContent?.trim()).to.equal('We are checking your result. The site will let you know.');
   });
 
   it('works with the keyboard alone: Enter starts, Tab reaches close, Enter cancels', async () => {
@@ -221,6 +222,23 @@ describe('biometric-flow mode="popup"', () => {
     const cancelled = oneEvent(el, 'cancelled');
     popup.close();
     expect((await cancelled).detail).to.deep.equal({ sessionId: SESSION_ID, reason: 'popup-closed' });
+  });
+
+  it('cancels a popup closed while the session is requested, before any session-created', async () => {
+    let answer!: (response: Response) => void;
+    stubEndpoint(() => new Promise<Response>((resolve) => (answer = resolve)));
+    const el = await popupElement();
+    const open = sinon.spy(window, 'open');
+    const events = record(el, 'session-created', 'cancelled', 'flow-loaded');
+    triggerOf(el).click();
+    const popup = open.firstCall.returnValue!;
+    popup.close();
+    await waitUntil(() => popup.closed);
+    const cancelled = oneEvent(el, 'cancelled');
+    answer(sessionAnswer());
+    await cancelled;
+    expect(events.map((event) => event.type)).to.deep.equal(['cancelled']);
+    expect(events[0]!.detail).to.deep.equal({ sessionId: SESSION_ID, reason: 'popup-closed' });
   });
 
   it('falls back to the modal dialog when the popup is blocked', async () => {

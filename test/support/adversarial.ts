@@ -310,13 +310,30 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+/** Whether `value` is the finished page by the contract: same origin and path, one trailing `/` aside. */
+function isFinishedPage(value: string, finishedHref: string): boolean {
+  const trim = (path: string) => (path.endsWith('/') ? path.slice(0, -1) : path);
+  try {
+    const url = new URL(value);
+    const finished = new URL(finishedHref);
+    return url.origin === finished.origin && trim(url.pathname) === trim(finished.pathname);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * What the element must make of data that reached it from its flow window, by the contract: a short
- * string, or a plain object whose well-known fields, where present, are short strings. `accepted` is
- * `undefined` for objects that are not plain (Date, Map, Blob...): the contract says nothing sure there.
- * `finishes` follows the default recogniser over the object's own fields.
+ * string, or a plain object whose well-known fields, where present, are short strings, and whose
+ * `session_id`, where present, names the current session (any case). `accepted` is `undefined` for
+ * objects that are not plain (Date, Map, Blob...): the contract says nothing sure there. `finishes`
+ * follows the default recogniser over the object's own fields.
  */
-export function expectedFor(data: unknown, finishedHref: string): { accepted: boolean | undefined; finishes: boolean } {
+export function expectedFor(
+  data: unknown,
+  finishedHref: string,
+  sessionId: string,
+): { accepted: boolean | undefined; finishes: boolean } {
   if (typeof data === 'string') {
     const accepted = data.length <= 2048;
     return { accepted, finishes: accepted && (data === 'finished' || data === 'finish') };
@@ -329,7 +346,9 @@ export function expectedFor(data: unknown, finishedHref: string): { accepted: bo
     return value === undefined || (typeof value === 'string' && value.length <= 2048);
   });
   if (!accepted) return { accepted, finishes: false };
+  const session = own('session_id');
+  if (typeof session === 'string' && session.toLowerCase() !== sessionId.toLowerCase()) return { accepted: false, finishes: false };
   const word = ['event', 'type', 'name'].some((key) => FINISH_WORDS.has(own(key) as string));
-  const url = ['url', 'href'].some((key) => typeof own(key) === 'string' && (own(key) as string).startsWith(finishedHref));
+  const url = ['url', 'href'].some((key) => typeof own(key) === 'string' && isFinishedPage(own(key) as string, finishedHref));
   return { accepted, finishes: word || url };
 }

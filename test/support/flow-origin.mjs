@@ -25,6 +25,8 @@ const FLOW_PAGE = `<!doctype html>
     }
   });
   report({ event: 'test-flow-ready', location: location.href });
+  // A window its opener lost (see the COOP fixture) can still be closed by a test on the same origin.
+  new BroadcastChannel('test-flow').onmessage = (event) => event.data === 'close' && close();
 </script></body></html>`;
 
 // The finished page listens for commands too, so that tests can move on from it.
@@ -54,6 +56,51 @@ const CAMERA_BLOCKED_PAGE = `<!doctype html>
   });
 </script></body></html>`;
 
+// A page under Cross-Origin-Opener-Policy: same-origin with an element in popup mode, its flow on this
+// origin (so that a test can close it). The page loses its popup as soon as the flow's page arrives in it.
+// Steered and heard through a BroadcastChannel, the one way left to a test whose window opened this page
+// (COOP cuts that link too). Query: status gives the element a status endpoint.
+const COOP_POPUP_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>COOP popup</title></head>
+<body>
+<script type="module">
+  import '/src/index.ts';
+  const channel = new BroadcastChannel('coop-fixture');
+  const say = (data) => channel.postMessage(data);
+  let verdict = false;
+  const answer = (body, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  const id = '3fa85f64-5717-4562-b3fc-2c963f66afa6';
+  window.fetch = async (input) => {
+    const url = new URL(String(input), location.href);
+    say({ fetch: url.pathname });
+    if (url.pathname === '/api/session') return answer({ session_id: id, technologies: ['LD'], status_token: 'v1.1.token' });
+    if (url.pathname === '/api/status') return answer(verdict ? { session_id: id, status: 'FINISHED', result: { flow_session_result: true } } : { session_id: id, status: 'PROGRESS' });
+    return answer({}, 404);
+  };
+  const el = document.createElement('biometric-flow');
+  el.mode = 'popup';
+  el.locale = 'en';
+  el.sessionEndpoint = '/api/session';
+  el.flowBaseUrl = location.origin;
+  if (new URL(location.href).searchParams.has('status')) el.statusEndpoint = '/api/status';
+  for (const type of ['session-created', 'flow-loaded', 'finished', 'cancelled', 'flow-error', 'state-change']) {
+    el.addEventListener(type, (event) => say({ type, detail: JSON.parse(JSON.stringify(event.detail)), state: el.state }));
+  }
+  channel.onmessage = (event) => {
+    if (event.data === 'verdict') verdict = true;
+    if (event.data === 'describe') {
+      const root = el.shadowRoot;
+      say({ described: true, state: el.state, text: root.querySelector('.base').textContent.replace(/\\s+/g, ' ').trim(), buttons: [...root.querySelectorAll('button')].map((b) => b.textContent.trim()) });
+    }
+    if (event.data === 'cancel') el.shadowRoot.querySelector('[part~="trigger"]').click();
+    if (event.data === 'close') close();
+  };
+  document.body.append(el);
+  await el.updateComplete;
+  say({ ready: true, opener: window.opener === null ? 'none' : 'some' });
+  el.start();
+</script></body></html>`;
+
 /**
  * Answers the test flow's paths; returns undefined for anything else.
  * @param {string} pathname
@@ -62,6 +109,9 @@ const CAMERA_BLOCKED_PAGE = `<!doctype html>
 export function flowResponse(pathname) {
   if (/^\/flow\/[^/]+$/.test(pathname)) return { status: 200, type: 'text/html', body: FLOW_PAGE };
   if (pathname === '/finished') return { status: 200, type: 'text/html', body: FINISHED_PAGE };
+  if (pathname === '/__fixtures/coop-popup.html') {
+    return { status: 200, type: 'text/html', body: COOP_POPUP_PAGE, headers: { 'Cross-Origin-Opener-Policy': 'same-origin' } };
+  }
   if (pathname === '/__fixtures/camera-blocked.html') {
     return { status: 200, type: 'text/html', body: CAMERA_BLOCKED_PAGE, headers: { 'Permissions-Policy': 'camera=()' } };
   }
