@@ -4,7 +4,8 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import * as puppeteer from 'puppeteer-core';
 import { flowResponse, startFlowOrigin } from './test/support/flow-origin.mjs';
 import { countingReporter } from './test/support/counting-reporter.mjs';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, FIREFOX_PATH } from './test/support/browsers.mjs';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, FIREFOX_PATH, WEBKIT_DRIVER_PATH, XVFB_RUN_PATH } from './test/support/browsers.mjs';
+import { webkitLauncher } from './test/support/webkit.mjs';
 import { defaultReporter } from '@web/test-runner';
 
 
@@ -13,6 +14,15 @@ function browsers() {
   const wanted = (process.env.BROWSERS ?? 'chromium,firefox').split(',');
   const list = [];
   for (const name of wanted) {
+    if (name === 'webkit') {
+      for (const path of [WEBKIT_DRIVER_PATH, XVFB_RUN_PATH]) {
+        if (!existsSync(path)) {
+          throw new Error(`webkit needs ${path}: install it (apt-get install -y webkit2gtk-driver xvfb)`);
+        }
+      }
+      list.push(webkitLauncher());
+      continue;
+    }
     const path = name === 'firefox' ? FIREFOX_PATH : CHROMIUM_PATH;
     if (!existsSync(path)) {
       throw new Error(`${name} is not installed at ${path}: install it (apt-get install -y chromium firefox-esr)`);
@@ -67,6 +77,20 @@ const flowOriginPlugin = {
   },
 };
 
+/**
+ * `executeServerCommand('viewport', { width, height })`: the page's viewport in CSS pixels, in every test
+ * browser (the stock `setViewport` command knows no WebDriver browser).
+ */
+const viewportPlugin = {
+  name: 'viewport',
+  async executeCommand({ command, payload, session }) {
+    if (command !== 'viewport') return undefined;
+    if (session.browser.type === 'webdriver') await session.browser.setViewport(payload.width, payload.height);
+    else await session.browser.getPage(session.id).setViewport(payload);
+    return true;
+  },
+};
+
 export default {
   files: ['test/*.test.ts'],
   nodeResolve: true,
@@ -80,7 +104,7 @@ export default {
   testsFinishTimeout: 120_000,
   testFramework: { config: { timeout: 10_000 } },
   browsers: browsers(),
-  plugins: [esbuildPlugin({ ts: true, tsconfig: './tsconfig.json' }), flowOriginPlugin],
+  plugins: [esbuildPlugin({ ts: true, tsconfig: './tsconfig.json' }), flowOriginPlugin, viewportPlugin],
   // Lit announces its development build once per page; everything else a page logs is shown.
   filterBrowserLogs: ({ args }) => !String(args[0]).includes('Lit is in dev mode'),
   reporters: [defaultReporter(), countingReporter()],

@@ -62,11 +62,11 @@ export async function fetchJson(
     });
   }
   try {
-    // json() reads and parses in one step: a body that is not JSON rejects with a SyntaxError, a body
-    // that breaks off (or is aborted) with something else.
+    // json() reads and parses in one step: a body that is not JSON rejects with a SyntaxError (in WebKit a
+    // DOMException of that name, not the JS error), a body that breaks off (or is aborted) with something else.
     return (await response.json()) as unknown;
   } catch (error) {
-    if (error instanceof SyntaxError && !signal.aborted && !timeout.aborted) {
+    if ((error as Error | null)?.name === 'SyntaxError' && !signal.aborted && !timeout.aborted) {
       throw new FlowError(codes.invalid, `${url} did not answer JSON`, { cause: error });
     }
     throw failed(error);

@@ -38,6 +38,24 @@ function sessionFetch(): void {
   stubFetch((call) => (call.url.pathname === '/api/session' ? json({ session_id: SESSION_ID, technologies: ['LDHP', 'F2F'] }) : json({}, 404)));
 }
 
+/**
+ * Starts `el` and resolves once the test flow page has loaded and said it is ready: its frame's load event
+ * may come before that message (WebKit) or after it (Chromium). Both are in before a test records events.
+ */
+async function startAndReady(el: BiometricFlowElement): Promise<void> {
+  const loaded = oneEvent(el, 'flow-loaded');
+  const ready = new Promise<void>((resolve) => {
+    el.addEventListener('flow-message', function listener(event) {
+      if ((event.detail.data as { event?: string }).event !== 'test-flow-ready') return;
+      el.removeEventListener('flow-message', listener);
+      resolve();
+    });
+  });
+  void el.start();
+  await Promise.all([loaded, ready]);
+  await el.updateComplete;
+}
+
 /** A started element whose flow page, at `base`, has loaded in a frame or a popup. */
 async function openFlow(base: string, mode: Mode = 'inline'): Promise<Open> {
   sessionFetch();
@@ -47,20 +65,9 @@ async function openFlow(base: string, mode: Mode = 'inline'): Promise<Open> {
   const before = window.open;
   let popup: Window | null = null;
   window.open = (...args) => (popup = before.apply(window, args));
-  const loaded = oneEvent(el, 'flow-loaded');
-  // The test flow page says it is ready while it loads; its frame's load event may come before or after
-  // that message. Both are in before the events of a test are recorded.
-  const ready = new Promise<void>((resolve) => {
-    el.addEventListener('flow-message', function listener(event) {
-      if ((event.detail.data as { event?: string }).event !== 'test-flow-ready') return;
-      el.removeEventListener('flow-message', listener);
-      resolve();
-    });
-  });
-  void el.start();
+  const started = startAndReady(el);
   window.open = before;
-  await Promise.all([loaded, ready]);
-  await el.updateComplete;
+  await started;
   const flow = mode === 'popup' ? popup! : frameOf(el)!.contentWindow!;
   const events: Open['events'] = [];
   for (const name of EVENTS) el.addEventListener(name, (event) => events.push({ type: name, detail: (event as CustomEvent).detail }));
@@ -447,11 +454,8 @@ describe('adversarial messages: property-based payloads from the flow window', (
         for (const payload of payloads) {
           if (current.el.state !== 'active') {
             // The last payload ended the flow: start another one for the next.
-            const loaded = oneEvent(current.el, 'flow-loaded');
             current.el.reset();
-            void current.el.start();
-            await loaded;
-            await current.el.updateComplete;
+            await startAndReady(current.el);
             current = { ...current, flow: frameOf(current.el)!.contentWindow! };
           }
           current.events.length = 0;

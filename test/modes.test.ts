@@ -1,11 +1,11 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
-import { sendKeys, sendMouse, setViewport } from '@web/test-runner-commands';
+import { sendKeys, sendMouse } from '@web/test-runner-commands';
 import sinon from 'sinon';
 import '../src/index.js';
 import type { BiometricFlowElement } from '../src/index.js';
 // @ts-expect-error -- a virtual module of the test server
 import { FLOW_ORIGIN } from '/__test-env.js';
-import { SESSION_ID, frameOf, record, sessionAnswer, stubEndpoint } from './support/helpers.js';
+import { SESSION_ID, frameOf, record, sessionAnswer, setViewport, stubEndpoint } from './support/helpers.js';
 
 const flowOrigin = FLOW_ORIGIN as string;
 

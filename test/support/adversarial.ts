@@ -273,7 +273,9 @@ export function sleep(ms: number): Promise<void> {
 
 /**
  * Resolves once a message from `source` that `match` accepts has been dispatched to every window
- * listener (the element's included): a listener of ours sees it, then one more task passes.
+ * listener (the element's included): a listener of ours sees it, then one more task passes. Ours listens
+ * in the capture phase, before the element's: a message that ends the flow removes its frame while it is
+ * dispatched, and in WebKit `event.source` no longer equals the removed frame's window after that.
  */
 export function messageFrom(
   source: () => MessageEventSource | null,
@@ -282,17 +284,17 @@ export function messageFrom(
 ): Promise<MessageEvent> {
   return new Promise((resolve, reject) => {
     const timer = realSetTimeout(() => {
-      realRemove.call(window, 'message', listener);
+      realRemove.call(window, 'message', listener, true);
       reject(new Error('no message from the expected source'));
     }, timeoutMs);
     const listener = (event: Event) => {
       const message = event as MessageEvent;
       if (message.source !== source() || !match(message.data)) return;
-      realRemove.call(window, 'message', listener);
+      realRemove.call(window, 'message', listener, true);
       realClearTimeout(timer);
       void nextTask().then(() => resolve(message));
     };
-    realAdd.call(window, 'message', listener);
+    realAdd.call(window, 'message', listener, true);
   });
 }
 

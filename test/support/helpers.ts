@@ -1,4 +1,5 @@
-import { oneEvent } from '@open-wc/testing';
+import { nextFrame, oneEvent, waitUntil } from '@open-wc/testing';
+import { executeServerCommand } from '@web/test-runner-commands';
 import sinon from 'sinon';
 import type { BiometricFlowElement } from '../../src/index.js';
 
@@ -70,6 +71,17 @@ export function stubEndpoint(...answers: Answer[]): EndpointStub {
   return { requests: routes['/api/session']!, stub: routes.stub };
 }
 
+/**
+ * Sets the page's viewport in CSS pixels, in every test browser: the `viewport` command of
+ * web-test-runner.config.mjs (the stock `setViewport` cannot drive WebKit through WebDriver).
+ */
+export async function setViewport(size: { width: number; height: number }): Promise<void> {
+  await executeServerCommand('viewport', size);
+  // A window resized from outside reaches the page's layout a frame or more later.
+  await waitUntil(() => innerWidth === size.width && innerHeight === size.height, `a ${size.width}×${size.height} viewport`);
+  await nextFrame();
+}
+
 /** The element's iframe, if any. */
 export function frameOf(el: BiometricFlowElement): HTMLIFrameElement | null {
   return el.shadowRoot!.querySelector('[part~="frame"]');
@@ -82,11 +94,22 @@ export function command(el: BiometricFlowElement, data: unknown): void {
   frame.contentWindow.postMessage(data, '*');
 }
 
-/** Starts the element and waits until the flow page has loaded in its frame. */
+/**
+ * Starts the element and waits until the test flow page has loaded in its frame and said it is ready: the
+ * frame's load event may come before that message (WebKit) or after it (Chromium), and a test that
+ * counts flow messages must not see it.
+ */
 export async function startAndLoad(el: BiometricFlowElement): Promise<void> {
   const loaded = oneEvent(el, 'flow-loaded');
+  const ready = new Promise<void>((resolve) => {
+    el.addEventListener('flow-message', function listener(event) {
+      if ((event.detail.data as { event?: string }).event !== 'test-flow-ready') return;
+      el.removeEventListener('flow-message', listener);
+      resolve();
+    });
+  });
   void el.start();
-  await loaded;
+  await Promise.all([loaded, ready]);
 }
 
 /** Adds a frame showing the test flow page at `src` to the document, once that page said it is ready. */
