@@ -158,6 +158,24 @@ describe('biometric-flow mode="modal"', () => {
     expect(Math.round(box.height)).to.equal(700);
   });
 
+  it('lays out for the viewport of now after it changed with no element connected', async () => {
+    // A sheet's media queries were last evaluated at 800 px, with an element connected; none is when the
+    // viewport narrows (WebKit then kept the old results for the next element), nor when it widens again.
+    const widths: number[] = [];
+    for (const width of [800, 390, 800]) {
+      await setViewport({ width, height: 700 });
+      stubEndpoint(sessionAnswer());
+      const el = await modal();
+      const loaded = oneEvent(el, 'flow-loaded');
+      void el.start();
+      await loaded;
+      widths.push(Math.round(dialogOf(el)!.getBoundingClientRect().width));
+      el.remove();
+      sinon.restore();
+    }
+    expect(widths).to.deep.equal([560, 390, 560]);
+  });
+
   it('applies a mode change made while open to the next start only', async () => {
     stubEndpoint(sessionAnswer());
     const el = await modal();
