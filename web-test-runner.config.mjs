@@ -4,18 +4,21 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import * as puppeteer from 'puppeteer-core';
 import { flowResponse, startFlowOrigin } from './test/support/flow-origin.mjs';
 import { countingReporter } from './test/support/counting-reporter.mjs';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, FIREFOX_PATH, WEBKIT_DRIVER_PATH, XVFB_RUN_PATH } from './test/support/browsers.mjs';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, FIREFOX_PATH, MINIBROWSER_PATH, WEBKIT_DRIVER_PATH, XVFB_RUN_PATH } from './test/support/browsers.mjs';
 import { webkitLauncher } from './test/support/webkit.mjs';
 import { defaultReporter } from '@web/test-runner';
 
 
-/** Both browsers, always: a missing one is a failure under CI, never a silent skip. */
+/**
+ * All three browsers unless `BROWSERS` picks some (`BROWSERS=webkit`): a missing one is a failure,
+ * never a silent skip.
+ */
 function browsers() {
-  const wanted = (process.env.BROWSERS ?? 'chromium,firefox').split(',');
+  const wanted = (process.env.BROWSERS ?? 'chromium,firefox,webkit').split(',');
   const list = [];
   for (const name of wanted) {
     if (name === 'webkit') {
-      for (const path of [WEBKIT_DRIVER_PATH, XVFB_RUN_PATH]) {
+      for (const path of [WEBKIT_DRIVER_PATH, MINIBROWSER_PATH, XVFB_RUN_PATH]) {
         if (!existsSync(path)) {
           throw new Error(`webkit needs ${path}: install it (apt-get install -y webkit2gtk-driver xvfb)`);
         }
@@ -96,9 +99,9 @@ export default {
   nodeResolve: true,
   hostname: '127.0.0.1',
   // One page per browser at a time: a second tab is a background tab, where animation frames stop and
-  // focus cannot be had, and the focus and dialog tests need both. The two browsers still run side by side.
+  // focus cannot be had, and the focus and dialog tests need both. The browsers still run side by side.
   concurrency: 1,
-  concurrentBrowsers: 2,
+  concurrentBrowsers: 3,
   browserStartTimeout: 60_000,
   testsStartTimeout: 60_000,
   testsFinishTimeout: 120_000,

@@ -68,9 +68,9 @@ async function nodeSuite(name, files, extraArgs = []) {
   }
 }
 
-/** Web Test Runner in Chromium and Firefox; counts come from test/support/counting-reporter.mjs. */
+/** Web Test Runner in Chromium, Firefox and WebKit; counts come from test/support/counting-reporter.mjs. */
 async function browserSuite() {
-  console.log('\n▶ element tests (Chromium, Firefox)');
+  console.log('\n▶ element tests (Chromium, Firefox, WebKit)');
   const countFile = join(work, 'wtr.json');
   const code = await run('npx', ['web-test-runner'], { WTR_COUNT_FILE: countFile });
   const counts = existsSync(countFile) ? JSON.parse(readFileSync(countFile, 'utf8')) : undefined;

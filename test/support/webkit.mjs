@@ -11,6 +11,7 @@ import { WebdriverLauncher } from '@web/test-runner-webdriver';
 import { MINIBROWSER_PATH, WEBKIT_DRIVER_PATH, XVFB_RUN_PATH } from './browsers.mjs';
 
 const DRIVER_START_TIMEOUT = 20_000;
+const SIGNALS = ['SIGTERM', 'SIGHUP'];
 // Room for the largest viewport a test asks for, with the browser's own chrome around it.
 const SCREEN = '1920x1200x24';
 // MiniBrowser's toolbar keeps its window at least 447 px wide; shrunk to nothing, phone widths fit.
@@ -52,6 +53,12 @@ class WebKitLauncher extends WebdriverLauncher {
   #driver;
   #home;
   #killOnExit = () => this.#kill();
+  // Web Test Runner stops its browsers on SIGINT and on exit; a SIGTERM or SIGHUP would end Node without
+  // either, leaving the driver behind: stop it, then let the signal do what it would have done.
+  #killOnSignal = (signal) => {
+    this.#kill();
+    process.kill(process.pid, signal);
+  };
 
   constructor() {
     super({
@@ -95,6 +102,7 @@ class WebKitLauncher extends WebdriverLauncher {
     }
     this.#driver.on('error', (error) => output.push(String(error)));
     process.once('exit', this.#killOnExit);
+    for (const signal of SIGNALS) process.once(signal, this.#killOnSignal);
     try {
       await driverReady(this.#driver, port, output);
     } catch (error) {
@@ -130,6 +138,7 @@ class WebKitLauncher extends WebdriverLauncher {
 
   #kill() {
     process.off('exit', this.#killOnExit);
+    for (const signal of SIGNALS) process.off(signal, this.#killOnSignal);
     const child = this.#driver;
     this.#driver = undefined;
     if (child?.pid !== undefined) {
