@@ -299,12 +299,12 @@ describe('biometric-flow preflight', () => {
       await waitUntil(() => reports.some((report) => report.code), 'the fixture reports an error', { timeout: 5000 });
       const report = reports.find((r) => r.code)!;
       const chromium = navigator.userAgent.includes('Chrome/');
-      expect(report.canTell, 'Chromium can tell the policy, Firefox cannot').to.equal(chromium);
+      expect(report.canTell, 'Chromium can tell the policy, Firefox and WebKit cannot').to.equal(chromium);
       if (report.canTell) {
         // Chromium tells; a start without a click has no popup to fall back to.
         expect(report).to.include({ code: 'camera-blocked-by-policy', state: 'error' });
       } else {
-        // Firefox cannot tell; the element goes on to the (here missing) endpoint.
+        // Firefox and WebKit cannot tell; the element goes on to the (here missing) endpoint.
         expect(report.code).to.equal('session-http-error');
       }
     } finally {
