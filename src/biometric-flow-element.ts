@@ -699,7 +699,11 @@ export class BiometricFlowElement extends LitElement {
   #loadView(): void {
     this.#viewLoading ??= import('./deferred.js').then(
       (view) => void (this._view = view),
-      () => void (this._view = null),
+      (error: unknown) => {
+        this._view = null;
+        // A host that serves the CDN file alone: the person sees no text, so the developer must hear of it.
+        console.error('<biometric-flow>: its texts (biometric-flow-deferred.js) did not load; serve that file beside biometric-flow.js', error);
+      },
     );
   }
 
