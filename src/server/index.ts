@@ -74,3 +74,5 @@ export type {
   WebhookEvent,
   WebhookParseResult,
 } from './webhook.js';
+export { cspDirectives, mergeContentSecurityPolicy, securityHeaders } from './security-headers.js';
+export type { CspDirectives, SecurityHeaders, SecurityHeadersMode, SecurityHeadersOptions } from './security-headers.js';
