@@ -272,7 +272,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       add({ id: 'flow-url', status: 'pass', message: `flow at ${flowUrl.origin}` });
     }
   }
-  const flowOrigin = flowUrl?.origin;
+  // An invalid flow URL is reported once, above; the policy checks then have no origin to judge.
+  const flowOrigin = flowUrl && isAllowedFlowUrl(flowUrl) ? flowUrl.origin : undefined;
 
   const endpoint = (value: string | undefined, id: 'session-endpoint' | 'status-endpoint'): URL | undefined => {
     if (value === undefined || value === '') return undefined;
@@ -324,7 +325,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     const fromFeature = features.get(feature);
     return fromFeature ? { list: fromFeature, header: 'Feature-Policy' } : undefined;
   };
-  const wanted = flowUrl && isAllowedFlowUrl(flowUrl) ? securityHeaders({ flowBaseUrl: flowUrl.origin }) : undefined;
+  const wanted = flowOrigin ? securityHeaders({ flowBaseUrl: flowOrigin }) : undefined;
   const policyFix = wanted ? `send Permissions-Policy: ${wanted['Permissions-Policy']} (securityHeaders())` : 'allow the feature for self and the flow origin';
   const policyProblems: Check[] = [];
   for (const feature of ['camera', 'microphone', 'fullscreen']) {
@@ -359,7 +360,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const policies = [...splitPolicies(response.headers.get('content-security-policy')), ...metaPolicies(html, 'content-security-policy')];
   const directivesFix = (kind: 'frame-src' | 'connect-src', source: string) =>
     `add ${source} to ${kind} (cspDirectives() and mergeContentSecurityPolicy() from biometric-flow/server)`;
-  if (flowUrl && isAllowedFlowUrl(flowUrl)) {
+  if (flowUrl && flowOrigin) {
     const blocked = judgeCsp(policies, 'frame-src', new URL('flow/00000000-0000-4000-8000-000000000000', flowUrl.href.endsWith('/') ? flowUrl : `${flowUrl.href}/`), finalUrl).filter((verdict) => !verdict.allowed);
     if (blocked.length === 0) {
       add({ id: 'csp-frame', status: 'pass', message: policies.length > 0 ? `CSP allows frames from ${flowOrigin}` : 'no Content-Security-Policy' });

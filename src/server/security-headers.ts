@@ -39,17 +39,20 @@ export interface SecurityHeadersOptions {
 }
 
 /** The CSP directives the element needs, each a list of sources. */
-export interface CspDirectives {
+export type CspDirectives = {
   'frame-src': string[];
   'connect-src': string[];
-}
+};
 
-/** Header name → value, ready for `new Headers(...)`, `res.set(...)` or a framework's header config. */
+/**
+ * Header name → value, ready for `new Headers(...)`, `res.set(...)` or a framework's header config.
+ * `Cross-Origin-Opener-Policy` (`same-origin-allow-popups`) is there only for `popup` and `all`: inline
+ * and modal frames do not care.
+ */
 export interface SecurityHeaders {
+  [name: string]: string;
   'Content-Security-Policy': string;
   'Permissions-Policy': string;
-  /** Only for `popup` and `all`; inline and modal frames do not care. */
-  'Cross-Origin-Opener-Policy'?: 'same-origin-allow-popups';
 }
 
 const MODES: readonly SecurityHeadersMode[] = ['inline', 'modal', 'popup', 'all'];
