@@ -166,6 +166,14 @@ describe('the packed package', () => {
     assert.match(stdout, /Usage: biometric-flow-emulator/);
   });
 
+  test('installs an executable biometric-flow command (doctor)', async () => {
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    const cli = join(installed, manifest.bin['biometric-flow']!);
+    assert.ok((statSync(cli).mode & 0o111) !== 0, `${manifest.bin['biometric-flow']} is executable`);
+    const { stdout } = await run(cli, ['--help'], { cwd: consumer, timeout: 30_000 });
+    assert.match(stdout, /Usage: biometric-flow doctor <url>/);
+  });
+
   test('types a consumer: React wrapper events, React 19 JSX, Vue templates, server and emulator', async () => {
     writeFileSync(
       join(consumer, 'tsconfig.json'),
