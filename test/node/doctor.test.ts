@@ -113,14 +113,14 @@ describe('biometric-flow doctor', () => {
         headers: { ...securityHeaders({ mode }), 'cross-origin-opener-policy': securityHeaders({ mode })['Cross-Origin-Opener-Policy'] ?? 'same-origin' },
         element: `mode="${mode}" session-endpoint="/api/biometric/session" status-endpoint="/api/biometric/status"`,
       });
-      const before = site.requests.length;
+      const seen = site.requests.length;
       const report = await doctor({ url });
       assert.equal(report.blocking, false, JSON.stringify(report.checks, null, 2));
       assert.deepEqual(report.checks.filter((check) => check.status !== 'pass'), [], `${mode}: no warnings either`);
       assert.equal(report.mode, mode);
       assert.match(only(report, 'session-endpoint')[0]!.message, /GET → 405 method-not-allowed \(Allow: POST, OPTIONS\)/);
       assert.match(only(report, 'status-endpoint')[0]!.message, /401 status-token-invalid/);
-      assert.deepEqual(site.requests.slice(before), [
+      assert.deepEqual(site.requests.slice(seen), [
         `GET /good-${mode}`,
         'OPTIONS /api/biometric/session',
         'GET /api/biometric/session',
