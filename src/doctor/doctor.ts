@@ -11,7 +11,7 @@
  */
 import { DEFAULT_FLOW_BASE_URL, isAllowedFlowUrl } from '../flow-url.js';
 import { securityHeaders, type SecurityHeadersMode } from '../server/security-headers.js';
-import { findElements, findKeyLookalikes, metaPolicies, type ElementAttributes } from './html.js';
+import { findElements, findKeyLookalikes, metaPolicies, redact, scriptSources, type ElementAttributes } from './html.js';
 import { allows, judgeCsp, parseFeaturePolicy, parsePermissionsPolicy, splitPolicies, type Allowlist } from './policies.js';
 
 /** `fail` blocks the flow; `warn` may, or weakens it; `pass` is fine. */
@@ -85,6 +85,8 @@ export interface DoctorOptions {
 export const DEFAULT_DOCTOR_TIMEOUT_MS = 10_000;
 const MAX_PAGE_BYTES = 4 * 1024 * 1024;
 const MAX_PROBE_BYTES = 256 * 1024;
+/** Same-origin scripts read for key-looking values: a key inlined by a bundler lands in one of them. */
+const MAX_SCRIPTS = 20;
 const MODES: readonly SecurityHeadersMode[] = ['inline', 'modal', 'popup', 'all'];
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 /** A well-formed session id no session has: the status probe must not read a real one. */
@@ -170,7 +172,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     mode: options.mode ?? 'inline',
     flowBaseUrl: options.flowBaseUrl ?? element?.['flow-base-url'] ?? DEFAULT_FLOW_BASE_URL,
     ...extra,
-    ...(element ? { element } : {}),
+    // A key in an attribute is reported, never repeated.
+    ...(element ? { element: Object.fromEntries(Object.entries(element).map(([name, value]) => [name, /key/i.test(name) ? redact(value) : value])) } : {}),
     checks,
     probes: probes.map(({ headers: _headers, body: _body, ...probe }) => probe),
     notProbed,
@@ -527,6 +530,32 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   };
   scan('the page HTML', html);
   scan('the page headers', headerText(response.headers));
+  const scripts = [
+    ...new Set(
+      scriptSources(html).flatMap((source) => {
+        try {
+          const url = new URL(source, finalUrl);
+          return url.origin === pageOrigin ? [url.href] : [];
+        } catch {
+          return [];
+        }
+      }),
+    ),
+  ].slice(0, MAX_SCRIPTS);
+  let scriptsRead = 0;
+  for (const script of scripts) {
+    try {
+      const scriptResponse = await fetchImpl(script, { signal: AbortSignal.timeout(timeoutMs) });
+      if (!scriptResponse.ok) {
+        await scriptResponse.body?.cancel();
+        continue;
+      }
+      scan(script, await readText(scriptResponse, MAX_PAGE_BYTES));
+      scriptsRead += 1;
+    } catch {
+      // A script that cannot be read here is not one the doctor can judge; the browser reports its own failures.
+    }
+  }
   for (const answer of probes) {
     if (answer.headers) scan(`${answer.method} ${answer.url} headers`, headerText(answer.headers));
     if (answer.body) scan(`${answer.method} ${answer.url} body`, answer.body);
@@ -540,7 +569,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       anchor: ANCHOR.security,
     });
   } else {
-    add({ id: 'key-leak', status: 'pass', message: `no key-looking value in the page or the ${probes.length} probe answer${probes.length === 1 ? '' : 's'}` });
+    const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+    add({ id: 'key-leak', status: 'pass', message: `no key-looking value in the page, ${plural(scriptsRead, 'same-origin script')} or ${plural(probes.length, 'probe answer')}` });
   }
 
   return report(element, {

@@ -35,6 +35,19 @@ export function findElements(html: string): ElementAttributes[] {
   return [...html.matchAll(TAG)].map((match) => attributesOf(match[1]!));
 }
 
+const SCRIPT_OR_PRELOAD = /<(script|link)\b[^>]*>/gi;
+
+/** The URLs of `<script src>` and `<link rel="modulepreload">`, as written, in order. */
+export function scriptSources(html: string): string[] {
+  const found: string[] = [];
+  for (const match of html.matchAll(SCRIPT_OR_PRELOAD)) {
+    const attributes = attributesOf(match[0].slice(match[1]!.length + 1, -1));
+    const source = match[1]!.toLowerCase() === 'script' ? attributes.src : attributes.rel?.toLowerCase() === 'modulepreload' ? attributes.href : undefined;
+    if (source) found.push(source);
+  }
+  return found;
+}
+
 /** The `content` of every `<meta http-equiv="<name>">` (case-insensitive name). */
 export function metaPolicies(html: string, name: string): string[] {
   const found: string[] = [];

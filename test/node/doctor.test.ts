@@ -85,6 +85,9 @@ function throughHttps(site: Site, host = 'https://shop.example'): typeof fetch {
   };
 }
 
+/** A page served with securityHeaders() and both endpoints: nothing on it blocks the flow. */
+const goodPage = (name: string) => site.page(name, { headers: securityHeaders() });
+
 const doctor = (options: DoctorOptions) => runDoctor({ timeoutMs: 5000, ...options });
 const failing = (report: DoctorReport) => report.checks.filter((check) => check.status === 'fail');
 const only = (report: DoctorReport, id: string): Check[] => report.checks.filter((check) => check.id === id);
@@ -192,7 +195,8 @@ describe('biometric-flow doctor', () => {
       await api.close();
     }
     // Served as https://shop.example through a proxy: the handler sees http://127.0.0.1:<port> as its own origin.
-    const proxied = await doctor({ url: 'https://shop.example/good-inline', fetch: throughHttps(site) });
+    goodPage('proxied');
+    const proxied = await doctor({ url: 'https://shop.example/proxied', fetch: throughHttps(site) });
     assert.deepEqual(failing(proxied).map((check) => check.id), ['session-endpoint', 'status-endpoint']);
     assert.match(only(proxied, 'session-endpoint')[0]!.fix!, /allowedOrigins: \['https:\/\/shop\.example'\], or trustProxy: true/);
   });
@@ -213,7 +217,8 @@ describe('biometric-flow doctor', () => {
   });
 
   it('fails an http: page off loopback (no secure context) and http: endpoints or flow on an https: page (mixed content)', async () => {
-    const insecure = await doctor({ url: 'http://shop.example/good-inline', fetch: throughHttps(site, 'http://shop.example') });
+    goodPage('insecure');
+    const insecure = await doctor({ url: 'http://shop.example/insecure', fetch: throughHttps(site, 'http://shop.example') });
     assert.ok(failing(insecure).some((check) => check.id === 'secure-context' && /not a secure context/.test(check.message)));
     site.page('mixed', { headers: securityHeaders(), element: 'session-endpoint="http://api.shop.example/session" flow-base-url="http://flow.shop.example"' });
     const mixed = await doctor({ url: 'https://shop.example/mixed', fetch: throughHttps(site) });
@@ -271,10 +276,51 @@ describe('biometric-flow doctor', () => {
     }
     const inline = await doctor({ url: site.page('inline-key', { body: `<script>const flow = { apiKey: '${leakedKey}' };</script>` }) });
     assertBlocksOn(inline, 'key-leak', /the page HTML: apiKey = Zq7X…/);
-    const attribute = await doctor({ url: site.page('attribute-key', { element: `session-endpoint="/api/biometric/session" api-key="short"` }) });
+    const attribute = await doctor({ url: site.page('attribute-key', { element: `session-endpoint="/api/biometric/session" api-key="${leakedKey}"` }) });
     assertBlocksOn(attribute, 'key-leak', /api-key attribute on <biometric-flow>/);
+    assert.ok(!JSON.stringify(attribute).includes(leakedKey), 'the attribute is reported, not repeated');
     const short = await doctor({ url: site.page('not-a-key', { body: `<script>const apiKey = 'abc';</script>` }) });
     assert.deepEqual(failing(short), [], 'a short value is not a key');
+  });
+
+  it('fails a key inlined into a same-origin script (a bundler with a public env variable), and reads no script of another origin', async () => {
+    const leakedKey = 'Zq7Xw3Lp9'.repeat(6);
+    const bundle = await startSite({
+      routes: {
+        '/assets/index-4f2a.js': (_req, res) => res.writeHead(200, { 'content-type': 'text/javascript' }).end(`const c={apiKey:"${leakedKey}"};export{c};`),
+        '/assets/clean.js': (_req, res) => res.writeHead(200, { 'content-type': 'text/javascript' }).end('export const a = 1;'),
+      },
+    });
+    try {
+      const leaky = await doctor({ url: bundle.page('bundle', { body: '<script type="module" src="/assets/index-4f2a.js"></script>' }) });
+      assertBlocksOn(leaky, 'key-leak', /\/assets\/index-4f2a\.js: apiKey = Zq7X… \(54 characters\)/);
+      const seen = bundle.requests.length;
+      const clean = await doctor({
+        url: bundle.page('clean', { body: `<link rel="modulepreload" href="./assets/clean.js"><script src="${site.url}/assets/other.js"></script>` }),
+      });
+      assert.deepEqual(failing(clean), []);
+      assert.match(only(clean, 'key-leak')[0]!.message, /1 same-origin script or 3 probe answers/);
+      assert.ok(bundle.requests.slice(seen).includes('GET /assets/clean.js'));
+      assert.ok(!site.requests.includes('GET /assets/other.js'), 'another origin\'s script is not fetched');
+    } finally {
+      await bundle.close();
+    }
+  });
+
+  it('follows redirects to the page and judges it at its final origin', async () => {
+    const target = goodPage('moved');
+    const redirecting = await startSite({
+      routes: { '/old': (_req, res) => res.writeHead(301, { location: target }).end() },
+    });
+    try {
+      const report = await doctor({ url: `${redirecting.url}/old` });
+      assert.equal(report.finalUrl, target);
+      assert.match(only(report, 'page')[0]!.message, /redirected to/);
+      assert.deepEqual(failing(report), []);
+      assert.equal(report.sessionEndpoint, `${site.url}/api/biometric/session`);
+    } finally {
+      await redirecting.close();
+    }
   });
 
   it('fails a page it cannot fetch within the timeout', async () => {
@@ -300,7 +346,7 @@ describe('the biometric-flow command', () => {
     );
 
   it('prints ✓ lines and exits 0 for a good page, ✗ lines with fixes and 1 for a bad one, 2 for a usage error', async () => {
-    const good = await cli(['doctor', `${site.url}/good-popup`]);
+    const good = await cli(['doctor', goodPage('cli-good')]);
     assert.equal(good.code, 0, good.stdout + good.stderr);
     assert.match(good.stdout, /^✓ camera-policy: /m);
     assert.match(good.stdout, /0 blocking problems, 0 warnings: nothing blocks the flow\.$/m);
