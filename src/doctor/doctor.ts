@@ -308,6 +308,15 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   if (sessionValue === undefined || sessionValue === '') {
     if (element?.['session-id'] !== undefined) {
       add({ id: 'session-endpoint', status: 'warn', message: 'no session-endpoint: the tag carries a session-id made by the page, so no session request is checked' });
+    } else if (!element) {
+      // The tag is made by a script the doctor does not run: the attribute may well be there in the browser.
+      add({
+        id: 'session-endpoint',
+        status: 'warn',
+        message: 'no session endpoint checked: the served HTML has no <biometric-flow> tag to read it from',
+        fix: 'pass --session-endpoint (the path or URL the page gives the element)',
+        anchor: ANCHOR.attributes,
+      });
     } else {
       add({
         id: 'session-endpoint',
