@@ -14,6 +14,8 @@ import { createSessionHandler, createStatusHandler, securityHeaders, toNodeListe
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const API_KEY = 'bf_test+Secret/Key=' + 'Zq7Xw3Lp9'.repeat(4);
+// Nothing listens there: should the doctor ever POST (it must not), no session is asked of anyone.
+const API_BASE_URL = 'http://127.0.0.1:9';
 const TOKEN_SECRET = 'doctor-test-token-secret-0123456789abcdef';
 const VENDOR = 'https://remote.biometric.kz';
 const silent = { warn() {}, error() {} };
@@ -44,8 +46,8 @@ async function startSite(
   const pages = new Map<string, Page>();
   const requests: string[] = [];
   const origins = options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {};
-  const session = toNodeListener(createSessionHandler({ apiKey: API_KEY, tokenSecret: TOKEN_SECRET, logger: silent, ...origins }), { logger: silent });
-  const status = toNodeListener(createStatusHandler({ apiKey: API_KEY, tokenSecret: TOKEN_SECRET, logger: silent, ...origins }), { logger: silent });
+  const session = toNodeListener(createSessionHandler({ apiKey: API_KEY, apiBaseUrl: API_BASE_URL, tokenSecret: TOKEN_SECRET, logger: silent, ...origins }), { logger: silent });
+  const status = toNodeListener(createStatusHandler({ apiKey: API_KEY, apiBaseUrl: API_BASE_URL, tokenSecret: TOKEN_SECRET, logger: silent, ...origins }), { logger: silent });
   const server = createServer((req, res) => {
     const path = new URL(req.url!, 'http://x').pathname;
     requests.push(`${req.method} ${path}`);
