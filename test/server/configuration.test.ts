@@ -7,7 +7,6 @@ import type { SessionHandlerOptions } from '../../src/server/index.js';
 import { API_KEY, SESSION_ID, TOKEN_SECRET, capturingLogger, startFakeVendor, tokenHeader } from './fake-vendor.js';
 import type { FakeVendor } from './fake-vendor.js';
 
-
 let vendor: FakeVendor;
 before(async () => {
   vendor = await startFakeVendor();
