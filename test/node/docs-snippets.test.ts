@@ -1,17 +1,25 @@
 // The backend code of the README and docs/frameworks.md lives in docs/snippets/*.ts, and each fenced
 // block is marked `<!-- snippet: docs/snippets/<name>.ts -->`. Here: the blocks equal the files, every
 // backend block is one of them, the files type-check against the sources, and each one whose framework
-// is installed runs as written against a fake vendor.
+// is installed runs as written against a fake vendor. The other code blocks of docs/frameworks.md (the
+// front ends) are taken from the page as they are: type-checked, the React 18 one rendered on the server,
+// the Vue component compiled (the Angular one: test/node/angular.test.ts).
 import assert from 'node:assert/strict';
 import { execFile, fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire, register } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import React, { createElement } from 'react';
+import { renderToString } from 'react-dom/server';
 import { createServer as createViteServer } from 'vite';
-import type { UserConfig, ViteDevServer } from 'vite';
+import { compileScript, compileTemplate, parse as parseVue } from 'vue/compiler-sfc';
+import type { Plugin, UserConfig, ViteDevServer } from 'vite';
+import type { Api } from '@vitejs/plugin-vue';
 import { API_KEY, SESSION_ID, TOKEN_SECRET, startFakeVendor } from '../server/fake-vendor.js';
 import type { FakeVendor } from '../server/fake-vendor.js';
 
@@ -91,6 +99,73 @@ describe('the docs show the snippet files', () => {
       (error: { stdout: string }) => error,
     );
     assert.equal(result.stdout.trim(), '');
+  });
+});
+
+/** What the front-end examples call or read of the host's own code: only types are needed. */
+const HOST_DECLARATIONS = `declare function checkResult(sessionId: string): void;
+declare const orderId: string;
+`;
+/** Front-end blocks of docs/frameworks.md: every ts/tsx one outside the Backends and Angular sections. */
+const frontendBlocks = blocks.filter(
+  (block) => block.doc === 'docs/frameworks.md' && block.snippet === undefined && ['ts', 'tsx'].includes(block.lang) && !block.section.startsWith('Angular'),
+);
+const fileOf = (block: Block) => `block-${block.line}.${block.lang}`;
+
+describe('the front-end code of docs/frameworks.md', () => {
+  let work: string;
+  before(() => {
+    work = mkdtempSync(join(tmpdir(), 'biometric-flow-docs-'));
+    symlinkSync(join(root, 'node_modules'), join(work, 'node_modules'), 'dir');
+    writeFileSync(join(work, 'package.json'), JSON.stringify({ type: 'module', private: true }));
+    writeFileSync(join(work, 'host.d.ts'), HOST_DECLARATIONS);
+    for (const block of frontendBlocks) writeFileSync(join(work, fileOf(block)), block.code);
+    writeFileSync(
+      join(work, 'tsconfig.json'),
+      JSON.stringify({ extends: `${snippetsDir}tsconfig.json`, include: ['*.ts', '*.tsx'], compilerOptions: { noUnusedLocals: false } }),
+    );
+  });
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  it('type-checks every React and Vite block as written', async () => {
+    assert.deepEqual(
+      frontendBlocks.map((block) => `${block.section.split(':')[0]} ${block.lang}`),
+      ['React 18 tsx', 'React 19 tsx', 'Vue 3 ts'],
+      'a new front-end block is type-checked here too; one that needs more than HOST_DECLARATIONS fails until it gets them',
+    );
+    const tsc = `${root}node_modules/.bin/tsc`;
+    const result = await promisify(execFile)(tsc, ['-p', join(work, 'tsconfig.json')], { cwd: work, timeout: 60_000 }).catch(
+      (error: { stdout: string }) => error,
+    );
+    assert.equal(result.stdout.trim(), '');
+  });
+
+  it('renders the React 18 example on the server, as a framework that renders first does', async () => {
+    const block = frontendBlocks.find((candidate) => candidate.section.startsWith('React 18'))!;
+    // tsx compiles JSX with this project's tsconfig (classic runtime: `React.createElement`), where an app
+    // would use the automatic one; both make the same elements.
+    Object.assign(globalThis, { React, checkResult: () => undefined });
+    const module = (await import(pathToFileURL(join(work, fileOf(block))).href)) as Record<string, (props: { orderId: string }) => unknown>;
+    const [component] = Object.values(module);
+    const html = renderToString(createElement(component as never, { orderId: '42' }));
+    // @lit/react sets the element's properties (sessionEndpoint, mode...) once it runs in the browser, so
+    // the server's HTML holds the bare tag; what matters here is that rendering it there works.
+    assert.match(html, /^<biometric-flow[\s>]/);
+  });
+
+  it('compiles the Vue example with the setting of its vite.config.ts, the tag left to the browser', async () => {
+    const [vue] = blocks.filter((block) => block.doc === 'docs/frameworks.md' && block.lang === 'vue');
+    assert.ok(vue, 'docs/frameworks.md has a Vue component');
+    const config = frontendBlocks.find((block) => block.section.startsWith('Vue') && block.lang === 'ts')!;
+    const { default: viteConfig } = (await import(pathToFileURL(join(work, fileOf(config))).href)) as { default: { plugins: Plugin<Api>[] } };
+    const compilerOptions = viteConfig.plugins[0]!.api!.options.template!.compilerOptions!;
+    const { descriptor, errors } = parseVue(vue.code, { filename: 'Verify.vue' });
+    assert.deepEqual(errors, []);
+    compileScript(descriptor, { id: 'verify' });
+    const template = compileTemplate({ source: descriptor.template!.content, filename: 'Verify.vue', id: 'verify', compilerOptions });
+    assert.deepEqual(template.errors, []);
+    assert.match(template.code, /"biometric-flow"/);
+    assert.doesNotMatch(template.code, /resolveComponent\("biometric-flow"\)/, 'not taken for a Vue component');
   });
 });
 
@@ -194,6 +269,8 @@ describe('the backend snippets run as written', { timeout: 60_000 }, () => {
         configFile: false,
         root: `${root}docs/snippets`,
         logLevel: 'silent',
+        // Nothing to pre-bundle: the proxy is all that is used.
+        optimizeDeps: { noDiscovery: true, include: [] },
         server: { ...config.server, host: '127.0.0.1', port: 0, strictPort: false, hmr: false, watch: null },
       });
       servers.push(server);
