@@ -5,6 +5,6 @@ import { createSessionHandler } from 'biometric-flow/server';
 export const POST = createSessionHandler({
   apiKey: process.env.BIOMETRIC_API_KEY!,
   tokenSecret: process.env.BIOMETRIC_TOKEN_SECRET,
-  // No allowedOrigins here: set BIOMETRIC_ALLOWED_ORIGINS=https://shop.example (see below).
+  // Next.js reports request.url on localhost: set BIOMETRIC_ALLOWED_ORIGINS=https://shop.example.
 });
 export const OPTIONS = POST; // the CORS preflight, for pages on other origins
