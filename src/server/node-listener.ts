@@ -265,9 +265,9 @@ async function writeResponse(response: Response, res: ServerResponse, method: st
 }
 
 /**
- * Adapts a Web handler (`createSessionHandler`, `createStatusHandler`) to `(req, res)` for node:http,
- * Express and Fastify (`reply.hijack()` then `listener(request.raw, reply.raw)` from an `onRequest`
- * hook, before Fastify reads the body).
+ * Adapts a Web handler (`createSessionHandler`, `createStatusHandler`) to `(req, res)` for node:http and
+ * Express (register it with `app.all`, so that the CORS preflight reaches it). For Fastify,
+ * `fastifyRoutes` uses it from each route's `onRequest` hook, before Fastify reads the body.
  *
  * The URL comes from the `Host` header, `https` when the socket is TLS; with Express, `originalUrl` is
  * used so mounted routers see the full path. A body already parsed by middleware (`req.body` set and the

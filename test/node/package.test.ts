@@ -159,6 +159,12 @@ describe('the packed package', () => {
     assert.deepEqual(exports.tags, ['biometric-flow']);
   });
 
+  test("starts the React wrapper's module with 'use client', so that a Server Component may render it", () => {
+    // Next.js looks for the directive before anything else but comments; tsc keeps it as the first line.
+    const wrapper = readFileSync(join(installed, 'dist', 'react.js'), 'utf8');
+    assert.match(wrapper, /^'use client';\n/);
+  });
+
   test('installs an executable emulator CLI', async () => {
     const cli = join(installed, 'dist', 'emulator', 'cli.js');
     assert.ok((statSync(cli).mode & 0o111) !== 0, 'dist/emulator/cli.js is executable');
