@@ -275,7 +275,7 @@ async function writeResponse(response: Response, res: ServerResponse, method: st
  * 500 `internal-error` without details.
  *
  * The socket's remote address is the client address the session handler's `rateLimit` counts by (with
- * `trustProxy`, the first `X-Forwarded-For`); a host's wrapper gets a plain Web `Request`, which has none.
+ * `trustProxy`, the last `X-Forwarded-For`); a host's wrapper gets a plain Web `Request`, which has none.
  *
  * The handlers of this package are served straight from the Node request, without Web `Request` and
  * `Response` objects (the same checks and answers, for less CPU); any other function, a host's wrapper

@@ -87,7 +87,7 @@ export interface SessionRateLimit {
   windowMs: number;
   /**
    * Who a request is from: a user id, an API client, an address. Default: the client's address — the
-   * socket's peer under `toNodeListener`, or with `trustProxy` the first `X-Forwarded-For` value. Where no
+   * socket's peer under `toNodeListener`, or with `trustProxy` the last `X-Forwarded-For` value (the proxy's own). Where no
    * address is known (a plain Web `Request` on Bun, Deno, workers, or a host wrapper under
    * `toNodeListener`) every such request counts in ONE shared bucket, with one warning: pass `key` there
    * (e.g. `CF-Connecting-IP` on Cloudflare, `server.requestIP(request)` on Bun).
