@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { X509Certificate, createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createSecureServer } from 'node:http2';
+import { connect as connectHttp2, createSecureServer } from 'node:http2';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -169,6 +169,27 @@ export async function startNetworkServers({ sessionDelayMs, cert, key }) {
     });
   }
   return {
+    /**
+     * What the set-up itself costs: a fresh h2 connection through the proxy from Node, `rounds` times —
+     * median time to the TLS handshake's end (the formula's 2 RTT) and to a page's first byte (3 RTT).
+     */
+    async floor(rounds = 5) {
+      const tls = [];
+      const firstByte = [];
+      for (let round = 0; round < rounds; round++) {
+        proxy.dropAll();
+        const t0 = performance.now();
+        const client = connectHttp2(`https://127.0.0.1:${proxy.port}`, { ca: cert, servername: FLOW_HOST });
+        client.on('connect', () => tls.push(performance.now() - t0));
+        const request = client.request({ ':path': '/flow/floor' });
+        await new Promise((resolve, reject) => request.on('response', resolve).on('error', reject));
+        firstByte.push(performance.now() - t0);
+        request.resume();
+        client.close();
+      }
+      const median = (values) => values.sort((a, b) => a - b)[values.length >> 1];
+      return { tls: median(tls), firstByte: median(firstByte) };
+    },
     page: `https://${PAGE_HOST}:${pagePort}`,
     flow: `https://${FLOW_HOST}:${proxy.port}`,
     setRtt: proxy.setRtt,

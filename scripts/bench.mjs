@@ -272,6 +272,7 @@ async function browserBenches() {
 // equally often), every run on cold connections to the flow.
 const NETWORK = { sessionDelayMs: 100, budgetRtt: 80, otherRtts: [40, 150] };
 const NETWORK_ROUNDS = Number(process.argv.find((arg) => arg.startsWith('--rounds='))?.slice(9) ?? 9);
+const NETWORK_MODES = (process.argv.find((arg) => arg.startsWith('--modes='))?.slice(8) ?? 'inline,modal,popup').split(',');
 const NETWORK_BROWSERS = (process.argv.find((arg) => arg.startsWith('--browsers='))?.slice(11) ?? 'chromium,firefox').split(',');
 // What each case compares: the element, the same by hand, and by hand with each warm-up (where the
 // answer is not already known from inline: a modal's frame is an inline frame, network-wise).
@@ -334,6 +335,13 @@ async function networkBench() {
     `      network: page ${servers.page}, flow ${servers.flow} (TLS, certificate made for this run), session endpoint ${NETWORK.sessionDelayMs} ms, ${NETWORK_ROUNDS} rounds per case`,
   );
   console.log('      physical limit to the first byte = max(session delay, 2 RTT for TCP + TLS 1.3) + 1 RTT for the request');
+  for (const rtt of [NETWORK.budgetRtt, ...NETWORK.otherRtts]) {
+    servers.setRtt(rtt);
+    const floor = await servers.floor();
+    console.log(
+      `      RTT ${rtt} ms: the set-up's own floor (Node, a fresh h2 connection through the proxy): TLS ${floor.tls.toFixed(0)} ms (2 RTT = ${2 * rtt}), first byte ${floor.firstByte.toFixed(0)} ms (3 RTT = ${3 * rtt})`,
+    );
+  }
   const started = performance.now();
   try {
     for (const name of NETWORK_BROWSERS) {
@@ -374,7 +382,7 @@ async function networkBench() {
           return `${BASELINE_NAMES[kind].padEnd(32)} first byte ${spread(values.map((run) => run.firstByte))}   load ${spread(values.map((run) => run.load))}   connection reused ${reused}/${values.length} (${values[0].protocol})`;
         };
         const rtt = NETWORK.budgetRtt;
-        for (const [mode, kinds] of Object.entries(CASES_AT_BUDGET)) {
+        for (const [mode, kinds] of Object.entries(CASES_AT_BUDGET).filter(([mode]) => NETWORK_MODES.includes(mode))) {
           const runs = await measureCase(rtt, mode, kinds);
           console.log(`      ${name}, ${mode}, RTT ${rtt} ms (physical limit ${physicalLimit(rtt)} ms):`);
           for (const kind of kinds) console.log(`        ${describe(runs, kind)}`);
@@ -386,7 +394,7 @@ async function networkBench() {
           report(`network: ${name} ${mode} element / by hand, first byte`, ratio.toFixed(3), budgeted ? '≤ 0.75' : 'reported', mark(ratio <= 0.75), `(median of rounds' ratios; load ${ratioOf(runs, 'load').toFixed(3)})`);
           report(`network: ${name} ${mode} element / physical limit`, limitRatio.toFixed(3), budgeted ? '≤ 1.15' : 'reported', mark(limitRatio <= 1.15), `(${physicalLimit(rtt)} ms)`);
         }
-        for (const other of NETWORK.otherRtts) {
+        for (const other of NETWORK_MODES.includes('inline') ? NETWORK.otherRtts : []) {
           const runs = await measureCase(other, 'inline', KINDS_ELSEWHERE);
           console.log(`      ${name}, inline, RTT ${other} ms (physical limit ${physicalLimit(other)} ms):`);
           for (const kind of KINDS_ELSEWHERE) console.log(`        ${describe(runs, kind)}`);

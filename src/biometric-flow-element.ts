@@ -443,7 +443,6 @@ export class BiometricFlowElement extends LitElement {
     } catch {
       // The user navigated the blank window away; the watcher sees what it shows now.
     }
-    this.#endWarmUp();
     const timer = setInterval(() => this.#watchPopup(run, popup), POPUP_WATCH_MS);
     run.controller.signal.addEventListener('abort', () => clearInterval(timer), { once: true });
   }
@@ -728,13 +727,13 @@ export class BiometricFlowElement extends LitElement {
   }
 
   /**
-   * Warms the flow origin's connection while the session request is in flight (see `warm-up.ts`): a
-   * hidden frame where the flow shows in a frame, the page's preconnect for a popup.
+   * Warms the flow origin's connection while the session request is in flight, where the flow frame
+   * will use it (see `warm-up.ts`); a popup is out of its reach.
    */
   #warmUp(run: Run): void {
     const url = warmUrl(this.warmUrl, run.location!.base, document.baseURI);
-    if (url === undefined || url.origin === location.origin) return;
-    this.#stopWarmUp = startWarmUp(run.mode === 'popup' ? 'link' : 'frame', url, this.renderRoot, 'strict-origin-when-cross-origin');
+    if (run.mode === 'popup' || url === undefined || url.origin === location.origin) return;
+    this.#stopWarmUp = startWarmUp(url, this.renderRoot, 'strict-origin-when-cross-origin');
   }
 
   #endWarmUp(): void {

@@ -1,15 +1,12 @@
 /**
- * Warms the flow origin's connection while the session is requested, where the flow will use it.
+ * Warms the flow origin's connection while the session is requested, where the flow frame will use it.
  *
  * Browsers key connections by the site of the top-level page as well as the origin (Chromium: by whether
  * the frame is cross-site too), so a page's `<link rel="preconnect">` opens a connection a cross-site flow
  * frame does not reuse. A hidden frame that loads a small URL of the flow origin makes the connection in
- * the flow frame's partition. A popup's document is a top-level one of its own site: there only the
- * page's preconnect can help, and only where the browser shares it (`npm run bench -- --network`).
+ * the flow frame's partition. A popup is a top-level document of the flow's own site: neither reaches
+ * its partition, and `npm run bench -- --network` shows neither helps there, so popups get no warm-up.
  */
-
-/** What warms the connection: a hidden frame (inline, modal), a preconnect link (popup). */
-export type WarmUpKind = 'frame' | 'link';
 
 /**
  * The URL a warm-up loads: `warm-url` resolved against the document, by default `<flow-base>/favicon.ico`;
@@ -28,34 +25,26 @@ export function warmUrl(attribute: string | undefined, flowBase: URL, documentBa
 }
 
 /**
- * Starts the warm-up on a task of its own, and returns what stops it (idempotent). A start that ends
- * within the task that began it (a request refused at once) makes nothing. The task also keeps the
- * insertion out of the task that called `fetch()`, which sends the session request only when it ends.
+ * Puts the warm frame in `parent` on a task of its own, and returns what takes it out (idempotent). A
+ * start that ends within the task that began it (a request refused at once) makes nothing. The task also
+ * keeps the insertion out of the task that called `fetch()`, which sends the session request only when
+ * it ends.
  */
-export function startWarmUp(kind: WarmUpKind, url: URL, frameParent: ParentNode, referrerPolicy: ReferrerPolicy): () => void {
-  let made: Element | undefined;
+export function startWarmUp(url: URL, parent: ParentNode, referrerPolicy: ReferrerPolicy): () => void {
+  let frame: HTMLIFrameElement | undefined;
   const timer = setTimeout(() => {
-    if (kind === 'link') {
-      const link = document.createElement('link');
-      link.rel = 'preconnect';
-      link.href = url.origin;
-      document.head.append(link);
-      made = link;
-      return;
-    }
-    const frame = document.createElement('iframe');
+    frame = document.createElement('iframe');
     // Out of sight, of the accessibility tree and of the focus order; no `allow`: it needs nothing.
     frame.setAttribute('aria-hidden', 'true');
     frame.tabIndex = -1;
     frame.style.cssText = 'position:absolute;width:0;height:0;border:0;visibility:hidden';
     frame.referrerPolicy = referrerPolicy;
     frame.src = url.href;
-    frameParent.append(frame);
-    made = frame;
+    parent.append(frame);
   });
   return () => {
     clearTimeout(timer);
-    made?.remove();
-    made = undefined;
+    frame?.remove();
+    frame = undefined;
   };
 }

@@ -158,3 +158,26 @@ describe('warm-up: the hidden frame', () => {
     }
   });
 });
+
+describe('warm-up: popups', () => {
+  // A popup is a top-level document of the flow's site: neither a frame in this page nor this page's
+  // preconnect opens a connection it uses (npm run bench -- --network measured both).
+  it('makes neither a warm frame nor a preconnect for a popup', async () => {
+    stubEndpoint(never);
+    const el = await fixture<BiometricFlowElement>(
+      html`<biometric-flow mode="popup" locale="en" session-endpoint="/api/session" flow-base-url=${flowOrigin}></biometric-flow>`,
+    );
+    const watch = watchWarmFrames(el);
+    const links = () => document.head.querySelectorAll('link[rel="preconnect"]').length;
+    const open = sinon.spy(window, 'open');
+    el.shadowRoot!.querySelector<HTMLButtonElement>('[part~="trigger"]')!.click();
+    await waitUntil(() => el.state === 'requesting');
+    await nextTask();
+    await nextTask();
+    expect(open.callCount, 'the popup opened').to.equal(1);
+    expect(watch.made, 'warm frames made').to.have.length(0);
+    expect(links(), 'preconnect links').to.equal(0);
+    el.cancel();
+    watch.stop();
+  });
+});
