@@ -69,6 +69,10 @@ export async function startBenchServers({ delayMs }) {
   });
   const flow = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path.endsWith('/favicon.ico')) {
+      res.writeHead(204, ISOLATED).end(); // what the element's warm-up loads
+      return;
+    }
     res.writeHead(path.includes('/flow/') ? 200 : 404, { ...ISOLATED, 'Content-Type': 'text/html; charset=utf-8' });
     res.end(FLOW_PAGE);
   });
