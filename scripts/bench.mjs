@@ -344,9 +344,14 @@ async function networkBench() {
     `      network: page ${servers.page}, flow ${servers.flow} (TLS, certificate made for this run), session endpoint ${NETWORK.sessionDelayMs} ms, ${NETWORK_ROUNDS} rounds per case`,
   );
   console.log('      physical limit to the first byte = max(session delay, 2 RTT for TCP + TLS 1.3) + 1 RTT for the request');
+  // The set-up's own cost, for the reader: the same formula with the handshake and the request as Node
+  // sees them through the proxy on this machine now.
+  const floors = {};
+  const measuredLimit = (rtt) => Math.max(NETWORK.sessionDelayMs, floors[rtt].tls) + floors[rtt].firstByte - floors[rtt].tls;
   for (const rtt of [NETWORK.budgetRtt, ...NETWORK.otherRtts]) {
     servers.setRtt(rtt);
     const floor = await servers.floor();
+    floors[rtt] = floor;
     console.log(
       `      RTT ${rtt} ms: the set-up's own floor (Node, a fresh h2 connection through the proxy): TLS ${floor.tls.toFixed(0)} ms (2 RTT = ${2 * rtt}), first byte ${floor.firstByte.toFixed(0)} ms (3 RTT = ${3 * rtt})`,
     );
@@ -401,7 +406,14 @@ async function networkBench() {
           const budgeted = name === 'chromium' && mode !== 'popup';
           const mark = (pass) => (budgeted ? pass : undefined);
           report(`network: ${name} ${mode} element / by hand, first byte`, ratio.toFixed(3), budgeted ? '≤ 0.75' : 'reported', mark(ratio <= 0.75), `(median of rounds' ratios; load ${ratioOf(runs, 'load').toFixed(3)})`);
-          report(`network: ${name} ${mode} element / physical limit`, limitRatio.toFixed(3), budgeted ? '≤ 1.15' : 'reported', mark(limitRatio <= 1.15), `(${physicalLimit(rtt)} ms)`);
+          const elementFirstByte = median(runs.element.map((run) => run.firstByte));
+          report(
+            `network: ${name} ${mode} element / physical limit`,
+            limitRatio.toFixed(3),
+            budgeted ? '≤ 1.15' : 'reported',
+            mark(limitRatio <= 1.15),
+            `(${physicalLimit(rtt)} ms; with the set-up's floor ${measuredLimit(rtt).toFixed(0)} ms: ${(elementFirstByte / measuredLimit(rtt)).toFixed(3)})`,
+          );
         }
         for (const other of NETWORK_MODES.includes('inline') ? NETWORK.otherRtts : []) {
           const runs = await measureCase(other, 'inline', KINDS_ELSEWHERE);
