@@ -130,21 +130,27 @@ after(async () => {
   console.log(`\nExample timings\n${lines.join('\n')}`);
 });
 
-describe('express', { concurrency: 1 }, () => {
-  const app = 'express';
-  test('installs the packed package', { timeout: INSTALL_TIMEOUT_MS }, (t) => install(t, app));
-  test('type-checks server.ts (tsc --noEmit)', { timeout: BUILD_TIMEOUT_MS }, (t) =>
-    step(t, app, 'type-check', (dir) => run('node_modules/.bin/tsc', ['--noEmit'], { cwd: dir, timeoutMs: BUILD_TIMEOUT_MS })),
-  );
-  test('serves its page and the session and status endpoints: the flow reaches finished with the verdict', { timeout: DRIVE_TIMEOUT_MS }, async (t) => {
-    await step(t, app, 'start', async (dir) => {
-      pointAtEmulator(join(dir, 'public', 'index.html'), emulator.url);
-      backend = await serve('npm', ['start'], { cwd: dir, env: backendEnv(), timeoutMs: SERVE_TIMEOUT_MS });
-      services.push(backend);
+/** A backend: type-check, then `npm start`, which serves its page and the endpoints. */
+function backendApp(app: string, use?: (service: Service) => void): void {
+  describe(app, { concurrency: 1 }, () => {
+    test('installs the packed package', { timeout: INSTALL_TIMEOUT_MS }, (t) => install(t, app));
+    test('type-checks server.ts (tsc --noEmit)', { timeout: BUILD_TIMEOUT_MS }, (t) =>
+      step(t, app, 'type-check', (dir) => run('node_modules/.bin/tsc', ['--noEmit'], { cwd: dir, timeoutMs: BUILD_TIMEOUT_MS })),
+    );
+    test('serves its page and the session and status endpoints: the flow reaches finished with the verdict', { timeout: DRIVE_TIMEOUT_MS }, async (t) => {
+      let service: Service | undefined;
+      await step(t, app, 'start', async (dir) => {
+        pointAtEmulator(join(dir, 'public', 'index.html'), emulator.url);
+        service = await serve('npm', ['start'], { cwd: dir, env: backendEnv(), timeoutMs: SERVE_TIMEOUT_MS });
+        services.push(service);
+      });
+      await step(t, app, 'drive', async () => assertPassed(await reachFinished(browser, service!.url, technologies())));
+      if (service) use?.(service);
     });
-    await step(t, app, 'drive', async () => assertPassed(await reachFinished(browser, backend!.url, technologies())));
   });
-});
+}
+
+backendApp('express', (service) => (backend = service));
 
 /** A Vite app: type-check, build, then `vite preview` (its proxy sends /api to the express example). */
 function viteApp(app: string, typecheck: [string, string[]]): void {
@@ -203,3 +209,6 @@ describe('plain-html', { concurrency: 1 }, () => {
     });
   }
 });
+
+backendApp('hono-node');
+backendApp('fastify');
