@@ -18,6 +18,7 @@ import {
   assertPassed,
   CommandError,
   copyApp,
+  freePort,
   OFFLINE,
   pointAtEmulator,
   reachFinished,
@@ -212,3 +213,28 @@ describe('plain-html', { concurrency: 1 }, () => {
 
 backendApp('hono-node');
 backendApp('fastify');
+
+describe('next-app-router', { concurrency: 1 }, () => {
+  const app = 'next-app-router';
+  test('installs the packed package', { timeout: INSTALL_TIMEOUT_MS }, (t) => install(t, app));
+  test('builds with its type-check (next build), without BIOMETRIC_API_KEY set', { timeout: BUILD_TIMEOUT_MS }, (t) =>
+    step(t, app, 'build', (dir) => {
+      const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NEXT_PUBLIC_BIOMETRIC_FLOW_BASE_URL: emulator.url };
+      delete env.BIOMETRIC_API_KEY;
+      return run('node_modules/.bin/next', ['build'], { cwd: dir, env, timeoutMs: BUILD_TIMEOUT_MS });
+    }),
+  );
+  test('next start serves the page and the route handlers: the flow reaches finished with the verdict', { timeout: DRIVE_TIMEOUT_MS }, async (t) => {
+    let service: Service | undefined;
+    await step(t, app, 'start', async (dir) => {
+      const port = await freePort();
+      service = await serve('node_modules/.bin/next', ['start', '--hostname', '127.0.0.1', '--port', String(port)], {
+        cwd: dir,
+        env: { ...backendEnv(), NEXT_TELEMETRY_DISABLED: '1', BIOMETRIC_ALLOWED_ORIGINS: `http://127.0.0.1:${port}` },
+        timeoutMs: SERVE_TIMEOUT_MS,
+      });
+      services.push(service);
+    });
+    await step(t, app, 'drive', async () => assertPassed(await reachFinished(browser, service!.url, technologies())));
+  });
+});

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { ACTION_TIMEOUT_MS, passFlow } from '../support/e2e.js';
@@ -121,6 +122,21 @@ export function serve(
     child.stderr!.on('data', onData);
     child.on('error', (error) => fail(`${command}: ${error.message}`));
     child.on('close', (code) => fail(`${command} ${args.join(' ')} exited with ${code} before printing a URL`));
+  });
+}
+
+/**
+ * A port free at the moment, for a server whose own URL must be in its environment before it starts
+ * (Next's `allowedOrigins`); another process could take it in between, which a retry would tell.
+ */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
   });
 }
 
