@@ -238,3 +238,23 @@ describe('next-app-router', { concurrency: 1 }, () => {
     await step(t, app, 'drive', async () => assertPassed(await reachFinished(browser, service!.url, technologies())));
   });
 });
+
+describe('angular', { concurrency: 1 }, () => {
+  const app = 'angular';
+  let site: StaticSite | undefined;
+  after(() => site?.close());
+  test('installs the packed package', { timeout: INSTALL_TIMEOUT_MS }, (t) => install(t, app));
+  test('builds with its template type-check (ng build, strictTemplates)', { timeout: BUILD_TIMEOUT_MS }, (t) =>
+    step(t, app, 'build', (dir) => {
+      pointAtEmulator(join(dir, 'src', 'app', 'app.ts'), emulator.url);
+      return run('node_modules/.bin/ng', ['build'], { cwd: dir, env: { ...process.env, NG_CLI_ANALYTICS: 'false' }, timeoutMs: BUILD_TIMEOUT_MS });
+    }),
+  );
+  test('the built app with the express backend: the flow reaches finished with the verdict', { timeout: DRIVE_TIMEOUT_MS }, async (t) => {
+    assert.ok(backend, 'the express example is running as the backend');
+    await step(t, app, 'start', async (dir) => {
+      site = await startStaticSite(backend!, { '/': join(dir, 'dist', 'angular', 'browser') });
+    });
+    await step(t, app, 'drive', async () => assertPassed(await reachFinished(browser, site!.url, technologies())));
+  });
+});
