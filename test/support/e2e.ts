@@ -223,7 +223,7 @@ export interface StaticSite {
  * folder itself); `/api/*` goes to the demo with the Host header kept, so that the backend sees the
  * page's requests as coming from its own origin, as in production.
  */
-export async function startStaticSite(demo: Demo, mounts: Record<string, string>): Promise<StaticSite> {
+export async function startStaticSite(demo: Pick<Demo, 'url'>, mounts: Record<string, string>): Promise<StaticSite> {
   const backend = new URL(demo.url);
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://site').pathname;
