@@ -40,6 +40,7 @@ export async function startBenchServers({ delayMs }) {
     '/bench/timing.html': ['bench/timing.html', 'text/html; charset=utf-8'],
     '/bench/memory.html': ['bench/memory.html', 'text/html; charset=utf-8'],
     '/biometric-flow.js': ['dist/cdn/biometric-flow.js', 'text/javascript; charset=utf-8'],
+    '/biometric-flow-deferred.js': ['dist/cdn/biometric-flow-deferred.js', 'text/javascript; charset=utf-8'],
   };
   let sessions = 0;
   const host = createServer(async (req, res) => {
@@ -68,6 +69,10 @@ export async function startBenchServers({ delayMs }) {
   });
   const flow = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path.endsWith('/favicon.ico')) {
+      res.writeHead(204, ISOLATED).end(); // what the element's warm-up loads
+      return;
+    }
     res.writeHead(path.includes('/flow/') ? 200 : 404, { ...ISOLATED, 'Content-Type': 'text/html; charset=utf-8' });
     res.end(FLOW_PAGE);
   });

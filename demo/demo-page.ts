@@ -35,7 +35,11 @@ interface Settings {
   preset: string;
   mode: FlowMode;
   locale: string;
+  /** Whether the element confirms the ending with the status endpoint (else every ending is `unconfirmed`). */
+  confirm: boolean;
 }
+
+const STATUS_ENDPOINT = '/api/status';
 
 /** `document.getElementById`, typed, throwing when the page lacks the element. */
 function byId<T extends HTMLElement>(id: string): T {
@@ -76,7 +80,7 @@ function readSettings(presets: PublicPreset[]): Settings {
   const preset = presets.find((p) => p.id === query.get('preset'))?.id ?? presets[0]!.id;
   const mode = MODES.find((m) => m.value === query.get('mode'))?.value ?? 'inline';
   const locale = LOCALES.find((l) => l.value === query.get('locale'))?.value ?? 'en';
-  return { preset, mode, locale };
+  return { preset, mode, locale, confirm: query.get('confirm') !== 'off' };
 }
 
 /** Keeps the settings in the address, so that a reload or a shared link shows the same demo. */
@@ -85,6 +89,8 @@ function writeSettings(settings: Settings): void {
   url.searchParams.set('preset', settings.preset);
   url.searchParams.set('mode', settings.mode);
   url.searchParams.set('locale', settings.locale);
+  if (settings.confirm) url.searchParams.delete('confirm');
+  else url.searchParams.set('confirm', 'off');
   history.replaceState(null, '', url);
 }
 
@@ -159,6 +165,15 @@ function renderSettings(form: HTMLFormElement, config: DemoConfig, settings: Set
     h('div', { id: 'preset-details', class: 'preset-details' }),
     radioGroup('mode', 'Mode', MODES, settings.mode),
     radioGroup('locale', 'Locale', [...LOCALES], settings.locale),
+    h('div', { class: 'field' }, [
+      h('label', { class: 'choice' }, [
+        h('input', { type: 'checkbox', id: 'confirm-check', name: 'confirm', checked: settings.confirm, 'aria-describedby': 'confirm-hint' }),
+        h('span', {}, ['Confirm the result with the status endpoint']),
+      ]),
+      h('p', { class: 'hint', id: 'confirm-hint' }, [
+        'On: the element asks the server and says passed or failed (the emulator’s result lags 3 s, as the vendor’s does). Off: no status-endpoint, so the element cannot know and says the result is being checked.',
+      ]),
+    ]),
     h('p', { class: 'hint' }, ['Changes apply to the next start.']),
   );
   form.removeAttribute('aria-busy');
@@ -192,6 +207,8 @@ export async function mountDemo(): Promise<void> {
     flow.context = { preset: preset.id };
     flow.mode = settings.mode;
     flow.locale = settings.locale;
+    if (settings.confirm) flow.setAttribute('status-endpoint', STATUS_ENDPOINT);
+    else flow.removeAttribute('status-endpoint');
     if (config.flowBaseUrl) flow.flowBaseUrl = config.flowBaseUrl;
     writeSettings(settings);
   };
@@ -203,6 +220,7 @@ export async function mountDemo(): Promise<void> {
       preset: String(data.get('preset')),
       mode: String(data.get('mode')) as FlowMode,
       locale: String(data.get('locale')),
+      confirm: data.get('confirm') !== null,
     };
     // An ended flow shows its ending, not a start button: put the element back so the new settings can run.
     if (['finished', 'cancelled', 'error'].includes(flow.state)) flow.reset();
@@ -217,11 +235,13 @@ export async function mountDemo(): Promise<void> {
   byId<HTMLButtonElement>('clear-log').addEventListener('click', () => log.replaceChildren());
 
   statusButton.addEventListener('click', async () => {
-    const id = flow.session?.id;
-    if (!id) return;
+    const session = flow.session;
+    if (!session) return;
     statusOutput.value = 'Asking…';
     try {
-      const response = await fetch(`/api/status?session_id=${encodeURIComponent(id)}`);
+      // The session's status token: without it the server answers 401, whoever knows the id.
+      const headers: Record<string, string> = session.statusToken ? { 'Biometric-Status-Token': session.statusToken } : {};
+      const response = await fetch(`${STATUS_ENDPOINT}?session_id=${encodeURIComponent(session.id)}`, { headers });
       statusOutput.value = `HTTP ${response.status}\n${toJson(await response.json())}`;
     } catch (error) {
       statusOutput.value = `Failed: ${String(error)}`;

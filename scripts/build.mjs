@@ -49,14 +49,16 @@ await Promise.all([
   run('vite build', bin('vite'), ['build', '--logLevel', 'warn']),
   manifest(),
 ]);
-// npm keeps the mode of packed files; the bin must be executable when run from a checkout, too.
+// npm keeps the mode of packed files; the bins must be executable when run from a checkout, too.
 await chmod(join(dist, 'emulator', 'cli.js'), 0o755);
+await chmod(join(dist, 'doctor', 'cli.js'), 0o755);
 
 const written = await files(dist);
 const js = written.filter((file) => file.endsWith('.js') && !file.includes('/cdn/'));
 const dts = written.filter((file) => file.endsWith('.d.ts'));
 console.log(`dist/            ${js.length} ES modules, ${dts.length} .d.ts (tsc)`);
 console.log(`dist/emulator/cli.js  executable (bin: biometric-flow-emulator)`);
+console.log(`dist/doctor/cli.js    executable (bin: biometric-flow doctor <url>)`);
 for (const name of ['biometric-flow.js', 'biometric-flow.iife.js']) {
   const file = join(dist, 'cdn', name);
   const content = await readFile(file);

@@ -28,6 +28,7 @@ import {
   nextPollDelay,
   outcomeOf,
 } from './status-poller.js';
+import { startWarmUp, warmUrl } from './warm-up.js';
 
 /** The module of what no start needs before its flow shows or it ends. */
 type Deferred = typeof import('./deferred.js');
@@ -184,6 +185,7 @@ export class BiometricFlowElement extends LitElement {
     autostart: { type: Boolean },
     timeout: { type: Number },
     popupFallback: { attribute: 'popup-fallback' },
+    warmUrl: { attribute: 'warm-url' },
     context: { attribute: false },
     requestInit: { attribute: false },
     isFinishMessage: { attribute: false },
@@ -232,6 +234,12 @@ export class BiometricFlowElement extends LitElement {
   /** What to do when the popup is blocked: `modal` shows the flow in a dialog instead, `none` stops. */
   popupFallback: 'modal' | 'none' = 'modal';
 
+  /**
+   * A small URL of the flow's origin loaded while the session is requested, to open the connection the
+   * flow will use; default `<flow-base-url>/favicon.ico`, `none` for no warm-up.
+   */
+  warmUrl?: string;
+
   /** JSON-able value sent to the session endpoint as `context`. */
   context: unknown;
 
@@ -250,8 +258,8 @@ export class BiometricFlowElement extends LitElement {
 
   #viewLoading?: Promise<void>;
   #run?: Run;
-  #preconnect?: HTMLLinkElement;
-  #preconnectTimer?: ReturnType<typeof setTimeout>;
+  /** Stops the connection warm-up of the current start. */
+  #stopWarmUp?: () => void;
   /** Where focus goes back to when the dialog closes. */
   #returnFocus?: HTMLElement;
   #dialogOpen = false;
@@ -391,7 +399,7 @@ export class BiometricFlowElement extends LitElement {
           timeoutMs: Number.isFinite(this.timeout) && this.timeout > 0 ? this.timeout : DEFAULT_TIMEOUT_MS,
           signal: run.controller.signal,
         });
-        this.#addPreconnect(run.location.base.origin);
+        this.#warmUp(run);
         session = await pending;
       }
       if (run.ended) return;
@@ -521,6 +529,8 @@ export class BiometricFlowElement extends LitElement {
     frame.src = url.href;
     run.frame = frame;
     this.renderRoot.querySelector('.frame-box')?.prepend(frame);
+    // After the flow frame's request is made: it can take over a connection the warm-up is still opening.
+    this.#endWarmUp();
   }
 
   /** The window the flow runs in, if it is open. */
@@ -543,7 +553,6 @@ export class BiometricFlowElement extends LitElement {
 
   #flowLoaded(run: Run): void {
     run.loaded = true;
-    this.#removePreconnect();
     this.#setState('active');
     emit(this, 'flow-loaded', { sessionId: run.session!.id, url: run.url!.href });
     this.#schedulePoll(run);
@@ -697,7 +706,7 @@ export class BiometricFlowElement extends LitElement {
     // At once rather than at the next render: the flow stops now, and a new start's frame never shares
     // the box with this one.
     run.frame?.remove();
-    this.#removePreconnect();
+    this.#endWarmUp();
     run.resolve(undefined);
   }
 
@@ -718,7 +727,11 @@ export class BiometricFlowElement extends LitElement {
   #loadView(): void {
     this.#viewLoading ??= import('./deferred.js').then(
       (view) => void (this._view = view),
-      () => void (this._view = null),
+      (error: unknown) => {
+        this._view = null;
+        // A host that serves the CDN file alone: the person sees no text, so the developer must hear of it.
+        console.error('<biometric-flow>: its texts (biometric-flow-deferred.js) did not load; serve that file beside biometric-flow.js', error);
+      },
     );
   }
 
@@ -737,26 +750,18 @@ export class BiometricFlowElement extends LitElement {
   }
 
   /**
-   * Warms up the connection to the flow while the session request is in flight; it stays until the
-   * flow has loaded or the start ends. The link goes in on a task of its own: inserting it costs the
-   * page about 0.2 ms (median in Chromium), and the browser sends the session request only once the
-   * task that called fetch() ends.
+   * Warms the flow origin's connection while the session request is in flight, where the flow frame
+   * will use it (see `warm-up.ts`); a popup is out of its reach.
    */
-  #addPreconnect(origin: string): void {
-    if (origin === location.origin) return;
-    this.#preconnectTimer = setTimeout(() => {
-      const link = document.createElement('link');
-      link.rel = 'preconnect';
-      link.href = origin;
-      document.head.append(link);
-      this.#preconnect = link;
-    });
+  #warmUp(run: Run): void {
+    const url = warmUrl(this.warmUrl, run.location!.base, document.baseURI);
+    if (run.mode === 'popup' || url === undefined || url.origin === location.origin) return;
+    this.#stopWarmUp = startWarmUp(url, this.renderRoot, 'strict-origin-when-cross-origin');
   }
 
-  #removePreconnect(): void {
-    clearTimeout(this.#preconnectTimer);
-    this.#preconnect?.remove();
-    this.#preconnect = undefined;
+  #endWarmUp(): void {
+    this.#stopWarmUp?.();
+    this.#stopWarmUp = undefined;
   }
 
   /** Whether the current start shows its flow in the dialog right now. */

@@ -48,6 +48,8 @@ export interface BiometricFlowJsxProps
   autostart?: boolean;
   timeout?: number;
   'popup-fallback'?: 'modal' | 'none';
+  /** A small URL of the flow's origin loaded while the session is requested; `none` for no warm-up. */
+  'warm-url'?: string;
   /** JSON-able value sent to the session endpoint (property only). */
   context?: unknown;
   /** Merged into the session request's `fetch` options (property only). */

@@ -1,8 +1,12 @@
+'use client';
 /**
  * `biometric-flow/react`: `<BiometricFlow>`, a React component over `<biometric-flow>` made with
  * `@lit/react`. It sets properties (`context`, `requestInit`, `isFinishMessage` included) instead of
  * attributes and turns the element's events into typed `on…` props. Meant for React 18; React 19 takes
  * the element as it is (see `biometric-flow/react-jsx`), and this component works there too.
+ *
+ * `'use client'` above: the component uses hooks, so under React Server Components (Next.js App Router)
+ * it must be a client module; a Server Component may then import and render it.
  *
  * ```tsx
  * import { BiometricFlow } from 'biometric-flow/react';

@@ -37,6 +37,8 @@ export interface BiometricFlowVueProps {
   autostart?: boolean;
   timeout?: number;
   popupFallback?: 'modal' | 'none';
+  /** A small URL of the flow's origin loaded while the session is requested; `none` for no warm-up. */
+  warmUrl?: string;
   /** JSON-able value sent to the session endpoint; bind it: `:context="..."`. */
   context?: unknown;
   /** Merged into the session request's `fetch` options; bind it: `:request-init="..."`. */

@@ -241,6 +241,7 @@ async function runSequences(allowDetachedStart: boolean, numRuns: number, seed: 
           expect(openPopups().length, 'no open popup at the end').to.equal(0);
           expect(pendingFetches(), 'no pending request at the end').to.deep.equal([]);
           expect(document.head.querySelectorAll('link[rel="preconnect"]').length, 'no preconnect left').to.equal(0);
+          expect(el.shadowRoot!.querySelectorAll('iframe:not([part~="frame"])').length, 'no warm frame left').to.equal(0);
           expect(document.documentElement.style.overflow, 'page scroll restored').to.equal(overflow);
         } finally {
           el.remove();

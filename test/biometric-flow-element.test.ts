@@ -130,30 +130,6 @@ describe('biometric-flow: the session request', () => {
     await el.updateComplete;
     expect(frameOf(el)!.src).to.contain(`/flow/${SESSION_ID}`);
   });
-
-  it('adds a preconnect to the flow origin while the request is in flight, and removes it once the flow loaded', async () => {
-    let answer!: (response: Response) => void;
-    stubEndpoint(() => new Promise<Response>((resolve) => (answer = resolve)));
-    const el = await element();
-    const started = el.start();
-    const preconnect = () => document.head.querySelector(`link[rel="preconnect"][href^="${flowOrigin}"]`);
-    await waitUntil(() => answer !== undefined && preconnect() !== null, 'a preconnect link while the request is in flight');
-    const loaded = oneEvent(el, 'flow-loaded');
-    answer(sessionAnswer());
-    await started;
-    await loaded;
-    expect(preconnect() === null, 'the preconnect link is gone').to.equal(true);
-  });
-
-  it('leaves no preconnect behind when the start ends before the link went in', async () => {
-    stubEndpoint(() => new Promise<Response>(() => {}));
-    const el = await element();
-    void el.start();
-    el.cancel();
-    // The link would go in on a 0 ms timer set by start(); a timer set after it fires after it.
-    await new Promise((resolve) => setTimeout(resolve));
-    expect(document.head.querySelectorAll('link[rel="preconnect"]').length, 'preconnect links').to.equal(0);
-  });
 });
 
 describe('biometric-flow: bad answers', () => {

@@ -49,12 +49,12 @@ describe('biometric-flow popup under Cross-Origin-Opener-Policy: same-origin', (
   });
 
   it('keeps waiting by status when the page loses the popup, and finishes on the verdict', async function () {
-    this.timeout(20_000);
+    this.timeout(40_000);
     fixture = await openFixture('?status');
     const { reports } = fixture;
     // The page really is cut off from the window that opened it.
     expect(reports.find((report) => report.ready)!.opener).to.equal('none');
-    await waitUntil(() => reports.some((report) => report.fetch === '/api/status'), 'the status endpoint is asked', { timeout: 8000 });
+    await waitUntil(() => reports.some((report) => report.fetch === '/api/status'), 'the status endpoint is asked', { timeout: 15_000 });
     expect(typesOf(reports)).to.not.include('cancelled');
     expect(typesOf(reports)).to.not.include('flow-error');
     const shown = await fixture.describe();
@@ -63,17 +63,17 @@ describe('biometric-flow popup under Cross-Origin-Opener-Policy: same-origin', (
     expect(shown.buttons).to.deep.equal(['Cancel']);
 
     fixture.send('verdict');
-    await waitUntil(() => typesOf(reports).includes('finished'), 'finished on the verdict', { timeout: 8000 });
+    await waitUntil(() => typesOf(reports).includes('finished'), 'finished on the verdict', { timeout: 15_000 });
     const finished = reports.find((report) => report.type === 'finished')!;
     expect(finished.detail).to.include({ via: 'status', outcome: 'passed', status: 'FINISHED' });
     expect(typesOf(reports)).to.not.include('cancelled');
   });
 
   it('lets the person stop waiting for a lost popup: cancelled, close-button', async function () {
-    this.timeout(20_000);
+    this.timeout(40_000);
     fixture = await openFixture('?status');
     const { reports } = fixture;
-    await waitUntil(() => reports.some((report) => report.fetch === '/api/status'), 'the status endpoint is asked', { timeout: 8000 });
+    await waitUntil(() => reports.some((report) => report.fetch === '/api/status'), 'the status endpoint is asked', { timeout: 15_000 });
     expect((await fixture.describe()).buttons).to.deep.equal(['Cancel']);
     fixture.send('cancel');
     await waitUntil(() => typesOf(reports).includes('cancelled'), 'cancelled');
@@ -81,7 +81,7 @@ describe('biometric-flow popup under Cross-Origin-Opener-Policy: same-origin', (
   });
 
   it('reports popup-severed, not cancelled, without a status endpoint', async function () {
-    this.timeout(20_000);
+    this.timeout(40_000);
     fixture = await openFixture();
     const { reports } = fixture;
     await waitUntil(() => typesOf(reports).includes('flow-error'), 'flow-error', { timeout: 8000 });

@@ -73,6 +73,14 @@ export function createRedactor(secret: string): (text: string) => string {
   return (text) => forms.reduce((result, form) => result.split(form).join(REDACTED), text);
 }
 
+/**
+ * {@link createRedactor} for an option that may not be a usable key yet (a handler made before its
+ * environment is there): nothing to redact then.
+ */
+export function redactorFor(apiKey: unknown): (text: string) => string {
+  return typeof apiKey === 'string' && apiKey.trim() !== '' ? createRedactor(apiKey) : (text) => text;
+}
+
 /** Describes an error and its `cause` chain as one line, without stack traces. */
 export function describeError(error: unknown): string {
   const parts: string[] = [];

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { ALLOWED_ORIGINS_VARIABLE, allowedOriginsOrEnvironment } from './configuration.js';
 import { VendorError } from './errors.js';
 import type { HandlerAnswer, HandlerInput } from './handler-core.js';
 import type { FormattedIssue } from './metadata.js';
@@ -38,15 +39,22 @@ export interface ErrorBody {
 /** Options both handlers share for who may call them. */
 export interface OriginOptions {
   /**
-   * Origins (`https://shop.example`) whose pages may call the handler cross-origin, with credentials.
-   * When given, it is the whole list: the handler's own origin is allowed only if listed. Without it,
-   * only the request's own origin (`new URL(request.url).origin`) is allowed. A request without an
-   * `Origin` header (server to server) always passes. `'*'` is not supported.
+   * Origins (`https://shop.example`) whose pages may call the handler, cross-origin with credentials.
+   * When given, it is the whole list: the handler's own origin is allowed only if listed. Default: env
+   * `BIOMETRIC_ALLOWED_ORIGINS` (comma-separated), else only the request's own origin
+   * (`new URL(request.url).origin`). A request without an `Origin` header (server to server) always passes.
+   * `'*'` is not supported.
+   *
+   * The production setting wherever `request.url` is not what the browser asked for: behind a proxy, and
+   * in frameworks that rewrite it (Next.js reports `http://localhost:3000` under `next dev` and `next
+   * start`). Without a list, "own origin" comes from the request's `Host`, which nothing checks.
+   * Checked on the first request: an entry that is not an origin answers 500 `configuration-error`.
    */
   allowedOrigins?: string[];
   /**
    * Trust `X-Forwarded-Proto` and `X-Forwarded-Host` (first value of each) when working out the request's
    * own origin. Default `false`: a client could set them. Turn it on only behind a proxy that overwrites them.
+   * With `allowedOrigins`, the list alone decides.
    */
   trustProxy?: boolean;
 }
@@ -56,7 +64,7 @@ export type OriginDecision =
   | { kind: 'none' }
   | { kind: 'same'; origin: string }
   | { kind: 'cross'; origin: string }
-  | { kind: 'forbidden'; origin: string };
+  | { kind: 'forbidden'; origin: string; reason: string };
 
 function firstValue(header: string | null): string | undefined {
   const value = header?.split(',')[0]?.trim();
@@ -75,27 +83,65 @@ function ownOrigin(input: HandlerInput, trustProxy: boolean): string {
   }
 }
 
-/** Normalises `allowedOrigins` once; throws a `TypeError` for an entry that is not an origin. */
+/**
+ * A request-supplied value fit for a log line: control characters replaced, at most `max` characters.
+ *
+ * @returns the value, or `(none)` when it is empty.
+ */
+export function printable(value: string, max = 200): string {
+  if (value === '') return '(none)';
+  const clean = value.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+}
+
+/**
+ * Normalises `allowedOrigins` (or `BIOMETRIC_ALLOWED_ORIGINS`) once.
+ *
+ * @throws {TypeError} for an entry that is not an origin.
+ */
 export function createOriginPolicy(options: OriginOptions, caller: string): (input: HandlerInput) => OriginDecision {
-  const allowed = options.allowedOrigins?.map((entry) => {
+  const source = options.allowedOrigins === undefined ? ` (from ${ALLOWED_ORIGINS_VARIABLE})` : '';
+  const allowed = allowedOriginsOrEnvironment(options.allowedOrigins)?.map((entry) => {
     let url: URL;
     try {
       url = new URL(entry);
     } catch {
-      throw new TypeError(`${caller}: allowedOrigins entry ${JSON.stringify(entry)} is not an origin`);
+      throw new TypeError(`${caller}: allowedOrigins entry ${JSON.stringify(entry)}${source} is not an origin`);
     }
-    if (url.origin === 'null') throw new TypeError(`${caller}: allowedOrigins entry ${JSON.stringify(entry)} is not an origin`);
+    if (url.origin === 'null') throw new TypeError(`${caller}: allowedOrigins entry ${JSON.stringify(entry)}${source} is not an origin`);
     return url.origin;
   });
   const allowedSet = allowed && new Set(allowed);
+  const allowedText = allowed && (allowed.length === 0 ? '(none)' : allowed.join(' '));
   const trustProxy = options.trustProxy === true;
   return (input) => {
     const origin = input.header('origin');
     if (origin === null) return { kind: 'none' };
     const own = ownOrigin(input, trustProxy);
-    const permitted = allowedSet ? allowedSet.has(origin) : origin === own;
-    if (!permitted) return { kind: 'forbidden', origin };
+    if (allowedSet) {
+      if (!allowedSet.has(origin)) return { kind: 'forbidden', origin, reason: `got ${printable(origin)}, allowed ${allowedText}` };
+    } else if (origin !== own) {
+      return {
+        kind: 'forbidden',
+        origin,
+        reason: `got ${printable(origin)}, allowed only the request's own origin ${printable(own)} (set allowedOrigins or ${ALLOWED_ORIGINS_VARIABLE})`,
+      };
+    }
     return origin === own ? { kind: 'same', origin } : { kind: 'cross', origin };
+  };
+}
+
+/**
+ * Makes a handler's refusal: logs one line naming the answer's code and the reason (`logger.warn`), then
+ * gives the answer back. The reason must hold no secret: not the key, not a token.
+ *
+ * @returns `(answer, reason) => answer`.
+ */
+export function refuser(what: string, logger: Logger): (answer: HandlerAnswer, reason: string) => HandlerAnswer {
+  return (answer, reason) => {
+    const { code } = (JSON.parse(answer.body!) as ErrorBody).error;
+    logger.warn(`[biometric-flow] ${what} refused (${answer.status}): ${code}: ${reason}`);
+    return answer;
   };
 }
 
@@ -153,6 +199,11 @@ export function preflightAnswer(decision: OriginDecision, input: HandlerInput, m
     headers['Access-Control-Max-Age'] = '600';
   }
   return { status: 204, headers, body: null };
+}
+
+/** 500 `configuration-error`: the same answer for every cause, which only the log names. */
+export function configurationErrorAnswer(): HandlerAnswer {
+  return errorAnswer(500, { code: 'configuration-error', message: 'This endpoint is not configured correctly; its server log says why' });
 }
 
 /** 403 `forbidden-origin`, without CORS grants so the page cannot read it. */

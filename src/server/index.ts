@@ -1,7 +1,8 @@
 /**
  * `biometric-flow/server`: the host's backend half. It keeps the vendor API key on the server, creates
  * sessions for the `<biometric-flow>` element and reports their status. Web `Request`/`Response` only, so
- * it runs on Node ≥ 20, Bun, Deno and edge workers; `toNodeListener` adapts it to node:http and Express.
+ * it runs on Node ≥ 20, Bun, Deno and edge workers; `toNodeListener` adapts it to node:http and Express,
+ * `fastifyRoutes` to Fastify.
  *
  * @module
  */
@@ -46,6 +47,9 @@ export { createWebhookHandler, DEFAULT_WEBHOOK_MAX_BODY_BYTES } from './webhook-
 export type { WebhookDelivery, WebhookHandler, WebhookHandlerOptions, WebhookRequestContext, WebhookVerdict } from './webhook-handler.js';
 export { toNodeListener } from './node-listener.js';
 export type { NodeListenerOptions } from './node-listener.js';
+export { fastifyRoutes } from './fastify.js';
+export type { FastifyLike, FastifyReplyLike, FastifyRequestLike, FastifyRouteLike, FastifyRouteMethod, FastifyRoutesOptions } from './fastify.js';
+export { ALLOWED_ORIGINS_VARIABLE } from './configuration.js';
 export {
   formatIssues,
   isValidIin,
@@ -74,3 +78,5 @@ export type {
   WebhookEvent,
   WebhookParseResult,
 } from './webhook.js';
+export { cspDirectives, mergeContentSecurityPolicy, securityHeaders } from './security-headers.js';
+export type { CspDirectives, SecurityHeaders, SecurityHeadersMode, SecurityHeadersOptions } from './security-headers.js';

@@ -265,9 +265,9 @@ async function writeResponse(response: Response, res: ServerResponse, method: st
 }
 
 /**
- * Adapts a Web handler (`createSessionHandler`, `createStatusHandler`) to `(req, res)` for node:http,
- * Express and Fastify (`reply.hijack()` then `listener(request.raw, reply.raw)` from an `onRequest`
- * hook, before Fastify reads the body).
+ * Adapts a Web handler (`createSessionHandler`, `createStatusHandler`) to `(req, res)` for node:http and
+ * Express (register it with `app.all`, so that the CORS preflight reaches it). For Fastify,
+ * `fastifyRoutes` uses it from each route's `onRequest` hook, before Fastify reads the body.
  *
  * The URL comes from the `Host` header, `https` when the socket is TLS; with Express, `originalUrl` is
  * used so mounted routers see the full path. A body already parsed by middleware (`req.body` set and the
@@ -275,7 +275,7 @@ async function writeResponse(response: Response, res: ServerResponse, method: st
  * 500 `internal-error` without details.
  *
  * The socket's remote address is the client address the session handler's `rateLimit` counts by (with
- * `trustProxy`, the first `X-Forwarded-For`); a host's wrapper gets a plain Web `Request`, which has none.
+ * `trustProxy`, the last `X-Forwarded-For`); a host's wrapper gets a plain Web `Request`, which has none.
  *
  * The handlers of this package are served straight from the Node request, without Web `Request` and
  * `Response` objects (the same checks and answers, for less CPU); any other function, a host's wrapper

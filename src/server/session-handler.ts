@@ -1,9 +1,11 @@
 import { z } from 'zod';
-import { InvalidMetadataError, VendorError, createRedactor, describeError } from './errors.js';
+import { InvalidMetadataError, VendorError, describeError, redactorFor } from './errors.js';
 import { webHandler } from './handler-core.js';
 import type { HandlerAnswer, HandlerInput } from './handler-core.js';
+import { lazySettings } from './configuration.js';
 import {
   BodyError,
+  configurationErrorAnswer,
   corsHeaders,
   createOriginPolicy,
   errorAnswer,
@@ -13,6 +15,8 @@ import {
   lastForwardedFor,
   methodNotAllowed,
   preflightAnswer,
+  printable,
+  refuser,
   vendorErrorAnswer,
 } from './http.js';
 import type { Logger, OriginOptions } from './http.js';
@@ -21,7 +25,7 @@ import type { SessionMetadata } from './metadata.js';
 import { checkTokenTtl, issueWith, resolveTokenSecret } from './status-token.js';
 import { createMemoryStore } from './store.js';
 import type { FlowStore } from './store.js';
-import { createSessionWith, resolveVendorOptions } from './vendor.js';
+import { checkTimeoutMs, createSessionWith, resolveVendorOptions } from './vendor.js';
 import type { VendorOptions } from './vendor.js';
 
 /** The element's locales. */
@@ -83,7 +87,7 @@ export interface SessionRateLimit {
   windowMs: number;
   /**
    * Who a request is from: a user id, an API client, an address. Default: the client's address — the
-   * socket's peer under `toNodeListener`, or with `trustProxy` the first `X-Forwarded-For` value. Where no
+   * socket's peer under `toNodeListener`, or with `trustProxy` the last `X-Forwarded-For` value (the proxy's own). Where no
    * address is known (a plain Web `Request` on Bun, Deno, workers, or a host wrapper under
    * `toNodeListener`) every such request counts in ONE shared bucket, with one warning: pass `key` there
    * (e.g. `CF-Connecting-IP` on Cloudflare, `server.requestIP(request)` on Bun).
@@ -140,31 +144,58 @@ function acceptableContentType(header: string | null): boolean {
  *
  * @returns a `(request: Request) => Promise<Response>` for any Web-standard server; see `toNodeListener`
  *   for node:http and Express.
- * @throws {TypeError} at creation, for a missing key, a `tokenSecret` under 32 characters, or malformed
- *   options.
+ * Options are checked in two steps. What a build does not have — `apiKey`, `apiBaseUrl`, `tokenSecret`
+ * (and `BIOMETRIC_TOKEN_SECRET`), `allowedOrigins` (and `BIOMETRIC_ALLOWED_ORIGINS`) — is checked on the
+ * first request, so a module that makes the handler at load works in `next build` or a Docker build
+ * without secrets; while one is missing or malformed every request answers 500 `configuration-error`,
+ * and the handler logs why once (`logger.error`, never the key). Everything else is a programming error
+ * whatever the environment, and throws at creation.
+ *
+ * Each refused request (403, 405, 413, 415, 429, 400) is one `logger.warn` line naming its code and
+ * reason, e.g. `forbidden-origin: got https://evil.example, allowed https://shop.example`.
+ *
+ * @throws {TypeError} at creation, for options that are not what their types say: `metadata`,
+ *   `authorize` or `rateLimit.key` not functions, `timeoutMs`, `maxBodyBytes`, `tokenTtlSeconds` or
+ *   `rateLimit` numbers out of range. Never for a missing `apiKey`.
  */
 export function createSessionHandler(options: SessionHandlerOptions): (request: Request) => Promise<Response> {
-  const vendor = resolveVendorOptions(options, 'createSessionHandler');
-  const originPolicy = createOriginPolicy(options, 'createSessionHandler');
+  const caller = 'createSessionHandler';
+  checkTimeoutMs(options.timeoutMs, caller);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0) {
     throw new TypeError('createSessionHandler: maxBodyBytes must be a positive integer');
   }
   const logger = options.logger ?? console;
-  const redact = createRedactor(options.apiKey);
   const metadataCallback = options.metadata;
-  const tokenSecret = resolveTokenSecret(options.tokenSecret, 'createSessionHandler', logger);
+  if (metadataCallback !== undefined && typeof metadataCallback !== 'function') throw new TypeError('createSessionHandler: metadata must be a function');
   const tokenTtl = checkTokenTtl(options.tokenTtlSeconds, 'createSessionHandler: tokenTtlSeconds');
   const authorize = options.authorize;
   if (authorize !== undefined && typeof authorize !== 'function') throw new TypeError('createSessionHandler: authorize must be a function');
-  const rateLimit = options.rateLimit && createRateLimit(options.rateLimit, options.store ?? createMemoryStore(), options.trustProxy === true, logger);
+  const limits = options.rateLimit;
+  const rateLimit = limits && createRateLimit(limits, options.store ?? createMemoryStore(), options.trustProxy === true, logger);
+  // What the environment gives (key, vendor URL, secret, origins): checked on the first request.
+  const settings = lazySettings(
+    caller,
+    logger,
+    () => ({
+      vendor: resolveVendorOptions(options, caller),
+      originPolicy: createOriginPolicy(options, caller),
+      tokenSecret: resolveTokenSecret(options.tokenSecret, caller, logger),
+    }),
+    redactorFor(options.apiKey),
+  );
+  const refuse = refuser('session request', logger);
 
   return webHandler(async (input: HandlerInput): Promise<HandlerAnswer> => {
+    const configured = settings();
+    if (configured === undefined) return configurationErrorAnswer();
+    const { vendor, originPolicy, tokenSecret } = configured;
+    const redact = vendor.redact;
     const decision = originPolicy(input);
-    if (decision.kind === 'forbidden') return forbiddenOrigin();
+    if (decision.kind === 'forbidden') return refuse(forbiddenOrigin(), decision.reason);
     if (input.method === 'OPTIONS') return preflightAnswer(decision, input, ALLOWED_METHODS);
     const cors = corsHeaders(decision);
-    if (input.method !== 'POST') return methodNotAllowed(ALLOWED_METHODS, cors);
+    if (input.method !== 'POST') return refuse(methodNotAllowed(ALLOWED_METHODS, cors), `method ${printable(input.method, 16)}`);
 
     // Who, then how often: a refused caller never uses up a shared bucket.
     if (authorize) {
@@ -175,7 +206,7 @@ export function createSessionHandler(options: SessionHandlerOptions): (request: 
         logger.error(`[biometric-flow] the authorize callback threw: ${redact(describeError(error))}`);
         return errorAnswer(500, { code: 'internal-error', message: 'The session could not be prepared' }, cors);
       }
-      if (!allowed) return errorAnswer(403, { code: 'forbidden', message: 'You may not start a verification' }, cors);
+      if (!allowed) return refuse(errorAnswer(403, { code: 'forbidden', message: 'You may not start a verification' }, cors), 'authorize said no');
     }
     if (rateLimit) {
       let retryAfter: number | undefined;
@@ -186,41 +217,41 @@ export function createSessionHandler(options: SessionHandlerOptions): (request: 
         return errorAnswer(500, { code: 'internal-error', message: 'The session could not be prepared' }, cors);
       }
       if (retryAfter !== undefined) {
-        return errorAnswer(429, { code: 'rate-limited', message: 'Too many verifications started: retry later' }, {
+        const answer = errorAnswer(429, { code: 'rate-limited', message: 'Too many verifications started: retry later' }, {
           ...cors,
           'Retry-After': String(retryAfter),
         });
+        return refuse(answer, `over ${limits!.limit} per ${limits!.windowMs} ms for this client`);
       }
     }
     if (!acceptableContentType(input.header('content-type'))) {
-      return errorAnswer(415, { code: 'unsupported-media-type', message: 'Send the body as application/json' }, cors);
+      const answer = errorAnswer(415, { code: 'unsupported-media-type', message: 'Send the body as application/json' }, cors);
+      return refuse(answer, `content type ${printable(input.header('content-type') ?? '', 80)}`);
     }
 
     let text: string;
     try {
       text = utf8.decode(await input.readBody(maxBodyBytes));
     } catch (error) {
-      if (error instanceof BodyError) return errorAnswer(error.status, { code: error.code, message: error.message }, cors);
-      return errorAnswer(400, { code: 'invalid-json', message: 'The request body is not UTF-8 JSON' }, cors);
+      if (error instanceof BodyError) return refuse(errorAnswer(error.status, { code: error.code, message: error.message }, cors), error.message);
+      return refuse(errorAnswer(400, { code: 'invalid-json', message: 'The request body is not UTF-8 JSON' }, cors), 'the body is not UTF-8');
     }
     if (jsonNestsDeeperThan(text, MAX_JSON_DEPTH)) {
-      return errorAnswer(400, { code: 'json-too-deep', message: `JSON may nest at most ${MAX_JSON_DEPTH} levels` }, cors);
+      return refuse(errorAnswer(400, { code: 'json-too-deep', message: `JSON may nest at most ${MAX_JSON_DEPTH} levels` }, cors), `nests deeper than ${MAX_JSON_DEPTH}`);
     }
     let json: unknown = {};
     if (text.trim() !== '') {
       try {
         json = JSON.parse(text);
       } catch {
-        return errorAnswer(400, { code: 'invalid-json', message: 'The request body is not valid JSON' }, cors);
+        return refuse(errorAnswer(400, { code: 'invalid-json', message: 'The request body is not valid JSON' }, cors), 'the body is not JSON');
       }
     }
     const body = sessionRequestSchema.safeParse(json);
     if (!body.success) {
-      return errorAnswer(
-        400,
-        { code: 'invalid-request', message: 'The request body is invalid', issues: formatIssues(body.error) },
-        cors,
-      );
+      const issues = formatIssues(body.error);
+      const answer = errorAnswer(400, { code: 'invalid-request', message: 'The request body is invalid', issues }, cors);
+      return refuse(answer, `wrong at ${issues.map((issue) => issue.path || '(root)').join(', ')}`);
     }
 
     let metadata: SessionMetadata | undefined;

@@ -1,7 +1,9 @@
-import { VendorError, createRedactor, describeError } from './errors.js';
+import { VendorError, describeError, redactorFor } from './errors.js';
 import { webHandler } from './handler-core.js';
 import type { HandlerAnswer, HandlerInput } from './handler-core.js';
+import { lazySettings } from './configuration.js';
 import {
+  configurationErrorAnswer,
   corsHeaders,
   createOriginPolicy,
   errorAnswer,
@@ -9,6 +11,8 @@ import {
   jsonTextAnswer,
   methodNotAllowed,
   preflightAnswer,
+  printable,
+  refuser,
   vendorErrorAnswer,
 } from './http.js';
 import type { Logger, OriginOptions } from './http.js';
@@ -17,8 +21,8 @@ import { sessionIdSchema } from './metadata.js';
 import { resolveTokenSecret, verifyWith } from './status-token.js';
 import { createMemoryStore } from './store.js';
 import type { FlowStore } from './store.js';
-import { getSessionResultWith, resolveVendorOptions } from './vendor.js';
-import type { VendorOptions, VendorSessionResult } from './vendor.js';
+import { checkTimeoutMs, getSessionResultWith, resolveVendorOptions } from './vendor.js';
+import type { ResolvedVendorOptions, VendorOptions, VendorSessionResult } from './vendor.js';
 import { failureReasonsOf } from './vendor-reasons.js';
 import type { FailureReason } from './vendor-reasons.js';
 
@@ -145,29 +149,46 @@ function positiveInteger(value: number | undefined, fallback: number, name: stri
  * otherwise as `createSessionHandler` (502, 504). `mapResult` throws → 500 `internal-error`.
  *
  * @returns a `(request: Request) => Promise<Response>`.
- * @throws {TypeError} at creation, for a missing key, a `tokenSecret` under 32 characters, or malformed
- *   options.
+ * Like `createSessionHandler`, it checks `apiKey`, `apiBaseUrl`, `tokenSecret` and `allowedOrigins` (and
+ * their environment variables) on the first request: 500 `configuration-error` and one log line while
+ * one is wrong. Each refused request (403, 405, 400, 401) is one `logger.warn` line with its reason,
+ * never the token.
+ *
+ * @throws {TypeError} at creation, for options that are not what their types say: `mapResult` or
+ *   `authorize` not functions, `timeoutMs`, `reuseMs`, `maxConcurrentVendorCalls` or `queueTimeoutMs`
+ *   out of range. Never for a missing `apiKey`.
  */
 export function createStatusHandler(options: StatusHandlerOptions): (request: Request) => Promise<Response> {
-  const vendor = resolveVendorOptions(options, 'createStatusHandler');
-  const originPolicy = createOriginPolicy(options, 'createStatusHandler');
+  const caller = 'createStatusHandler';
+  checkTimeoutMs(options.timeoutMs, caller);
   const logger = options.logger ?? console;
-  const redact = createRedactor(options.apiKey);
   const mapResult = options.mapResult ?? summarizeResult;
+  if (typeof mapResult !== 'function') throw new TypeError('createStatusHandler: mapResult must be a function');
   const authorize = options.authorize;
   if (authorize !== undefined && typeof authorize !== 'function') throw new TypeError('createStatusHandler: authorize must be a function');
-  const tokenSecret = authorize ? undefined : resolveTokenSecret(options.tokenSecret, 'createStatusHandler', logger);
   const store = options.store ?? createMemoryStore();
   const reuseMs = positiveInteger(options.reuseMs, DEFAULT_REUSE_MS, 'reuseMs', true);
   const limit = createCallLimit(
     positiveInteger(options.maxConcurrentVendorCalls, DEFAULT_MAX_CONCURRENT_VENDOR_CALLS, 'maxConcurrentVendorCalls'),
     positiveInteger(options.queueTimeoutMs, DEFAULT_QUEUE_TIMEOUT_MS, 'queueTimeoutMs', true),
   );
+  // What the environment gives (key, vendor URL, secret, origins): checked on the first request.
+  const settings = lazySettings(
+    caller,
+    logger,
+    () => ({
+      vendor: resolveVendorOptions(options, caller),
+      originPolicy: createOriginPolicy(options, caller),
+      tokenSecret: authorize ? undefined : resolveTokenSecret(options.tokenSecret, caller, logger),
+    }),
+    redactorFor(options.apiKey),
+  );
+  const refuse = refuser('status request', logger);
   // One flight per session id in this process; the store shares finished answers between processes.
   const flights = new Map<string, Promise<SharedAnswer>>();
 
   /** Asks the vendor once and makes the answer every waiting request shares. */
-  const askVendor = async (sessionId: string): Promise<SharedAnswer> => {
+  const askVendor = async (vendor: ResolvedVendorOptions, sessionId: string): Promise<SharedAnswer> => {
     try {
       const outcome = await getSessionResultWith(vendor, sessionId);
       const answer: StatusAnswer = { session_id: sessionId, status: outcome.status };
@@ -181,7 +202,7 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
         const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
         const text = error.vendorText === undefined ? '' : ` [vendor: ${error.vendorText}]`;
         if (error.code !== 'session-not-found') {
-          logger.warn(redact(`[biometric-flow] session result failed: ${error.code}: ${error.message}${text}${cause}`));
+          logger.warn(vendor.redact(`[biometric-flow] session result failed: ${error.code}: ${error.message}${text}${cause}`));
         }
         const answer = vendorErrorAnswer(error, {});
         return { status: answer.status, body: answer.body! };
@@ -190,7 +211,8 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
     }
   };
 
-  const sharedAnswer = async (sessionId: string): Promise<SharedAnswer> => {
+  const sharedAnswer = async (vendor: ResolvedVendorOptions, sessionId: string): Promise<SharedAnswer> => {
+    const redact = vendor.redact;
     const key = `bf:status:${sessionId.toLowerCase()}`;
     if (reuseMs > 0) {
       try {
@@ -201,7 +223,7 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
         logger.warn(`[biometric-flow] the store failed on read, asking the vendor: ${redact(describeError(error))}`);
       }
     }
-    const answer = await limit(() => askVendor(sessionId));
+    const answer = await limit(() => askVendor(vendor, sessionId));
     if (reuseMs > 0) {
       const text = JSON.stringify(answer);
       if (text.length <= MAX_REUSED_ANSWER_LENGTH) {
@@ -213,26 +235,30 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
     return answer;
   };
 
-  const answerFor = (sessionId: string): Promise<SharedAnswer> => {
+  const answerFor = (vendor: ResolvedVendorOptions, sessionId: string): Promise<SharedAnswer> => {
     const id = sessionId.toLowerCase();
     let flight = flights.get(id);
     if (flight === undefined) {
-      flight = sharedAnswer(sessionId).finally(() => flights.delete(id));
+      flight = sharedAnswer(vendor, sessionId).finally(() => flights.delete(id));
       flights.set(id, flight);
     }
     return flight;
   };
 
   return webHandler(async (input: HandlerInput): Promise<HandlerAnswer> => {
+    const configured = settings();
+    if (configured === undefined) return configurationErrorAnswer();
+    const { vendor, originPolicy, tokenSecret } = configured;
+    const redact = vendor.redact;
     const decision = originPolicy(input);
-    if (decision.kind === 'forbidden') return forbiddenOrigin();
+    if (decision.kind === 'forbidden') return refuse(forbiddenOrigin(), decision.reason);
     if (input.method === 'OPTIONS') return preflightAnswer(decision, input, ALLOWED_METHODS);
     const cors = corsHeaders(decision);
-    if (input.method !== 'GET') return methodNotAllowed(ALLOWED_METHODS, cors);
+    if (input.method !== 'GET') return refuse(methodNotAllowed(ALLOWED_METHODS, cors), `method ${printable(input.method, 16)}`);
 
     const sessionId = new URL(input.url).searchParams.get('session_id');
     if (sessionId === null || !sessionIdSchema.safeParse(sessionId).success) {
-      return errorAnswer(
+      const answer = errorAnswer(
         400,
         {
           code: 'invalid-session-id',
@@ -241,6 +267,7 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
         },
         cors,
       );
+      return refuse(answer, sessionId === null ? 'no session_id' : `session_id ${printable(sessionId, 64)} is not a UUID`);
     }
 
     const presented = input.header('biometric-status-token');
@@ -254,17 +281,19 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
         logger.error(`[biometric-flow] the authorize callback threw: ${presented && presented.length >= 8 ? line.split(presented).join('[token]') : line}`);
         return errorAnswer(500, { code: 'internal-error', message: 'The session status could not be read' }, cors);
       }
-      if (!allowed) return errorAnswer(403, { code: 'forbidden', message: 'You may not read this session' }, cors);
+      if (!allowed) return refuse(errorAnswer(403, { code: 'forbidden', message: 'You may not read this session' }, cors), `authorize said no for session ${sessionId}`);
     } else if (!(await verifyWith(tokenSecret!, sessionId, presented))) {
-      return errorAnswer(
+      const answer = errorAnswer(
         401,
         { code: 'status-token-invalid', message: 'Send the session\'s status token in the Biometric-Status-Token header' },
         cors,
       );
+      // Never the token itself: whether there was one is enough to tell a missing header from a bad one.
+      return refuse(answer, `${presented === null ? 'no' : 'a forged, expired or other-session'} Biometric-Status-Token for session ${sessionId}`);
     }
 
     try {
-      const answer = await answerFor(sessionId);
+      const answer = await answerFor(vendor, sessionId);
       return jsonTextAnswer(answer.status, answer.body, cors);
     } catch (error) {
       if (error instanceof BusyError) {

@@ -73,10 +73,22 @@ export interface ResolvedVendorOptions {
   redact: (text: string) => string;
 }
 
+/**
+ * Checks `timeoutMs`, a programming error wherever it happens (the handlers check it at creation).
+ *
+ * @returns the timeout, default {@link DEFAULT_TIMEOUT_MS}.
+ * @throws {TypeError} when it is not a positive number.
+ */
+export function checkTimeoutMs(value: number | undefined, caller: string): number {
+  const timeoutMs = value ?? DEFAULT_TIMEOUT_MS;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new TypeError(`${caller}: timeoutMs must be a positive number`);
+  return timeoutMs;
+}
+
 /** Checks vendor options once; throws a `TypeError` (without the key) on a programming error. */
 export function resolveVendorOptions(options: VendorOptions, caller: string): ResolvedVendorOptions {
   if (typeof options?.apiKey !== 'string' || options.apiKey.trim() === '') {
-    throw new TypeError(`${caller}: apiKey must be a non-empty string`);
+    throw new TypeError(`${caller}: apiKey must be a non-empty string (the vendor's API key, e.g. from BIOMETRIC_API_KEY)`);
   }
   const base = options.apiBaseUrl ?? DEFAULT_API_BASE_URL;
   let parsed: URL;
@@ -88,8 +100,7 @@ export function resolveVendorOptions(options: VendorOptions, caller: string): Re
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
     throw new TypeError(`${caller}: apiBaseUrl must be an absolute http(s) URL`);
   }
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new TypeError(`${caller}: timeoutMs must be a positive number`);
+  const timeoutMs = checkTimeoutMs(options.timeoutMs, caller);
   return {
     apiKey: options.apiKey,
     baseUrl: `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`,

@@ -5,15 +5,16 @@
  *
  * @module
  */
-import { VendorError, createRedactor, describeError } from './errors.js';
+import { lazySettings } from './configuration.js';
+import { VendorError, describeError, redactorFor } from './errors.js';
 import { HANDLER_CORE, answerToResponse } from './handler-core.js';
 import type { HandlerAnswer, HandlerInput } from './handler-core.js';
-import { BodyError, errorAnswer, jsonAnswer, jsonNestsDeeperThan, lastForwardedFor, readBodyBytes } from './http.js';
+import { BodyError, configurationErrorAnswer, errorAnswer, jsonAnswer, jsonNestsDeeperThan, lastForwardedFor, readBodyBytes } from './http.js';
 import type { ErrorBody, Logger } from './http.js';
 import { createMemoryStore } from './store.js';
 import type { FlowStore } from './store.js';
-import { getSessionResultWith, resolveVendorOptions } from './vendor.js';
-import type { SessionResult, VendorOptions, VendorSessionResult } from './vendor.js';
+import { checkTimeoutMs, getSessionResultWith, resolveVendorOptions } from './vendor.js';
+import type { ResolvedVendorOptions, SessionResult, VendorOptions, VendorSessionResult } from './vendor.js';
 import { parseWebhookEvent } from './webhook.js';
 import type { WebhookEvent } from './webhook.js';
 
@@ -146,20 +147,17 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  *
  * @returns a `(request, context?) => Promise<Response>`; `toNodeListener` serves it (the client address
  *   then comes only from `X-Forwarded-For` with `trustProxy`).
- * @throws {TypeError} at creation: missing key or `onEvent`, neither `pathToken` nor `allowedAddresses`,
- *   a malformed token, address or option.
+ * `apiKey`, `apiBaseUrl`, `pathToken` and `allowedAddresses` (what a build without secrets does not
+ * have) are checked on the first request: while one is missing or malformed, or neither of the last two
+ * is set, every request answers 500 `configuration-error` and the handler logs why once.
+ *
+ * @throws {TypeError} at creation: `onEvent` not a function, `timeoutMs`, `maxAgeSeconds`,
+ *   `confirmWaitMs` or `maxBodyBytes` out of range. Never for a missing `apiKey`.
  */
 export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler {
   const caller = 'createWebhookHandler';
-  const vendor = resolveVendorOptions(options, caller);
+  const timeoutMs = checkTimeoutMs(options.timeoutMs, caller);
   if (typeof options.onEvent !== 'function') throw new TypeError(`${caller}: onEvent must be a function`);
-  if (options.pathToken === undefined && options.allowedAddresses === undefined) {
-    throw new TypeError(`${caller}: set pathToken, allowedAddresses or both: the vendor signs nothing, so they decide who may post`);
-  }
-  if (options.pathToken !== undefined && (typeof options.pathToken !== 'string' || !TOKEN_PATTERN.test(options.pathToken))) {
-    throw new TypeError(`${caller}: pathToken must be 32 to 256 characters of A-Z a-z 0-9 - _ . ~`);
-  }
-  const allowed = options.allowedAddresses === undefined ? undefined : parseAllowList(options.allowedAddresses, caller);
   const maxAgeSeconds = options.maxAgeSeconds ?? 600;
   if (!Number.isFinite(maxAgeSeconds) || maxAgeSeconds <= 0) throw new TypeError(`${caller}: maxAgeSeconds must be a positive number`);
   const confirmWaitMs = options.confirmWaitMs ?? 3000;
@@ -170,11 +168,27 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   const store = options.store ?? createMemoryStore();
   const logger = options.logger ?? console;
   const trustProxy = options.trustProxy === true;
-  const redact = createRedactor(options.apiKey);
-  const tokenDigest = options.pathToken === undefined ? undefined : sha256(options.pathToken);
+  // The key, the path token and the allow-list come from the environment: checked on the first request.
+  const settings = lazySettings(
+    caller,
+    logger,
+    () => {
+      const vendor = resolveVendorOptions(options, caller);
+      if (options.pathToken === undefined && options.allowedAddresses === undefined) {
+        throw new TypeError(`${caller}: set pathToken, allowedAddresses or both: the vendor signs nothing, so they decide who may post`);
+      }
+      if (options.pathToken !== undefined && (typeof options.pathToken !== 'string' || !TOKEN_PATTERN.test(options.pathToken))) {
+        throw new TypeError(`${caller}: pathToken must be 32 to 256 characters of A-Z a-z 0-9 - _ . ~`);
+      }
+      const allowed = options.allowedAddresses === undefined ? undefined : parseAllowList(options.allowedAddresses, caller);
+      const tokenDigest = options.pathToken === undefined ? undefined : sha256(options.pathToken);
+      return { vendor, allowed, tokenDigest };
+    },
+    redactorFor(options.apiKey),
+  );
   const deliveredTtlMs = (maxAgeSeconds + FUTURE_SKEW_SECONDS) * 1000;
   // Confirmation takes at most confirmWaitMs plus one vendor call; onEvent gets the rest.
-  const leaseMs = DELIVERY_LEASE_MS + confirmWaitMs + vendor.timeoutMs;
+  const leaseMs = DELIVERY_LEASE_MS + confirmWaitMs + timeoutMs;
 
   const refuse = (status: number, error: ErrorBody['error'], reason: string, headers: Record<string, string> = {}): HandlerAnswer => {
     logger.warn(`[biometric-flow] webhook refused (${status} ${error.code}): ${reason}`);
@@ -183,7 +197,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   const forbidden = (reason: string) => refuse(403, { code: 'forbidden', message: 'This client may not post webhooks here' }, reason);
 
   /** Reads the vendor's result until it is final, within `confirmWaitMs`: a verdict, or the answer to give instead. */
-  const confirm = async (sessionId: string, about: string): Promise<WebhookVerdict | HandlerAnswer> => {
+  const confirm = async (vendor: ResolvedVendorOptions, sessionId: string, about: string): Promise<WebhookVerdict | HandlerAnswer> => {
     const deadline = Date.now() + confirmWaitMs;
     for (let delay = 250; ; delay = Math.min(delay * 2, 1000)) {
       let outcome: SessionResult;
@@ -198,7 +212,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         return refuse(
           503,
           { code: 'confirmation-unavailable', message: 'The result could not be confirmed with the identity service; retry later' },
-          redact(`${about}: the result could not be read: ${error.code}: ${error.message}${cause}`),
+          vendor.redact(`${about}: the result could not be read: ${error.code}: ${error.message}${cause}`),
           { 'Retry-After': RETRY_AFTER_SECONDS },
         );
       }
@@ -218,6 +232,9 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   };
 
   const core = async (input: HandlerInput, clientAddress: string | null | undefined): Promise<HandlerAnswer> => {
+    const configured = settings();
+    if (configured === undefined) return configurationErrorAnswer();
+    const { vendor, allowed, tokenDigest } = configured;
     if (tokenDigest !== undefined && !digestsEqual(await tokenDigest, await sha256(lastPathSegment(input.url)))) {
       return forbidden('the path token is wrong or missing');
     }
@@ -228,7 +245,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
           logger.error(
             `[biometric-flow] ${caller}: allowedAddresses needs the client address: pass { clientAddress } as the handler's second argument, or set trustProxy behind a proxy`,
           );
-          return errorAnswer(500, { code: 'configuration-error', message: 'The webhook endpoint is not configured correctly' });
+          return configurationErrorAnswer();
         }
         return forbidden('no X-Forwarded-For to take the client address from');
       }
@@ -317,7 +334,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     try {
       let verdict: WebhookVerdict | undefined;
       if (event.event === 'flow.end') {
-        const confirmed = await confirm(event.session_id, about);
+        const confirmed = await confirm(vendor, event.session_id, about);
         if (!('outcome' in confirmed)) {
           await release();
           return confirmed;

@@ -59,13 +59,13 @@ describe('demo: accessibility', { timeout: 120_000 }, () => {
     try {
       // Preset by keyboard: arrow keys, Home and End move through the options.
       await page.getByLabel('Preset').focus();
-      await page.keyboard.press('End'); // the last preset: Document Recognition + Face2Face
-      assert.equal(await page.getByLabel('Preset').inputValue(), 'document');
+      await page.keyboard.press('End'); // the last preset: the account without a subscription
+      assert.equal(await page.getByLabel('Preset').inputValue(), 'no-subscription');
       await page.keyboard.press('Home'); // back to the default flow
       assert.equal(await page.getByLabel('Preset').inputValue(), 'default');
 
       // Tab from the last settings control to the element's start button, and press Enter.
-      await page.getByRole('radio', { name: 'English' }).focus();
+      await page.getByLabel('Confirm the result with the status endpoint').focus();
       await page.keyboard.press('Tab');
       const focused = await page.evaluate(() => document.activeElement?.shadowRoot?.activeElement?.getAttribute('part'));
       assert.equal(focused, 'trigger', 'Tab reaches the start button');

@@ -5,6 +5,9 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { ensureCdnBuild, type Demo } from '../../demo/server.js';
@@ -101,5 +104,27 @@ describe('the CDN build in plain HTML, no build step', { timeout: 120_000 }, () 
     });
     assert.deepEqual(exported, { registered: true, global: false }, 'the module exports the registered class and sets no global');
     await passAndFinish(appPage);
+  });
+
+  it('tells the developer, in the console, when the module is served without its deferred chunk', { timeout: 60_000 }, async () => {
+    const lonely = mkdtempSync(join(tmpdir(), 'biometric-flow-cdn-alone-'));
+    copyFileSync(join(CDN_DIR, 'biometric-flow.js'), join(lonely, 'biometric-flow.js'));
+    const alone = await startStaticSite(demo, { '/cdn-plain/': PLAIN_DIR, '/cdn/': lonely });
+    try {
+      const { page, errors } = await openAppPage(browser, new URL('cdn-plain/module.html', alone.url).href);
+      await startButton(page).click();
+      await passFlow(flowFrame(page), TECHNOLOGIES);
+      // The events do not need the texts: the host still learns the outcome.
+      const finished = await expectFinished(page, demo);
+      assert.equal(finished.outcome, 'passed');
+      assert.ok(
+        errors.some((text) => text.includes('biometric-flow-deferred.js') && text.includes('serve that file beside biometric-flow.js')),
+        JSON.stringify(errors),
+      );
+      await page.context().close();
+    } finally {
+      await alone.close();
+      rmSync(lonely, { recursive: true, force: true });
+    }
   });
 });

@@ -157,7 +157,16 @@ describe('demo: module page', { timeout: 180_000 }, () => {
 
     const finished = await waitForLogged(page, 'finished');
     assert.equal(finished.status, 'FAILED', 'the verdict comes from the server');
-    assert.deepEqual(finished.result, { flow_session_result: false, flow_session_failure_reasons: ['ED: invalid_otp'] });
+    assert.equal(finished.outcome, 'failed');
+    assert.deepEqual(finished.result, {
+      flow_session_result: false,
+      flow_session_failure_reasons: ['ED: invalid_otp'],
+      failure_reasons: [{ code: 'vendor-error', technology: 'ED', text: 'invalid_otp' }],
+    });
+    // The person is told the truth, with a way to try again: never "complete".
+    const flow = page.locator('#flow');
+    assert.equal(await flow.getByText('Verification did not pass').isVisible(), true);
+    assert.equal(await flow.getByRole('button', { name: 'Try again' }).isVisible(), true);
     const session = demo.emulator!.sessions.get(finished.sessionId)!;
     assert.deepEqual(session.outcomes.at(-1)!.details, { iin: TEST_IIN, phone: '77071234567' });
     await done(demoPage);
@@ -227,9 +236,9 @@ describe('demo: module page', { timeout: 180_000 }, () => {
 
     await expectFinished(page, demo);
     await dialog.waitFor({ state: 'detached' });
-    assert.equal(await page.locator('#flow').getByText('Проверка завершена').isVisible(), true);
+    assert.equal(await page.locator('#flow').getByText('Проверка пройдена').isVisible(), true);
     const focused = await page.evaluate(() => document.activeElement?.shadowRoot?.activeElement?.textContent?.trim());
-    assert.equal(focused, 'Проверка завершена', 'focus lands on the outcome, not on <body>');
+    assert.equal(focused, 'Проверка пройдена', 'focus lands on the outcome, not on <body>');
     await done(demoPage);
   });
 });

@@ -35,7 +35,7 @@ function angularExample(): string {
   const block = /```ts\n([\s\S]*?)```/.exec(section);
   assert.ok(block, 'docs/frameworks.md has an Angular example');
   // The example calls the host's own function; here it only needs a type.
-  return `declare function checkResult(sessionId: string): void;\n${block[1]}`;
+  return `declare function showOutcome(outcome: 'passed' | 'failed' | 'unconfirmed'): void;\n${block[1]}`;
 }
 
 let work: string;

@@ -159,11 +159,25 @@ describe('the packed package', () => {
     assert.deepEqual(exports.tags, ['biometric-flow']);
   });
 
+  test("starts the React wrapper's module with 'use client', so that a Server Component may render it", () => {
+    // Next.js looks for the directive before anything else but comments; tsc keeps it as the first line.
+    const wrapper = readFileSync(join(installed, 'dist', 'react.js'), 'utf8');
+    assert.match(wrapper, /^'use client';\n/);
+  });
+
   test('installs an executable emulator CLI', async () => {
     const cli = join(installed, 'dist', 'emulator', 'cli.js');
     assert.ok((statSync(cli).mode & 0o111) !== 0, 'dist/emulator/cli.js is executable');
     const { stdout } = await run(cli, ['--help'], { cwd: consumer, timeout: 30_000 });
     assert.match(stdout, /Usage: biometric-flow-emulator/);
+  });
+
+  test('installs an executable biometric-flow command (doctor)', async () => {
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    const cli = join(installed, manifest.bin['biometric-flow']!);
+    assert.ok((statSync(cli).mode & 0o111) !== 0, `${manifest.bin['biometric-flow']} is executable`);
+    const { stdout } = await run(cli, ['--help'], { cwd: consumer, timeout: 30_000 });
+    assert.match(stdout, /Usage: biometric-flow doctor <url>/);
   });
 
   test('types a consumer: React wrapper events, React 19 JSX, Vue templates, server and emulator', async () => {

@@ -267,7 +267,8 @@ for (const [pathName, listen] of Object.entries(PATHS)) {
         req.write('{"context":"', () => setTimeout(() => req.destroy(), 20));
       });
       assert.equal((await send(base, '/session', postJson('{}'))).status, 200);
-      assert.deepEqual(logger.lines, []);
+      // The half-sent request is a refusal like any other: one warning, and no error.
+      assert.deepEqual(logger.lines, ['warn [biometric-flow] session request refused (400): invalid-body: The request body could not be read']);
     });
 
     it('maps vendor failures to 502 with vendorStatus and a timeout to 504', async () => {

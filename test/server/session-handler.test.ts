@@ -198,11 +198,10 @@ describe('createSessionHandler: origins and methods', () => {
     assert.equal(response.status, 403);
   });
 
-  it('rejects malformed options at creation', () => {
-    assert.throws(() => createSessionHandler({ apiKey: '' }), TypeError);
-    assert.throws(() => createSessionHandler({ apiKey: API_KEY, allowedOrigins: ['not a url'] }), TypeError);
-    assert.throws(() => createSessionHandler({ apiKey: API_KEY, apiBaseUrl: 'ftp://x' }), TypeError);
-    assert.throws(() => createSessionHandler({ apiKey: API_KEY, tokenSecret: 'short' }), /tokenSecret must be a string of at least 32 characters/);
+  it('rejects options that are programming errors at creation (environment settings: test/server/configuration.test.ts)', () => {
+    assert.throws(() => createSessionHandler({ apiKey: API_KEY, timeoutMs: 0 }), /timeoutMs/);
+    assert.throws(() => createSessionHandler({ apiKey: API_KEY, maxBodyBytes: -1 }), /maxBodyBytes/);
+    assert.throws(() => createSessionHandler({ apiKey: API_KEY, metadata: 'iin' as never }), /metadata must be a function/);
     assert.throws(() => createSessionHandler({ apiKey: API_KEY, tokenSecret: TOKEN_SECRET, tokenTtlSeconds: 0 }), TypeError);
     for (const rateLimit of [{ limit: 0, windowMs: 1000 }, { limit: 1, windowMs: -1 }, { limit: 1.5, windowMs: 1000 }]) {
       assert.throws(() => createSessionHandler({ apiKey: API_KEY, tokenSecret: TOKEN_SECRET, rateLimit }), TypeError, JSON.stringify(rateLimit));

@@ -147,12 +147,13 @@ describe('createStatusHandler', () => {
   it('reads a result carrying photos (megabytes), and answers 502 to one over 32 MiB', async () => {
     const photo = 'A'.repeat(3 << 20);
     vendor.behave({ chunks: ['{"status":"FINISHED","photo":"', photo, '"}'] });
-    const read = await handler()(get(`?session_id=${SESSION_ID}`));
+    // Megabytes take a while on a busy machine: a time limit that only the size check can beat.
+    const read = await handler({ timeoutMs: 30_000 })(get(`?session_id=${SESSION_ID}`));
     assert.equal(read.status, 200);
     assert.equal((await read.json()).status, 'FINISHED');
     const sixteen = 'A'.repeat(16 << 20);
     vendor.behave({ chunks: ['{"status":"FINISHED","photo":"', sixteen, sixteen, sixteen, '"}'] });
-    const refused = await handler()(get(`?session_id=${SESSION_ID}`));
+    const refused = await handler({ timeoutMs: 30_000 })(get(`?session_id=${SESSION_ID}`));
     assert.equal(refused.status, 502);
     assert.equal((await refused.json()).error.code, 'vendor-invalid-response');
   });

@@ -60,7 +60,12 @@ describe('status tokens', () => {
     await assert.rejects(issueStatusToken({ tokenSecret: 'x'.repeat(31), sessionId: SESSION_ID }), /at least 32 characters/);
     await assert.rejects(issueStatusToken({ tokenSecret: TOKEN_SECRET, sessionId: 'abc' }), TypeError);
     await assert.rejects(issueStatusToken({ tokenSecret: TOKEN_SECRET, sessionId: SESSION_ID, ttlSeconds: 0 }), TypeError);
-    assert.throws(() => createStatusHandler({ apiKey: API_KEY, tokenSecret: 'too short' }), TypeError);
+    const logger = capturingLogger();
+    const status = createStatusHandler({ apiKey: API_KEY, tokenSecret: 'too short', logger });
+    const answer = await status(new Request(`https://shop.example/status?session_id=${SESSION_ID}`));
+    assert.equal(answer.status, 500);
+    assert.equal((await answer.json()).error.code, 'configuration-error');
+    assert.match(logger.lines.join('\n'), /tokenSecret must be a string of at least 32 characters/);
   });
 
   it('default to BIOMETRIC_TOKEN_SECRET, refusing a short one', async () => {
@@ -70,10 +75,17 @@ describe('status tokens', () => {
       const token = await issueStatusToken({ sessionId: SESSION_ID });
       assert.equal(await verify(token), true);
       const logger = capturingLogger();
-      createStatusHandler({ apiKey: API_KEY, logger });
+      const status = createStatusHandler({ apiKey: API_KEY, logger, fetch: async () => Response.json({ status: 'FINISHED' }) });
+      const headers = { 'Biometric-Status-Token': token };
+      assert.equal((await status(new Request(`https://shop.example/status?session_id=${SESSION_ID}`, { headers }))).status, 200);
       assert.deepEqual(logger.lines, []);
       process.env.BIOMETRIC_TOKEN_SECRET = 'short';
-      assert.throws(() => createSessionHandler({ apiKey: API_KEY }), /BIOMETRIC_TOKEN_SECRET must be at least 32 characters/);
+      const session = createSessionHandler({ apiKey: API_KEY, logger });
+      const refused = await session(new Request('https://shop.example/s', { method: 'POST', body: '{}' }));
+      assert.equal(refused.status, 500);
+      assert.equal((await refused.json()).error.code, 'configuration-error');
+      assert.equal(logger.lines.length, 1);
+      assert.match(logger.lines[0]!, /^error .*BIOMETRIC_TOKEN_SECRET must be at least 32 characters/);
     } finally {
       if (saved === undefined) delete process.env.BIOMETRIC_TOKEN_SECRET;
       else process.env.BIOMETRIC_TOKEN_SECRET = saved;
@@ -88,13 +100,14 @@ describe('status tokens', () => {
       const session = createSessionHandler({ apiKey: API_KEY, logger, fetch: async () => Response.json({ session_id: SESSION_ID, technologies: [] }) });
       const status = createStatusHandler({ apiKey: API_KEY, logger, fetch: async () => Response.json({ status: 'FINISHED' }) });
       createSessionHandler({ apiKey: API_KEY, logger });
-      assert.equal(logger.lines.length, 1, logger.lines.join('\n'));
-      assert.match(logger.lines[0]!, /^warn .*share one secret/);
+      assert.deepEqual(logger.lines, [], 'nothing is resolved before the first request');
       const created = await (await session(new Request('https://shop.example/s', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }))).json();
       const answer = await status(
         new Request(`https://shop.example/status?session_id=${SESSION_ID}`, { headers: { 'Biometric-Status-Token': created.status_token } }),
       );
       assert.equal(answer.status, 200, 'handlers of one process share the random secret');
+      assert.equal(logger.lines.length, 1, logger.lines.join('\n'));
+      assert.match(logger.lines[0]!, /^warn .*share one secret/);
       assert.equal(await verifyStatusToken({ sessionId: SESSION_ID, token: created.status_token }), true);
       assert.equal(await verify(created.status_token), false, 'it is not some fixed secret');
     } finally {

@@ -11,8 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { createStorage } from 'unstorage';
 import type { Storage } from 'unstorage';
 import redisDriver from 'unstorage/drivers/redis';
-import { createSessionHandler, createStatusHandler, createUnstorageStore } from '../../src/server/index.js';
-import type { FlowStore } from '../../src/server/index.js';
+import { createSessionHandler, createStatusHandler, createUnstorageStore, createWebhookHandler } from '../../src/server/index.js';
+import type { FlowStore, WebhookDelivery } from '../../src/server/index.js';
 import { API_KEY, SESSION_ID, TOKEN_SECRET, capturingLogger, startFakeVendor, tokenHeader } from './fake-vendor.js';
 import type { FakeVendor } from './fake-vendor.js';
 
@@ -157,6 +157,51 @@ describe('createUnstorageStore on a real Redis', { skip }, () => {
     const b = await (await second!(await request())).text();
     assert.equal(vendor.requests.length, 1, 'the second instance reused the first one\'s answer');
     assert.equal(b, a);
+  });
+
+  it('gives two webhook handlers sharing it one delivery of the same event, sequential and concurrent', async () => {
+    const pathToken = 'webhook-path-token-' + 'R7v3'.repeat(6);
+    const delivered: WebhookDelivery[] = [];
+    const [a, b] = [instance(), instance()].map(({ store }) =>
+      createWebhookHandler({
+        apiKey: API_KEY,
+        apiBaseUrl: vendor.url,
+        pathToken,
+        store,
+        logger: capturingLogger(),
+        onEvent: (delivery) => {
+          delivered.push(delivery);
+        },
+      }),
+    );
+    const event = (id: string) => ({
+      id,
+      event: 'technology.start',
+      session_id: SESSION_ID,
+      created: Math.floor(Date.now() / 1000),
+      success: true,
+      flow_name: 'Flow',
+      metadata: {},
+      data: { technology_code: 'LD', technology_name: 'Liveness' },
+    });
+    const post = (body: unknown) =>
+      new Request(`https://shop.example/webhooks/biometric/${pathToken}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const first = event(randomUUID());
+    assert.equal((await a!(post(first))).status, 200);
+    const again = await b!(post(first));
+    assert.deepEqual(await again.json(), { ok: true, duplicate: true });
+    const second = event(randomUUID());
+    const statuses = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a! : b!)(post(second)).then((r) => r.status)));
+    assert.equal(statuses.filter((status) => status === 200).length >= 1, true);
+    assert.deepEqual(
+      delivered.map((delivery) => delivery.event.id),
+      [first.id, second.id],
+      'each event reached onEvent once, whichever instance got it',
+    );
   });
 });
 

@@ -98,18 +98,42 @@ async function answer(response: Response): Promise<{ status: number; body: any }
 }
 
 describe('createWebhookHandler', { timeout: 30_000 }, () => {
-  it('refuses to be created without a path token or an address allow-list, or with malformed options', () => {
-    const base = { apiKey: API_KEY, onEvent: () => {} };
-    assert.throws(() => createWebhookHandler(base), /pathToken, allowedAddresses or both/);
-    assert.throws(() => createWebhookHandler({ ...base, pathToken: 'short' }), /pathToken must be 32 to 256/);
-    assert.throws(() => createWebhookHandler({ ...base, pathToken: `${TOKEN}/x` }), /pathToken must be/);
-    assert.throws(() => createWebhookHandler({ ...base, allowedAddresses: [] }), /non-empty array/);
-    for (const entry of ['10.0.0.256', '10.0.0.0/33', '2001:db8::/129', '1.2.3', '01.2.3.4', 'host.example', '1::2::3']) {
-      assert.throws(() => createWebhookHandler({ ...base, allowedAddresses: [entry] }), /is not an IP address or range/, entry);
-    }
-    assert.throws(() => createWebhookHandler({ ...base, pathToken: TOKEN, maxAgeSeconds: 0 }), /maxAgeSeconds/);
+  it('throws at creation only for programming errors', () => {
+    const base = { apiKey: API_KEY, onEvent: () => {}, pathToken: TOKEN };
+    assert.throws(() => createWebhookHandler({ ...base, maxAgeSeconds: 0 }), /maxAgeSeconds/);
+    assert.throws(() => createWebhookHandler({ ...base, confirmWaitMs: -1 }), /confirmWaitMs/);
+    assert.throws(() => createWebhookHandler({ ...base, timeoutMs: 0 }), /timeoutMs/);
     assert.throws(() => createWebhookHandler({ apiKey: API_KEY, pathToken: TOKEN } as WebhookHandlerOptions), /onEvent/);
-    assert.throws(() => createWebhookHandler({ ...base, apiKey: '', pathToken: TOKEN }), /apiKey/);
+    // What a build without secrets lacks does not throw: `next build` loads the route module.
+    assert.doesNotThrow(() => createWebhookHandler({ onEvent: () => {}, apiKey: undefined as unknown as string, pathToken: undefined }));
+  });
+
+  it('answers 500 configuration-error, logging the cause once, without a key, a path token or an address allow-list, or with malformed ones', async () => {
+    const base = { apiKey: API_KEY, onEvent: () => {} };
+    const cases: [Partial<WebhookHandlerOptions>, RegExp][] = [
+      [{}, /pathToken, allowedAddresses or both/],
+      [{ pathToken: 'short' }, /pathToken must be 32 to 256/],
+      [{ pathToken: `${TOKEN}/x` }, /pathToken must be/],
+      [{ allowedAddresses: [] }, /non-empty array/],
+      [{ apiKey: '', pathToken: TOKEN }, /apiKey must be a non-empty string/],
+      [{ apiKey: undefined as unknown as string, pathToken: TOKEN }, /apiKey must be a non-empty string/],
+      ...['10.0.0.256', '10.0.0.0/33', '2001:db8::/129', '1.2.3', '01.2.3.4', 'host.example', '1::2::3'].map(
+        (entry): [Partial<WebhookHandlerOptions>, RegExp] => [{ allowedAddresses: [entry] }, /is not an IP address or range/],
+      ),
+    ];
+    for (const [options, reason] of cases) {
+      const logger = capturingLogger();
+      const webhook = createWebhookHandler({ ...base, logger, ...options });
+      for (let i = 0; i < 2; i++) {
+        const response = await webhook(new Request(`https://shop.example/hook/${TOKEN}`, { method: 'POST', body: '{}' }), { clientAddress: '10.0.0.1' });
+        assert.equal(response.status, 500, JSON.stringify(options));
+        assert.equal((await response.json()).error.code, 'configuration-error');
+      }
+      assert.equal(logger.lines.length, 1, `one line for two requests: ${logger.lines.join('\n')}`);
+      assert.match(logger.lines[0]!, /^error \[biometric-flow\] createWebhookHandler is not configured: /);
+      assert.match(logger.lines[0]!, reason, JSON.stringify(options));
+      assert.ok(!logger.lines[0]!.includes(TOKEN.slice(0, 16)), 'never the path token');
+    }
   });
 
   it('delivers a valid event once, without a verdict and without asking the vendor', async () => {

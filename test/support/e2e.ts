@@ -169,22 +169,31 @@ export async function waitForLogged(page: Page, name: string, timeout = ACTION_T
 }
 
 /** Asks the demo's status endpoint, as the host's own server code would. */
-export async function serverStatus(demo: Demo, sessionId: string): Promise<{ session_id: string; status: string; result?: unknown }> {
-  const response = await fetch(new URL(`/api/status?session_id=${sessionId}`, demo.url));
+export async function serverStatus(
+  demo: Demo,
+  sessionId: string,
+  statusToken: string,
+): Promise<{ session_id: string; status: string; result?: unknown }> {
+  const response = await fetch(new URL(`/api/status?session_id=${sessionId}`, demo.url), {
+    headers: { 'Biometric-Status-Token': statusToken },
+  });
   assert.equal(response.status, 200);
   return (await response.json()) as { session_id: string; status: string; result?: unknown };
 }
 
 /**
- * The checks every finished flow must pass: one `finished` whose status came from the server, and the
- * server agrees.
+ * The checks every finished flow must pass: one `finished` whose status came from the server, with the
+ * outcome `passed`, and the server agrees when asked with the page's status token.
  *
  * @returns the `finished` detail.
  */
 export async function expectFinished(page: Page, demo: Demo): Promise<any> {
   const finished = await waitForLogged(page, 'finished');
   assert.equal(finished.status, 'FINISHED', JSON.stringify(finished));
-  assert.equal((await serverStatus(demo, finished.sessionId)).status, 'FINISHED');
+  assert.equal(finished.outcome, 'passed', JSON.stringify(finished));
+  const token = await page.evaluate(() => (document.getElementById('flow') as HTMLElement & { session?: { statusToken?: string } }).session?.statusToken);
+  assert.ok(token, 'the page holds a status token for its session');
+  assert.equal((await serverStatus(demo, finished.sessionId, token)).status, 'FINISHED');
   const log = await eventLog(page);
   assert.equal(log.filter((entry) => entry.name === 'finished').length, 1, 'finished fires once');
   assert.deepEqual(log.filter((entry) => entry.name === 'flow-error'), []);
@@ -214,7 +223,7 @@ export interface StaticSite {
  * folder itself); `/api/*` goes to the demo with the Host header kept, so that the backend sees the
  * page's requests as coming from its own origin, as in production.
  */
-export async function startStaticSite(demo: Demo, mounts: Record<string, string>): Promise<StaticSite> {
+export async function startStaticSite(demo: Pick<Demo, 'url'>, mounts: Record<string, string>): Promise<StaticSite> {
   const backend = new URL(demo.url);
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://site').pathname;

@@ -1,0 +1,50 @@
+/**
+ * Warms the flow origin's connection while the session is requested, where the flow frame will use it.
+ *
+ * Browsers key connections by the site of the top-level page as well as the origin (Chromium: by whether
+ * the frame is cross-site too), so a page's `<link rel="preconnect">` opens a connection a cross-site flow
+ * frame does not reuse. A hidden frame that loads a small URL of the flow origin makes the connection in
+ * the flow frame's partition. A popup is a top-level document of the flow's own site: neither reaches
+ * its partition, and `npm run bench -- --network` shows neither helps there, so popups get no warm-up.
+ */
+
+/**
+ * The URL a warm-up loads: `warm-url` resolved against the document, by default `<flow-base>/favicon.ico`;
+ * `undefined` when it is `none`, does not parse or is on another origin than the flow (it would warm a
+ * connection the flow does not use).
+ */
+export function warmUrl(attribute: string | undefined, flowBase: URL, documentBase: string): URL | undefined {
+  if (attribute === 'none') return undefined;
+  let url: URL;
+  try {
+    url = attribute ? new URL(attribute, documentBase) : new URL('favicon.ico', flowBase);
+  } catch {
+    return undefined;
+  }
+  return url.origin === flowBase.origin ? url : undefined;
+}
+
+/**
+ * Puts the warm frame in `parent` on a task of its own, and returns what takes it out (idempotent). A
+ * start that ends within the task that began it (a request refused at once) makes nothing. The task also
+ * keeps the insertion out of the task that called `fetch()`, which sends the session request only when
+ * it ends.
+ */
+export function startWarmUp(url: URL, parent: ParentNode, referrerPolicy: ReferrerPolicy): () => void {
+  let frame: HTMLIFrameElement | undefined;
+  const timer = setTimeout(() => {
+    frame = document.createElement('iframe');
+    // Out of sight, of the accessibility tree and of the focus order; no `allow`: it needs nothing.
+    frame.setAttribute('aria-hidden', 'true');
+    frame.tabIndex = -1;
+    frame.style.cssText = 'position:absolute;width:0;height:0;border:0;visibility:hidden';
+    frame.referrerPolicy = referrerPolicy;
+    frame.src = url.href;
+    parent.append(frame);
+  });
+  return () => {
+    clearTimeout(timer);
+    frame?.remove();
+    frame = undefined;
+  };
+}
