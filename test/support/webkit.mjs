@@ -121,19 +121,27 @@ class WebKitLauncher extends WebdriverLauncher {
 
   /**
    * Resizes the window so that the page's viewport is `width` × `height` CSS pixels: the window size
-   * WebDriver sets includes the browser's own chrome, measured and added.
+   * WebDriver sets includes the browser's own chrome, measured and added. The page learns its new size a
+   * little after the window has it, so each size is waited for as the page sees it.
    */
   async setViewport(width, height) {
     const driver = this.driver;
-    let inner = [0, 0];
-    let size = [width, height];
-    for (let tries = 0; tries < 3; tries += 1) {
-      await driver.setWindowSize(size[0], size[1]);
-      inner = await driver.execute('return [innerWidth, innerHeight]');
-      if (inner[0] === width && inner[1] === height) return;
-      size = [size[0] + width - inner[0], size[1] + height - inner[1]];
+    const resize = async (outer) => {
+      await driver.setWindowSize(outer[0], outer[1]);
+      const deadline = Date.now() + 5000;
+      for (;;) {
+        const seen = await driver.execute('return [outerWidth, outerHeight, innerWidth, innerHeight]');
+        if ((seen[0] === outer[0] && seen[1] === outer[1]) || Date.now() > deadline) return seen;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    let seen = await resize([width, height]);
+    for (let tries = 0; tries < 3 && (seen[2] !== width || seen[3] !== height); tries += 1) {
+      seen = await resize([seen[0] + width - seen[2], seen[1] + height - seen[3]]);
     }
-    throw new Error(`WebKit gives a ${inner[0]}×${inner[1]} viewport, not ${width}×${height}`);
+    if (seen[2] !== width || seen[3] !== height) {
+      throw new Error(`WebKit gives a ${seen[2]}×${seen[3]} viewport, not ${width}×${height}`);
+    }
   }
 
   #kill() {
