@@ -149,30 +149,6 @@ export const styles = css`
     stroke-linecap: round;
   }
 
-  [data-focus-after-dialog]:focus {
-    outline: none;
-  }
-
-  @keyframes spin {
-    to {
-      transform: rotate(1turn);
-    }
-  }
-
-  @media (prefers-reduced-motion: reduce) {
-    .spinner {
-      animation: none;
-      border-inline-end-color: currentColor;
-      opacity: 0.6;
-    }
-  }
-`;
-
-/**
- * The rules that depend on the viewport. Not in `styles`: the element gives each connection a sheet of
- * its own for them (see `BiometricFlowElement#adoptViewportStyles`).
- */
-export const viewportStyles = css`
   /* Phones: the dialog takes the whole screen, the flow as much of it as it can. */
   @media (max-width: 600px) {
     .dialog {
@@ -195,6 +171,24 @@ export const viewportStyles = css`
 
     .dialog-body {
       padding: 0;
+    }
+  }
+
+  [data-focus-after-dialog]:focus {
+    outline: none;
+  }
+
+  @keyframes spin {
+    to {
+      transform: rotate(1turn);
+    }
+  }
+
+  @media (prefers-reduced-motion: reduce) {
+    .spinner {
+      animation: none;
+      border-inline-end-color: currentColor;
+      opacity: 0.6;
     }
   }
 `;

@@ -1,5 +1,5 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { styles, viewportStyles } from './biometric-flow-element.styles.js';
+import { styles } from './biometric-flow-element.styles.js';
 import { defaultIsFinishMessage, isFinishedUrl, progressCode, readableLocation, type FinishMessageRecogniser } from './completion.js';
 import { FlowError } from './errors.js';
 import {
@@ -127,8 +127,8 @@ function hasUserActivation(): boolean {
 /** Field names that mean a vendor API key was handed to the browser. */
 const API_KEY_NAMES = ['apiKey', 'api_key', 'apikey'];
 
-/** Viewport sheets made so far: each one's text is new (see `#adoptViewportStyles`). */
-let viewportSheets = 0;
+/** Connections so far: each gives the element's sheet a new text (see `connectedCallback`). */
+let connections = 0;
 
 const MODES: readonly FlowMode[] = ['inline', 'modal', 'popup'];
 
@@ -264,7 +264,6 @@ export class BiometricFlowElement extends LitElement {
   #returnFocus?: HTMLElement;
   #dialogOpen = false;
   #savedOverflow = '';
-  #viewportSheet?: CSSStyleSheet;
 
   constructor() {
     super();
@@ -288,27 +287,17 @@ export class BiometricFlowElement extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.#adoptViewportStyles();
+    // The shared sheet gets a text never seen before on every connection: WebKit reuses a sheet's media
+    // query results for any sheet of the same text, as they were at the last viewport change that one saw
+    // in use, and would lay out an element connected after the viewport changed with none connected for
+    // the old size.
+    styles.styleSheet?.replaceSync(`${styles.cssText}/*${++connections}*/`);
     this.#reflectState();
     // Looked at after the update: @lit/react and others set properties (autostart too) only after
     // inserting the element.
     void this.updateComplete.then(() => {
       if (this.isConnected && this.autostart && this._state === 'idle') void this.start();
     });
-  }
-
-  /**
-   * WebKit reuses a sheet's media query results for any sheet of the same text, as they were at the last
-   * viewport change that one saw in use: an element connected after the viewport changed with none
-   * connected would be laid out for the old size. A sheet of a text never seen before is evaluated now.
-   */
-  #adoptViewportStyles(): void {
-    const root = this.renderRoot;
-    if (!(root instanceof ShadowRoot)) return;
-    const sheet = new CSSStyleSheet();
-    sheet.replaceSync(`${viewportStyles.cssText}\n/* ${(viewportSheets += 1)} */`);
-    root.adoptedStyleSheets = [...root.adoptedStyleSheets.filter((old) => old !== this.#viewportSheet), sheet];
-    this.#viewportSheet = sheet;
   }
 
   override disconnectedCallback(): void {
