@@ -92,6 +92,9 @@ await check('size budget of the CDN file', 'node', ['scripts/bench.mjs', '--size
 await nodeSuite('node tests', [...testFiles('test/node'), ...testFiles('test/server'), ...testFiles('test/emulator')]);
 await browserSuite();
 await nodeSuite('end-to-end tests', testFiles('test/e2e'), ['--test-concurrency=1']);
+// Each app of examples/, made by its framework's own tooling, installs the packed package, type-checks,
+// builds and reaches a verdict in Chromium (npm run test:examples runs only these).
+await nodeSuite('example apps', testFiles('test/examples'));
 
 rmSync(work, { recursive: true, force: true });
 if (failedSuites.length > 0) console.log(`\nFailed: ${failedSuites.join(', ')}`);
