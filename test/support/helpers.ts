@@ -78,7 +78,9 @@ export function stubEndpoint(...answers: Answer[]): EndpointStub {
 export async function setViewport(size: { width: number; height: number }): Promise<void> {
   await executeServerCommand('viewport', size);
   // A window resized from outside reaches the page's layout a frame or more later.
-  await waitUntil(() => innerWidth === size.width && innerHeight === size.height, `a ${size.width}×${size.height} viewport`);
+  await waitUntil(() => innerWidth === size.width && innerHeight === size.height, `a ${size.width}×${size.height} viewport`, {
+    timeout: 5000,
+  });
   await nextFrame();
 }
 

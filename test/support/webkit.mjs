@@ -135,13 +135,18 @@ class WebKitLauncher extends WebdriverLauncher {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     };
+    const fits = (seen) => seen[2] === width && seen[3] === height;
     let seen = await resize([width, height]);
-    for (let tries = 0; tries < 3 && (seen[2] !== width || seen[3] !== height); tries += 1) {
+    // A big change of size can still be settling when the page first reports it: a fit must hold a moment.
+    for (let tries = 0; tries < 5; tries += 1) {
+      if (fits(seen)) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        seen = await driver.execute('return [outerWidth, outerHeight, innerWidth, innerHeight]');
+        if (fits(seen)) return;
+      }
       seen = await resize([seen[0] + width - seen[2], seen[1] + height - seen[3]]);
     }
-    if (seen[2] !== width || seen[3] !== height) {
-      throw new Error(`WebKit gives a ${seen[2]}×${seen[3]} viewport, not ${width}×${height}`);
-    }
+    throw new Error(`WebKit gives a ${seen[2]}×${seen[3]} viewport, not ${width}×${height}`);
   }
 
   #kill() {
