@@ -81,8 +81,10 @@ describe('framework apps built against the packed package', { timeout: 300_000 }
     assert.deepEqual(errors, [], 'no console errors');
   }
 
-  it('packs and builds the three apps within a minute', () => {
-    assert.ok(buildSeconds < 60, `pack and three builds took ${buildSeconds.toFixed(1)} s`);
+  // Speed is the bench's to judge, not a test's (a loaded CI machine is no measure): the time is printed.
+  it('packs and builds the three apps', (t) => {
+    assert.equal(built.size, FRAMEWORK_APPS.length);
+    t.diagnostic(`pack and three builds: ${buildSeconds.toFixed(1)} s`);
   });
 
   it('bundles the package from the tarball: its dist/ modules, nothing of src/', () => {
