@@ -5,22 +5,14 @@ import { html, nothing, type TemplateResult } from 'lit';
 import type { FlowError } from './errors.js';
 import type { FinishedOutcome } from './events.js';
 import type { Locale } from './locales.js';
+import { VENDOR_REASON_CODES } from './vendor-reason-codes.js';
 
 /**
  * The codes with a sentence of their own, in the order of each locale's `codes`: the vendor's stable
  * reason codes first (as `failure_reasons[].code` and as the host's `error.code`), then the host's own.
  */
 const CODES = [
-  'subject-not-found',
-  'edocument-unavailable',
-  'edocument-timeout',
-  'government-service-error',
-  'profile-not-found',
-  'invalid-iin',
-  'session-already-used',
-  'edocument-not-requested',
-  'subscription-inactive',
-  'vendor-error',
+  ...VENDOR_REASON_CODES,
   'vendor-timeout',
   'vendor-unreachable',
   'forbidden',

@@ -53,7 +53,7 @@ export const HANDLER_CORE = Symbol.for('biometric-flow.handler-core.v2');
 type WebHandler = (request: Request) => Promise<Response>;
 
 /** A Web request as a core's input. */
-function inputFromRequest(request: Request): HandlerInput {
+export function inputFromRequest(request: Request): HandlerInput {
   return {
     method: request.method,
     url: request.url,

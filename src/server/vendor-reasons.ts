@@ -4,21 +4,10 @@
  *
  * @module
  */
+import { VENDOR_REASON_CODES } from '../vendor-reason-codes.js';
 import { TECHNOLOGY_CODES } from './metadata.js';
 
-/** Every stable code, `vendor-error` (anything not known) last. */
-export const VENDOR_REASON_CODES = [
-  'subject-not-found',
-  'edocument-unavailable',
-  'edocument-timeout',
-  'government-service-error',
-  'profile-not-found',
-  'invalid-iin',
-  'session-already-used',
-  'edocument-not-requested',
-  'subscription-inactive',
-  'vendor-error',
-] as const;
+export { VENDOR_REASON_CODES };
 
 /** A stable code for a vendor error text. */
 export type VendorReasonCode = (typeof VENDOR_REASON_CODES)[number];

@@ -7,9 +7,9 @@
  */
 import { lazySettings } from './configuration.js';
 import { VendorError, describeError, redactorFor } from './errors.js';
-import { HANDLER_CORE, answerToResponse } from './handler-core.js';
+import { HANDLER_CORE, answerToResponse, inputFromRequest } from './handler-core.js';
 import type { HandlerAnswer, HandlerInput } from './handler-core.js';
-import { BodyError, configurationErrorAnswer, errorAnswer, jsonAnswer, jsonNestsDeeperThan, lastForwardedFor, readBodyBytes } from './http.js';
+import { BodyError, configurationErrorAnswer, errorAnswer, jsonAnswer, jsonNestsDeeperThan, lastForwardedFor } from './http.js';
 import type { ErrorBody, Logger } from './http.js';
 import { createMemoryStore } from './store.js';
 import type { FlowStore } from './store.js';
@@ -357,24 +357,13 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   };
 
   const handler: WebhookHandler = async (request, context) =>
-    answerToResponse(await core(webInput(request), context?.clientAddress));
+    answerToResponse(await core(inputFromRequest(request), context?.clientAddress));
   // `toNodeListener` serves the core straight from the Node request, with the socket's address; behind a
   // trusted proxy that is the proxy's, and X-Forwarded-For names the client.
   Object.defineProperty(handler, HANDLER_CORE, {
     value: (input: HandlerInput) => core(input, trustProxy ? undefined : input.clientAddress),
   });
   return handler;
-}
-
-/** A Web request as a core's input (as `webHandler` makes it; here the handler also takes a context). */
-function webInput(request: Request): HandlerInput {
-  return {
-    method: request.method,
-    url: request.url,
-    header: (name) => request.headers.get(name),
-    readBody: (maxBytes) => readBodyBytes(request, maxBytes),
-    request,
-  };
 }
 
 function outcomeOf(status: string, result: VendorSessionResult): WebhookVerdict['outcome'] {
