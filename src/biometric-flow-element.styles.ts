@@ -16,7 +16,6 @@ export const styles = css`
     display: flex;
     flex-direction: column;
     gap: 0.75rem;
-    align-items: stretch;
   }
 
   .trigger {
@@ -51,10 +50,11 @@ export const styles = css`
   /* The page's own text colour, whatever its background; the bar says "error". */
   .error {
     border-inline-start: 3px solid #d92d20;
-    padding-inline-start: 0.5em;
+    padding-inline-start: .5em;
   }
 
-  /* The box has the flow's size from the start: nothing moves when the frame comes in. */
+  /* The box has the flow's size from the start: nothing moves when the frame comes in. In the dialog it
+     gives up height when the screen is short (its least height is its frame's, 150px). */
   .frame-box {
     position: relative;
     block-size: var(--_height);
@@ -108,22 +108,27 @@ export const styles = css`
     overflow: hidden;
   }
 
+  /* A column: the bar, then the flow's box, which gives up height (never the bar or the status line)
+     when the screen is short. */
+  .dialog[open],
+  .dialog-body {
+    display: flex;
+    flex-direction: column;
+    min-block-size: 0;
+  }
+
   .dialog::backdrop {
     background: var(--biometric-flow-backdrop, rgb(0 0 0 / 0.6));
   }
 
   .dialog-bar {
-    display: flex;
-    justify-content: flex-end;
+    display: grid;
+    justify-content: end;
     padding: 0.25rem;
   }
 
   .dialog-body {
     padding: 0 0.75rem 0.75rem;
-  }
-
-  .dialog .frame-box {
-    block-size: min(var(--_height), calc(100dvh - 6rem));
   }
 
   .close {
@@ -149,24 +154,24 @@ export const styles = css`
     stroke-linecap: round;
   }
 
-  /* Phones: the dialog takes the whole screen, the flow as much of it as it can. */
+  /* Phones: the dialog takes the whole screen but the notch and the home bar (with viewport-fit=cover),
+     the flow as much of it as it can. */
   @media (max-width: 600px) {
+    /* A modal dialog is fixed with all four insets 0: with an automatic size it fills the viewport. */
     .dialog {
-      inline-size: 100vw;
+      inline-size: auto;
       max-inline-size: none;
-      block-size: 100dvh;
+      block-size: auto;
       max-block-size: none;
       margin: 0;
-      border-radius: 0;
+      padding: env(safe-area-inset-top) env(safe-area-inset-right) env(safe-area-inset-bottom) env(safe-area-inset-left);
+      /* Square corners for the dialog, the frame and its overlay. */
+      --_radius: 0;
     }
 
+    .dialog-body,
     .dialog .frame-box {
-      block-size: calc(100dvh - 4rem);
-    }
-
-    .dialog .frame,
-    .dialog .overlay {
-      border-radius: 0;
+      flex: 1;
     }
 
     .dialog-body {

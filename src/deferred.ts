@@ -25,6 +25,8 @@ const CODES = [
 interface LaterTexts {
   /** `{step}`, `{total}` and `{name}` are replaced. */
   step: string;
+  /** The technologies' names in this language, in the order of {@link TECHNOLOGY_NAMES}'s indexes. */
+  names: readonly string[];
   /** Beside the dialog of modal mode, and beside the popup of popup mode. */
   inProgress: string;
   inPopup: string;
@@ -57,6 +59,7 @@ const TEXTS: Record<Locale, LaterTexts> = {
     cancelled: 'Проверка отменена',
     cancel: 'Отменить',
     step: 'Шаг {step} из {total}: {name}',
+    names: ['Проверка живости', 'Электронный документ', 'Распознавание документа', 'Сравнение лица'],
     passed: 'Проверка пройдена',
     failed: 'Проверка не пройдена',
     unconfirmed: 'Проверяем результат. Сайт сообщит вам о нём.',
@@ -93,6 +96,7 @@ const TEXTS: Record<Locale, LaterTexts> = {
     cancelled: 'Тексеру тоқтатылды',
     cancel: 'Болдырмау',
     step: 'Қадам {step}/{total}: {name}',
+    names: ['Тірілікті тексеру', 'Электрондық құжат', 'Құжатты тану', 'Бетті салыстыру'],
     passed: 'Тексеруден өттіңіз',
     failed: 'Тексеруден өтпедіңіз',
     unconfirmed: 'Нәтижеңіз тексерілуде. Сайт сізге хабарлайды.',
@@ -129,6 +133,7 @@ const TEXTS: Record<Locale, LaterTexts> = {
     cancelled: 'Verification cancelled',
     cancel: 'Cancel',
     step: 'Step {step} of {total}: {name}',
+    names: ['Liveness check', 'E-Document', 'Document recognition', 'Face comparison'],
     passed: 'Verification passed',
     failed: 'Verification did not pass',
     unconfirmed: 'We are checking your result. The site will let you know.',
@@ -160,17 +165,10 @@ const TEXTS: Record<Locale, LaterTexts> = {
 };
 
 /**
- * Technologies by the vendor's product names, which its own flow shows in every language; an unknown code
- * is shown as it is.
+ * Each technology's index in a locale's `names`: the step line is in one language, technology names
+ * included (the three liveness checks are one kind of step to a person); an unknown code is shown as it is.
  */
-const TECHNOLOGY_NAMES: Record<string, string> = {
-  LD: 'Liveness',
-  LDHP: 'Liveness',
-  LDD: 'Liveness',
-  ED: 'E-Document',
-  DR: 'Document Recognition',
-  F2F: 'Face2Face',
-};
+const TECHNOLOGY_NAMES: Record<string, number> = { LD: 0, LDHP: 0, LDD: 0, ED: 1, DR: 2, F2F: 3 };
 
 /** One of the short texts the element shows beside the flow: "Checking your result…", a button's label. */
 export function text(locale: Locale, key: 'inProgress' | 'inPopup' | 'showPopup' | 'confirming' | 'cancel'): string {
@@ -182,13 +180,14 @@ export function cancelledView(locale: Locale): TemplateResult {
   return html`<p class="message" role="status">${TEXTS[locale].cancelled}</p>`;
 }
 
-/** "Step 2 of 3: Face2Face" for the technology at `index` (0-based). */
+/** "Step 2 of 3: Face comparison" for the technology at `index` (0-based). */
 export function stepText(locale: Locale, technologies: readonly string[], index: number): string {
   const code = technologies[index] ?? '';
-  return TEXTS[locale].step
+  const texts = TEXTS[locale];
+  return texts.step
     .replace('{step}', String(index + 1))
     .replace('{total}', String(technologies.length))
-    .replace('{name}', TECHNOLOGY_NAMES[code] ?? code);
+    .replace('{name}', texts.names[TECHNOLOGY_NAMES[code]!] ?? code);
 }
 
 /** Most of an error answer's body that is read: `{ error: { code, message } }` is far smaller. */

@@ -228,10 +228,10 @@ describe('biometric-flow progress', () => {
 
     el.locale = 'ru';
     await el.updateComplete;
-    expect(el.shadowRoot!.querySelector('[part~="status"]')!.textContent!.trim()).to.equal('Шаг 2 из 3: E-Document');
+    expect(el.shadowRoot!.querySelector('[part~="status"]')!.textContent!.trim()).to.equal('Шаг 2 из 3: Электронный документ');
     el.locale = 'kk';
     await el.updateComplete;
-    expect(el.shadowRoot!.querySelector('[part~="status"]')!.textContent!.trim()).to.equal('Қадам 2/3: E-Document');
+    expect(el.shadowRoot!.querySelector('[part~="status"]')!.textContent!.trim()).to.equal('Қадам 2/3: Электрондық құжат');
   });
 
   it('ignores progress for a technology the session does not have', async () => {

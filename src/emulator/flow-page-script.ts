@@ -125,8 +125,10 @@ export const FLOW_PAGE_SCRIPT = String.raw`
     var node = el('section', { id: 'step', 'data-technology': code || null, 'aria-labelledby': 'step-title' }, children);
     root.replaceChildren(node);
     // Not on first render: focusing inside a frame the user has not touched would pull focus (and
-    // scrolling) away from the host page.
-    if (!(options && options.initial)) heading.focus();
+    // scrolling) away from the host page. Never scrolling: a focus inside a frame also scrolls the pages
+    // around it, and a host page that moved by itself when a step began (its heading above the page's
+    // viewport) was one of issue 13's faults.
+    if (!(options && options.initial)) heading.focus({ preventScroll: true });
     return node;
   }
 
@@ -427,7 +429,7 @@ export const FLOW_PAGE_SCRIPT = String.raw`
       finishStep('ED', true, { details: details });
     });
     section('ED', t.otpTitle, [el('p', { id: 'otp-sent', text: fmt(t.otpSent, { phone: shownPhone }) }), form]);
-    input.focus();
+    input.focus({ preventScroll: true });
   }
 
   function renderDocument() {
