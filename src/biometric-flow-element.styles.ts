@@ -96,9 +96,9 @@ export const styles = css`
     animation: spin 0.8s linear 0.3s infinite;
   }
 
+  /* At most the viewport less a margin: the browsers' own maximum size of a modal dialog. */
   .dialog {
-    inline-size: min(560px, 100vw - 2rem);
-    max-block-size: calc(100dvh - 2rem);
+    inline-size: 560px;
     padding: 0;
     border: 0;
     border-radius: var(--_radius);
@@ -163,7 +163,6 @@ export const styles = css`
       max-inline-size: none;
       block-size: auto;
       max-block-size: none;
-      margin: 0;
       padding: env(safe-area-inset-top) env(safe-area-inset-right) env(safe-area-inset-bottom) env(safe-area-inset-left);
       /* Square corners for the dialog, the frame and its overlay. */
       --_radius: 0;
@@ -176,6 +175,10 @@ export const styles = css`
 
     .dialog-body {
       padding: 0;
+    }
+
+    .dialog .status {
+      padding: 0.5rem 0.75rem;
     }
   }
 
