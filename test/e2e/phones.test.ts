@@ -127,15 +127,17 @@ async function settle(page: Page): Promise<void> {
 }
 
 /**
- * A person's click on a button of the flow: first they scroll to it if they must (their own scroll), then
- * they click; what the page does after the click is the flow's, and must not scroll the page.
+ * A person's click on a button of the flow: first they scroll down until it is at the top of the screen
+ * (their own scroll; the top of the flow, where the next step's heading will be, is then above the
+ * screen), then they click; what the page does after the click is the flow's, and must not scroll the
+ * page. (A flow that focuses each step's heading without `preventScroll` scrolled the page back up.)
  *
  * @returns the page's scroll position just before the click.
  */
 async function press(page: Page, flow: FrameLocator | Page, selector: string): Promise<number> {
   const target = flow.locator(selector);
   await target.and(flow.locator(':enabled')).waitFor(); // camera buttons wait for the camera
-  await target.scrollIntoViewIfNeeded();
+  await target.evaluate((button) => button.scrollIntoView({ block: 'start' }));
   await settle(page);
   const before = await page.evaluate(() => document.scrollingElement!.scrollTop);
   await target.click();
