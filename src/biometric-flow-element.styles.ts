@@ -54,10 +54,12 @@ export const styles = css`
   }
 
   /* The box has the flow's size from the start: nothing moves when the frame comes in. In the dialog it
-     gives up height when the screen is short (its least height is its frame's, 150px). */
+     gives up height when the screen is short (WebKit would not make it smaller than its frame without
+     the min-block-size). */
   .frame-box {
     position: relative;
     block-size: var(--_height);
+    min-block-size: 0;
   }
 
   .frame {
