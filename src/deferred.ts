@@ -406,7 +406,7 @@ function mistakeOf(element: Configured, error: FlowError): Mistake | undefined {
         code,
         "the page lost the popup the flow runs in, most likely to the page's Cross-Origin-Opener-Policy, and has no status-endpoint to learn the end from.",
         'send Cross-Origin-Opener-Policy: same-origin-allow-popups (securityHeaders() does) instead of same-origin, or set status-endpoint.',
-        '#popups-and-cross-origin-opener-policy',
+        '#popup-severed',
       ];
     case 'session-invalid-response':
       return [
