@@ -64,7 +64,9 @@ async function expectOneLogForTwoStarts(el: BiometricFlowElement, code: string, 
   return line!;
 }
 
-describe('biometric-flow: configuration mistakes in the console', () => {
+describe('biometric-flow: configuration mistakes in the console', function () {
+  // Several starts each, waiting on events only: room for a loaded machine running every browser at once.
+  this.timeout(30_000);
   it('missing-endpoint: once per element, for each element', async () => {
     const first = await fixture<BiometricFlowElement>(html`<biometric-flow id="one"></biometric-flow>`);
     await expectOneLogForTwoStarts(first, 'missing-endpoint', 'missing-endpoint');
@@ -237,7 +239,8 @@ describe('biometric-flow: configuration mistakes in the console', () => {
   });
 });
 
-describe('biometric-flow: nothing in the console for what the person does', () => {
+describe('biometric-flow: nothing in the console for what the person does', function () {
+  this.timeout(30_000);
   /**
    * Ends with a configuration mistake on the same element, so that the element is shown to log at all:
    * that one log must then be the only one.
