@@ -152,16 +152,30 @@ export function showBackend(config: DemoConfig): void {
     config.backend === 'emulator'
       ? `Backend: the local emulator at ${config.flowBaseUrl ?? ''} (no real checks).`
       : 'Backend: the real Biometric.Vision service (BIOMETRIC_API_KEY).';
+  // What holds only for one backend is marked in the page: data-backend="emulator" or "vendor".
+  for (const node of document.querySelectorAll<HTMLElement>('[data-backend]')) node.hidden = node.dataset.backend !== config.backend;
+}
+
+/** The demo's code snippets show the chosen preset, mode and locale: `data-snippet="preset|mode|locale"` spans. */
+function showInSnippets(settings: Settings): void {
+  for (const node of document.querySelectorAll<HTMLElement>('[data-snippet]')) {
+    const name = node.dataset.snippet as 'preset' | 'mode' | 'locale';
+    node.textContent = settings[name];
+  }
 }
 
 function renderSettings(form: HTMLFormElement, config: DemoConfig, settings: Settings): void {
-  const select = h(
-    'select',
-    { id: 'preset-select', name: 'preset', 'aria-describedby': 'preset-description preset-flow' },
-    config.presets.map((preset) => h('option', { value: preset.id, selected: preset.id === settings.preset }, [preset.label])),
+  // Radio buttons rather than a select: the labels are long, and a select cuts them off on a phone.
+  const presets = radioGroup(
+    'preset',
+    'Preset',
+    config.presets.map((preset) => ({ value: preset.id, label: preset.label })),
+    settings.preset,
   );
+  presets.id = 'preset-choices';
+  presets.setAttribute('aria-describedby', 'preset-description preset-flow');
   form.replaceChildren(
-    h('div', { class: 'field' }, [h('label', { for: 'preset-select' }, ['Preset']), select]),
+    presets,
     h('div', { id: 'preset-details', class: 'preset-details' }),
     radioGroup('mode', 'Mode', MODES, settings.mode),
     radioGroup('locale', 'Locale', [...LOCALES], settings.locale),
@@ -171,7 +185,9 @@ function renderSettings(form: HTMLFormElement, config: DemoConfig, settings: Set
         h('span', {}, ['Confirm the result with the status endpoint']),
       ]),
       h('p', { class: 'hint', id: 'confirm-hint' }, [
-        'On: the element asks the server and says passed or failed (the emulator’s result lags 3 s, as the vendor’s does). Off: no status-endpoint, so the element cannot know and says the result is being checked.',
+        `On: the element asks the server and says passed or failed (${
+          config.backend === 'emulator' ? 'the emulator’s result lags 3 s, as the vendor’s does' : 'the vendor’s result can lag a few seconds'
+        }). Off: no status-endpoint, so the element cannot know and says the result is being checked.`,
       ]),
     ]),
     h('p', { class: 'hint' }, ['Changes apply to the next start.']),
@@ -211,6 +227,7 @@ export async function mountDemo(): Promise<void> {
     else flow.removeAttribute('status-endpoint');
     if (config.flowBaseUrl) flow.flowBaseUrl = config.flowBaseUrl;
     writeSettings(settings);
+    showInSnippets(settings);
   };
   apply();
 

@@ -39,7 +39,7 @@ const CDN_FILES = ['biometric-flow.js', 'biometric-flow-deferred.js', 'biometric
 
 /** The vendor's hosted flow, the element's `flow-base-url` default. */
 export const VENDOR_FLOW_BASE_URL = 'https://remote.biometric.kz';
-/** The emulator's usual port; another free one is taken when it is busy. */
+/** The emulator's usual port; another free one is taken when it is busy (unless a port was asked for). */
 export const DEFAULT_EMULATOR_PORT = 8790;
 /** Vite's usual port. */
 export const DEFAULT_DEMO_PORT = 5173;
@@ -57,7 +57,10 @@ export interface DemoOptions {
   strictPort?: boolean;
   /** Interface for the demo and the emulator. Default `127.0.0.1`. */
   host?: string;
-  /** Port of the emulator; `0` picks a free one. Default 8790, or a free one when that is busy. */
+  /**
+   * Port of the emulator; `0` picks a free one. A port given here that is busy is an error
+   * ({@link EmulatorPortInUseError}); by default 8790, or a free one when that is busy.
+   */
   emulatorPort?: number;
   /** A real vendor API key: no emulator, every preset creates its session with this key. */
   apiKey?: string;
@@ -90,6 +93,8 @@ export interface Demo {
   flowBaseUrl: string;
   /** Stops Vite, the backend and the emulator. */
   close(): Promise<void>;
+  /** @internal Vite's dev server, for tests. */
+  vite: Awaited<ReturnType<typeof createViteServer>>;
 }
 
 /** What `/api/config` answers. */
@@ -254,11 +259,42 @@ async function serveCdn(req: IncomingMessage, res: ServerResponse): Promise<void
   res.end(body);
 }
 
+/**
+ * What `/frameworks/…` answers under `npm start`: the framework apps are built against the packed package
+ * (demo/frameworks/build.ts), not served from source; Vite without their plugins would show an error.
+ */
+const FRAMEWORKS_PAGE = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Framework apps — biometric-flow demo</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/demo.css"></head>
+<body><main>
+<p><a href="/">← biometric-flow demo</a></p>
+<h1>Framework apps</h1>
+<p>The React 18, React 19 and Vue 3 apps in <code>demo/frameworks/</code> are not served by <code>npm start</code>:
+they are built with Vite against the packed package (<code>npm pack</code>), the way an app that installs it gets it,
+by <code>test/e2e/frameworks.test.ts</code>. See <code>demo/frameworks/README.md</code>.</p>
+<p>Apps made by each framework's own tooling (Next.js, React, Vue, Angular, plain HTML, Express, Fastify, Hono) are in
+<code>examples/</code>, each with a README that says how to run it.</p>
+</main></body>
+</html>
+`;
+
 function backendPlugin(backend: ReturnType<typeof createDemoBackend>, logger: DemoLogger): Plugin {
   const nodeOptions = { logger };
   return {
     name: 'biometric-flow-demo-backend',
+    // The pages' <script type="module" src="/cdn/…"> is served by the /cdn middleware below; Vite also
+    // transforms a page's module scripts ahead of the request, looked for under demo/, and would log a
+    // "Pre-transform error" for a file that is not there. It finds the built file instead.
+    resolveId(id) {
+      const name = id.startsWith('/cdn/') ? id.slice('/cdn/'.length).split('?')[0]! : undefined;
+      return name !== undefined && CDN_FILES.includes(name) ? join(CDN_DIR, name) : undefined;
+    },
     configureServer(server) {
+      server.middlewares.use('/frameworks', (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
+        res.end(FRAMEWORKS_PAGE);
+      });
       server.middlewares.use('/api/session', toNodeListener(backend.session, nodeOptions));
       server.middlewares.use('/api/status', toNodeListener(backend.status, nodeOptions));
       server.middlewares.use('/api/config', toNodeListener(backend.config, nodeOptions));
@@ -316,13 +352,27 @@ export async function ensureCdnBuild(options: { quiet?: boolean } = {}): Promise
 /** How long the emulator's result stays `{}` after a flow ends: the vendor's result lags (SERVICE.md §6). */
 export const DEMO_RESULT_DELAY_MS = 3000;
 
-async function startDemoEmulator(port: number, host: string): Promise<Emulator> {
+/** The error of an emulator port that was asked for and is taken: `code` `EADDRINUSE`, `port` the port. */
+export class EmulatorPortInUseError extends Error {
+  readonly code = 'EADDRINUSE';
+  constructor(readonly port: number) {
+    super(`the emulator's port ${port} is in use`);
+    this.name = 'EmulatorPortInUseError';
+  }
+}
+
+/**
+ * Starts the emulator on `port`; when that is the default one and busy, on a free one instead. A port
+ * that was asked for (`strict`) and is busy is an error: whatever points at it would reach another server.
+ */
+async function startDemoEmulator(port: number, host: string, strict: boolean): Promise<Emulator> {
   const flows = DEMO_FLOWS.map((flow) => ({ ...flow, technologies: [...flow.technologies] }));
   const options = { host, flows, resultDelayMs: DEMO_RESULT_DELAY_MS };
   try {
     return await startEmulator({ ...options, port });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || port === 0) throw error;
+    if (strict) throw new EmulatorPortInUseError(port);
     return startEmulator({ ...options, port: 0 });
   }
 }
@@ -357,7 +407,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       logger,
     });
   } else {
-    emulator = await startDemoEmulator(options.emulatorPort ?? DEFAULT_EMULATOR_PORT, host);
+    emulator = await startDemoEmulator(options.emulatorPort ?? DEFAULT_EMULATOR_PORT, host, options.emulatorPort !== undefined);
     apiBaseUrl = emulator.url;
     flowBaseUrl = emulator.url;
     backend = createDemoBackend({
@@ -411,6 +461,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     backend: realKey ? 'vendor' : 'emulator',
     apiBaseUrl,
     flowBaseUrl,
+    vite,
     close: () => {
       closed ??= (async () => {
         await vite.close();

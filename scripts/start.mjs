@@ -5,7 +5,8 @@
 //
 // Environment:
 //   PORT                  the demo's port (default 5173; when set, a busy port is an error)
-//   EMULATOR_PORT         the emulator's port (default 8790, or a free one when that is busy)
+//   EMULATOR_PORT         the emulator's port (when set, a busy port is an error; default 8790, or a
+//                         free one when that is busy)
 //   BIOMETRIC_API_KEY     use the real vendor instead of the emulator, with this flow key
 //   BIOMETRIC_API_BASE_URL, BIOMETRIC_FLOW_BASE_URL   the vendor's URLs, when not the defaults
 import { tsImport } from 'tsx/esm/api';
@@ -46,7 +47,19 @@ try {
     viteLogLevel: 'warn',
   });
 } catch (error) {
-  console.error(`The demo could not start: ${error instanceof Error ? error.message : error}`);
+  if (error?.name === 'EmulatorPortInUseError') {
+    console.error(
+      `The demo could not start: EMULATOR_PORT=${error.port} is in use by another program.\n` +
+        `Stop that program, set EMULATOR_PORT to a free port, or leave EMULATOR_PORT unset to let the demo pick one.`,
+    );
+  } else if (error?.code === 'EADDRINUSE' || /already in use/i.test(error?.message ?? '')) {
+    // Vite's strictPort: PORT was given and is taken.
+    console.error(
+      `The demo could not start: ${error.message}.\nStop what listens there, set PORT to a free port, or leave PORT unset.`,
+    );
+  } else {
+    console.error(`The demo could not start: ${error instanceof Error ? error.message : error}`);
+  }
   process.exit(1);
 }
 

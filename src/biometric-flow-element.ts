@@ -683,6 +683,9 @@ export class BiometricFlowElement extends LitElement {
     if (error.serverCode !== undefined) detail.serverCode = error.serverCode;
     if (error.cause !== undefined) detail.cause = error.cause;
     emit(this, 'flow-error', detail);
+    // A configuration mistake is also told in the console, by the deferred module (once per element and cause).
+    this.#loadView();
+    void this.#viewLoading!.then(() => this._view?.explain(this, error));
   }
 
   /** Ends everything the run started; a start still waiting resolves with `undefined`. */

@@ -1,23 +1,24 @@
 import Fastify from 'fastify'
 import fastifyStatic from '@fastify/static'
 import { join } from 'node:path'
-import { createSessionHandler, createStatusHandler, toNodeListener } from 'biometric-flow/server'
+import { createSessionHandler, createStatusHandler, fastifyRoutes, securityHeaders } from 'biometric-flow/server'
 
-// From `npx biometric-flow-emulator` in development; your key with BIOMETRIC_API_BASE_URL unset in production.
+// From `npx biometric-flow-emulator` in development; your key with BIOMETRIC_API_BASE_URL and
+// BIOMETRIC_FLOW_BASE_URL unset in production.
 const apiKey = process.env.BIOMETRIC_API_KEY!
 const apiBaseUrl = process.env.BIOMETRIC_API_BASE_URL
-const routes: Record<string, ReturnType<typeof toNodeListener>> = {
-  '/api/biometric/session': toNodeListener(createSessionHandler({ apiKey, apiBaseUrl })),
-  '/api/biometric/status': toNodeListener(createStatusHandler({ apiKey, apiBaseUrl })),
-}
+const headers = securityHeaders({ flowBaseUrl: process.env.BIOMETRIC_FLOW_BASE_URL })
 
 const app = Fastify()
-// Answer from an onRequest hook, before Fastify reads the body; request.url includes the query.
-app.addHook('onRequest', (request, reply, done) => {
-  const listener = routes[request.url.split('?')[0]!]
-  if (!listener) return done()
-  reply.hijack()
-  listener(request.raw, reply.raw)
+// POST /api/biometric/session and GET /api/biometric/status (OPTIONS too), answered before Fastify
+// reads the body.
+fastifyRoutes(app, {
+  session: createSessionHandler({ apiKey, apiBaseUrl }),
+  status: createStatusHandler({ apiKey, apiBaseUrl }),
+})
+// On every answer, the page included: the headers the element needs.
+app.addHook('onSend', async (_request, reply) => {
+  reply.headers(headers)
 })
 // The page, and the element's CDN files from the package.
 app.register(fastifyStatic, { root: join(process.cwd(), 'public') })

@@ -57,12 +57,16 @@ describe('demo: accessibility', { timeout: 120_000 }, () => {
   it('runs a whole flow from the keyboard: settings, start and every step', { timeout: 60_000 }, async () => {
     const { page, errors } = await openDemoPage(browser, demo, 'module.html');
     try {
-      // Preset by keyboard: arrow keys, Home and End move through the options.
-      await page.getByLabel('Preset').focus();
-      await page.keyboard.press('End'); // the last preset: the account without a subscription
-      assert.equal(await page.getByLabel('Preset').inputValue(), 'no-subscription');
-      await page.keyboard.press('Home'); // back to the default flow
-      assert.equal(await page.getByLabel('Preset').inputValue(), 'default');
+      // Preset by keyboard: the arrow keys move through the radio buttons (and wrap around).
+      const presets = page.getByRole('group', { name: 'Preset' });
+      const checked = () => presets.locator('input:checked').inputValue();
+      await presets.getByRole('radio', { checked: true }).focus();
+      assert.equal(await checked(), 'default');
+      await page.keyboard.press('ArrowUp'); // from the first to the last: the account without a subscription
+      assert.equal(await checked(), 'no-subscription');
+      await page.keyboard.press('ArrowDown'); // back to the default flow
+      assert.equal(await checked(), 'default');
+      assert.equal(new URL(page.url()).searchParams.get('preset'), 'default');
 
       // Tab from the last settings control to the element's start button, and press Enter.
       await page.getByLabel('Confirm the result with the status endpoint').focus();

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { startDemo, type Demo } from '../../demo/server.js';
@@ -116,6 +117,35 @@ describe('demo backend', { timeout: 60_000 }, () => {
     assert.equal((await fetch(new URL('/api/status?session_id=nope', demo.url))).status, 400);
   });
 
+  it('transforms every module script of the pages without an error (no Vite "Pre-transform error")', async () => {
+    // Vite transforms a page's module scripts ahead of their request; the /cdn/ files are the
+    // middleware's, and Vite must find them too (see backendPlugin's resolveId).
+    for (const path of ['cdn-plain/module.html', 'module.html', 'script-tag.html', 'index.html']) {
+      const html = await (await fetch(new URL(path, demo.url))).text();
+      const sources = [...html.matchAll(/<script type="module" src="([^"]+)"/g)].map((match) => new URL(match[1]!, new URL(path, demo.url)).pathname);
+      assert.ok(sources.length > 0, path);
+      for (const source of sources) await demo.vite.transformRequest(source);
+    }
+  });
+
+  it('links every page from the home page, the no-build pages too', async () => {
+    const html = await (await fetch(demo.url)).text();
+    for (const page of ['./script-tag.html', './module.html', './cdn-plain/classic.html', './cdn-plain/module.html']) {
+      assert.ok(html.includes(`<h3><a href="${page}">`), `the home page has a card for ${page}`);
+      assert.equal((await fetch(new URL(page, demo.url))).status, 200, page);
+    }
+  });
+
+  it('answers /frameworks/… with a page that says where the framework apps are, not a Vite error', async () => {
+    for (const path of ['/frameworks/vue3/', '/frameworks/react19/', '/frameworks/vue3/App.vue']) {
+      const response = await fetch(new URL(path, demo.url));
+      assert.equal(response.status, 200, path);
+      const text = await response.text();
+      assert.match(text, /<h1>Framework apps<\/h1>/, path);
+      assert.equal(text.includes('plugin-vue'), false, path);
+    }
+  });
+
   it('serves only the CDN files under /cdn/', async () => {
     const file = await fetch(new URL('/cdn/biometric-flow.iife.js', demo.url));
     assert.equal(file.status, 200);
@@ -209,6 +239,31 @@ describe('npm start (scripts/start.mjs)', { timeout: 90_000 }, () => {
       assert.equal(await stop(child), 0, output());
     }
     await assert.rejects(fetch(url), 'nothing listens after the stop');
+  });
+
+  it('stops with a clear message when an EMULATOR_PORT that was set is busy, rather than moving', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const child = spawn(process.execPath, ['scripts/start.mjs'], {
+        cwd: ROOT,
+        env: { ...process.env, PORT: '0', EMULATOR_PORT: String(port), BIOMETRIC_API_KEY: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let text = '';
+      child.stdout!.on('data', (chunk: Buffer) => (text += chunk));
+      child.stderr!.on('data', (chunk: Buffer) => (text += chunk));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
+      const [code] = await once(child, 'exit');
+      clearTimeout(timer);
+      assert.equal(code, 1, text);
+      assert.ok(text.includes(`EMULATOR_PORT=${port} is in use by another program`), text);
+      assert.ok(text.includes('leave EMULATOR_PORT unset'), text);
+      assert.equal(text.includes('biometric-flow demo: open'), false, text);
+    } finally {
+      taken.close();
+    }
   });
 
   it('says so when BIOMETRIC_API_KEY is set, and talks to that vendor', async () => {

@@ -120,7 +120,11 @@ describe('demo: the verdict', { timeout: 180_000 }, () => {
     const flow = page.locator('#flow');
     assert.match((await flow.getByRole('alert').textContent()) ?? '', /not you|site/i);
     assert.equal(await flow.getByRole('button', { name: 'Try again' }).count(), 0);
-    // The demo's own page logs the failed request; nothing else.
+    // The element tells the developer of the account's state once, in the console, with the README's section.
+    const told = demoPage.errors.filter((text) => text.includes('biometric-flow#subscription-inactive'));
+    assert.equal(told.length, 1, demoPage.errors.join('\n'));
+    assert.ok(told[0]!.startsWith('<biometric-flow id="flow">: session-endpoint (/api/session) answered HTTP 502 subscription-inactive'), told[0]);
+    // The browser logs the failed request; nothing else.
     demoPage.errors.splice(0, demoPage.errors.length, ...demoPage.errors.filter((text) => !/502/.test(text)));
     await done(demoPage);
   });

@@ -1,7 +1,7 @@
 // The apps in examples/, as a person gets them: each installs the package packed by `npm pack` (built
 // once per run), type-checks and builds with its framework's own tools, starts as its README says, and
 // is walked in Chromium against the emulator to `finished` with `outcome: 'passed'`, its status
-// requests carrying the status token. The frontends share the express example as their backend.
+// requests carrying the status token; the apps that serve their own pages send them with securityHeaders(). The frontends share the express example as their backend.
 //
 // Installs come from npm's cache (`npm ci --prefer-offline`). Without the registry and the cache an app
 // is skipped, saying so, except under CI=true, where that is a failure.
@@ -16,6 +16,7 @@ import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { launchChromium, startStaticSite, type StaticSite } from '../support/e2e.js';
 import {
   assertPassed,
+  assertSecurityHeaders,
   CommandError,
   copyApp,
   freePort,
@@ -52,6 +53,7 @@ function backendEnv(): NodeJS.ProcessEnv {
     ...process.env,
     BIOMETRIC_API_KEY: emulator.flows[0]!.apiKey,
     BIOMETRIC_API_BASE_URL: emulator.url,
+    BIOMETRIC_FLOW_BASE_URL: emulator.url,
     PORT: '0',
   };
 }
@@ -161,7 +163,10 @@ function backendApp(app: string, use?: (service: Service) => void): void {
         service = await serve('npm', ['start'], { cwd: dir, env: backendEnv(), timeoutMs: SERVE_TIMEOUT_MS });
         services.push(service);
       });
-      await step(t, app, 'drive', async () => assertPassed(await reachFinished(browser, service!.url, technologies())));
+      await step(t, app, 'drive', async () => {
+        await assertSecurityHeaders(service!.url, emulator.url);
+        assertPassed(await reachFinished(browser, service!.url, technologies()));
+      });
       if (service) use?.(service);
     });
   });
@@ -191,12 +196,15 @@ function viteApp(app: string, typecheck: [string, string[]]): void {
       await step(t, app, 'start', async (dir) => {
         preview = await serve('node_modules/.bin/vite', ['preview', '--host', '127.0.0.1', '--port', '0'], {
           cwd: dir,
-          env: { ...process.env, BIOMETRIC_BACKEND: backend!.url.replace(/\/$/, '') },
+          env: { ...process.env, BIOMETRIC_BACKEND: backend!.url.replace(/\/$/, ''), VITE_BIOMETRIC_FLOW_BASE_URL: emulator.url },
           timeoutMs: SERVE_TIMEOUT_MS,
         });
         services.push(preview);
       });
-      await step(t, app, 'drive', async () => assertPassed(await reachFinished(browser, preview!.url, technologies())));
+      await step(t, app, 'drive', async () => {
+        await assertSecurityHeaders(preview!.url, emulator.url);
+        assertPassed(await reachFinished(browser, preview!.url, technologies()));
+      });
     });
   });
 }
@@ -251,7 +259,10 @@ describe('next-app-router', { concurrency: 1 }, () => {
       });
       services.push(service);
     });
-    await step(t, app, 'drive', async () => assertPassed(await reachFinished(browser, service!.url, technologies())));
+    await step(t, app, 'drive', async () => {
+      await assertSecurityHeaders(service!.url, emulator.url);
+      assertPassed(await reachFinished(browser, service!.url, technologies()));
+    });
   });
 });
 

@@ -212,6 +212,22 @@ export async function reachFinished(browser: Browser, url: string, technologies:
   }
 }
 
+/**
+ * Checks that the app serves its page with the headers `securityHeaders()` gives for the flow at
+ * `flowBaseUrl`: the flow's frame allowed by the CSP, the camera delegated to it.
+ */
+export async function assertSecurityHeaders(pageUrl: string, flowBaseUrl: string): Promise<void> {
+  const response = await fetch(pageUrl);
+  await response.arrayBuffer();
+  assert.equal(response.status, 200, pageUrl);
+  const origin = new URL(flowBaseUrl).origin;
+  const csp = response.headers.get('content-security-policy') ?? '';
+  assert.match(csp, new RegExp(`(^|;)\\s*frame-src [^;]*${origin.replace(/[.]/g, '\\.')}`), `CSP of ${pageUrl}: ${csp}`);
+  assert.match(csp, /(^|;)\s*connect-src 'self'/, `CSP of ${pageUrl}: ${csp}`);
+  const permissions = response.headers.get('permissions-policy') ?? '';
+  assert.ok(permissions.includes(`camera=(self "${origin}")`), `Permissions-Policy of ${pageUrl}: ${permissions}`);
+}
+
 /** The checks every app must pass once the flow ended. */
 export function assertPassed(verdict: Verdict): void {
   assert.equal(verdict.shown, 'Outcome: passed', 'the app shows the outcome of its finished handler');

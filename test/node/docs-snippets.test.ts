@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { execFile, fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire, register } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -183,9 +183,9 @@ after(() => vendor.close());
 const ENVIRONMENT = { BIOMETRIC_API_KEY: API_KEY, BIOMETRIC_TOKEN_SECRET: TOKEN_SECRET };
 
 /** A snippet run as its own program through the harness; resolves once it listens. */
-async function runSnippet(name: string, environment: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
+async function runSnippet(name: string, environment: Record<string, string> = {}, cwd = root): Promise<{ url: string; child: ChildProcess }> {
   const child = fork(`${snippetsDir}${name}`, {
-    cwd: root,
+    cwd,
     execArgv: ['--import', 'tsx', '--import', harness],
     env: { ...process.env, ...ENVIRONMENT, FAKE_VENDOR_URL: vendor.url, ...environment },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -408,4 +408,94 @@ describe('the backend snippets run as written', { timeout: 60_000 }, () => {
       }
     });
   }
+
+  describe("the page's headers (headers-*.ts): securityHeaders() where each framework takes them", () => {
+    const FLOW = 'http://127.0.0.1:8790';
+    /** What the page must get, for the emulator's flow-base-url. */
+    const expected = async () => {
+      const { securityHeaders } = await import('../../src/server/index.js');
+      return securityHeaders({ flowBaseUrl: FLOW });
+    };
+    const assertHeaders = async (headers: Headers, where: string) => {
+      const wanted = await expected();
+      assert.ok(Object.keys(wanted).length >= 2);
+      for (const [name, value] of Object.entries(wanted)) assert.equal(headers.get(name), value, `${where}: ${name}`);
+    };
+
+    it('Express (headers-express.ts): the pages of express.static', async () => {
+      // A folder of its own with public/, as an app has; node_modules for tsx.
+      const app = mkdtempSync(join(tmpdir(), 'biometric-flow-headers-'));
+      symlinkSync(join(root, 'node_modules'), join(app, 'node_modules'), 'dir');
+      mkdirSync(join(app, 'public'));
+      writeFileSync(join(app, 'public', 'index.html'), '<!doctype html><biometric-flow></biometric-flow>');
+      const { url, child } = await runSnippet('headers-express.ts', { BIOMETRIC_FLOW_BASE_URL: FLOW }, app);
+      try {
+        const page = await fetch(`${url}/`);
+        assert.equal(page.status, 200);
+        await assertHeaders(page.headers, 'express');
+      } finally {
+        await stop(child);
+        rmSync(app, { recursive: true, force: true });
+      }
+    });
+
+    for (const name of ['headers-fastify.ts', 'headers-hono.ts']) {
+      it(`${name}: on every answer`, async () => {
+        const { url, child } = await runSnippet(name, { BIOMETRIC_FLOW_BASE_URL: FLOW });
+        try {
+          // No route in the snippet: even the 404 carries them, and so does any page served.
+          await assertHeaders((await fetch(`${url}/verify`)).headers, name);
+        } finally {
+          await stop(child);
+        }
+      });
+    }
+
+    it('Next.js (headers-next.ts): headers() gives them for every path', async () => {
+      const previous = process.env.NEXT_PUBLIC_BIOMETRIC_FLOW_BASE_URL;
+      process.env.NEXT_PUBLIC_BIOMETRIC_FLOW_BASE_URL = FLOW;
+      try {
+        const { default: config } = (await import('../../docs/snippets/headers-next.js')) as {
+          default: { headers(): Promise<{ source: string; headers: { key: string; value: string }[] }[]> };
+        };
+        const [rule, ...rest] = await config.headers();
+        assert.equal(rest.length, 0);
+        assert.equal(rule!.source, '/:path*');
+        await assertHeaders(new Headers(rule!.headers.map(({ key, value }) => [key, value] as [string, string])), 'next');
+      } finally {
+        if (previous === undefined) delete process.env.NEXT_PUBLIC_BIOMETRIC_FLOW_BASE_URL;
+        else process.env.NEXT_PUBLIC_BIOMETRIC_FLOW_BASE_URL = previous;
+      }
+    });
+
+    it("Vite (headers-vite.ts): the dev server's pages", async () => {
+      const previous = process.env.VITE_BIOMETRIC_FLOW_BASE_URL;
+      process.env.VITE_BIOMETRIC_FLOW_BASE_URL = FLOW;
+      const app = mkdtempSync(join(tmpdir(), 'biometric-flow-headers-'));
+      writeFileSync(join(app, 'index.html'), '<!doctype html><biometric-flow></biometric-flow>');
+      let server: ViteDevServer | undefined;
+      try {
+        // A query of its own: the module reads the environment when it is first imported.
+        const { default: config } = (await import(`../../docs/snippets/headers-vite.js?flow=${encodeURIComponent(FLOW)}`)) as { default: UserConfig };
+        assert.deepEqual(config.preview!.headers, config.server!.headers, '`vite preview` gets the same');
+        server = await createViteServer({
+          ...config,
+          configFile: false,
+          root: app,
+          logLevel: 'silent',
+          optimizeDeps: { noDiscovery: true, include: [] },
+          server: { ...config.server, host: '127.0.0.1', port: 0, strictPort: false, hmr: false, watch: null },
+        });
+        await server.listen();
+        const page = await fetch(server.resolvedUrls!.local[0]!);
+        assert.equal(page.status, 200);
+        await assertHeaders(page.headers, 'vite');
+      } finally {
+        await server?.close();
+        rmSync(app, { recursive: true, force: true });
+        if (previous === undefined) delete process.env.VITE_BIOMETRIC_FLOW_BASE_URL;
+        else process.env.VITE_BIOMETRIC_FLOW_BASE_URL = previous;
+      }
+    });
+  });
 });

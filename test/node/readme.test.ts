@@ -46,3 +46,35 @@ test('every public method and property of the manifest is in a README table', ()
   assert.ok(names.includes('start()') && names.includes('context'), names.join(', '));
   assert.deepEqual(missing(names), []);
 });
+
+/** The anchors of the README's headings, as GitHub and npm make them. */
+function headingAnchors(markdown: string): Set<string> {
+  const anchors = new Set<string>();
+  const seen = new Map<string, number>();
+  for (const [, heading] of markdown.replace(/^```[\s\S]*?^```/gm, '').matchAll(/^#{1,6} (.+)$/gm)) {
+    const slug = heading!
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .trim()
+      .replace(/\s/g, '-');
+    const count = seen.get(slug) ?? 0;
+    seen.set(slug, count + 1);
+    anchors.add(count === 0 ? slug : `${slug}-${count}`);
+  }
+  return anchors;
+}
+
+test('the README anchors the console messages, the doctor and the README itself point to exist', () => {
+  const anchors = headingAnchors(readme);
+  assert.ok(anchors.has('popups-and-cross-origin-opener-policy') && anchors.has('troubleshooting'), [...anchors].join(', '));
+  const used = (file: string) =>
+    [...readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8').matchAll(/'#([a-z0-9-]+)'/g)].map((match) => match[1]!);
+  const deferred = used('src/deferred.ts');
+  // Every configuration mistake the element tells of names its section (see explain() in src/deferred.ts).
+  assert.ok(deferred.length >= 13, deferred.join(', '));
+  const doctor = used('src/doctor/doctor.ts');
+  assert.ok(doctor.length >= 5, doctor.join(', '));
+  const links = [...readme.matchAll(/\]\(#([^)]+)\)/g)].map((match) => match[1]!);
+  assert.ok(links.length > 0);
+  assert.deepEqual([...deferred, ...doctor, ...links].filter((anchor) => !anchors.has(anchor)), []);
+});

@@ -59,7 +59,7 @@ export async function openDemoPage(browser: Browser, demo: Demo, path: string): 
 }
 
 export interface Choice {
-  /** Visible label of the preset option. */
+  /** Visible label of the preset's radio button. */
   preset: string;
   mode: 'Inline' | 'Modal' | 'Popup';
   locale?: 'Русский' | 'Қазақша' | 'English';
@@ -67,7 +67,7 @@ export interface Choice {
 
 /** Picks preset, mode and locale with the page's own controls. */
 export async function choose(page: Page, choice: Choice): Promise<void> {
-  await page.getByLabel('Preset').selectOption({ label: choice.preset });
+  await page.getByRole('group', { name: 'Preset' }).getByRole('radio', { name: choice.preset, exact: true }).check();
   await page.getByRole('radio', { name: choice.mode }).check();
   await page.getByRole('radio', { name: choice.locale ?? 'English' }).check();
 }
