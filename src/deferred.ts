@@ -1,11 +1,15 @@
 // What no start needs before its flow shows or it ends, loaded then (a dynamic import; the CDN build
 // keeps it in a file of its own, so that the first download stays small): the progress, verdict and error
-// views with their texts in ru, kk and en, and the reading of a host's error answer.
+// views with their texts in ru, kk and en, the reading of a host's error answer; and the modal and popup
+// presenters, loaded as soon as an element in those modes is shown.
 import { html, nothing, type TemplateResult } from 'lit';
 import type { FlowError } from './errors.js';
 import type { FinishedOutcome } from './events.js';
 import type { Locale } from './locales.js';
 import { VENDOR_REASON_CODES } from './vendor-reason-codes.js';
+
+export { modalPresenter } from './presenters/modal.js';
+export { popupPresenter } from './presenters/popup.js';
 
 /**
  * The codes with a sentence of their own, in the order of each locale's `codes`: the vendor's stable
@@ -29,6 +33,10 @@ interface LaterTexts {
   inProgress: string;
   inPopup: string;
   showPopup: string;
+  /** The dialog's close button (its accessible name). */
+  close: string;
+  /** Starts again after an error or a verification that did not pass. */
+  retry: string;
   /** Said while the element asks the status endpoint for the verdict. */
   confirming: string;
   /** Stops a start whose popup the page can no longer see (see `popup-severed`). */
@@ -53,6 +61,8 @@ const TEXTS: Record<Locale, LaterTexts> = {
     inProgress: 'Идёт проверка…',
     inPopup: 'Проверка открыта в отдельном окне.',
     showPopup: 'Показать окно',
+    close: 'Закрыть',
+    retry: 'Попробовать снова',
     confirming: 'Проверяем результат…',
     cancelled: 'Проверка отменена',
     cancel: 'Отменить',
@@ -89,6 +99,8 @@ const TEXTS: Record<Locale, LaterTexts> = {
     inProgress: 'Тексеру жүріп жатыр…',
     inPopup: 'Тексеру бөлек терезеде ашылды.',
     showPopup: 'Терезені көрсету',
+    close: 'Жабу',
+    retry: 'Қайталап көру',
     confirming: 'Нәтиже тексерілуде…',
     cancelled: 'Тексеру тоқтатылды',
     cancel: 'Болдырмау',
@@ -125,6 +137,8 @@ const TEXTS: Record<Locale, LaterTexts> = {
     inProgress: 'Verification in progress…',
     inPopup: 'The verification is open in a separate window.',
     showPopup: 'Show the window',
+    close: 'Close',
+    retry: 'Try again',
     confirming: 'Checking your result…',
     cancelled: 'Verification cancelled',
     cancel: 'Cancel',
@@ -173,7 +187,7 @@ const TECHNOLOGY_NAMES: Record<string, string> = {
 };
 
 /** One of the short texts the element shows beside the flow: "Checking your result…", a button's label. */
-export function text(locale: Locale, key: 'inProgress' | 'inPopup' | 'showPopup' | 'confirming' | 'cancel'): string {
+export function text(locale: Locale, key: 'inProgress' | 'inPopup' | 'showPopup' | 'confirming' | 'cancel' | 'close' | 'retry'): string {
   return TEXTS[locale][key];
 }
 
@@ -282,7 +296,6 @@ export function finishedView(
   locale: Locale,
   outcome: FinishedOutcome,
   result: unknown,
-  retryLabel: string,
   retry: () => void,
 ): TemplateResult {
   const texts = TEXTS[locale];
@@ -294,7 +307,7 @@ export function finishedView(
   const reasons = reasonTexts(locale, result);
   return html`<p class="message error" role="status" tabindex="-1" data-focus-after-dialog>${texts.failed}</p>
     ${reasons.length > 0 ? html`<ul part="reasons" class="reasons">${reasons.map((reason) => html`<li>${reason}</li>`)}</ul>` : nothing}
-    <button part="trigger" class="trigger" type="button" @click=${retry}>${retryLabel}</button>`;
+    <button part="trigger" class="trigger" type="button" @click=${retry}>${texts.retry}</button>`;
 }
 
 /** The default content of the `error` slot: a sentence for the error. */
