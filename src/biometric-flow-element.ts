@@ -11,6 +11,7 @@ import {
   type FlowErrorDetail,
   type FlowState,
   type Session,
+  type SessionCreatedDetail,
 } from './events.js';
 import { flowLocation, flowUrl, type FlowLocation } from './flow-url.js';
 import { LangController } from './lang-controller.js';
@@ -60,6 +61,8 @@ interface Run {
   /** Whether the flow went out of the page's sight (a popup cut off by the opener policy): only status can tell its end. */
   severed?: boolean;
   session?: Session;
+  /** With `resume`: the session kept from before a reload, when the run shows it again (see src/resume.ts). */
+  resumed?: Session;
   location?: FlowLocation;
   url?: URL;
   /** How the flow is shown, once made (a lazily loaded one comes later: see {@link Run.presenting}). */
@@ -167,6 +170,7 @@ export class BiometricFlowElement extends LitElement {
     flowBaseUrl: { attribute: 'flow-base-url' },
     finishedUrl: { attribute: 'finished-url' },
     autostart: { type: Boolean },
+    resume: { type: Boolean },
     timeout: { type: Number },
     popupFallback: { attribute: 'popup-fallback' },
     warmUrl: { attribute: 'warm-url' },
@@ -211,6 +215,15 @@ export class BiometricFlowElement extends LitElement {
 
   /** Start as soon as the element is connected, instead of showing a start button. */
   autostart = false;
+
+  /**
+   * Keep the session in `sessionStorage` (under the session endpoint and the page's path) until it ends
+   * or expires: a reload of the page shows the same session again, at once (in popup mode on the next
+   * click), with no new session request and no new SMS. A session past its `expires_at` (default 30
+   * minutes after it was created) gives `flow-error` `session-expired` instead, and the next start is a
+   * new one. Not for `session-id`: that session is the page's to keep.
+   */
+  resume = false;
 
   /** Milliseconds the session request may take. */
   timeout = DEFAULT_TIMEOUT_MS;
@@ -277,8 +290,15 @@ export class BiometricFlowElement extends LitElement {
     this.#reflectState();
     // Looked at after the update: @lit/react and others set properties (autostart too) only after
     // inserting the element.
-    void this.updateComplete.then(() => {
-      if (this.isConnected && this.autostart && this._state === 'idle') void this.start();
+    void this.updateComplete.then(async () => {
+      if (
+        this.isConnected &&
+        this._state === 'idle' &&
+        // `resume`: a session kept from before a reload is shown again at once; a popup waits for a click.
+        (this.autostart || (this.resume && this.mode !== 'popup' && (await this.#loadView())?.isKept(this)))
+      ) {
+        void this.start();
+      }
     });
   }
 
@@ -351,7 +371,7 @@ export class BiometricFlowElement extends LitElement {
       this.#present(run);
       if (run.ended) return;
 
-      let session: Session;
+      let session: Session | undefined;
       if (this.sessionId) {
         session = sessionOf({ session_id: this.sessionId, technologies: [], status_token: this.statusToken || undefined });
       } else {
@@ -359,16 +379,21 @@ export class BiometricFlowElement extends LitElement {
           throw new FlowError('missing-endpoint', 'Set session-endpoint (or session-id) before starting');
         }
         this.#setState('requesting');
-        const pending = requestSession({
-          endpoint: this.sessionEndpoint,
-          locale: run.locale,
-          context: this.context,
-          requestInit: this.requestInit,
-          timeoutMs: Number.isFinite(this.timeout) && this.timeout > 0 ? this.timeout : DEFAULT_TIMEOUT_MS,
-          signal: run.controller.signal,
-        });
-        this.#warmUp(run);
-        session = await pending;
+        // `resume`: the session kept from before a reload, if any and alive; one past its time throws `session-expired`.
+        if (this.resume) session = run.resumed = (await this.#loadView())?.resumed(this);
+        if (run.ended) return;
+        if (!session) {
+          const pending = requestSession({
+            endpoint: this.sessionEndpoint,
+            locale: run.locale,
+            context: this.context,
+            requestInit: this.requestInit,
+            timeoutMs: Number.isFinite(this.timeout) && this.timeout > 0 ? this.timeout : DEFAULT_TIMEOUT_MS,
+            signal: run.controller.signal,
+          });
+          this.#warmUp(run);
+          session = await pending;
+        }
       }
       if (run.ended) return;
       const presenter = run.presenter ?? (await run.presenting!);
@@ -382,7 +407,9 @@ export class BiometricFlowElement extends LitElement {
       // After the flow frame's request is made: it can take over a connection the warm-up is still opening.
       this.#endWarmUp();
       if (run.ended) return; // the popup was closed while the session was requested
-      emit(this, 'session-created', { sessionId: session.id, technologies: session.technologies });
+      const created: SessionCreatedDetail = { sessionId: session.id, technologies: session.technologies };
+      if (run.resumed) created.resumed = true;
+      emit(this, 'session-created', created);
       if (run.ended) return;
 
       window.addEventListener('message', (event) => this.#onMessage(run, event), { signal: run.controller.signal });
@@ -435,7 +462,7 @@ export class BiometricFlowElement extends LitElement {
       this.#presentLater(
         run,
         this.#loadView().then((later) => {
-          if (!later) throw new FlowError('session-request-failed', `biometric-flow-deferred.js did not load: it shows the ${run.mode}`);
+          if (!later) throw new FlowError('session-request-failed', 'biometric-flow-deferred.js did not load');
           return make(later);
         }),
       );

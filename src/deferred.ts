@@ -1,7 +1,7 @@
 // What no start needs before its flow shows or it ends, loaded then (a dynamic import; the CDN build
 // keeps it in a file of its own, so that the first download stays small): the progress, verdict and error
-// views with their texts in ru, kk and en, the reading of a host's error answer; and the modal and popup
-// presenters, loaded as soon as an element in those modes is shown.
+// views with their texts in ru, kk and en, the reading of a host's error answer; the modal and popup
+// presenters, loaded as soon as an element in those modes is shown; and what `resume` keeps.
 import { html, nothing, type TemplateResult } from 'lit';
 import type { FlowError } from './errors.js';
 import type { FinishedOutcome } from './events.js';
@@ -10,6 +10,7 @@ import { VENDOR_REASON_CODES } from './vendor-reason-codes.js';
 
 export { modalPresenter } from './presenters/modal.js';
 export { popupPresenter } from './presenters/popup.js';
+export { isKept, resumed } from './resume.js';
 
 /**
  * The codes with a sentence of their own, in the order of each locale's `codes`: the vendor's stable
@@ -52,6 +53,8 @@ interface LaterTexts {
   networkError: string;
   popupError: string;
   severedError: string;
+  /** `session-expired`: the session kept from before a reload (`resume`) is over. */
+  expiredError: string;
   /** One sentence per entry of {@link CODES}, in that order. */
   codes: readonly string[];
 }
@@ -75,6 +78,7 @@ const TEXTS: Record<Locale, LaterTexts> = {
     networkError: 'Нет связи с сервером. Проверьте подключение и попробуйте снова.',
     popupError: 'Браузер заблокировал окно проверки.',
     severedError: 'Страница потеряла связь с окном проверки. Это должен исправить сайт.',
+    expiredError: 'Время начатой проверки истекло. Начните заново.',
     codes: [
       'Ваши данные не найдены в государственной базе.',
       'Сервис электронных документов сейчас недоступен. Попробуйте позже.',
@@ -113,6 +117,7 @@ const TEXTS: Record<Locale, LaterTexts> = {
     networkError: 'Серверге қосылу мүмкін болмады. Байланысты тексеріп, қайталап көріңіз.',
     popupError: 'Браузер тексеру терезесін бұғаттады.',
     severedError: 'Бет тексеру терезесімен байланысын жоғалтты. Оны сайт түзетуі керек.',
+    expiredError: 'Басталған тексерудің уақыты өтіп кетті. Қайтадан бастаңыз.',
     codes: [
       'Деректеріңіз мемлекеттік базадан табылмады.',
       'Электрондық құжаттар сервисі қазір қолжетімсіз. Кейінірек қайталап көріңіз.',
@@ -151,6 +156,7 @@ const TEXTS: Record<Locale, LaterTexts> = {
     networkError: 'Could not reach the server. Check your connection and try again.',
     popupError: 'The browser blocked the verification window.',
     severedError: 'This page lost contact with the verification window. The site has to fix this.',
+    expiredError: 'The verification you started has expired. Start again.',
     codes: [
       'Your details were not found in the government database.',
       'The e-document service is not available right now. Try again later.',
@@ -329,6 +335,8 @@ export function errorText(locale: Locale, error: FlowError | undefined): string 
       return texts.popupError;
     case 'popup-severed':
       return texts.severedError;
+    case 'session-expired':
+      return texts.expiredError;
     default:
       return codeText(texts, error?.serverCode) ?? texts.error;
   }
