@@ -290,16 +290,18 @@ export class BiometricFlowElement extends LitElement {
     this.#reflectState();
     // Looked at after the update: @lit/react and others set properties (autostart too) only after
     // inserting the element.
-    void this.updateComplete.then(async () => {
-      if (
-        this.isConnected &&
-        this._state === 'idle' &&
-        // `resume`: a session kept from before a reload is shown again at once; a popup waits for a click.
-        (this.autostart || (this.resume && this.mode !== 'popup' && (await this.#loadView())?.isKept(this)))
-      ) {
-        void this.start();
-      }
-    });
+    void this.updateComplete.then(() => this.#autostart());
+  }
+
+  /**
+   * Starts by itself when `autostart` says so, or when `resume` has a session kept from before a reload
+   * (to show again, or to say it expired); a popup waits for a click.
+   */
+  async #autostart(): Promise<void> {
+    const idle = () => this.isConnected && this._state === 'idle';
+    if (idle() && (this.autostart || (this.resume && (await this.#loadView())?.isKept(this) && this.mode !== 'popup' && idle()))) {
+      void this.start();
+    }
   }
 
   override disconnectedCallback(): void {
@@ -745,6 +747,8 @@ export class BiometricFlowElement extends LitElement {
     this.#reflectState();
     // Modal and popup starts need the deferred module at once: it shows them (and their texts).
     if (this.mode === 'modal' || this.mode === 'popup') this.#loadView();
+    // `resume` set after the element was connected (a framework, a page that sets it later).
+    if (changed.has('resume')) void this.#autostart();
     this.#shown?.updated?.();
   }
 
@@ -825,12 +829,8 @@ export class BiometricFlowElement extends LitElement {
     const locale = this.resolvedLocale;
     const texts = textsFor(locale);
     const run = this.#run;
-    const state = this._state;
-    // Beside the box while the flow shows: the modal's dialog.
-    const layer =
-      run?.presenter?.layer && !run.ended && (state === 'requesting' || state === 'loading' || state === 'active')
-        ? run.presenter.layer(this.#presenterView(texts, run))
-        : nothing;
+    // Beside the box while the start is on: the modal's dialog.
+    const layer = run?.presenter?.layer && !run.ended ? run.presenter.layer(this.#presenterView(texts, run)) : nothing;
     return html`<div part="base" class="base" lang=${locale}>${this.#renderBody(texts, run)}</div>${layer}`;
   }
 }

@@ -81,6 +81,19 @@ describe('biometric-flow resume', () => {
     expect(second.session?.statusToken).to.equal('v1.123.token');
   });
 
+  it('shows the kept session again when resume is set after the element was connected', async () => {
+    const routes = stubRoutes({ '/api/session': [answer(SESSION_ID)] });
+    const first = await element();
+    await startToLoaded(first);
+    first.remove();
+    const late = await element({ resume: false });
+    expect(late.state).to.equal('idle');
+    const created = oneEvent(late, 'session-created');
+    late.resume = true; // as a framework or a page that reads its settings first does
+    expect((await created).detail).to.deep.equal({ sessionId: SESSION_ID, technologies: ['LDHP', 'ED'], resumed: true });
+    expect(routes['/api/session']).to.have.length(1);
+  });
+
   it('without a start button click in popup mode: the kept session waits for the click', async () => {
     stubRoutes({ '/api/session': [answer(SESSION_ID)] });
     const first = await element();

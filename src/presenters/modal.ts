@@ -1,6 +1,6 @@
 // Modal mode: the flow's box in a native <dialog> opened with showModal(): top layer, inert page, page
 // scroll locked; Escape and the close button cancel; focus goes back where it was when the dialog closes.
-import { html, type TemplateResult } from 'lit';
+import { html, nothing, type TemplateResult } from 'lit';
 import { flowBox, flowFrame } from './frame.js';
 import type { Presenter, PresenterHost, PresenterView } from './types.js';
 
@@ -62,7 +62,11 @@ export function modalPresenter(host: PresenterHost): Presenter {
     },
     render: (view) =>
       view.state === 'confirming' ? confirmingNote(view) : html`<p class="message" role="status">${view.later?.text(view.locale, 'inProgress')}</p>`,
-    layer: (view) => html`<dialog part="dialog" class="dialog" aria-label=${view.texts.frameTitle} @cancel=${() => host.cancel('escape')}>
+    // The dialog goes once the browser saw the end: the result is checked beside the box (`confirmingNote`).
+    layer: (view) =>
+      view.state === 'confirming'
+        ? nothing
+        : html`<dialog part="dialog" class="dialog" aria-label=${view.texts.frameTitle} @cancel=${() => host.cancel('escape')}>
       <div class="dialog-bar">
         <button part="close-button" class="close" type="button" aria-label=${view.later?.text(view.locale, 'close')} @click=${() => host.cancel('close-button')}>
           <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><path d="M3 3l10 10M13 3L3 13" /></svg>

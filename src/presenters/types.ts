@@ -71,7 +71,7 @@ export interface Presenter {
   close(): void;
   /** The element's box while the start shows (from `requesting` to `confirming`). */
   render(view: PresenterView): TemplateResult | typeof nothing;
-  /** What goes after the element's box while the flow shows (`requesting` to `active`): the modal's dialog. */
+  /** What goes after the element's box while the start is on (`requesting` to `confirming`): the modal's dialog. */
   layer?(view: PresenterView): TemplateResult | typeof nothing;
   /** After every render of the element, as long as this presenter is the last one shown. */
   updated?(): void;
