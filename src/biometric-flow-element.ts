@@ -298,8 +298,7 @@ export class BiometricFlowElement extends LitElement {
    * (to show again, or to say it expired); a popup waits for a click.
    */
   async #autostart(): Promise<void> {
-    const idle = () => this.isConnected && this._state === 'idle';
-    if (idle() && (this.autostart || (this.resume && (await this.#loadView())?.isKept(this) && this.mode !== 'popup' && idle()))) {
+    if ((this.autostart || (this.resume && this.mode !== 'popup' && (await this.#loadView())?.isKept(this))) && this.isConnected && this._state === 'idle') {
       void this.start();
     }
   }
@@ -494,7 +493,9 @@ export class BiometricFlowElement extends LitElement {
       get loaded() {
         return run.loaded;
       },
-      texts: () => textsFor(this.resolvedLocale),
+      get session() {
+        return run.session;
+      },
       load: () => {
         if (!live() || !run.session || !run.url) return;
         run.loads += 1;
@@ -749,7 +750,7 @@ export class BiometricFlowElement extends LitElement {
     if (this.mode === 'modal' || this.mode === 'popup') this.#loadView();
     // `resume` set after the element was connected (a framework, a page that sets it later).
     if (changed.has('resume')) void this.#autostart();
-    this.#shown?.updated?.();
+    this.#shown?.updated?.(textsFor(this.resolvedLocale));
   }
 
   #focusTarget(): HTMLElement | null {

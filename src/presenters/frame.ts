@@ -1,6 +1,7 @@
 // What the inline and modal presenters share: the flow's frame and the box it stands in.
 import { html, nothing, type TemplateResult } from 'lit';
 import { readableLocation } from '../completion.js';
+import { textsFor } from '../locales.js';
 import type { Presenter, PresenterHost, PresenterView } from './types.js';
 
 /** The part of a presenter that a frame makes: everything but what it renders. */
@@ -28,7 +29,7 @@ export function flowFrame(host: PresenterHost): FramePresenter {
       frame.setAttribute('part', 'frame');
       frame.allow = 'camera; microphone; fullscreen; clipboard-write';
       frame.referrerPolicy = 'strict-origin-when-cross-origin';
-      frame.title = host.texts().frameTitle;
+      frame.title = textsFor(host.locale).frameTitle;
       frame.addEventListener('load', () => host.load());
       frame.src = url.href;
       // When the box is not rendered yet, `updated` puts the frame there.
@@ -41,9 +42,9 @@ export function flowFrame(host: PresenterHost): FramePresenter {
       frame?.remove();
       frame = undefined;
     },
-    updated() {
+    updated(texts) {
       if (!frame) return;
-      frame.title = host.texts().frameTitle; // the locale may have changed
+      frame.title = texts.frameTitle; // the locale may have changed
       if (!frame.isConnected) boxOf(host)?.prepend(frame);
     },
   };

@@ -40,8 +40,8 @@ export function modalPresenter(host: PresenterHost): Presenter {
       document.documentElement.style.overflow = savedOverflow;
       stage = host.root.isConnected ? 2 : 3;
     },
-    updated() {
-      frame.updated!();
+    updated(texts) {
+      frame.updated!(texts);
       const dialog = dialogOf();
       if (stage === 0 && dialog && !dialog.open && host.root.isConnected) {
         savedOverflow = document.documentElement.style.overflow;

@@ -3,7 +3,7 @@
 // element's box, a dialog, a popup, another device). A presenter knows nothing of sessions, statuses or
 // events; the element knows nothing of frames, windows or dialogs.
 import type { nothing, TemplateResult } from 'lit';
-import type { CancelReason, FinishedVia, FlowState } from '../events.js';
+import type { CancelReason, FinishedVia, FlowState, Session } from '../events.js';
 import type { Locale, Texts } from '../locales.js';
 
 /** The module of what no start needs before its flow shows or it ends (texts, views, lazy presenters). */
@@ -19,8 +19,8 @@ export interface PresenterHost {
   readonly signal: AbortSignal;
   /** Whether the flow has shown a sign of life yet: a load, an accepted message. */
   readonly loaded: boolean;
-  /** The element's texts in its current locale (it may change while the flow shows). */
-  texts(): Texts;
+  /** The start's session (id, technologies, status token), there by the time `show` is called. */
+  readonly session: Session | undefined;
   /**
    * A page loaded in the flow's window: the first is the flow, a later one may be the finished page
    * (a frame's cross-origin redirect shows up only as such a load). The element reads `location()` then.
@@ -73,8 +73,8 @@ export interface Presenter {
   render(view: PresenterView): TemplateResult | typeof nothing;
   /** What goes after the element's box while the start is on (`requesting` to `confirming`): the modal's dialog. */
   layer?(view: PresenterView): TemplateResult | typeof nothing;
-  /** After every render of the element, as long as this presenter is the last one shown. */
-  updated?(): void;
+  /** After every render of the element, with its texts in its current locale (it may change while the flow shows), as long as this presenter is the last one shown. */
+  updated?(texts: Texts): void;
   /** How an end seen by status is reported, when the presenter sees none itself (default `status`). */
   readonly via?: FinishedVia;
 }
