@@ -169,15 +169,7 @@ function renderSettings(form: HTMLFormElement, config: DemoConfig, settings: Set
     h('div', { id: 'preset-details', class: 'preset-details' }),
     radioGroup('mode', 'Mode', MODES, settings.mode),
     radioGroup('locale', 'Locale', [...LOCALES], settings.locale),
-    h('div', { class: 'field' }, [
-      h('label', { class: 'choice' }, [
-        h('input', { type: 'checkbox', id: 'confirm-check', name: 'confirm', checked: settings.confirm, 'aria-describedby': 'confirm-hint' }),
-        h('span', {}, ['Confirm the result with the status endpoint']),
-      ]),
-      h('p', { class: 'hint', id: 'confirm-hint' }, [
-        'On: the element asks the server and says passed or failed (the emulator’s result lags 3 s, as the vendor’s does). Off: no status-endpoint, so the element cannot know and says the result is being checked.',
-      ]),
-    ]),
+    // Before the confirm setting, which stays the last control before the element (keyboard order).
     h('div', { class: 'field' }, [
       h('label', { class: 'choice' }, [
         h('input', { type: 'checkbox', id: 'resume-check', name: 'resume', checked: settings.resume, 'aria-describedby': 'resume-hint' }),
@@ -185,6 +177,15 @@ function renderSettings(form: HTMLFormElement, config: DemoConfig, settings: Set
       ]),
       h('p', { class: 'hint', id: 'resume-hint' }, [
         'On: the element keeps its session in sessionStorage; reload the page in the middle of a flow and the same session comes back where it was, with no new session and no new SMS.',
+      ]),
+    ]),
+    h('div', { class: 'field' }, [
+      h('label', { class: 'choice' }, [
+        h('input', { type: 'checkbox', id: 'confirm-check', name: 'confirm', checked: settings.confirm, 'aria-describedby': 'confirm-hint' }),
+        h('span', {}, ['Confirm the result with the status endpoint']),
+      ]),
+      h('p', { class: 'hint', id: 'confirm-hint' }, [
+        'On: the element asks the server and says passed or failed (the emulator’s result lags 3 s, as the vendor’s does). Off: no status-endpoint, so the element cannot know and says the result is being checked.',
       ]),
     ]),
     h('p', { class: 'hint' }, ['Changes apply to the next start.']),

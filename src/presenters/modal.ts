@@ -23,7 +23,8 @@ type DialogStage = 0 | 1 | 2 | 3;
 
 export function modalPresenter(host: PresenterHost): Presenter {
   const frame = flowFrame(host);
-  // Taken now, at the start: by the time the dialog opens, the trigger that had focus is gone from the page.
+  // Taken when the presenter is made, at the start (or once its module came): by the time the dialog
+  // opens, the trigger that had focus is gone from the page.
   const returnFocus = deepActiveElement();
   let stage: DialogStage = 0;
   let savedOverflow = '';
