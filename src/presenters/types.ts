@@ -1,7 +1,7 @@
 // How a flow is shown is a presenter: one small interface between the element, which orchestrates a start
 // (session → presenter → ending → event), and the way the flow reaches the person (a frame in the
-// element's box, a dialog, a popup, another device). A presenter knows nothing of sessions, statuses or
-// events; the element knows nothing of frames, windows or dialogs.
+// element's box, a dialog, a popup, another device). A presenter knows nothing of session requests,
+// statuses or events; the element knows nothing of frames, windows or dialogs.
 import type { nothing, TemplateResult } from 'lit';
 import type { CancelReason, FinishedVia, FlowState, Session } from '../events.js';
 import type { Locale, Texts } from '../locales.js';
@@ -31,7 +31,7 @@ export interface PresenterHost {
   /**
    * The flow's window is gone: closed by the person; or, `severed`, out of this page's sight while the flow
    * goes on (a popup cut off by the opener policy, a flow continued on another device), so that only the
-   * status endpoint can tell its end.
+   * status endpoint can tell its end (without one, `severed` fails the start with `popup-severed`).
    */
   gone(severed: boolean): void;
   /** The presenter's own view changed: the element renders again. */
