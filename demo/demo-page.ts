@@ -37,6 +37,8 @@ interface Settings {
   locale: string;
   /** Whether the element confirms the ending with the status endpoint (else every ending is `unconfirmed`). */
   confirm: boolean;
+  /** Whether the element keeps its session over a reload of the page (`resume`). */
+  resume: boolean;
 }
 
 const STATUS_ENDPOINT = '/api/status';
@@ -80,7 +82,7 @@ function readSettings(presets: PublicPreset[]): Settings {
   const preset = presets.find((p) => p.id === query.get('preset'))?.id ?? presets[0]!.id;
   const mode = MODES.find((m) => m.value === query.get('mode'))?.value ?? 'inline';
   const locale = LOCALES.find((l) => l.value === query.get('locale'))?.value ?? 'en';
-  return { preset, mode, locale, confirm: query.get('confirm') !== 'off' };
+  return { preset, mode, locale, confirm: query.get('confirm') !== 'off', resume: query.get('resume') === 'on' };
 }
 
 /** Keeps the settings in the address, so that a reload or a shared link shows the same demo. */
@@ -91,6 +93,8 @@ function writeSettings(settings: Settings): void {
   url.searchParams.set('locale', settings.locale);
   if (settings.confirm) url.searchParams.delete('confirm');
   else url.searchParams.set('confirm', 'off');
+  if (settings.resume) url.searchParams.set('resume', 'on');
+  else url.searchParams.delete('resume');
   history.replaceState(null, '', url);
 }
 
@@ -179,6 +183,16 @@ function renderSettings(form: HTMLFormElement, config: DemoConfig, settings: Set
     h('div', { id: 'preset-details', class: 'preset-details' }),
     radioGroup('mode', 'Mode', MODES, settings.mode),
     radioGroup('locale', 'Locale', [...LOCALES], settings.locale),
+    // Before the confirm setting, which stays the last control before the element (keyboard order).
+    h('div', { class: 'field' }, [
+      h('label', { class: 'choice' }, [
+        h('input', { type: 'checkbox', id: 'resume-check', name: 'resume', checked: settings.resume, 'aria-describedby': 'resume-hint' }),
+        h('span', {}, ['Resume after a reload']),
+      ]),
+      h('p', { class: 'hint', id: 'resume-hint' }, [
+        'On: the element keeps its session in sessionStorage; reload the page in the middle of a flow and the same session comes back where it was, with no new session and no new SMS.',
+      ]),
+    ]),
     h('div', { class: 'field' }, [
       h('label', { class: 'choice' }, [
         h('input', { type: 'checkbox', id: 'confirm-check', name: 'confirm', checked: settings.confirm, 'aria-describedby': 'confirm-hint' }),
@@ -226,6 +240,7 @@ export async function mountDemo(): Promise<void> {
     if (settings.confirm) flow.setAttribute('status-endpoint', STATUS_ENDPOINT);
     else flow.removeAttribute('status-endpoint');
     if (config.flowBaseUrl) flow.flowBaseUrl = config.flowBaseUrl;
+    flow.resume = settings.resume;
     writeSettings(settings);
     showInSnippets(settings);
   };
@@ -238,6 +253,7 @@ export async function mountDemo(): Promise<void> {
       mode: String(data.get('mode')) as FlowMode,
       locale: String(data.get('locale')),
       confirm: data.get('confirm') !== null,
+      resume: data.get('resume') !== null,
     };
     // An ended flow shows its ending, not a start button: put the element back so the new settings can run.
     if (['finished', 'cancelled', 'error'].includes(flow.state)) flow.reset();

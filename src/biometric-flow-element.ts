@@ -1,6 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { styles } from './biometric-flow-element.styles.js';
-import { defaultIsFinishMessage, isFinishedUrl, progressCode, readableLocation, type FinishMessageRecogniser } from './completion.js';
+import { defaultIsFinishMessage, isFinishedUrl, progressCode, type FinishMessageRecogniser } from './completion.js';
 import { FlowError } from './errors.js';
 import {
   emit,
@@ -11,12 +11,15 @@ import {
   type FlowErrorDetail,
   type FlowState,
   type Session,
+  type SessionCreatedDetail,
 } from './events.js';
 import { flowLocation, flowUrl, type FlowLocation } from './flow-url.js';
 import { LangController } from './lang-controller.js';
 import { matchLocale, textsFor, type Locale, type Texts } from './locales.js';
-import { openBlankPopup, POPUP_WATCH_MS } from './popup.js';
 import { documentAllowsCamera, preflight } from './preflight.js';
+import { inlinePresenter } from './presenters/inline.js';
+import { openBlankPopup } from './presenters/popup-window.js';
+import type { Deferred, Presenter, PresenterHost, PresenterView } from './presenters/types.js';
 import { parseFlowMessage, type FlowMessage } from './schemas.js';
 import { requestSession, sessionOf } from './session.js';
 import {
@@ -30,21 +33,12 @@ import {
 } from './status-poller.js';
 import { startWarmUp, warmUrl } from './warm-up.js';
 
-/** The module of what no start needs before its flow shows or it ends. */
-type Deferred = typeof import('./deferred.js');
-
 /** How the flow is shown. */
 export type FlowMode = 'inline' | 'modal' | 'popup';
 
 const DEFAULT_TIMEOUT_MS = 15_000;
 /** How long a finish seen in the browser waits for a final status, unless `confirm-timeout` says otherwise. */
 const DEFAULT_CONFIRM_TIMEOUT_MS = 10_000;
-/**
- * A popup that reads as closed before any sign of life and this soon after it was sent to the flow was
- * most likely cut off by the page's `Cross-Origin-Opener-Policy` (the opener loses the window when the
- * flow's page arrives), not closed by the person; see `#watchPopup`.
- */
-const SEVER_WINDOW_MS = 5_000;
 
 /** One start: everything it sets up ends through its controller. */
 interface Run {
@@ -64,19 +58,19 @@ interface Run {
   last?: { status: string; result: unknown };
   /** The verdict once `finished` fired, for the finished view. */
   outcome?: FinishedOutcome;
-  /** Whether the page lost its popup to the page's opener policy (see `#watchPopup`). */
+  /** Whether the flow went out of the page's sight (a popup cut off by the opener policy): only status can tell its end. */
   severed?: boolean;
-  /** When the popup was sent to the flow (`performance.now()`). */
-  navigatedAt?: number;
   session?: Session;
+  /** With `resume`: the session kept from before a reload, when the run shows it again (see src/resume.ts). */
+  resumed?: Session;
   location?: FlowLocation;
   url?: URL;
-  popup?: Window;
-  /** The frame of an inline or modal start, once its session is known (made by `#showFrame`). */
-  frame?: HTMLIFrameElement;
+  /** How the flow is shown, once made (a lazily loaded one comes later: see {@link Run.presenting}). */
+  presenter?: Presenter;
+  presenting?: Promise<Presenter>;
   /** Whether the flow's window reported its first load. */
   loaded: boolean;
-  /** Frame `load` events seen so far. */
+  /** Loads of the flow's window seen so far. */
   loads: number;
   pollTimer?: ReturnType<typeof setTimeout>;
   pollDelay?: number;
@@ -110,13 +104,6 @@ function nearestLang(node: Node): string | undefined {
     current = current.parentNode ?? (current instanceof ShadowRoot ? current.host : null);
   }
   return undefined;
-}
-
-/** The focused element, looking into open shadow roots. */
-function deepActiveElement(): HTMLElement | undefined {
-  let active = document.activeElement;
-  while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
-  return active instanceof HTMLElement ? active : undefined;
 }
 
 /** Whether the page's user activation allows opening a popup right now. */
@@ -183,6 +170,7 @@ export class BiometricFlowElement extends LitElement {
     flowBaseUrl: { attribute: 'flow-base-url' },
     finishedUrl: { attribute: 'finished-url' },
     autostart: { type: Boolean },
+    resume: { type: Boolean },
     timeout: { type: Number },
     popupFallback: { attribute: 'popup-fallback' },
     warmUrl: { attribute: 'warm-url' },
@@ -228,6 +216,15 @@ export class BiometricFlowElement extends LitElement {
   /** Start as soon as the element is connected, instead of showing a start button. */
   autostart = false;
 
+  /**
+   * Keep the session in `sessionStorage` (under the session endpoint and the page's path) until it ends
+   * or expires: a reload of the page shows the same session again, at once (in popup mode on the next
+   * click), with no new session request and no new SMS. A session past its `expires_at` (default 30
+   * minutes after it was created) gives `flow-error` `session-expired` instead, and the next start is a
+   * new one. Not for `session-id`: that session is the page's to keep.
+   */
+  resume = false;
+
   /** Milliseconds the session request may take. */
   timeout = DEFAULT_TIMEOUT_MS;
 
@@ -256,14 +253,12 @@ export class BiometricFlowElement extends LitElement {
   /** The progress, finished and error views, once their module is loaded (`null`: it could not be). */
   private _view?: Deferred | null;
 
-  #viewLoading?: Promise<void>;
+  #viewLoading?: Promise<Deferred | null>;
   #run?: Run;
+  /** The presenter shown last: it hears of every render until the next start's replaces it (a dialog closes after its start). */
+  #shown?: Presenter;
   /** Stops the connection warm-up of the current start. */
   #stopWarmUp?: () => void;
-  /** Where focus goes back to when the dialog closes. */
-  #returnFocus?: HTMLElement;
-  #dialogOpen = false;
-  #savedOverflow = '';
 
   constructor() {
     super();
@@ -295,9 +290,17 @@ export class BiometricFlowElement extends LitElement {
     this.#reflectState();
     // Looked at after the update: @lit/react and others set properties (autostart too) only after
     // inserting the element.
-    void this.updateComplete.then(() => {
-      if (this.isConnected && this.autostart && this._state === 'idle') void this.start();
-    });
+    void this.updateComplete.then(() => this.#autostart());
+  }
+
+  /**
+   * Starts by itself when `autostart` says so, or when `resume` has a session kept from before a reload
+   * (to show again, or to say it expired); a popup waits for a click.
+   */
+  async #autostart(): Promise<void> {
+    if ((this.autostart || (this.resume && this.mode !== 'popup' && (await this.#loadView())?.isKept(this))) && this.isConnected && this._state === 'idle') {
+      void this.start();
+    }
   }
 
   override disconnectedCallback(): void {
@@ -307,7 +310,6 @@ export class BiometricFlowElement extends LitElement {
       this.#endRun(run);
       this.#setState('idle');
     }
-    this.#afterDialog(false);
   }
 
   /**
@@ -325,8 +327,6 @@ export class BiometricFlowElement extends LitElement {
     if (!this.isConnected) return Promise.resolve(undefined);
     const run = newRun(MODES.includes(this.mode) ? this.mode : 'inline', this.resolvedLocale);
     this.#run = run;
-    // Taken now: by the time a dialog opens, the trigger that had focus is gone from the page.
-    this.#returnFocus = deepActiveElement();
     this._error = undefined;
     this._step = -1;
     void this.#execute(run);
@@ -347,6 +347,7 @@ export class BiometricFlowElement extends LitElement {
     this.#setState('idle');
   }
 
+  /** One start: session → presenter → (ending, through the listeners it sets up) → event. */
   async #execute(run: Run): Promise<void> {
     try {
       this.#refuseApiKey();
@@ -367,12 +368,11 @@ export class BiometricFlowElement extends LitElement {
         finishedUrl: this.finishedUrl,
         documentBase: document.baseURI,
       });
-      if (run.mode === 'popup') this.#openPopup(run);
+      // Before anything is awaited: a popup opens inside the click.
+      this.#present(run);
       if (run.ended) return;
-      // Modal and popup modes show their texts beside the flow from the start.
-      if (run.mode !== 'inline') this.#loadView();
 
-      let session: Session;
+      let session: Session | undefined;
       if (this.sessionId) {
         session = sessionOf({ session_id: this.sessionId, technologies: [], status_token: this.statusToken || undefined });
       } else {
@@ -380,27 +380,37 @@ export class BiometricFlowElement extends LitElement {
           throw new FlowError('missing-endpoint', 'Set session-endpoint (or session-id) before starting');
         }
         this.#setState('requesting');
-        const pending = requestSession({
-          endpoint: this.sessionEndpoint,
-          locale: run.locale,
-          context: this.context,
-          requestInit: this.requestInit,
-          timeoutMs: Number.isFinite(this.timeout) && this.timeout > 0 ? this.timeout : DEFAULT_TIMEOUT_MS,
-          signal: run.controller.signal,
-        });
-        this.#warmUp(run);
-        session = await pending;
+        // `resume`: the session kept from before a reload, if any and alive; one past its time throws `session-expired`.
+        if (this.resume) session = run.resumed = (await this.#loadView())?.resumed(this);
+        if (run.ended) return;
+        if (!session) {
+          const pending = requestSession({
+            endpoint: this.sessionEndpoint,
+            locale: run.locale,
+            context: this.context,
+            requestInit: this.requestInit,
+            timeoutMs: Number.isFinite(this.timeout) && this.timeout > 0 ? this.timeout : DEFAULT_TIMEOUT_MS,
+            signal: run.controller.signal,
+          });
+          this.#warmUp(run);
+          session = await pending;
+        }
       }
+      if (run.ended) return;
+      const presenter = run.presenter ?? (await run.presenting!);
       if (run.ended) return;
 
       run.session = session;
       run.url = flowUrl(run.location, session.id, run.locale);
       // The flow starts loading before session-created: a slow listener does not hold it back, and one
       // that cancels still stops it.
-      if (run.popup) this.#navigatePopup(run, run.popup, run.url);
-      else this.#showFrame(run, run.url);
+      presenter.show(run.url);
+      // After the flow frame's request is made: it can take over a connection the warm-up is still opening.
+      this.#endWarmUp();
       if (run.ended) return; // the popup was closed while the session was requested
-      emit(this, 'session-created', { sessionId: session.id, technologies: session.technologies });
+      const created: SessionCreatedDetail = { sessionId: session.id, technologies: session.technologies };
+      if (run.resumed) created.resumed = true;
+      emit(this, 'session-created', created);
       if (run.ended) return;
 
       window.addEventListener('message', (event) => this.#onMessage(run, event), { signal: run.controller.signal });
@@ -424,120 +434,101 @@ export class BiometricFlowElement extends LitElement {
     }
   }
 
-  /** Opens the popup now, inside the click; a blocked one falls back as `popup-fallback` says. */
-  #openPopup(run: Run): void {
-    const texts = textsFor(run.locale);
-    const popup = openBlankPopup(window, texts.frameTitle, texts.requesting);
-    if (popup) {
-      run.popup = popup;
-      run.controller.signal.addEventListener('abort', () => popup.close(), { once: true });
-      return;
-    }
-    const blocked = new FlowError('popup-blocked', 'The browser blocked the popup: start from a click, or allow popups');
-    if (this.popupFallback === 'none' || documentAllowsCamera(document) === false) throw blocked;
-    this.#report(blocked);
-    run.mode = 'modal';
-  }
-
-  #navigatePopup(run: Run, popup: Window, url: URL): void {
-    // Closed while the session was requested: a person's close, not the opener policy (see #watchPopup).
-    if (popup.closed) {
-      this.#cancel('popup-closed');
-      return;
-    }
-    run.navigatedAt = performance.now();
-    try {
-      popup.location.href = url.href;
-    } catch {
-      // The user navigated the blank window away; the watcher sees what it shows now.
-    }
-    const timer = setInterval(() => this.#watchPopup(run, popup), POPUP_WATCH_MS);
-    run.controller.signal.addEventListener('abort', () => clearInterval(timer), { once: true });
-  }
-
   /**
-   * Popups give no load events across origins: look at them on a timer instead.
-   *
-   * Under `Cross-Origin-Opener-Policy: same-origin` (or `same-origin-allow-popups` in the popup's own
-   * page) the page loses the popup when the flow's page arrives in it: `closed` reads `true` while the
-   * window stays open on a live session. It cannot be told apart from a close for sure; what tells is
-   * when: a window closed before the flow showed any sign of life (an accepted message, a readable
-   * location) and within {@link SEVER_WINDOW_MS} of being sent to the flow is taken as cut off. Then a
-   * status endpoint can still tell the end; without one, `popup-severed` says what happened.
+   * Makes the presenter of the run's mode. Inline is part of the element. A popup's window is opened now,
+   * inside the click (a blocked one falls back as `popup-fallback` says); the popup and modal presenters
+   * come with the deferred module, which an element in those modes loads as soon as it is shown (see
+   * `updated`), so that they are there at the click; if not yet, the start shows them once they are.
    */
-  #watchPopup(run: Run, popup: Window): void {
-    if (run.ended || run.via || run.severed) return;
-    if (popup.closed) {
-      if (run.loaded || performance.now() - run.navigatedAt! > SEVER_WINDOW_MS) this.#cancel('popup-closed');
-      else this.#sever(run);
-      return;
+  #present(run: Run): void {
+    const host = this.#host(run);
+    let make = (later: Deferred): Presenter => later.modalPresenter(host);
+    if (run.mode === 'popup') {
+      const texts = textsFor(run.locale);
+      const popup = openBlankPopup(window, texts.frameTitle, texts.requesting, run.controller.signal);
+      if (popup) {
+        make = (later) => later.popupPresenter(host, popup);
+      } else {
+        const blocked = new FlowError('popup-blocked', 'The browser blocked the popup: start from a click, or allow popups');
+        if (this.popupFallback === 'none' || documentAllowsCamera(document) === false) throw blocked;
+        this.#report(blocked);
+        run.mode = 'modal';
+      }
     }
-    let href: string | undefined;
-    let blank = false;
-    try {
-      href = popup.location.href;
-      blank = href === 'about:blank' || popup.document.readyState !== 'complete';
-    } catch {
-      href = undefined; // cross-origin: the flow is there
-    }
-    if (blank) return;
-    if (!run.loaded) this.#flowLoaded(run);
-    if (href !== undefined) this.#checkLocation(run, href);
-  }
-
-  /** The popup was cut off from the page: wait by status, or say so. */
-  #sever(run: Run): void {
-    if (!this.statusEndpoint) {
-      this.#fail(run, new FlowError('popup-severed', 'The page lost its popup (COOP)'));
-      return;
-    }
-    run.severed = true;
-    this.requestUpdate();
-    this.#loadView();
-    this.#schedulePoll(run);
-  }
-
-  /**
-   * Makes the frame, points it at the flow and puts it in the box, which starts its navigation at once;
-   * when the box is not rendered yet, `updated()` puts it there.
-   *
-   * The frame is made here rather than by the template. An iframe that is moved in the DOM loads again,
-   * so it must stay put while the template around it changes: it goes before the box's overlay, outside
-   * anything the template manages. And a rendered frame would start loading a microtask and a template
-   * instantiation after the session arrived, which was most of what the element added to the time until
-   * the flow starts loading (`npm run bench`).
-   */
-  #showFrame(run: Run, url: URL): void {
-    const frame = document.createElement('iframe');
-    frame.className = 'frame';
-    frame.setAttribute('part', 'frame');
-    frame.allow = 'camera; microphone; fullscreen; clipboard-write';
-    frame.referrerPolicy = 'strict-origin-when-cross-origin';
-    frame.title = textsFor(run.locale).frameTitle;
-    frame.addEventListener('load', () => this.#onFrameLoad(run));
-    frame.src = url.href;
-    run.frame = frame;
-    this.renderRoot.querySelector('.frame-box')?.prepend(frame);
-    // After the flow frame's request is made: it can take over a connection the warm-up is still opening.
-    this.#endWarmUp();
-  }
-
-  /** The window the flow runs in, if it is open. */
-  #flowWindow(run: Run): Window | null {
-    return run.popup ?? run.frame?.contentWindow ?? null;
-  }
-
-  #onFrameLoad(run: Run): void {
-    if (run.ended || this.#run !== run || !run.session || !run.url) return;
-    run.loads += 1;
-    // The flow's first message may come before its frame's first load, and counts as loaded already.
-    if (run.loads === 1) {
-      if (!run.loaded) this.#flowLoaded(run);
+    if (run.mode === 'inline') {
+      this.#shown = run.presenter = inlinePresenter(host);
+    } else if (this._view) {
+      this.#shown = run.presenter = make(this._view);
     } else {
-      this.#pollNow(run); // a later load may be the cross-origin redirect to /finished
+      this.#presentLater(
+        run,
+        this.#loadView().then((later) => {
+          if (!later) throw new FlowError('session-request-failed', 'biometric-flow-deferred.js did not load');
+          return make(later);
+        }),
+      );
     }
-    const href = readableLocation(run.frame?.contentWindow);
-    if (href !== undefined) this.#checkLocation(run, href);
+  }
+
+  /** A presenter whose module is on its way: the start shows it once it is there. */
+  #presentLater(run: Run, made: Promise<Presenter>): void {
+    run.presenting = made.then((presenter) => {
+      if (!run.ended) {
+        this.#shown = run.presenter = presenter;
+        this.requestUpdate();
+      }
+      return presenter;
+    });
+    // A module that does not come fails the start when it awaits it; no unhandled rejection before that.
+    run.presenting.catch(() => {});
+  }
+
+  /** What a presenter of `run` may do to the element: report what it sees, once the run is still on. */
+  #host(run: Run): PresenterHost {
+    const live = () => !run.ended && this.#run === run;
+    return {
+      root: this.renderRoot,
+      locale: run.locale,
+      signal: run.controller.signal,
+      get loaded() {
+        return run.loaded;
+      },
+      get session() {
+        return run.session;
+      },
+      load: () => {
+        if (!live() || !run.session || !run.url) return;
+        run.loads += 1;
+        // The flow's first message may come before its first load, and counts as loaded already.
+        if (run.loads === 1) {
+          if (!run.loaded) this.#flowLoaded(run);
+        } else {
+          this.#pollNow(run); // a later load may be the cross-origin redirect to /finished
+        }
+        this.#checkLocation(run);
+      },
+      moved: () => {
+        if (live() && !run.via) this.#checkLocation(run);
+      },
+      gone: (severed) => {
+        if (!live() || run.via || run.severed) return;
+        if (!severed) this.#cancel('popup-closed');
+        else if (!this.statusEndpoint) this.#fail(run, new FlowError('popup-severed', 'The page lost its popup (COOP)'));
+        else {
+          // Out of sight, not over: wait by status.
+          run.severed = true;
+          this.requestUpdate();
+          this.#schedulePoll(run);
+        }
+      },
+      changed: () => this.requestUpdate(),
+      cancel: (reason) => this.#cancel(reason),
+      restoreFocus: () => {
+        // A deferred view is focused once it is there.
+        if (this._view === undefined && this.#viewLoading) this.#focusResult();
+        else this.#focusTarget()?.focus();
+      },
+    };
   }
 
   #flowLoaded(run: Run): void {
@@ -547,14 +538,15 @@ export class BiometricFlowElement extends LitElement {
     this.#schedulePoll(run);
   }
 
-  /** A readable location on the finished page ends the flow. */
-  #checkLocation(run: Run, href: string): void {
-    if (isFinishedUrl(href, run.location!.finished.href)) this.#finish(run, 'navigation');
+  /** A readable location of the flow's window on the finished page ends the flow. */
+  #checkLocation(run: Run): void {
+    const href = run.presenter?.location();
+    if (href !== undefined && isFinishedUrl(href, run.location!.finished.href)) this.#finish(run, 'navigation');
   }
 
   #onMessage(run: Run, event: MessageEvent): void {
     if (run.ended || run.via || !run.url || !run.session) return;
-    const source = this.#flowWindow(run);
+    const source = run.presenter?.flowWindow() ?? null;
     if (event.origin !== run.url.origin || source === null || event.source !== source) return;
     const data = parseFlowMessage(event.data);
     // A message about another session (an earlier flow in the same window, say) says nothing of this one.
@@ -607,7 +599,7 @@ export class BiometricFlowElement extends LitElement {
       if (run.ended) return;
       run.last = { status, result };
       if (FINAL_STATUSES.has(status)) {
-        this.#complete(run, run.via ?? 'status', status, result);
+        this.#complete(run, run.via ?? run.presenter?.via ?? 'status', status, result);
         return;
       }
     } catch (error) {
@@ -635,9 +627,8 @@ export class BiometricFlowElement extends LitElement {
       return;
     }
     run.via = via;
-    run.frame?.remove();
-    run.frame = undefined;
-    run.popup?.close();
+    // The flow has nothing more to show.
+    run.presenter?.close();
     const timeout = this.confirmTimeout;
     run.confirmTimer = setTimeout(
       () => this.#complete(run, via, run.last?.status, run.last?.result),
@@ -695,9 +686,7 @@ export class BiometricFlowElement extends LitElement {
     clearTimeout(run.pollTimer);
     clearTimeout(run.confirmTimer);
     run.controller.abort();
-    // At once rather than at the next render: the flow stops now, and a new start's frame never shares
-    // the box with this one.
-    run.frame?.remove();
+    run.presenter?.close();
     this.#endWarmUp();
     run.resolve(undefined);
   }
@@ -716,15 +705,15 @@ export class BiometricFlowElement extends LitElement {
     if (this.getAttribute('state') !== this._state) this.setAttribute('state', this._state);
   }
 
-  #loadView(): void {
-    this.#viewLoading ??= import('./deferred.js').then(
-      (view) => void (this._view = view),
+  #loadView(): Promise<Deferred | null> {
+    return (this.#viewLoading ??= import('./deferred.js').then(
+      (view) => (this._view = view),
       (error: unknown) => {
-        this._view = null;
         // A host that serves the CDN file alone: the person sees no text, so the developer must hear of it.
         console.error('<biometric-flow>: its texts (biometric-flow-deferred.js) did not load; serve that file beside biometric-flow.js', error);
+        return (this._view = null);
       },
-    );
+    ));
   }
 
   /**
@@ -756,51 +745,15 @@ export class BiometricFlowElement extends LitElement {
     this.#stopWarmUp = undefined;
   }
 
-  /** Whether the current start shows its flow in the dialog right now. */
-  #inDialog(): boolean {
-    const run = this.#run;
-    return (
-      run !== undefined &&
-      !run.ended &&
-      run.mode === 'modal' &&
-      (this._state === 'requesting' || this._state === 'loading' || this._state === 'active')
-    );
-  }
-
   override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
     // A state attribute set from outside is not the element's state; put it back.
     this.#reflectState();
-    const run = this.#run;
-    const frame = run?.frame;
-    if (run && frame && !run.ended) {
-      frame.title = textsFor(this.resolvedLocale).frameTitle; // the locale may have changed
-      if (!frame.isConnected) this.renderRoot.querySelector('.frame-box')?.prepend(frame);
-    }
-    // Queried rather than kept in a ref: a removed dialog must read as gone.
-    const dialog = this.renderRoot.querySelector<HTMLDialogElement>('dialog');
-    if (dialog && !dialog.open && this.isConnected) {
-      this.#savedOverflow = document.documentElement.style.overflow;
-      document.documentElement.style.overflow = 'hidden';
-      this.#dialogOpen = true;
-      dialog.showModal();
-    } else if (!dialog && this.#dialogOpen) {
-      this.#afterDialog(true);
-    }
-  }
-
-  /** Undoes what opening the dialog did: page scroll back, focus back on the trigger. */
-  #afterDialog(restoreFocus: boolean): void {
-    if (!this.#dialogOpen) return;
-    this.#dialogOpen = false;
-    document.documentElement.style.overflow = this.#savedOverflow;
-    const previous = this.#returnFocus;
-    this.#returnFocus = undefined;
-    if (!restoreFocus) return;
-    if (previous?.isConnected && previous !== document.body && previous.getClientRects().length > 0) previous.focus();
-    // A deferred view is focused once it is there.
-    else if (this._view === undefined && this.#viewLoading) this.#focusResult();
-    else this.#focusTarget()?.focus();
+    // Modal and popup starts need the deferred module at once: it shows them (and their texts).
+    if (this.mode === 'modal' || this.mode === 'popup') this.#loadView();
+    // `resume` set after the element was connected (a framework, a page that sets it later).
+    if (changed.has('resume')) void this.#autostart();
+    this.#shown?.updated?.(textsFor(this.resolvedLocale));
   }
 
   #focusTarget(): HTMLElement | null {
@@ -818,52 +771,20 @@ export class BiometricFlowElement extends LitElement {
     >`;
   }
 
-  /**
-   * The flow's box: the same template from the session request until the flow is shown, so that the box
-   * and the frame in it (put there by {@link #showFrame}, not by the template) stay where they are.
-   */
-  #renderFlow(texts: Texts, run: Run): TemplateResult {
+  /** What a presenter renders with: the state, the texts, and the step line under the flow. */
+  #presenterView(texts: Texts, run: Run): PresenterView {
+    const locale = this.resolvedLocale;
     const technologies = run.session?.technologies ?? [];
-    const confirming = this._state === 'confirming';
-    const step = confirming
-      ? this._view?.text(this.resolvedLocale, 'confirming')
-      : this._step >= 0 && technologies.length > 0
-        ? (this._view?.stepText(this.resolvedLocale, technologies, this._step) ?? '')
-        : '';
-    return html`<div class="frame-box">
-        ${this._state === 'active'
-          ? nothing
-          : this._state === 'requesting'
-            ? html`<div class="overlay" role="status">
-                <slot name="loading"><span class="spinner" aria-hidden="true"></span>${texts.requesting}</slot>
-              </div>`
-            : confirming
-              ? // The live region below says what is going on.
-                html`<div class="overlay"><span class="spinner" aria-hidden="true"></span></div>`
-              : html`<div class="overlay" role="status"><span class="spinner" aria-hidden="true"></span>${texts.loading}</div>`}
-      </div>
-      <div part="status" class="status" role="status" aria-live="polite" tabindex="-1" data-focus-after-dialog>${step}</div>`;
-  }
-
-  #renderDialog(texts: Texts, run: Run): TemplateResult {
-    return html`<dialog
-      part="dialog"
-      class="dialog"
-      aria-label=${texts.frameTitle}
-      @cancel=${() => this.#cancel('escape')}
-    >
-      <div class="dialog-bar">
-        <button part="close-button" class="close" type="button" aria-label=${texts.close} @click=${() => this.#cancel('close-button')}>
-          <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><path d="M3 3l10 10M13 3L3 13" /></svg>
-        </button>
-      </div>
-      <div class="dialog-body">${this.#renderFlow(texts, run)}</div>
-    </dialog>`;
+    const step =
+      this._state === 'confirming'
+        ? this._view?.text(locale, 'confirming')
+        : this._step >= 0 && technologies.length > 0
+          ? (this._view?.stepText(locale, technologies, this._step) ?? '')
+          : '';
+    return { state: this._state, locale, texts, later: this._view, step };
   }
 
   #renderBody(texts: Texts, run: Run | undefined): TemplateResult | typeof nothing {
-    const locale = this.resolvedLocale;
-    const view = this._view;
     switch (this._state) {
       case 'idle':
         return this.#renderTrigger(texts.start);
@@ -872,35 +793,14 @@ export class BiometricFlowElement extends LitElement {
       case 'requesting':
       case 'loading':
       case 'active':
-        if (!run) return nothing;
-        if (run.mode === 'modal') return html`<p class="message" role="status">${view?.text(locale, 'inProgress')}</p>`;
-        if (run.mode === 'popup' && run.popup) {
-          const popup = run.popup;
-          // A severed popup cannot be brought forward from here; the person can still stop waiting.
-          return html`<p class="message" role="status">${view?.text(locale, 'inPopup')}</p>
-            ${this.#deferred(
-              (view) => html`<button
-                part="trigger"
-                class="trigger"
-                type="button"
-                @click=${() => (run.severed ? this.#cancel('close-button') : popup.focus())}
-              >
-                ${view.text(locale, run.severed ? 'cancel' : 'showPopup')}
-              </button>`,
-            )}`;
-        }
-        return this.#renderFlow(texts, run);
       case 'confirming':
         if (!run) return nothing;
-        return run.mode === 'inline'
-          ? this.#renderFlow(texts, run)
-          : html`<p part="status" class="message" role="status" tabindex="-1" data-focus-after-dialog>
-              <span class="spinner" aria-hidden="true"></span>${view?.text(locale, 'confirming')}
-            </p>`;
+        // A presenter whose module is still on its way: a spinner until it is there.
+        return run.presenter?.render(this.#presenterView(texts, run)) ?? html`<span class="spinner" aria-hidden="true"></span>`;
       case 'finished':
         return html`<slot name="finished"
           >${this.#deferred((view) =>
-            view.finishedView(this.resolvedLocale, run?.outcome ?? 'unconfirmed', run?.last?.result, texts.retry, () => {
+            view.finishedView(this.resolvedLocale, run?.outcome ?? 'unconfirmed', run?.last?.result, () => {
               this.reset();
               void this.start();
             }),
@@ -910,9 +810,11 @@ export class BiometricFlowElement extends LitElement {
         const error = this._error;
         return html`<slot name="error">${this.#deferred((view) => view.errorView(this.resolvedLocale, error))}</slot>
           ${error?.retryable
-            ? html`<button part="trigger" class="trigger" type="button" @click=${() => void this.start()}>
-                ${texts.retry}
-              </button>`
+            ? this.#deferred(
+                (view) => html`<button part="trigger" class="trigger" type="button" @click=${() => void this.start()}>
+                  ${view.text(this.resolvedLocale, 'retry')}
+                </button>`,
+              )
             : nothing}`;
       }
     }
@@ -931,7 +833,8 @@ export class BiometricFlowElement extends LitElement {
     const locale = this.resolvedLocale;
     const texts = textsFor(locale);
     const run = this.#run;
-    return html`<div part="base" class="base" lang=${locale}>${this.#renderBody(texts, run)}</div>
-      ${run && this.#inDialog() ? this.#renderDialog(texts, run) : nothing}`;
+    // Beside the box while the start is on: the modal's dialog.
+    const layer = run?.presenter?.layer && !run.ended ? run.presenter.layer(this.#presenterView(texts, run)) : nothing;
+    return html`<div part="base" class="base" lang=${locale}>${this.#renderBody(texts, run)}</div>${layer}`;
   }
 }

@@ -1,11 +1,16 @@
 // What no start needs before its flow shows or it ends, loaded then (a dynamic import; the CDN build
 // keeps it in a file of its own, so that the first download stays small): the progress, verdict and error
-// views with their texts in ru, kk and en, and the reading of a host's error answer.
+// views with their texts in ru, kk and en, the reading of a host's error answer; the modal and popup
+// presenters, loaded as soon as an element in those modes is shown; and what `resume` keeps.
 import { html, nothing, type TemplateResult } from 'lit';
 import type { FlowError } from './errors.js';
 import type { FinishedOutcome } from './events.js';
 import type { Locale } from './locales.js';
 import { VENDOR_REASON_CODES } from './vendor-reason-codes.js';
+
+export { modalPresenter } from './presenters/modal.js';
+export { popupPresenter } from './presenters/popup.js';
+export { isKept, resumed } from './resume.js';
 
 /**
  * The codes with a sentence of their own, in the order of each locale's `codes`: the vendor's stable
@@ -31,6 +36,10 @@ interface LaterTexts {
   inProgress: string;
   inPopup: string;
   showPopup: string;
+  /** The dialog's close button (its accessible name). */
+  close: string;
+  /** Starts again after an error or a verification that did not pass. */
+  retry: string;
   /** Said while the element asks the status endpoint for the verdict. */
   confirming: string;
   /** Stops a start whose popup the page can no longer see (see `popup-severed`). */
@@ -46,6 +55,8 @@ interface LaterTexts {
   networkError: string;
   popupError: string;
   severedError: string;
+  /** `session-expired`: the session kept from before a reload (`resume`) is over. */
+  expiredError: string;
   /** One sentence per entry of {@link CODES}, in that order. */
   codes: readonly string[];
 }
@@ -55,6 +66,8 @@ const TEXTS: Record<Locale, LaterTexts> = {
     inProgress: 'Идёт проверка…',
     inPopup: 'Проверка открыта в отдельном окне.',
     showPopup: 'Показать окно',
+    close: 'Закрыть',
+    retry: 'Попробовать снова',
     confirming: 'Проверяем результат…',
     cancelled: 'Проверка отменена',
     cancel: 'Отменить',
@@ -68,6 +81,7 @@ const TEXTS: Record<Locale, LaterTexts> = {
     networkError: 'Нет связи с сервером. Проверьте подключение и попробуйте снова.',
     popupError: 'Браузер заблокировал окно проверки.',
     severedError: 'Страница потеряла связь с окном проверки. Это должен исправить сайт.',
+    expiredError: 'Время начатой проверки истекло. Начните заново.',
     codes: [
       'Ваши данные не найдены в государственной базе.',
       'Сервис электронных документов сейчас недоступен. Попробуйте позже.',
@@ -92,6 +106,8 @@ const TEXTS: Record<Locale, LaterTexts> = {
     inProgress: 'Тексеру жүріп жатыр…',
     inPopup: 'Тексеру бөлек терезеде ашылды.',
     showPopup: 'Терезені көрсету',
+    close: 'Жабу',
+    retry: 'Қайталап көру',
     confirming: 'Нәтиже тексерілуде…',
     cancelled: 'Тексеру тоқтатылды',
     cancel: 'Болдырмау',
@@ -105,6 +121,7 @@ const TEXTS: Record<Locale, LaterTexts> = {
     networkError: 'Серверге қосылу мүмкін болмады. Байланысты тексеріп, қайталап көріңіз.',
     popupError: 'Браузер тексеру терезесін бұғаттады.',
     severedError: 'Бет тексеру терезесімен байланысын жоғалтты. Оны сайт түзетуі керек.',
+    expiredError: 'Басталған тексерудің уақыты өтіп кетті. Қайтадан бастаңыз.',
     codes: [
       'Деректеріңіз мемлекеттік базадан табылмады.',
       'Электрондық құжаттар сервисі қазір қолжетімсіз. Кейінірек қайталап көріңіз.',
@@ -129,6 +146,8 @@ const TEXTS: Record<Locale, LaterTexts> = {
     inProgress: 'Verification in progress…',
     inPopup: 'The verification is open in a separate window.',
     showPopup: 'Show the window',
+    close: 'Close',
+    retry: 'Try again',
     confirming: 'Checking your result…',
     cancelled: 'Verification cancelled',
     cancel: 'Cancel',
@@ -142,6 +161,7 @@ const TEXTS: Record<Locale, LaterTexts> = {
     networkError: 'Could not reach the server. Check your connection and try again.',
     popupError: 'The browser blocked the verification window.',
     severedError: 'This page lost contact with the verification window. The site has to fix this.',
+    expiredError: 'The verification you started has expired. Start again.',
     codes: [
       'Your details were not found in the government database.',
       'The e-document service is not available right now. Try again later.',
@@ -171,7 +191,7 @@ const TEXTS: Record<Locale, LaterTexts> = {
 const TECHNOLOGY_NAMES: Record<string, number> = { LD: 0, LDHP: 0, LDD: 0, ED: 1, DR: 2, F2F: 3 };
 
 /** One of the short texts the element shows beside the flow: "Checking your result…", a button's label. */
-export function text(locale: Locale, key: 'inProgress' | 'inPopup' | 'showPopup' | 'confirming' | 'cancel'): string {
+export function text(locale: Locale, key: 'inProgress' | 'inPopup' | 'showPopup' | 'confirming' | 'cancel' | 'close' | 'retry'): string {
   return TEXTS[locale][key];
 }
 
@@ -281,7 +301,6 @@ export function finishedView(
   locale: Locale,
   outcome: FinishedOutcome,
   result: unknown,
-  retryLabel: string,
   retry: () => void,
 ): TemplateResult {
   const texts = TEXTS[locale];
@@ -293,7 +312,7 @@ export function finishedView(
   const reasons = reasonTexts(locale, result);
   return html`<p class="message error" role="status" tabindex="-1" data-focus-after-dialog>${texts.failed}</p>
     ${reasons.length > 0 ? html`<ul part="reasons" class="reasons">${reasons.map((reason) => html`<li>${reason}</li>`)}</ul>` : nothing}
-    <button part="trigger" class="trigger" type="button" @click=${retry}>${retryLabel}</button>`;
+    <button part="trigger" class="trigger" type="button" @click=${retry}>${texts.retry}</button>`;
 }
 
 /** The default content of the `error` slot: a sentence for the error. */
@@ -315,6 +334,8 @@ export function errorText(locale: Locale, error: FlowError | undefined): string 
       return texts.popupError;
     case 'popup-severed':
       return texts.severedError;
+    case 'session-expired':
+      return texts.expiredError;
     default:
       return codeText(texts, error?.serverCode) ?? texts.error;
   }

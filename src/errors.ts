@@ -10,6 +10,7 @@ export type FlowErrorCode =
   | 'flow-url-invalid'
   | 'popup-blocked'
   | 'popup-severed'
+  | 'session-expired'
   | 'camera-blocked-by-policy'
   | 'status-request-failed';
 
@@ -19,6 +20,7 @@ const RETRYABLE: ReadonlySet<FlowErrorCode> = new Set<FlowErrorCode>([
   'session-timeout',
   'status-request-failed',
   'popup-blocked',
+  'session-expired',
 ]);
 
 /**

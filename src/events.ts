@@ -12,11 +12,15 @@ export interface Session {
    * `Biometric-Status-Token` with every status request, and nowhere else.
    */
   readonly statusToken?: string;
+  /** The session answer's `expires_at` (ISO 8601), when the host sent one: until when `resume` keeps the session. */
+  readonly expiresAt?: string;
 }
 
 export interface SessionCreatedDetail {
   sessionId: string;
   technologies: readonly string[];
+  /** `true` when `resume` showed a session kept from before a reload: no session request was made. */
+  resumed?: boolean;
 }
 
 export interface FlowLoadedDetail {

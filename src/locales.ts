@@ -8,8 +8,6 @@ export interface Texts {
   requesting: string;
   loading: string;
   frameTitle: string;
-  retry: string;
-  close: string;
 }
 
 const TEXTS: Record<Locale, Texts> = {
@@ -18,24 +16,18 @@ const TEXTS: Record<Locale, Texts> = {
     requesting: 'Готовим проверку…',
     loading: 'Загружаем…',
     frameTitle: 'Проверка личности',
-    retry: 'Попробовать снова',
-    close: 'Закрыть',
   },
   kk: {
     start: 'Жеке басты тексеруден өту',
     requesting: 'Тексеру дайындалуда…',
     loading: 'Жүктелуде…',
     frameTitle: 'Жеке басты тексеру',
-    retry: 'Қайталап көру',
-    close: 'Жабу',
   },
   en: {
     start: 'Verify your identity',
     requesting: 'Preparing verification…',
     loading: 'Loading…',
     frameTitle: 'Identity verification',
-    retry: 'Try again',
-    close: 'Close',
   },
 };
 

@@ -53,6 +53,10 @@ export async function requestSession(request: SessionRequest): Promise<Session> 
 export function sessionOf(fields: unknown): Session {
   const parsed = parseFields(fields, sessionResponseShape);
   if (!parsed.success) throw new FlowError('session-invalid-response', `Not a valid session (${parsed.failed.join(', ')})`);
-  const { session_id: id, technologies, status_token: statusToken } = parsed.data;
-  return statusToken === undefined ? { id, technologies } : { id, technologies, statusToken };
+  const { session_id: id, technologies, status_token: statusToken, expires_at: expiresAt } = parsed.data;
+  const session: { id: string; technologies: readonly string[]; statusToken?: string; expiresAt?: string } = { id, technologies };
+  if (statusToken !== undefined) session.statusToken = statusToken;
+  // Not checked here: only `resume` reads it, and takes a date that does not parse for none.
+  if (typeof expiresAt === 'string') session.expiresAt = expiresAt;
+  return session;
 }

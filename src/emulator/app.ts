@@ -22,6 +22,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Hono, type Context } from 'hono';
+import { getCookie } from 'hono/cookie';
 import { cors } from 'hono/cors';
 import { z } from 'zod';
 import {
@@ -37,6 +38,8 @@ import {
   contentSecurityPolicy,
   edocumentView,
   renderFlowPage,
+  FLOW_ATTEMPT_COOKIE,
+  type FlowPageInput,
   renderMessagePage,
   type MessagePageKind,
 } from './flow-page.js';
@@ -207,16 +210,25 @@ export function createEmulatorApp(ctx: EmulatorAppContext): Hono {
     const phase = ctx.store.phaseOf(session);
     if (phase === 'expired') return page(c, 410, locale, 'expired');
     if (phase === 'finished' || phase === 'failed') return page(c, 410, locale, 'used');
-    if (phase === 'in_progress') return page(c, 409, locale, 'inProgress');
+    let resume: FlowPageInput['resume'];
+    if (phase === 'in_progress') {
+      // The window that claimed the session, opened again (a reload of the host page): its page kept its
+      // attempt in a cookie, and goes on where the session is. Any other window is refused.
+      const attempt = getCookie(c, FLOW_ATTEMPT_COOKIE);
+      if (attempt === undefined || attempt !== session.attempt) return page(c, 409, locale, 'inProgress');
+      const code = session.technologies[session.index];
+      resume = { index: session.index, running: session.running, ...(session.running && code ? stepData(session.metadata, code) : {}) };
+    }
     const nonce = newNonce();
     const html = renderFlowPage({
       nonce,
       locale,
       sessionId: session.id,
       technologies: session.technologies,
-      attempt: randomUUID(),
+      attempt: resume ? session.attempt! : randomUUID(),
       finishedUrl: `/finished?locale=${locale}`,
       eventsUrl: `/flow/${session.id}/events`,
+      ...(resume ? { resume } : {}),
     });
     return htmlAnswer(c, 200, html, nonce);
   });

@@ -257,12 +257,45 @@ export const FLOW_PAGE_SCRIPT = String.raw`
     setState('busy');
     indicator.textContent = fmt(t.stepOf, { i: index + 1, n: techs.length });
     return send({ type: 'technology.start', technology_code: code }).then(function (answer) {
-      if (code === 'ED') state.edocument = answer.edocument || null;
-      if (code === 'F2F') state.photo1 = answer.photo1 || null;
-      notify({ event: 'technology.start', technology_code: code });
-      setState('step');
-      renderTechnology(code);
+      keepAttempt();
+      showStep(code, answer);
     }).catch(showFatal);
+  }
+
+  // answer: what the step needs of the session's metadata (edocument, photo1).
+  function showStep(code, answer) {
+    if (code === 'ED') state.edocument = answer.edocument || null;
+    if (code === 'F2F') state.photo1 = answer.photo1 || null;
+    notify({ event: 'technology.start', technology_code: code });
+    setState('step');
+    var otp = code === 'ED' && readOtp();
+    if (otp) renderOtp(otp.details, otp.phone);
+    else renderTechnology(code);
+  }
+
+  // The session is this window's: opened again (a reload of the host page), it goes on where it was.
+  function keepAttempt() {
+    document.cookie = cfg.attemptCookie + '=' + encodeURIComponent(cfg.attempt) + '; path=/flow/' + cfg.sessionId +
+      '; max-age=3600; samesite=lax';
+  }
+
+  // The SMS code was sent already: opened again, the page asks for it rather than sending another.
+  function keepOtp(details, shownPhone) {
+    try { sessionStorage.setItem('flow-otp:' + cfg.sessionId, JSON.stringify({ details: details, phone: shownPhone })); } catch (error) {}
+  }
+
+  function readOtp() {
+    try { return JSON.parse(sessionStorage.getItem('flow-otp:' + cfg.sessionId) || 'null'); } catch (error) { return null; }
+  }
+
+  // cfg.resume: where the session is, when this window opens it again.
+  function resume(at) {
+    if (at.index >= techs.length) return endFlow(null);
+    if (!at.running) return startStep(at.index);
+    state.index = at.index;
+    state.token += 1;
+    indicator.textContent = fmt(t.stepOf, { i: at.index + 1, n: techs.length });
+    showStep(techs[at.index], at);
   }
 
   // extra: { failure_reason, vendor_error, message, details }
@@ -401,6 +434,7 @@ export const FLOW_PAGE_SCRIPT = String.raw`
 
   // details: the fields the person entered; shownPhone: where the code went, as the page may show it.
   function renderOtp(details, shownPhone) {
+    keepOtp(details, shownPhone);
     var input = el('input', {
       id: 'otp-input', name: 'otp', type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code',
       maxlength: '6', required: true, 'aria-describedby': 'otp-input-error',
@@ -498,6 +532,7 @@ export const FLOW_PAGE_SCRIPT = String.raw`
   }
 
   window.addEventListener('pagehide', stopCamera);
-  renderIntro();
+  if (cfg.resume) resume(cfg.resume);
+  else renderIntro();
 })();
 `;

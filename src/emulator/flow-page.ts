@@ -70,7 +70,19 @@ export interface FlowPageInput {
   attempt: string;
   finishedUrl: string;
   eventsUrl: string;
+  /**
+   * The claiming window opened again (its attempt came back in {@link FLOW_ATTEMPT_COOKIE}): where the
+   * session is, and what the running step needs (`edocument`, `photo1`, as `technology.start` answers).
+   */
+  resume?: { index: number; running: boolean; edocument?: unknown; photo1?: unknown };
 }
+
+/**
+ * The cookie the flow page keeps its attempt in once it claimed the session (path `/flow/<id>`): a reload of
+ * the host page opens the same window's flow again, which goes on where it was (no new SMS) rather than
+ * being refused as another window.
+ */
+export const FLOW_ATTEMPT_COOKIE = 'flow_attempt';
 
 /** The pages other than the flow itself. */
 export type MessagePageKind = keyof FlowTexts['pages'];
@@ -157,6 +169,8 @@ export function renderFlowPage(input: FlowPageInput): string {
     sessionId: input.sessionId,
     technologies: input.technologies,
     attempt: input.attempt,
+    attemptCookie: FLOW_ATTEMPT_COOKIE,
+    resume: input.resume ?? null,
     eventsUrl: input.eventsUrl,
     finishedUrl: input.finishedUrl,
     vendorErrors: Object.entries(VENDOR_ERRORS).map(([name, { status, text }]) => ({ name, status, text })),

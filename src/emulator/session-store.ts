@@ -6,8 +6,9 @@
  * Rules (emulator choices where the vendor documents nothing):
  * - A session is claimed by the first `technology.start`, together with the page `attempt` that sent it.
  *   Events from any other attempt are refused (`session_in_progress`), and opening the flow again shows
- *   "already in progress": a session is passed once, in one window. A reload of the claiming window is a
- *   new attempt, so it cannot resume either.
+ *   "already in progress": a session is passed once, in one window. The claiming page keeps its attempt
+ *   in a cookie (`flow_attempt`, path `/flow/<id>`): opened again in that browser (a reload of the host
+ *   page), it goes on with that attempt where the session is (see `app.ts`).
  * - A technology that ends with `success: false` ends the course: the only event accepted after it is
  *   `flow.end`, and the session is `FAILED`.
  * - An unfinished session expires `ttlMs` after creation. Its result is then `FAILED` with the reason

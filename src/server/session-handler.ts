@@ -69,6 +69,13 @@ export interface SessionHandlerOptions extends VendorOptions, OriginOptions {
   tokenSecret?: string;
   /** Lifetime of the `status_token` handed out, in seconds; default 3600. */
   tokenTtlSeconds?: number;
+  /**
+   * How long the vendor keeps a session open, in seconds; default 1800. The vendor publishes no lifetime
+   * for flow sessions; 30 minutes is what a sister product documents (SERVICE.md). The answer's
+   * `expires_at` is the sooner of this and the status token's expiry: until then the element's `resume`
+   * shows the session again after a reload.
+   */
+  sessionTtlSeconds?: number;
   /** Largest accepted request body in bytes; default 16384. */
   maxBodyBytes?: number;
   /** Where problems are reported (redacted, no personal data, never a token); default `console`. */
@@ -94,6 +101,12 @@ export interface SessionRateLimit {
    */
   key?: (request: Request) => string | Promise<string>;
 }
+
+/**
+ * Default `sessionTtlSeconds`: how long a vendor session is taken to stay open. Not published for flows;
+ * a sister product documents 30 minutes (SERVICE.md §1, §6).
+ */
+export const DEFAULT_SESSION_TTL_SECONDS = 1800;
 
 /** Default body limit of the session handler, in bytes. */
 export const DEFAULT_MAX_BODY_BYTES = 16_384;
@@ -124,8 +137,10 @@ function acceptableContentType(header: string | null): boolean {
 /**
  * Creates the endpoint the element's `session-endpoint` points at. It takes `POST` JSON
  * `{ locale?, context? }`, asks the `metadata` callback for session metadata, creates a vendor session
- * with the API key, and answers `200 { session_id, technologies, status_token }` (`Cache-Control:
- * no-store`). `status_token` is what the status handler asks for (header `Biometric-Status-Token`).
+ * with the API key, and answers `200 { session_id, technologies, status_token, expires_at }`
+ * (`Cache-Control: no-store`). `status_token` is what the status handler asks for (header
+ * `Biometric-Status-Token`); `expires_at` (ISO 8601) is until when the session is worth showing again
+ * (the element's `resume`): the sooner of `sessionTtlSeconds` and the token's lifetime.
  *
  * Checks, in order: Origin (403 `forbidden-origin`; `OPTIONS` → 204 preflight for an allowed cross
  * origin), method (405 with `Allow`), `authorize` (403 `forbidden`; it throws → 500 `internal-error`),
@@ -155,7 +170,7 @@ function acceptableContentType(header: string | null): boolean {
  * reason, e.g. `forbidden-origin: got https://evil.example, allowed https://shop.example`.
  *
  * @throws {TypeError} at creation, for options that are not what their types say: `metadata`,
- *   `authorize` or `rateLimit.key` not functions, `timeoutMs`, `maxBodyBytes`, `tokenTtlSeconds` or
+ *   `authorize` or `rateLimit.key` not functions, `timeoutMs`, `maxBodyBytes`, `tokenTtlSeconds`, `sessionTtlSeconds` or
  *   `rateLimit` numbers out of range. Never for a missing `apiKey`.
  */
 export function createSessionHandler(options: SessionHandlerOptions): (request: Request) => Promise<Response> {
@@ -169,6 +184,10 @@ export function createSessionHandler(options: SessionHandlerOptions): (request: 
   const metadataCallback = options.metadata;
   if (metadataCallback !== undefined && typeof metadataCallback !== 'function') throw new TypeError('createSessionHandler: metadata must be a function');
   const tokenTtl = checkTokenTtl(options.tokenTtlSeconds, 'createSessionHandler: tokenTtlSeconds');
+  const sessionTtl = options.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS;
+  if (typeof sessionTtl !== 'number' || !Number.isFinite(sessionTtl) || sessionTtl <= 0) {
+    throw new TypeError('createSessionHandler: sessionTtlSeconds must be a positive number');
+  }
   const authorize = options.authorize;
   if (authorize !== undefined && typeof authorize !== 'function') throw new TypeError('createSessionHandler: authorize must be a function');
   const limits = options.rateLimit;
@@ -274,7 +293,13 @@ export function createSessionHandler(options: SessionHandlerOptions): (request: 
     try {
       const session = await createSessionWith(vendor, metadata);
       const statusToken = await issueWith(tokenSecret, session.session_id, tokenTtl);
-      return jsonAnswer(200, { session_id: session.session_id, technologies: session.technologies, status_token: statusToken }, cors);
+      // Whole seconds, as the token's own expiry: the sooner of the two lifetimes.
+      const expiresAt = new Date(Math.floor(Date.now() / 1000 + Math.min(sessionTtl, tokenTtl)) * 1000).toISOString();
+      return jsonAnswer(
+        200,
+        { session_id: session.session_id, technologies: session.technologies, status_token: statusToken, expires_at: expiresAt },
+        cors,
+      );
     } catch (error) {
       if (error instanceof InvalidMetadataError) {
         logger.error(

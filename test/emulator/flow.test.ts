@@ -97,6 +97,35 @@ describe('hosted flow page', { timeout: 20_000 }, () => {
     }
   });
 
+  it('lets the window that claimed a session open it again where it is (its attempt in a cookie), and no other', async () => {
+    const custom = await startEmulator({ flows: [{ name: 'ED', technologies: ['LD', 'ED'] }] });
+    try {
+      const edocument = { iin: { value: VALID_IIN }, phone: { value: VALID_PHONE } };
+      const id = (await createSession(custom, { edocument })).body.session_id;
+      const attempt = flowConfig((await page(`${custom.url}/flow/${id}`)).html).attempt as string;
+      await sendEvent(custom, id, { type: 'technology.start', technology_code: 'LD', attempt });
+      await sendEvent(custom, id, { type: 'technology.end', technology_code: 'LD', success: true, attempt });
+      await sendEvent(custom, id, { type: 'technology.start', technology_code: 'ED', attempt });
+
+      const again = await fetch(`${custom.url}/flow/${id}?web_view=true&locale=en`, { headers: { cookie: `flow_attempt=${attempt}` } });
+      assert.equal(again.status, 200);
+      const config = flowConfig(await again.text());
+      assert.equal(config.attempt, attempt, 'the same attempt, whose events are accepted');
+      assert.deepEqual(config.resume, {
+        index: 1,
+        running: true,
+        edocument: { iin: { value: VALID_IIN }, phone: { value: VALID_PHONE }, skip_input: false },
+      });
+      const other = await fetch(`${custom.url}/flow/${id}`, { headers: { cookie: 'flow_attempt=someone-else' } });
+      assert.equal(other.status, 409);
+      assert.equal((await page(`${custom.url}/flow/${id}`)).status, 409);
+      const fresh = flowConfig((await page(`${custom.url}/flow/${(await createSession(custom)).body.session_id}`)).html);
+      assert.equal(fresh.resume, null);
+    } finally {
+      await custom.close();
+    }
+  });
+
   it('gives a fixed IIN and phone to the page only masked', async () => {
     const custom = await startEmulator({ flows: [{ name: 'ED', technologies: ['ED'] }] });
     try {

@@ -105,7 +105,8 @@ for (const [pathName, listen] of Object.entries(PATHS)) {
       const base = await serveSession();
       const answer = await send(base, '/api/session?x=1', postJson(JSON.stringify({ locale: 'ru', context: { cart: [1, 2] } }), { Origin: base, Cookie: 'sid=7' }));
       assert.equal(answer.status, 200);
-      const { status_token: token, ...session } = JSON.parse(answer.text);
+      const { status_token: token, expires_at: expiresAt, ...session } = JSON.parse(answer.text);
+      assert.ok(Date.parse(expiresAt) > Date.now(), `expires_at ${expiresAt}`);
       assert.deepEqual(session, { session_id: SESSION_ID, technologies: ['LDHP', 'F2F'] });
       assert.equal(await verifyStatusToken({ tokenSecret: TOKEN_SECRET, sessionId: SESSION_ID, token }), true);
       assert.match(answer.headers['content-type'] ?? '', /^application\/json; charset=utf-8$/i);

@@ -49,12 +49,17 @@ describe('createSessionHandler: happy path', () => {
         return { edocument: { phone: { value: '77011234567', changeable: false } } };
       },
     });
+    const before = Date.now();
     const response = await handle(post(JSON.stringify({ locale: 'kk', context: { orderId: 42 } })));
 
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('cache-control'), 'no-store');
     assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
-    const { status_token: token, ...session } = await response.json();
+    const { status_token: token, expires_at: expiresAt, ...session } = await response.json();
+    // The vendor session's lifetime as far as it is known (30 minutes), in whole seconds.
+    const expires = Date.parse(expiresAt);
+    assert.ok(expires >= before + 1800_000 - 1000 && expires <= Date.now() + 1800_000, `expires_at ${expiresAt}`);
+    assert.equal(expires % 1000, 0);
     assert.deepEqual(session, { session_id: SESSION_ID, technologies: ['LDHP', 'F2F'] });
     assert.equal(await verifyStatusToken({ tokenSecret: TOKEN_SECRET, sessionId: SESSION_ID, token }), true, 'the status token is for this session');
 
@@ -85,9 +90,23 @@ describe('createSessionHandler: happy path', () => {
   it('drops vendor fields the element does not need and passes unknown technology codes through', async () => {
     vendor.behave({ json: { session_id: SESSION_ID.toUpperCase(), technologies: ['NEW_TECH'], extra: 'x' } });
     const response = await handler().handle(post('{}'));
-    const { status_token: token, ...session } = await response.json();
+    const { status_token: token, expires_at: _expiresAt, ...session } = await response.json();
     assert.deepEqual(session, { session_id: SESSION_ID.toUpperCase(), technologies: ['NEW_TECH'] });
     assert.equal(typeof token, 'string');
+  });
+
+  it('says until when the session can be shown again: the sooner of sessionTtlSeconds and the token lifetime', async () => {
+    const expiresIn = async (options: Partial<SessionHandlerOptions>) => {
+      const before = Date.now();
+      const { expires_at: expiresAt } = await (await handler(options).handle(post('{}'))).json();
+      return (Date.parse(expiresAt) - before) / 1000;
+    };
+    const near = (seconds: number, expected: number) => assert.ok(seconds > expected - 2 && seconds < expected + 1, `${seconds} s, not about ${expected}`);
+    near(await expiresIn({ sessionTtlSeconds: 600 }), 600);
+    near(await expiresIn({ sessionTtlSeconds: 7200 }), 3600);
+    near(await expiresIn({ tokenTtlSeconds: 300 }), 300);
+    assert.throws(() => createSessionHandler({ apiKey: API_KEY, tokenSecret: TOKEN_SECRET, sessionTtlSeconds: 0 }), TypeError);
+    assert.throws(() => createSessionHandler({ apiKey: API_KEY, tokenSecret: TOKEN_SECRET, sessionTtlSeconds: Number.NaN }), TypeError);
   });
 
   it('appends the paths to a base URL with a trailing slash', async () => {

@@ -1,11 +1,15 @@
-// Popup mode: the window must be opened synchronously inside the user's click, before any await, or
-// browsers block it; it is navigated to the flow once the session exists.
+// The popup presenter's first half, in the element's core: the window must be opened synchronously inside
+// the person's click, before any await, or browsers block it. It is navigated to the flow by the popup
+// presenter (./popup.ts, loaded on demand while the session is requested).
 
 const WIDTH = 480;
 const HEIGHT = 760;
 
-/** Opens an empty, centred popup; `null` when the browser blocked it. */
-export function openBlankPopup(opener: Window, title: string, text: string): Window | null {
+/**
+ * Opens an empty, centred popup showing `text`, closed again when `signal` aborts; `null` when the
+ * browser blocked it.
+ */
+export function openBlankPopup(opener: Window, title: string, text: string, signal: AbortSignal): Window | null {
   const width = Math.min(WIDTH, opener.screen.availWidth);
   const height = Math.min(HEIGHT, opener.screen.availHeight);
   const left = Math.max(0, Math.round(opener.screenX + (opener.outerWidth - width) / 2));
@@ -17,6 +21,8 @@ export function openBlankPopup(opener: Window, title: string, text: string): Win
     return null;
   }
   if (!popup) return null;
+  const opened = popup;
+  signal.addEventListener('abort', () => opened.close(), { once: true });
   try {
     // Something to look at while the session is requested; the blank page is ours until navigated.
     popup.document.title = title;
@@ -27,6 +33,3 @@ export function openBlankPopup(opener: Window, title: string, text: string): Win
   }
   return popup;
 }
-
-/** How often a popup is checked for being closed or back on a readable page. */
-export const POPUP_WATCH_MS = 250;
