@@ -96,21 +96,8 @@ describe('biometric-flow: configuration mistakes in the console', function () {
     expect(endpoint.requests.length).to.equal(0);
   });
 
-  it('insecure-context', async () => {
-    stubEndpoint(sessionAnswer());
-    // An own property of window in some browsers, of its prototype in others: put back whichever it was.
-    const own = Object.getOwnPropertyDescriptor(window, 'isSecureContext');
-    Object.defineProperty(window, 'isSecureContext', { value: false, configurable: true });
-    try {
-      const el = await fixture<BiometricFlowElement>(html`<biometric-flow id="insecure" session-endpoint="/api/session"></biometric-flow>`);
-      const line = await expectOneLogForTwoStarts(el, 'insecure-context', 'insecure-context');
-      expect(line.includes(location.origin)).to.equal(true);
-    } finally {
-      delete (window as { isSecureContext?: boolean }).isSecureContext;
-      if (own) Object.defineProperty(window, 'isSecureContext', own);
-    }
-    expect(window.isSecureContext).to.equal(true);
-  });
+  // insecure-context is told in a real insecure context: test/e2e/cdn-plain.test.ts. Faking
+  // window.isSecureContext here did not hold in WebKit once the page had run the element's checks often.
 
   it('camera-blocked-by-policy', async () => {
     stubEndpoint(sessionAnswer());

@@ -9,7 +9,8 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/browsers.mjs';
 import { ensureCdnBuild, type Demo } from '../../demo/server.js';
 import {
   expectFinished,
@@ -104,6 +105,56 @@ describe('the CDN build in plain HTML, no build step', { timeout: 120_000 }, () 
     });
     assert.deepEqual(exported, { registered: true, global: false }, 'the module exports the registered class and sets no global');
     await passAndFinish(appPage);
+  });
+
+  it('on a page that is not a secure context (http: on a host name): flow-error insecure-context, told once in the console, no session', { timeout: 60_000 }, async () => {
+    // A real insecure context: Chromium treats http://127.0.0.1 as secure, a host name over http: as not.
+    const insecure = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP plain-http.test 127.0.0.1'],
+      timeout: 30_000,
+    });
+    try {
+      const url = new URL('cdn-plain/classic.html', site.url);
+      url.hostname = 'plain-http.test';
+      const page = await insecure.newPage();
+      const errors: string[] = [];
+      const sessionRequests: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error') errors.push(message.text());
+      });
+      page.on('request', (sent) => {
+        if (new URL(sent.url()).pathname === '/api/session') sessionRequests.push(sent.url());
+      });
+      await page.goto(url.href);
+      assert.equal(await page.evaluate(() => window.isSecureContext), false);
+      // An element of its own (the page's panel waits for its backend, which refuses this host name).
+      const codes = await page.evaluate(async () => {
+        const el = document.createElement('biometric-flow') as HTMLElement & {
+          start(): Promise<unknown>;
+          reset(): void;
+          updateComplete: Promise<boolean>;
+        };
+        el.setAttribute('session-endpoint', '/api/session');
+        document.body.append(el);
+        const seen: string[] = [];
+        el.addEventListener('flow-error', (event) => seen.push((event as CustomEvent<{ code: string }>).detail.code));
+        await el.start();
+        await el.updateComplete;
+        el.reset();
+        await el.start();
+        await el.updateComplete;
+        return seen;
+      });
+      assert.deepEqual(codes, ['insecure-context', 'insecure-context']);
+      const told = () => errors.filter((text) => text.includes('biometric-flow#insecure-context'));
+      await page.waitForFunction(() => true); // one more round trip to the page: its console messages are in
+      assert.equal(told().length, 1, `one console error for two starts: ${JSON.stringify(errors)}`);
+      assert.ok(told()[0]!.includes('http://plain-http.test:'), told()[0]);
+      assert.deepEqual(sessionRequests, []);
+    } finally {
+      await insecure.close();
+    }
   });
 
   it('tells the developer, in the console, when the module is served without its deferred chunk', { timeout: 60_000 }, async () => {
