@@ -29,6 +29,7 @@ import {
   outcomeOf,
 } from './status-poller.js';
 import { startWarmUp, warmUrl } from './warm-up.js';
+import type { HandoffDecision } from './handoff/handoff.js';
 
 /** The module of what no start needs before its flow shows or it ends. */
 type Deferred = typeof import('./deferred.js');
@@ -141,6 +142,8 @@ const MODES: readonly FlowMode[] = ['inline', 'modal', 'popup'];
  * @tag biometric-flow
  *
  * @attr {'idle'|'requesting'|'loading'|'active'|'confirming'|'finished'|'cancelled'|'error'} state - Read-only, reflected: where the element is.
+ * @attr {string} handoff-endpoint - Host URL of a `createHandoffHandler` endpoint: enables continuing on a phone (a QR code, a short code and a copyable link in place of the flow; `finished` comes with `via: 'handoff'`). Needs `status-endpoint`.
+ * @attr {'auto'|'offer'|'off'} [handoff=auto] - `auto`: hand off when this device has no usable camera or the browser is a known in-app one (without `handoff-endpoint`, an in-app browser gets an "open in your browser" link); `offer`: a "Continue on my phone" button beside the start button; `off`: never.
  *
  * @slot trigger - Replaces the default start button; a click on it starts the flow.
  * @slot loading - Shown while the session is requested: over the flow's box, which has its full height from the start.
@@ -264,6 +267,12 @@ export class BiometricFlowElement extends LitElement {
   #returnFocus?: HTMLElement;
   #dialogOpen = false;
   #savedOverflow = '';
+  // ▼ Handoff hook (issue 13): all the element holds of the handoff; the rest is src/handoff/.
+  /** What src/handoff/ puts beside the start button (`handoff="offer"`). */
+  declare private _offer?: unknown;
+  /** src/handoff/'s decision, asked where each start would show its flow (loaded on connection: no start waits for it). */
+  #handoff?: Promise<HandoffDecision | void>;
+  // ▲
 
   constructor() {
     super();
@@ -293,6 +302,7 @@ export class BiometricFlowElement extends LitElement {
     // the old size.
     styles.styleSheet?.replaceSync(`${styles.cssText}/*${++connections}*/`);
     this.#reflectState();
+    this.#handoff ??= import('./handoff/handoff.js').then((module) => module.hook(this), () => {}); // Handoff hook
     // Looked at after the update: @lit/react and others set properties (autostart too) only after
     // inserting the element.
     void this.updateComplete.then(() => {
@@ -391,6 +401,7 @@ export class BiometricFlowElement extends LitElement {
         this.#warmUp(run);
         session = await pending;
       }
+      await (await this.#handoff)?.(run); // Handoff hook: may take this start (run.via = 'handoff', its view as run.frame)
       if (run.ended) return;
 
       run.session = session;
@@ -398,13 +409,14 @@ export class BiometricFlowElement extends LitElement {
       // The flow starts loading before session-created: a slow listener does not hold it back, and one
       // that cancels still stops it.
       if (run.popup) this.#navigatePopup(run, run.popup, run.url);
-      else this.#showFrame(run, run.url);
+      else if (!run.via) this.#showFrame(run, run.url);
       if (run.ended) return; // the popup was closed while the session was requested
       emit(this, 'session-created', { sessionId: session.id, technologies: session.technologies });
       if (run.ended) return;
 
       window.addEventListener('message', (event) => this.#onMessage(run, event), { signal: run.controller.signal });
       this.#setState('loading');
+      if (run.via) this.#flowLoaded(run); // Handoff hook: its view shows at once, and waits by status
       run.resolve(session);
     } catch (error) {
       if (run.ended) return;
@@ -812,7 +824,7 @@ export class BiometricFlowElement extends LitElement {
   #renderTrigger(label: string): TemplateResult {
     return html`<slot name="trigger" @click=${() => void this.start()}
       ><button part="trigger" class="trigger" type="button">${label}</button></slot
-    >`;
+      >${this._offer}`;
   }
 
   /**

@@ -11,7 +11,9 @@ export type FlowErrorCode =
   | 'popup-blocked'
   | 'popup-severed'
   | 'camera-blocked-by-policy'
-  | 'status-request-failed';
+  | 'status-request-failed'
+  /** The handoff endpoint gave no link (network, HTTP error, invalid answer); the handoff view offers a new try. */
+  | 'handoff-request-failed';
 
 /** Codes worth a "try again": the same start may succeed a moment later. */
 const RETRYABLE: ReadonlySet<FlowErrorCode> = new Set<FlowErrorCode>([
