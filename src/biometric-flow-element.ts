@@ -165,6 +165,8 @@ const MODES: readonly FlowMode[] = ['inline', 'modal', 'popup'];
  * @csspart close-button - The dialog's close button.
  * @csspart status - The live region that tells which step the person is on, and that the result is being checked.
  * @csspart reasons - The list of reasons in the default view of a verification that did not pass.
+ * @csspart handoff - The handoff view (QR code, code, link), in the flow's box in place of the frame.
+ * @csspart handoff-offer - The "Continue on my phone" button of `handoff="offer"`.
  *
  * @cssprop [--biometric-flow-height=640px] - Height of the flow's box (the frame, and the loading state before it).
  * @cssprop [--biometric-flow-radius=12px] - Corner radius of the frame, dialog and buttons.

@@ -145,7 +145,11 @@ export function hook(element: BiometricFlowElement): HandoffDecision {
     run.via = 'handoff';
     const box = document.createElement('div');
     box.className = 'frame handoff';
+    box.setAttribute('part', 'handoff');
     run.frame = box;
+    // The connection warm-up (a hidden frame of the flow's origin, see warm-up.ts) was for a flow that now
+    // runs on the phone: it goes, as the element's own frame would have made it go.
+    for (const warm of host.renderRoot.querySelectorAll('iframe[aria-hidden="true"]')) warm.remove();
     loadView().then(
       (module) => module.showHandoff(host, run, box, kind, endpoint ?? ''),
       (error: unknown) => console.error('<biometric-flow>: the handoff view (biometric-flow-handoff-view.js) did not load; serve it beside biometric-flow.js', error),
