@@ -25,6 +25,7 @@ import { z } from 'zod';
 import { startEmulator, type Emulator } from '../src/emulator/index.js';
 import {
   DEFAULT_API_BASE_URL,
+  createHandoffHandler,
   createSessionHandler,
   createStatusHandler,
   toNodeListener,
@@ -74,6 +75,8 @@ export interface DemoOptions {
   logger?: DemoLogger;
   /** Vite's own log level. Default `info`. */
   viteLogLevel?: 'info' | 'warn' | 'error' | 'silent';
+  /** How long a handoff link works, in seconds. Default 600 (the handler's); tests shorten it. */
+  handoffTtlSeconds?: number;
 }
 
 export interface Demo {
@@ -159,6 +162,10 @@ export function createDemoBackend(options: {
   backend: 'emulator' | 'vendor';
   /** Signs the status tokens; every handler of the demo shares it. */
   tokenSecret: string;
+  /** Where the phone of a handoff is sent: the emulator, or the vendor's flow. */
+  handoffFlowBaseUrl: string;
+  /** A handoff link's lifetime in seconds; default the handler's (600). */
+  handoffTtlSeconds?: number;
   logger: DemoLogger;
 }) {
   const { flowKeys, flowTechnologies, apiBaseUrl, tokenSecret, logger } = options;
@@ -232,10 +239,19 @@ export function createDemoBackend(options: {
   }));
   const configBody: DemoConfig = { backend: options.backend, presets: publicPresets };
   if (options.flowBaseUrl) configBody.flowBaseUrl = options.flowBaseUrl;
+  // Continue on a phone: the link's page names the site and sends the phone to the flow.
+  const handoff = createHandoffHandler({
+    tokenSecret,
+    flowBaseUrl: options.handoffFlowBaseUrl,
+    siteName: 'biometric-flow demo',
+    logger,
+    ...(options.handoffTtlSeconds === undefined ? {} : { ttlSeconds: options.handoffTtlSeconds }),
+  });
+
   const config = async (request: Request): Promise<Response> =>
     request.method === 'GET' ? jsonAnswer(200, configBody) : jsonAnswer(405, { error: { code: 'method-not-allowed', message: 'GET only' } });
 
-  return { session, status, config };
+  return { session, status, handoff, config };
 }
 
 /** Serves the CDN build from dist/cdn, only the files the build writes. */
@@ -262,6 +278,7 @@ function backendPlugin(backend: ReturnType<typeof createDemoBackend>, logger: De
     configureServer(server) {
       server.middlewares.use('/api/session', toNodeListener(backend.session, nodeOptions));
       server.middlewares.use('/api/status', toNodeListener(backend.status, nodeOptions));
+      server.middlewares.use('/api/handoff', toNodeListener(backend.handoff, nodeOptions));
       server.middlewares.use('/api/config', toNodeListener(backend.config, nodeOptions));
       server.middlewares.use('/cdn', (req, res) => {
         serveCdn(req, res).catch((error: unknown) => {
@@ -355,6 +372,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       ...(options.flowBaseUrl ? { flowBaseUrl: options.flowBaseUrl } : {}),
       backend: 'vendor',
       tokenSecret,
+      handoffFlowBaseUrl: flowBaseUrl,
+      ...(options.handoffTtlSeconds === undefined ? {} : { handoffTtlSeconds: options.handoffTtlSeconds }),
       logger,
     });
   } else {
@@ -368,6 +387,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       flowBaseUrl,
       backend: 'emulator',
       tokenSecret,
+      handoffFlowBaseUrl: flowBaseUrl,
+      ...(options.handoffTtlSeconds === undefined ? {} : { handoffTtlSeconds: options.handoffTtlSeconds }),
       logger,
     });
   }

@@ -177,8 +177,9 @@ function randomNonce(): string {
  *   store, and answers 303 to `<flowBaseUrl>/flow/<session id>?locale=<ru|kz|en>` (no `web_view`: the
  *   flow is the phone browser's own page).
  *
- * No API key is involved: the vendor is not called. The pages send `Referrer-Policy: no-referrer` (the
- * link never reaches the flow's logs), `Cache-Control: no-store`, and refuse framing.
+ * No API key is involved: the vendor is not called. The pages send `Referrer-Policy: same-origin` and
+ * the redirect `no-referrer` (the link never reaches the flow's logs), `Cache-Control: no-store`, and
+ * refuse framing.
  *
  * Like the other handlers it checks `tokenSecret`, `flowBaseUrl`, `publicUrl` and `allowedOrigins` on the
  * first request (500 `configuration-error` and one log line while one is wrong).
@@ -391,7 +392,9 @@ function htmlAnswer(status: number, html: string, nonce: string, flowOrigin: str
     headers: {
       'Content-Type': 'text/html; charset=utf-8',
       'Cache-Control': 'no-store',
-      'Referrer-Policy': 'no-referrer',
+      // same-origin, not no-referrer: under no-referrer the confirm form's POST carries `Origin: null`.
+      // Nothing leaves for another origin either way (the redirect to the flow says no-referrer).
+      'Referrer-Policy': 'same-origin',
       'X-Content-Type-Options': 'nosniff',
       'X-Frame-Options': 'DENY',
       'Content-Security-Policy': `default-src 'none'; style-src 'nonce-${nonce}'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,

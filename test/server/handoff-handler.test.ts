@@ -121,7 +121,7 @@ describe('createHandoffHandler: the phone', () => {
     const link = await makeLink(handle);
     const response = await handle(open(link.url, { headers: { 'accept-language': 'kk-KZ,ru;q=0.8' } }));
     assert.equal(response.status, 200);
-    assert.equal(response.headers.get('referrer-policy'), 'no-referrer');
+    assert.equal(response.headers.get('referrer-policy'), 'same-origin');
     assert.equal(response.headers.get('cache-control'), 'no-store');
     assert.match(response.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/);
     const html = await response.text();
