@@ -177,6 +177,10 @@ function renderSettings(form: HTMLFormElement, config: DemoConfig, settings: Set
     h('div', { id: 'preset-details', class: 'preset-details' }),
     radioGroup('mode', 'Mode', MODES, settings.mode),
     radioGroup('locale', 'Locale', [...LOCALES], settings.locale),
+    radioGroup('handoff', 'Continue on a phone', [...HANDOFFS], settings.handoff),
+    h('p', { class: 'hint', id: 'handoff-hint' }, [
+      'A QR code, a short code and a link to finish on a phone, where this device has no camera (or always, with the offer). Needs “Confirm the result”: the element learns of the end by status.',
+    ]),
     h('div', { class: 'field' }, [
       h('label', { class: 'choice' }, [
         h('input', { type: 'checkbox', id: 'confirm-check', name: 'confirm', checked: settings.confirm, 'aria-describedby': 'confirm-hint' }),
@@ -185,10 +189,6 @@ function renderSettings(form: HTMLFormElement, config: DemoConfig, settings: Set
       h('p', { class: 'hint', id: 'confirm-hint' }, [
         'On: the element asks the server and says passed or failed (the emulator’s result lags 3 s, as the vendor’s does). Off: no status-endpoint, so the element cannot know and says the result is being checked.',
       ]),
-    ]),
-    radioGroup('handoff', 'Continue on a phone', [...HANDOFFS], settings.handoff),
-    h('p', { class: 'hint', id: 'handoff-hint' }, [
-      'A QR code, a short code and a link to finish on a phone, where this device has no camera (or always, with the offer). Needs “Confirm the result”: the element learns of the end by status.',
     ]),
     h('p', { class: 'hint' }, ['Changes apply to the next start.']),
   );
