@@ -148,8 +148,17 @@ export function hook(element: BiometricFlowElement): HandoffDecision {
     box.setAttribute('part', 'handoff');
     run.frame = box;
     // The connection warm-up (a hidden frame of the flow's origin, see warm-up.ts) was for a flow that now
-    // runs on the phone: it goes, as the element's own frame would have made it go.
-    for (const warm of host.renderRoot.querySelectorAll('iframe[aria-hidden="true"]')) warm.remove();
+    // runs on the phone: it goes, as the element's own frame would have made it go; and so does one that
+    // its timer adds later (a session that answered at once may beat it).
+    const dropWarmUp = () => {
+      for (const node of [...(host.renderRoot as ShadowRoot).children]) {
+        if (node.localName === 'iframe' && node.getAttribute('aria-hidden') === 'true') node.remove();
+      }
+    };
+    dropWarmUp();
+    const watcher = new MutationObserver(dropWarmUp);
+    watcher.observe(host.renderRoot, { childList: true });
+    run.controller.signal.addEventListener('abort', () => watcher.disconnect(), { once: true });
     loadView().then(
       (module) => module.showHandoff(host, run, box, kind, endpoint ?? ''),
       (error: unknown) => console.error('<biometric-flow>: the handoff view (biometric-flow-handoff-view.js) did not load; serve it beside biometric-flow.js', error),
