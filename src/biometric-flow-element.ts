@@ -151,7 +151,7 @@ const MODES: readonly FlowMode[] = ['inline', 'modal', 'popup'];
  * @slot error - Shown after a `flow-error`.
  *
  * @fires {SessionCreatedDetail} session-created - The endpoint answered with a valid session (or `session-id` was given). The flow has started loading by then; `cancel()` in a listener stops it.
- * @fires {FlowLoadedDetail} flow-loaded - The frame or popup finished loading the flow.
+ * @fires {FlowLoadedDetail} flow-loaded - The frame or popup finished loading the flow (with a handoff: its view is shown).
  * @fires {FlowMessageDetail} flow-message - Every accepted message from the flow.
  * @fires {FinishedDetail} finished - The flow ended, with what is known of the verdict (`outcome`). A UX signal: your server decides on its own call to the vendor.
  * @fires {CancelledDetail} cancelled - The user or the host stopped the flow.

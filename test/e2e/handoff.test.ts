@@ -127,6 +127,12 @@ describe('handoff: continue on a phone, end to end', { timeout: 240_000 }, () =>
       assert.equal(flowUrl.searchParams.has('web_view'), false, 'the phone runs the flow as its own page');
       const created = await waitForLogged(page, 'session-created');
       assert.equal(flowUrl.pathname, `/flow/${created.sessionId}`);
+      await phonePage.locator('#start-button').waitFor();
+      assert.equal(
+        await phonePage.evaluate(() => document.documentElement.scrollWidth <= innerWidth),
+        true,
+        'the flow fits the phone: nothing runs off the side',
+      );
 
       // The desktop, waiting meanwhile, is axe clean.
       assert.deepEqual(await axeViolations(page), [], 'the desktop handoff view');
