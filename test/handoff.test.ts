@@ -94,6 +94,7 @@ describe('handoff: auto on a device without a camera', () => {
     expect(liveText(el)).to.equal('Waiting for your phone…');
     expect(view(el)!.textContent).to.match(/The code is valid for (10:00|9:5\d)/);
     expect(el.state).to.equal('active');
+    await expect(el).to.be.accessible();
 
     const { detail } = await finished;
     expect(detail).to.deep.equal({
@@ -145,6 +146,7 @@ describe('handoff: auto on a device without a camera', () => {
     await waitUntil(() => liveText(el) === 'The code has expired.', 'the code expires', { timeout: 5000 });
     expect(view(el)!.querySelector('svg') === null).to.equal(true); // an expired QR code is not shown
     expect(view(el)!.querySelector('[data-handoff-code]') === null).to.equal(true);
+    await expect(el).to.be.accessible();
     view(el)!.querySelector<HTMLButtonElement>('[data-handoff-new]')!.click();
     await waitUntil(() => view(el)?.querySelector('[data-handoff-code]')?.textContent === '222222', 'the new code', { timeout: 5000 });
     expect(routes['/api/handoff']).to.have.length(2);
@@ -168,6 +170,7 @@ describe('handoff: auto on a device without a camera', () => {
     expect(errors[0]!.detail.code).to.equal('handoff-request-failed');
     expect(errors[0]!.detail.status).to.equal(401);
     expect(el.state).to.equal('active');
+    await expect(el).to.be.accessible();
     view(el)!.querySelector<HTMLButtonElement>('[data-handoff-new]')!.click();
     await waitUntil(() => view(el)?.querySelector('[data-handoff-code]')?.textContent === '333333', 'the code after a retry', { timeout: 5000 });
     el.cancel();
@@ -235,6 +238,7 @@ describe('handoff="offer"', () => {
     const el = await element({ handoff: 'offer' });
     await waitUntil(() => offerButton(el) !== undefined, 'the offer is shown', { timeout: 5000 });
     expect(root(el).querySelector('[part~="trigger"]')!.textContent!.trim()).to.equal('Verify your identity');
+    await expect(el).to.be.accessible();
     offerButton(el)!.click();
     await waitForCode(el);
     expect(routes['/api/handoff']).to.have.length(1);
@@ -291,6 +295,7 @@ describe('handoff: in-app browsers', () => {
     expect([...root(el).querySelectorAll('iframe')].map((f) => f.outerHTML).join()).to.equal('');
     expect(view(el)!.querySelector('h2')!.textContent).to.equal('Open in your browser');
     expect(view(el)!.querySelector<HTMLInputElement>('#handoff-page-link')!.value).to.equal(location.href);
+    await expect(el).to.be.accessible();
     expect(routes['/api/session']).to.have.length(1);
     el.cancel();
   });
