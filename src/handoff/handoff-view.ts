@@ -4,12 +4,14 @@
 // browser without `handoff-endpoint`, the page's own link to open in the phone's browser. The element
 // waits by its status endpoint meanwhile (see the "Handoff hook" in biometric-flow-element.ts).
 import { generate } from 'lean-qr/nano';
-import { html, nothing, render, type TemplateResult } from 'lit';
+import { html, render, type TemplateResult } from 'lit';
+import * as z from 'zod/mini';
 import type { BiometricFlowElement } from '../biometric-flow-element.js';
 import { FlowError } from '../errors.js';
 import { fetchJson } from '../fetch-json.js';
 import { emit, type FlowErrorDetail } from '../events.js';
 import type { Locale } from '../locales.js';
+import { parseFields } from '../schemas.js';
 import type { HandoffKind, HandoffRun } from './handoff.js';
 
 interface HandoffTexts {
@@ -88,7 +90,7 @@ const TEXTS: Record<Locale, HandoffTexts> = {
 const STYLE = `.handoff{box-sizing:border-box;overflow:auto;padding:1em;display:flex;flex-direction:column;align-items:center;gap:.6em;text-align:center;background:Canvas}
 .handoff h2{font-size:1.2em;margin:0}.handoff p{margin:0}.handoff svg{width:min(200px,60vw);background:#fff}
 .handoff .code{font:700 1.8em monospace;letter-spacing:.15em}.handoff .row{display:flex;gap:.5em;width:min(100%,28em)}
-.handoff input{flex:1;min-width:0;font:inherit;padding:.5em}
+.handoff input{flex:1;min-width:0;font:inherit}
 .handoff button{font:inherit;padding:.5em 1em;border-radius:var(--_radius);border:1px solid;background:none;color:inherit}`;
 
 /** A link as the handoff endpoint gives it. */
@@ -98,17 +100,22 @@ export interface HandoffAnswer {
   expires_at: string;
 }
 
+/** The handoff endpoint's answer: an http(s) `url`, a short `code`, a date in `expires_at` (zod/mini, as every answer). */
+const handoffAnswerShape = {
+  url: z.string().check(z.regex(/^https?:\/\/\S{1,2040}$/)),
+  code: z.string().check(z.regex(/^[^]{1,16}$/)),
+  // ISO 8601 with a zone, as `toISOString` writes it.
+  expires_at: z.string().check(z.regex(/^\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-][\d:]+)$/)),
+};
+
 /**
- * Checks the handoff endpoint's answer: an http(s) `url`, a short `code`, a date in `expires_at`.
+ * Checks the handoff endpoint's answer.
  *
  * @returns the answer, or `undefined` when it is not one.
  */
 export function parseHandoffAnswer(body: unknown): HandoffAnswer | undefined {
-  if (typeof body !== 'object' || body === null) return undefined;
-  const { url, code, expires_at } = body as Record<string, unknown>;
-  if (typeof url !== 'string' || typeof code !== 'string' || typeof expires_at !== 'string') return undefined;
-  if (!/^https?:\/\//.test(url) || !code || Number.isNaN(Date.parse(expires_at))) return undefined;
-  return { url, code, expires_at };
+  const parsed = parseFields(body, handoffAnswerShape);
+  return parsed.success ? parsed.data : undefined;
 }
 
 /** The QR code of `text` as an SVG path: one unit square per dark module. */
@@ -184,13 +191,13 @@ export function showHandoff(host: BiometricFlowElement, run: HandoffRun, box: HT
             <p>${t.code}: <span class="code" data-handoff-code>${link.code}</span></p>
             ${linkRow(t.link, link.url, 'handoff-link')}
             <p>${t.expires.replace('{time}', clock(deadline - now))}</p>`
-        : nothing}
+        : ''}
       ${expired || failed
         ? html`<p>${failed ? t.failed : t.expired}</p>`
-        : nothing}
+        : ''}
       ${link || failed
         ? html`<button type="button" data-handoff-new @click=${() => void ask()}>${t.newCode}</button>`
-        : nothing}`;
+        : ''}`;
   };
 
   function draw(): void {
@@ -225,7 +232,7 @@ export function showHandoff(host: BiometricFlowElement, run: HandoffRun, box: HT
         { unreachable: code, timeout: code, http: code, invalid: code },
       );
       const answer = parseHandoffAnswer(body);
-      if (!answer) throw new FlowError(code, 'Not a handoff link ({ url, code, expires_at })', { retryable: true });
+      if (!answer) throw new FlowError(code, 'Not a handoff link');
       link = answer;
       now = Date.now();
       deadline = Date.parse(answer.expires_at);
