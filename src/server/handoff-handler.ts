@@ -27,7 +27,8 @@ import {
   refuser,
 } from './http.js';
 import type { Logger, OriginOptions } from './http.js';
-import { sessionIdSchema } from './metadata.js';
+import { z } from 'zod';
+import { formatIssues, sessionIdSchema } from './metadata.js';
 import type { Locale } from './session-handler.js';
 import { resolveTokenSecret, STATUS_TOKEN_HEADER, verifyWith } from './status-token.js';
 import { createMemoryStore } from './store.js';
@@ -47,6 +48,12 @@ const MAX_BODY_BYTES = 4096;
 const ALLOWED_METHODS = 'GET, POST, OPTIONS';
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const LOCALES: readonly Locale[] = ['ru', 'kk', 'en'];
+
+/** What the element sends. Unknown fields are ignored so the element may grow. */
+const handoffRequestSchema = z.object({
+  session_id: sessionIdSchema,
+  locale: z.enum(['ru', 'kk', 'en']).optional(),
+});
 
 /** Options of {@link createHandoffHandler}. */
 export interface HandoffHandlerOptions extends OriginOptions {
@@ -269,21 +276,15 @@ export function createHandoffHandler(options: HandoffHandlerOptions = {}): (requ
       if (error instanceof BodyError) return refuse(errorAnswer(error.status, { code: error.code, message: error.message }, cors), error.message);
       return refuse(errorAnswer(400, { code: 'invalid-json', message: 'The body must be JSON: { "session_id": "<uuid>" }' }, cors), 'body is not JSON');
     }
-    const sessionId = typeof json === 'object' && json !== null ? (json as Record<string, unknown>).session_id : undefined;
-    if (typeof sessionId !== 'string' || !sessionIdSchema.safeParse(sessionId).success) {
+    const body = handoffRequestSchema.safeParse(json);
+    if (!body.success) {
+      const issues = formatIssues(body.error);
       return refuse(
-        errorAnswer(
-          400,
-          {
-            code: 'invalid-session-id',
-            message: 'session_id must be a UUID',
-            issues: [{ path: 'session_id', message: sessionId === undefined ? 'Required' : 'Expected a UUID session id' }],
-          },
-          cors,
-        ),
-        sessionId === undefined ? 'no session_id' : `session_id ${printable(String(sessionId), 64)} is not a UUID`,
+        errorAnswer(400, { code: 'invalid-session-id', message: 'The body must be { "session_id": "<uuid>", "locale"?: "ru" | "kk" | "en" }', issues }, cors),
+        `wrong at ${issues.map((issue) => issue.path || '(root)').join(', ')}`,
       );
     }
+    const sessionId = body.data.session_id;
     const presented = input.header(STATUS_TOKEN_HEADER.toLowerCase());
     if (!(await verifyWith(tokenSecret, sessionId, presented))) {
       return refuse(
@@ -295,8 +296,7 @@ export function createHandoffHandler(options: HandoffHandlerOptions = {}): (requ
     const id = base64url(crypto.getRandomValues(new Uint8Array(16)));
     const expires = Date.now() + ttlSeconds * 1000;
     const record: LinkRecord = { session, code: newCode(), site, expires };
-    const locale = matchLocale((json as Record<string, unknown>).locale);
-    if (locale) record.locale = locale;
+    if (body.data.locale) record.locale = body.data.locale;
     const keepMs = ttlSeconds * 1000 + USED_KEPT_MS;
     try {
       await store.set(linkKey(id), JSON.stringify(record), keepMs);
