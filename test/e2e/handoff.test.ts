@@ -207,6 +207,32 @@ describe('handoff: continue on a phone, end to end', { timeout: 240_000 }, () =>
     }
   });
 
+  it('keyboard: focus goes to the view heading, then the link, "Copy link" (which copies it) and "New code"', { timeout: 60_000 }, async () => {
+    const { page } = await desktop(browser, demo);
+    try {
+      await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(demo.url).origin });
+      const { link } = await startHandoff(page);
+      const focused = () =>
+        page.evaluate(() => {
+          let active = document.activeElement;
+          while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+          return `${active?.localName}${active?.id ? `#${active.id}` : ''} ${active?.textContent?.trim() ?? ''}`.trim();
+        });
+      assert.equal(await focused(), 'h2 Continue on your phone', 'the view takes focus from the start button that went away');
+      await page.keyboard.press('Tab');
+      assert.equal(await focused(), 'input#handoff-link');
+      await page.keyboard.press('Tab');
+      assert.equal(await focused(), 'button Copy link');
+      await page.keyboard.press('Enter');
+      await page.locator('#flow [data-handoff-status]', { hasText: 'Link copied' }).waitFor();
+      assert.equal(await page.evaluate(() => navigator.clipboard.readText()), link);
+      await page.keyboard.press('Tab');
+      assert.equal(await focused(), 'button New code');
+    } finally {
+      await page.context().close();
+    }
+  });
+
   it('offer: "Continue on my phone" beside the start button, axe clean, and in Russian on a Russian page', { timeout: 60_000 }, async () => {
     const { page } = await desktop(browser, demo);
     try {
