@@ -215,9 +215,10 @@ describe('handoff: auto on a device without a camera', () => {
     el.cancel();
   });
 
-  it('is a clear configuration error without status-endpoint', async () => {
+  it('is a clear configuration error without status-endpoint: said in the console at once, and a flow-error at a start', async () => {
     camera(true);
     stubRoutes({ '/api/session': [session()] });
+    const consoleError = sinon.stub(console, 'error');
     const el = await element({ status: false });
     const error = oneEvent(el, 'flow-error');
     void el.start();
@@ -225,6 +226,7 @@ describe('handoff: auto on a device without a camera', () => {
     expect(detail.code).to.equal('missing-endpoint');
     expect(detail.message).to.contain('status-endpoint');
     expect(el.state).to.equal('error');
+    expect(consoleError.getCalls().some((call) => String(call.args[0]).includes('handoff-endpoint needs status-endpoint'))).to.equal(true);
   });
 });
 

@@ -111,9 +111,15 @@ export function hook(element: BiometricFlowElement): HandoffDecision {
   let camera: Promise<boolean> | undefined;
   let view: Promise<typeof import('./handoff-view.js')> | undefined;
   const loadView = () => (view ??= import('./handoff-view.js'));
+  let warned = false;
   const prepare = () => {
     updateOffer(host);
     if (!host.hasAttribute('handoff-endpoint') || handoffSetting(host) === 'off') return;
+    // Said at once, not only at a start: by then a session is spent (the decision comes after it).
+    if (!host.statusEndpoint && !warned) {
+      warned = true;
+      console.error('<biometric-flow>: handoff-endpoint needs status-endpoint (a handoff learns of the end from it); starts will fail with missing-endpoint');
+    }
     // Ahead of any start, so that a start's decision waits for nothing.
     camera ??= cameraUnavailable();
     if (handoffSetting(host) === 'offer' || inAppBrowser()) void loadView();
