@@ -1,8 +1,8 @@
-// The handoff view (`biometric-flow-handoff.js`, loaded only once a start goes to a phone): asks the
+// The handoff view (`biometric-flow-handoff-view.js`, loaded only once a start may go to a phone): asks the
 // handoff endpoint for a link, shows its QR code, the short code and the link itself (the QR's text
 // alternative, with a copy button), counts down to its expiry and offers a new code; or, for an in-app
 // browser without `handoff-endpoint`, the page's own link to open in the phone's browser. The element
-// waits by its status endpoint meanwhile (see the "Handoff hook" in biometric-flow-element.ts).
+// waits by its status endpoint meanwhile (the presenter's `host.gone(true)`).
 import { generate } from 'lean-qr/nano';
 import { html, render, type TemplateResult } from 'lit';
 import * as z from 'zod/mini';
@@ -11,8 +11,10 @@ import { FlowError } from '../errors.js';
 import { fetchJson } from '../fetch-json.js';
 import { emit, type FlowErrorDetail } from '../events.js';
 import type { Locale } from '../locales.js';
+import type { FramePresenter } from '../presenters/frame.js';
+import type { PresenterHost } from '../presenters/types.js';
 import { parseFields } from '../schemas.js';
-import type { HandoffKind, HandoffRun } from './handoff.js';
+import type { HandoffKind } from './handoff.js';
 
 interface HandoffTexts {
   title: string;
@@ -133,11 +135,14 @@ export function clock(ms: number): string {
 }
 
 /**
- * Runs the handoff view of one start in `box` (the element's flow box shows it), until the start ends.
+ * The handoff's part of a presenter (`via: 'handoff'`): its view, put in the flow's box where a frame would
+ * be. `show` asks the handoff endpoint for a link to the start's session and hands the end to the status
+ * endpoint (`host.gone(true)`); the view's first render after that is the `flow-loaded` of the start. The
+ * `browser` kind ("open in your browser") is shown without a session, and so without `show`.
  */
-export function showHandoff(host: BiometricFlowElement, run: HandoffRun, box: HTMLElement, kind: HandoffKind, endpoint: string): void {
-  const t = TEXTS[run.locale];
-  const signal = run.controller.signal;
+export function handoffBox(host: PresenterHost, element: BiometricFlowElement, kind: HandoffKind): FramePresenter {
+  const t = TEXTS[host.locale];
+  const signal = host.signal;
   let link: HandoffAnswer | undefined;
   let deadline = 0;
   let now = Date.now();
@@ -147,13 +152,14 @@ export function showHandoff(host: BiometricFlowElement, run: HandoffRun, box: HT
   let busy = false;
   let reported = false;
   let focused = false;
+  /** Whether `show` came (the session is there), and whether the element heard of the view's first render after it. */
+  let shown = false;
+  let loaded = false;
   let qrFor: { url: string; size: number; path: string } | undefined;
-  const timer = setInterval(() => {
-    now = Date.now();
-    if (link && now >= deadline && status !== t.expired) status = t.expired;
-    draw();
-  }, 1000);
-  signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+
+  const box = document.createElement('div');
+  box.className = 'frame handoff';
+  box.setAttribute('part', 'handoff');
 
   const copy = async (text: string, input: HTMLInputElement | null) => {
     try {
@@ -192,29 +198,18 @@ export function showHandoff(host: BiometricFlowElement, run: HandoffRun, box: HT
             ${linkRow(t.link, link.url, 'handoff-link')}
             <p>${t.expires.replace('{time}', clock(deadline - now))}</p>`
         : ''}
-      ${expired || failed
-        ? html`<p>${failed ? t.failed : t.expired}</p>`
-        : ''}
-      ${link || failed
-        ? html`<button type="button" data-handoff-new @click=${() => void ask()}>${t.newCode}</button>`
-        : ''}`;
+      ${expired || failed ? html`<p>${failed ? t.failed : t.expired}</p>` : ''}
+      ${link || failed ? html`<button type="button" data-handoff-new @click=${() => void ask()}>${t.newCode}</button>` : ''}`;
   };
 
   function draw(): void {
     if (signal.aborted) return;
     render(html`${view()}<p role="status" aria-live="polite" data-handoff-status>${status}</p>`, content);
-    // Focus follows the start into the view, unless it is somewhere of its own (the dialog's close button).
-    if (!focused && box.isConnected) {
-      focused = true;
-      const active = document.activeElement;
-      if (!active || active === document.body || (active === host && !host.shadowRoot?.activeElement)) box.querySelector<HTMLElement>('h2')?.focus();
-    }
   }
 
   async function ask(): Promise<void> {
-    if (busy || signal.aborted) return;
-    const session = await run.promise;
-    if (!session || signal.aborted) return;
+    const session = host.session;
+    if (busy || signal.aborted || !session) return;
     busy = true;
     failed = false;
     status = t.preparing;
@@ -224,9 +219,9 @@ export function showHandoff(host: BiometricFlowElement, run: HandoffRun, box: HT
       if (session.statusToken !== undefined) headers['Biometric-Status-Token'] = session.statusToken;
       const code = 'handoff-request-failed';
       const body = await fetchJson(
-        new URL(endpoint, document.baseURI),
-        { method: 'POST', headers, body: JSON.stringify({ session_id: session.id, locale: run.locale }) },
-        host.requestInit,
+        new URL(element.handoffEndpoint ?? '', document.baseURI),
+        { method: 'POST', headers, body: JSON.stringify({ session_id: session.id, locale: host.locale }) },
+        element.requestInit,
         15_000,
         signal,
         { unreachable: code, timeout: code, http: code, invalid: code },
@@ -246,7 +241,7 @@ export function showHandoff(host: BiometricFlowElement, run: HandoffRun, box: HT
         reported = true;
         const detail: FlowErrorDetail = { code: error.code, message: error.message, retryable: true };
         if (error.status !== undefined) detail.status = error.status;
-        emit(host, 'flow-error', detail);
+        emit(element, 'flow-error', detail);
       }
     } finally {
       busy = false;
@@ -261,5 +256,43 @@ export function showHandoff(host: BiometricFlowElement, run: HandoffRun, box: HT
   content.style.display = 'contents';
   box.append(style, content);
   draw();
-  if (kind === 'phone') void ask();
+
+  return {
+    via: 'handoff',
+    show() {
+      shown = true;
+      // The countdown, once there is a link to count down.
+      const timer = setInterval(() => {
+        now = Date.now();
+        if (link && now >= deadline && status !== t.expired) status = t.expired;
+        draw();
+        host.changed();
+      }, 1000);
+      signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+      // The flow runs on the phone, out of this page's sight: its end comes by the status endpoint.
+      host.gone(true);
+      void ask();
+    },
+    flowWindow: () => null,
+    location: () => undefined,
+    /** At once, as a frame: the view goes when the start ends. */
+    close() {
+      box.remove();
+    },
+    updated() {
+      if (signal.aborted) return;
+      if (!box.isConnected) host.root.querySelector('.frame-box')?.prepend(box);
+      if (!box.isConnected) return;
+      // Focus follows the start into the view, unless it is somewhere of its own (the dialog's close button).
+      if (!focused) {
+        focused = true;
+        const active = document.activeElement;
+        if (!active || active === document.body || (active === element && !element.shadowRoot?.activeElement)) box.querySelector<HTMLElement>('h2')?.focus();
+      }
+      if (shown && !loaded) {
+        loaded = true;
+        host.load();
+      }
+    },
+  };
 }
