@@ -598,7 +598,8 @@ export class BiometricFlowElement extends LitElement {
     run.loaded = true;
     this.#setState('active');
     emit(this, 'flow-loaded', { sessionId: run.session!.id, url: run.url!.href });
-    this.#schedulePoll(run);
+    // A flow out of sight (a handoff) polls on its own schedule already.
+    if (!run.severed) this.#schedulePoll(run);
   }
 
   /** A readable location of the flow's window on the finished page ends the flow. */

@@ -215,18 +215,59 @@ describe('handoff: auto on a device without a camera', () => {
     el.cancel();
   });
 
-  it('is a clear configuration error without status-endpoint: said in the console at once, and a flow-error at a start', async () => {
+  it('is a clear configuration error without status-endpoint: said once in the console, a flow-error at a start, and no session spent', async () => {
     camera(true);
-    stubRoutes({ '/api/session': [session()] });
+    const routes = stubRoutes({ '/api/session': [session()] });
     const consoleError = sinon.stub(console, 'error');
     const el = await element({ status: false });
+    const said = () => consoleError.getCalls().filter((call) => String(call.args[0]).includes('handoff-endpoint but no status-endpoint'));
+    // Before any start: as soon as the element has both attributes looked at.
+    await waitUntil(() => said().length === 1, 'the console says it', { timeout: 5000 });
+    expect(String(said()[0]!.args[0])).to.contain('#continue-on-a-phone');
     const error = oneEvent(el, 'flow-error');
     void el.start();
     const { detail } = await error;
     expect(detail.code).to.equal('missing-endpoint');
     expect(detail.message).to.contain('status-endpoint');
     expect(el.state).to.equal('error');
-    expect(consoleError.getCalls().some((call) => String(call.args[0]).includes('handoff-endpoint needs status-endpoint'))).to.equal(true);
+    expect(routes['/api/session']).to.have.length(0);
+    await el.updateComplete;
+    expect(said()).to.have.length(1); // once per element and cause
+  });
+
+  it('decides at once in popup mode once its chunk is there: a popup start that hands off opens no window', async () => {
+    camera(true);
+    stubRoutes({ '/api/session': [session()], '/api/handoff': [link()], '/api/status': [status('PENDING')] });
+    const open = sinon.spy(window, 'open');
+    const el = await element({ handoff: 'offer' });
+    el.mode = 'popup';
+    // The offer's button is there once the decision chunk is: its click is decided within the click.
+    await waitUntil(() => root(el).querySelector('[part~="handoff-offer"]') !== null, 'the offer is shown', { timeout: 5000 });
+    root(el).querySelector<HTMLButtonElement>('[part~="handoff-offer"]')!.click();
+    await waitForCode(el);
+    expect(open.callCount).to.equal(0);
+    expect(root(el).querySelector('dialog .handoff') !== null).to.equal(true);
+    el.cancel();
+  });
+
+  it('in popup mode before the decision is known, opens the window inside the click and closes it when the handoff takes the start', async () => {
+    camera(false);
+    stubRoutes({ '/api/session': [session()], '/api/handoff': [link()], '/api/status': [status('PENDING')] });
+    const windows: Window[] = [];
+    const realOpen = window.open.bind(window);
+    sinon.stub(window, 'open').callsFake((...args: Parameters<typeof window.open>) => {
+      const opened = realOpen(...args);
+      if (opened) windows.push(opened);
+      return opened;
+    });
+    const el = await element();
+    el.mode = 'popup';
+    void el.start(); // in the same task as the attributes: the decision chunk is not there yet
+    expect(windows).to.have.length(1);
+    await waitForCode(el);
+    expect(windows[0]!.closed).to.equal(true);
+    expect(root(el).querySelector('dialog .handoff') !== null).to.equal(true);
+    el.cancel();
   });
 });
 
@@ -298,7 +339,9 @@ describe('handoff: in-app browsers', () => {
     expect(view(el)!.querySelector('h2')!.textContent).to.equal('Open in your browser');
     expect(view(el)!.querySelector<HTMLInputElement>('#handoff-page-link')!.value).to.equal(location.href);
     await expect(el).to.be.accessible();
-    expect(routes['/api/session']).to.have.length(1);
+    // Decided before the session request: a start that goes to another browser spends no session.
+    expect(routes['/api/session']).to.have.length(0);
+    expect(el.state).to.equal('active');
     el.cancel();
   });
 });

@@ -11,7 +11,6 @@ import { FlowError } from '../errors.js';
 import { fetchJson } from '../fetch-json.js';
 import { emit, type FlowErrorDetail } from '../events.js';
 import type { Locale } from '../locales.js';
-import type { FramePresenter } from '../presenters/frame.js';
 import type { PresenterHost } from '../presenters/types.js';
 import { parseFields } from '../schemas.js';
 import type { HandoffKind } from './handoff.js';
@@ -135,12 +134,13 @@ export function clock(ms: number): string {
 }
 
 /**
- * The handoff's part of a presenter (`via: 'handoff'`): its view, put in the flow's box where a frame would
- * be. `show` asks the handoff endpoint for a link to the start's session and hands the end to the status
- * endpoint (`host.gone(true)`); the view's first render after that is the `flow-loaded` of the start. The
- * `browser` kind ("open in your browser") is shown without a session, and so without `show`.
+ * Runs the handoff view of one start in `box` (the handoff presenter puts it in the flow's box, see
+ * `handoffPresenter` in handoff.ts), until the start ends.
+ *
+ * @returns `show`: the session is there; asks the handoff endpoint for a link and counts down to its expiry.
+ *   The `browser` kind ("open in your browser") is shown without a session, and so without it.
  */
-export function handoffBox(host: PresenterHost, element: BiometricFlowElement, kind: HandoffKind): FramePresenter {
+export function handoffView(host: PresenterHost, element: BiometricFlowElement, kind: HandoffKind, box: HTMLElement): () => void {
   const t = TEXTS[host.locale];
   const signal = host.signal;
   let link: HandoffAnswer | undefined;
@@ -151,15 +151,7 @@ export function handoffBox(host: PresenterHost, element: BiometricFlowElement, k
   let failed = false;
   let busy = false;
   let reported = false;
-  let focused = false;
-  /** Whether `show` came (the session is there), and whether the element heard of the view's first render after it. */
-  let shown = false;
-  let loaded = false;
   let qrFor: { url: string; size: number; path: string } | undefined;
-
-  const box = document.createElement('div');
-  box.className = 'frame handoff';
-  box.setAttribute('part', 'handoff');
 
   const copy = async (text: string, input: HTMLInputElement | null) => {
     try {
@@ -257,42 +249,14 @@ export function handoffBox(host: PresenterHost, element: BiometricFlowElement, k
   box.append(style, content);
   draw();
 
-  return {
-    via: 'handoff',
-    show() {
-      shown = true;
-      // The countdown, once there is a link to count down.
-      const timer = setInterval(() => {
-        now = Date.now();
-        if (link && now >= deadline && status !== t.expired) status = t.expired;
-        draw();
-        host.changed();
-      }, 1000);
-      signal.addEventListener('abort', () => clearInterval(timer), { once: true });
-      // The flow runs on the phone, out of this page's sight: its end comes by the status endpoint.
-      host.gone(true);
-      void ask();
-    },
-    flowWindow: () => null,
-    location: () => undefined,
-    /** At once, as a frame: the view goes when the start ends. */
-    close() {
-      box.remove();
-    },
-    updated() {
-      if (signal.aborted) return;
-      if (!box.isConnected) host.root.querySelector('.frame-box')?.prepend(box);
-      if (!box.isConnected) return;
-      // Focus follows the start into the view, unless it is somewhere of its own (the dialog's close button).
-      if (!focused) {
-        focused = true;
-        const active = document.activeElement;
-        if (!active || active === document.body || (active === element && !element.shadowRoot?.activeElement)) box.querySelector<HTMLElement>('h2')?.focus();
-      }
-      if (shown && !loaded) {
-        loaded = true;
-        host.load();
-      }
-    },
+  return () => {
+    // The countdown, once there is a link to count down.
+    const timer = setInterval(() => {
+      now = Date.now();
+      if (link && now >= deadline && status !== t.expired) status = t.expired;
+      draw();
+    }, 1000);
+    signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+    void ask();
   };
 }
