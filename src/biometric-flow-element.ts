@@ -395,7 +395,9 @@ export class BiometricFlowElement extends LitElement {
       });
       // Before anything is awaited: a popup opens inside the click. The handoff is decided before any session
       // request: a start that goes to the person's own browser needs none.
-      const handoff = await this.#present(run);
+      let handoff = this.#present(run);
+      // Awaited only when it is not known yet: the session request of any other start goes out within start().
+      if (handoff instanceof Promise) handoff = await handoff;
       if (run.ended) return;
       if (handoff === 'browser') {
         await run.presenting;
