@@ -85,8 +85,10 @@ export function offer(element: BiometricFlowElement): TemplateResult | undefined
     class="trigger"
     type="button"
     @click=${() => {
+      // `decide` takes the choice within start(); a start that failed before deciding does not leave it to the next.
       chosen.add(element);
       void element.start();
+      chosen.delete(element);
     }}
   >
     ${OFFER[element.resolvedLocale]}
