@@ -15,6 +15,12 @@ const MODES: { value: FlowMode; label: string; hint: string }[] = [
   { value: 'modal', label: 'Modal', hint: 'in a dialog' },
   { value: 'popup', label: 'Popup', hint: 'in a new window' },
 ];
+const HANDOFFS = [
+  { value: 'auto', label: 'Phone when needed', hint: 'no camera here, or an in-app browser' },
+  { value: 'offer', label: 'Offer “Continue on my phone”', hint: 'beside the start button' },
+  { value: 'off', label: 'This device only' },
+] as const;
+type Handoff = (typeof HANDOFFS)[number]['value'];
 const LOCALES = [
   { value: 'ru', label: 'Русский' },
   { value: 'kk', label: 'Қазақша' },
@@ -39,9 +45,12 @@ interface Settings {
   confirm: boolean;
   /** Whether the element keeps its session over a reload of the page (`resume`). */
   resume: boolean;
+  /** The `handoff` attribute; the handoff endpoint is set while `confirm` is on (a handoff waits by status). */
+  handoff: Handoff;
 }
 
 const STATUS_ENDPOINT = '/api/status';
+const HANDOFF_ENDPOINT = '/api/handoff';
 
 /** `document.getElementById`, typed, throwing when the page lacks the element. */
 function byId<T extends HTMLElement>(id: string): T {
@@ -82,7 +91,8 @@ function readSettings(presets: PublicPreset[]): Settings {
   const preset = presets.find((p) => p.id === query.get('preset'))?.id ?? presets[0]!.id;
   const mode = MODES.find((m) => m.value === query.get('mode'))?.value ?? 'inline';
   const locale = LOCALES.find((l) => l.value === query.get('locale'))?.value ?? 'en';
-  return { preset, mode, locale, confirm: query.get('confirm') !== 'off', resume: query.get('resume') === 'on' };
+  const handoff = HANDOFFS.find((option) => option.value === query.get('handoff'))?.value ?? 'auto';
+  return { preset, mode, locale, confirm: query.get('confirm') !== 'off', resume: query.get('resume') === 'on', handoff };
 }
 
 /** Keeps the settings in the address, so that a reload or a shared link shows the same demo. */
@@ -95,6 +105,8 @@ function writeSettings(settings: Settings): void {
   else url.searchParams.set('confirm', 'off');
   if (settings.resume) url.searchParams.set('resume', 'on');
   else url.searchParams.delete('resume');
+  if (settings.handoff === 'auto') url.searchParams.delete('handoff');
+  else url.searchParams.set('handoff', settings.handoff);
   history.replaceState(null, '', url);
 }
 
@@ -183,6 +195,10 @@ function renderSettings(form: HTMLFormElement, config: DemoConfig, settings: Set
     h('div', { id: 'preset-details', class: 'preset-details' }),
     radioGroup('mode', 'Mode', MODES, settings.mode),
     radioGroup('locale', 'Locale', [...LOCALES], settings.locale),
+    radioGroup('handoff', 'Continue on a phone', [...HANDOFFS], settings.handoff),
+    h('p', { class: 'hint', id: 'handoff-hint' }, [
+      'A QR code, a short code and a link to finish on a phone, where this device has no camera (or always, with the offer). Needs “Confirm the result”: the element learns of the end by status.',
+    ]),
     // Before the confirm setting, which stays the last control before the element (keyboard order).
     h('div', { class: 'field' }, [
       h('label', { class: 'choice' }, [
@@ -239,6 +255,9 @@ export async function mountDemo(): Promise<void> {
     flow.locale = settings.locale;
     if (settings.confirm) flow.setAttribute('status-endpoint', STATUS_ENDPOINT);
     else flow.removeAttribute('status-endpoint');
+    flow.setAttribute('handoff', settings.handoff);
+    if (settings.confirm) flow.setAttribute('handoff-endpoint', HANDOFF_ENDPOINT);
+    else flow.removeAttribute('handoff-endpoint');
     if (config.flowBaseUrl) flow.flowBaseUrl = config.flowBaseUrl;
     flow.resume = settings.resume;
     writeSettings(settings);
@@ -254,6 +273,7 @@ export async function mountDemo(): Promise<void> {
       locale: String(data.get('locale')),
       confirm: data.get('confirm') !== null,
       resume: data.get('resume') !== null,
+      handoff: (HANDOFFS.find((option) => option.value === data.get('handoff'))?.value ?? 'auto') as Handoff,
     };
     // An ended flow shows its ending, not a start button: put the element back so the new settings can run.
     if (['finished', 'cancelled', 'error'].includes(flow.state)) flow.reset();

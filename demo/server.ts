@@ -25,6 +25,7 @@ import { z } from 'zod';
 import { startEmulator, type Emulator } from '../src/emulator/index.js';
 import {
   DEFAULT_API_BASE_URL,
+  createHandoffHandler,
   createSessionHandler,
   createStatusHandler,
   toNodeListener,
@@ -34,8 +35,9 @@ import { DEMO_FLOWS, PRESETS, type Preset, type PublicPreset } from './presets.j
 const DEMO_DIR = fileURLToPath(new URL('.', import.meta.url));
 const PROJECT_DIR = fileURLToPath(new URL('..', import.meta.url));
 const CDN_DIR = join(PROJECT_DIR, 'dist', 'cdn');
-// The ES module loads its deferred chunk (texts and views only some starts need) from beside itself.
-const CDN_FILES = ['biometric-flow.js', 'biometric-flow-deferred.js', 'biometric-flow.iife.js'];
+// The ES module loads its deferred chunk (texts and views only some starts need) and the handoff's two
+// chunks from beside itself.
+const CDN_FILES = ['biometric-flow.js', 'biometric-flow-deferred.js', 'biometric-flow-handoff.js', 'biometric-flow-handoff-view.js', 'biometric-flow.iife.js'];
 
 /** The vendor's hosted flow, the element's `flow-base-url` default. */
 export const VENDOR_FLOW_BASE_URL = 'https://remote.biometric.kz';
@@ -76,6 +78,8 @@ export interface DemoOptions {
   logger?: DemoLogger;
   /** Vite's own log level. Default `info`. */
   viteLogLevel?: 'info' | 'warn' | 'error' | 'silent';
+  /** How long a handoff link works, in seconds. Default 600 (the handler's); tests shorten it. */
+  handoffTtlSeconds?: number;
 }
 
 export interface Demo {
@@ -163,6 +167,10 @@ export function createDemoBackend(options: {
   backend: 'emulator' | 'vendor';
   /** Signs the status tokens; every handler of the demo shares it. */
   tokenSecret: string;
+  /** Where the phone of a handoff is sent: the emulator, or the vendor's flow. */
+  handoffFlowBaseUrl: string;
+  /** A handoff link's lifetime in seconds; default the handler's (600). */
+  handoffTtlSeconds?: number;
   logger: DemoLogger;
 }) {
   const { flowKeys, flowTechnologies, apiBaseUrl, tokenSecret, logger } = options;
@@ -236,10 +244,19 @@ export function createDemoBackend(options: {
   }));
   const configBody: DemoConfig = { backend: options.backend, presets: publicPresets };
   if (options.flowBaseUrl) configBody.flowBaseUrl = options.flowBaseUrl;
+  // Continue on a phone: the link's page names the site and sends the phone to the flow.
+  const handoff = createHandoffHandler({
+    tokenSecret,
+    flowBaseUrl: options.handoffFlowBaseUrl,
+    siteName: 'biometric-flow demo',
+    logger,
+    ...(options.handoffTtlSeconds === undefined ? {} : { ttlSeconds: options.handoffTtlSeconds }),
+  });
+
   const config = async (request: Request): Promise<Response> =>
     request.method === 'GET' ? jsonAnswer(200, configBody) : jsonAnswer(405, { error: { code: 'method-not-allowed', message: 'GET only' } });
 
-  return { session, status, config };
+  return { session, status, handoff, config };
 }
 
 /** Serves the CDN build from dist/cdn, only the files the build writes. */
@@ -297,6 +314,7 @@ function backendPlugin(backend: ReturnType<typeof createDemoBackend>, logger: De
       });
       server.middlewares.use('/api/session', toNodeListener(backend.session, nodeOptions));
       server.middlewares.use('/api/status', toNodeListener(backend.status, nodeOptions));
+      server.middlewares.use('/api/handoff', toNodeListener(backend.handoff, nodeOptions));
       server.middlewares.use('/api/config', toNodeListener(backend.config, nodeOptions));
       server.middlewares.use('/cdn', (req, res) => {
         serveCdn(req, res).catch((error: unknown) => {
@@ -404,6 +422,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       ...(options.flowBaseUrl ? { flowBaseUrl: options.flowBaseUrl } : {}),
       backend: 'vendor',
       tokenSecret,
+      handoffFlowBaseUrl: flowBaseUrl,
+      ...(options.handoffTtlSeconds === undefined ? {} : { handoffTtlSeconds: options.handoffTtlSeconds }),
       logger,
     });
   } else {
@@ -417,6 +437,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       flowBaseUrl,
       backend: 'emulator',
       tokenSecret,
+      handoffFlowBaseUrl: flowBaseUrl,
+      ...(options.handoffTtlSeconds === undefined ? {} : { handoffTtlSeconds: options.handoffTtlSeconds }),
       logger,
     });
   }

@@ -33,6 +33,11 @@ import {
 } from './status-poller.js';
 import { startWarmUp, warmUrl } from './warm-up.js';
 
+/** The handoff's decision chunk (src/handoff/handoff.ts), loaded once a handoff can matter. */
+type Handoff = typeof import('./handoff/handoff.js');
+/** Where the handoff sends a start: a phone, or (an in-app browser without `handoff-endpoint`) the person's own browser. */
+type HandoffKind = 'phone' | 'browser';
+
 /** How the flow is shown. */
 export type FlowMode = 'inline' | 'modal' | 'popup';
 
@@ -135,7 +140,7 @@ const MODES: readonly FlowMode[] = ['inline', 'modal', 'popup'];
  * @slot error - Shown after a `flow-error`.
  *
  * @fires {SessionCreatedDetail} session-created - The endpoint answered with a valid session (or `session-id` was given). The flow has started loading by then; `cancel()` in a listener stops it.
- * @fires {FlowLoadedDetail} flow-loaded - The frame or popup finished loading the flow.
+ * @fires {FlowLoadedDetail} flow-loaded - The frame or popup finished loading the flow (with a handoff: its view is shown).
  * @fires {FlowMessageDetail} flow-message - Every accepted message from the flow.
  * @fires {FinishedDetail} finished - The flow ended, with what is known of the verdict (`outcome`). A UX signal: your server decides on its own call to the vendor.
  * @fires {CancelledDetail} cancelled - The user or the host stopped the flow.
@@ -149,6 +154,8 @@ const MODES: readonly FlowMode[] = ['inline', 'modal', 'popup'];
  * @csspart close-button - The dialog's close button.
  * @csspart status - The live region that tells which step the person is on, and that the result is being checked.
  * @csspart reasons - The list of reasons in the default view of a verification that did not pass.
+ * @csspart handoff - The handoff view (QR code, code, link), in the flow's box in place of the frame.
+ * @csspart handoff-offer - The "Continue on my phone" button of `handoff="offer"`.
  *
  * @cssprop [--biometric-flow-height=640px] - Height of the flow's box (the frame, and the loading state before it).
  * @cssprop [--biometric-flow-radius=12px] - Corner radius of the frame, dialog and buttons.
@@ -174,6 +181,8 @@ export class BiometricFlowElement extends LitElement {
     timeout: { type: Number },
     popupFallback: { attribute: 'popup-fallback' },
     warmUrl: { attribute: 'warm-url' },
+    handoffEndpoint: { attribute: 'handoff-endpoint' },
+    handoff: {},
     context: { attribute: false },
     requestInit: { attribute: false },
     isFinishMessage: { attribute: false },
@@ -237,6 +246,19 @@ export class BiometricFlowElement extends LitElement {
    */
   warmUrl?: string;
 
+  /**
+   * Host URL of a `createHandoffHandler` endpoint: enables continuing on a phone (a QR code, a short code
+   * and a copyable link in place of the flow; `finished` comes with `via: 'handoff'`). Needs `status-endpoint`.
+   */
+  handoffEndpoint?: string;
+
+  /**
+   * `auto` (default): hand off when this device has no usable camera or the browser is a known in-app one
+   * (without `handoff-endpoint`, an in-app browser gets an "open in your browser" link); `offer`: a
+   * "Continue on my phone" button beside the start button; `off`: never.
+   */
+  handoff?: 'auto' | 'offer' | 'off';
+
   /** JSON-able value sent to the session endpoint as `context`. */
   context: unknown;
 
@@ -259,6 +281,9 @@ export class BiometricFlowElement extends LitElement {
   #shown?: Presenter;
   /** Stops the connection warm-up of the current start. */
   #stopWarmUp?: () => void;
+  /** The handoff's decision chunk: on its way once a handoff can matter, then there (`null`: it could not load). */
+  #handoff?: Promise<Handoff | null>;
+  #handoffChunk?: Handoff | null;
 
   constructor() {
     super();
@@ -368,9 +393,17 @@ export class BiometricFlowElement extends LitElement {
         finishedUrl: this.finishedUrl,
         documentBase: document.baseURI,
       });
-      // Before anything is awaited: a popup opens inside the click.
-      this.#present(run);
+      // Before anything is awaited: a popup opens inside the click. The handoff is decided before any session
+      // request: a start that goes to the person's own browser needs none.
+      let handoff = this.#present(run);
+      // Awaited only when it is not known yet: the session request of any other start goes out within start().
+      if (handoff instanceof Promise) handoff = await handoff;
       if (run.ended) return;
+      if (handoff === 'browser') {
+        await run.presenting;
+        if (!run.ended) this.#setState('active');
+        return run.resolve(undefined);
+      }
 
       let session: Session | undefined;
       if (this.sessionId) {
@@ -392,7 +425,7 @@ export class BiometricFlowElement extends LitElement {
             timeoutMs: Number.isFinite(this.timeout) && this.timeout > 0 ? this.timeout : DEFAULT_TIMEOUT_MS,
             signal: run.controller.signal,
           });
-          this.#warmUp(run);
+          if (!handoff) this.#warmUp(run);
           session = await pending;
         }
       }
@@ -437,15 +470,25 @@ export class BiometricFlowElement extends LitElement {
    * inside the click (a blocked one falls back as `popup-fallback` says); the popup and modal presenters
    * come with the deferred module, which an element in those modes loads as soon as it is shown (see
    * `updated`), so that they are there at the click; if not yet, the start shows them once they are.
+   *
+   * The handoff (src/handoff/) is decided first: at once when its chunk is there and has looked at the
+   * camera (a popup start that hands off opens no window), else once it has (a popup's window opens all
+   * the same, inside the click, and closes if the handoff takes the start).
+   *
+   * @returns where the handoff sends the start (or a promise of it), `undefined` for the flow on this device.
    */
-  #present(run: Run): void {
+  #present(run: Run): HandoffKind | undefined | Promise<HandoffKind | undefined> {
     const host = this.#host(run);
+    const chunk = this.#handoffChunk;
+    const handoff = chunk ? chunk.decide(this) : this.#loadHandoff()?.then((loaded) => loaded?.decide(this));
+    if (typeof handoff === 'string' && run.mode === 'popup') run.mode = 'modal';
     let make = (later: Deferred): Presenter => later.modalPresenter(host);
+    let popup: Window | null = null;
     if (run.mode === 'popup') {
       const texts = textsFor(run.locale);
-      const popup = openBlankPopup(window, texts.frameTitle, texts.requesting, run.controller.signal);
+      popup = openBlankPopup(window, texts.frameTitle, texts.requesting, run.controller.signal);
       if (popup) {
-        make = (later) => later.popupPresenter(host, popup);
+        make = (later) => later.popupPresenter(host, popup!);
       } else {
         const blocked = new FlowError('popup-blocked', 'The browser blocked the popup: start from a click, or allow popups');
         if (this.popupFallback === 'none' || documentAllowsCamera(document) === false) throw blocked;
@@ -453,19 +496,41 @@ export class BiometricFlowElement extends LitElement {
         run.mode = 'modal';
       }
     }
-    if (run.mode === 'inline') {
-      this.#shown = run.presenter = inlinePresenter(host);
-    } else if (this._view) {
-      this.#shown = run.presenter = make(this._view);
-    } else {
-      this.#presentLater(
-        run,
-        this.#loadView().then((later) => {
-          if (!later) throw new FlowError('session-request-failed', 'biometric-flow-deferred.js did not load');
-          return make(later);
-        }),
-      );
-    }
+    const handOff = (kind: HandoffKind) => {
+      popup?.close();
+      return this.#handoffChunk!.handoffPresenter(host, this, kind, run.mode);
+    };
+    const made = (): Presenter | Promise<Presenter> =>
+      run.mode === 'inline'
+        ? inlinePresenter(host)
+        : this._view
+          ? make(this._view)
+          : this.#loadView().then((later) => {
+              if (!later) throw new FlowError('session-request-failed', 'biometric-flow-deferred.js did not load');
+              return make(later);
+            });
+    const presenter = handoff instanceof Promise ? handoff.then((kind) => (kind ? handOff(kind) : made())) : handoff ? handOff(handoff) : made();
+    if (presenter instanceof Promise) this.#presentLater(run, presenter);
+    else this.#shown = run.presenter = presenter;
+    return handoff;
+  }
+
+  /**
+   * Loads the handoff's decision chunk once a handoff can matter: `handoff` is not `off`, and there is a
+   * `handoff-endpoint` or the browser is a phone's or tablet's (every known in-app browser is).
+   */
+  #loadHandoff(): Promise<Handoff | null> | undefined {
+    if (this.handoff === 'off' || !(this.handoffEndpoint || /Mobi|Android|iP(hone|ad)/.test(navigator.userAgent))) return;
+    return (this.#handoff ??= import('./handoff/handoff.js').then(
+      (chunk) => {
+        this.requestUpdate(); // its offer's button, and `prepare` in `updated`
+        return (this.#handoffChunk = chunk);
+      },
+      (error: unknown) => {
+        console.error('<biometric-flow>: biometric-flow-handoff.js did not load; serve it beside biometric-flow.js', error);
+        return (this.#handoffChunk = null);
+      },
+    ));
   }
 
   /** A presenter whose module is on its way: the start shows it once it is there. */
@@ -536,7 +601,8 @@ export class BiometricFlowElement extends LitElement {
     this.#endWarmUp();
     this.#setState('active');
     emit(this, 'flow-loaded', { sessionId: run.session!.id, url: run.url!.href });
-    this.#schedulePoll(run);
+    // A flow out of sight (a handoff) polls on its own schedule already.
+    if (!run.severed) this.#schedulePoll(run);
   }
 
   /** A readable location of the flow's window on the finished page ends the flow. */
@@ -754,6 +820,9 @@ export class BiometricFlowElement extends LitElement {
     if (this.mode === 'modal' || this.mode === 'popup') this.#loadView();
     // `resume` set after the element was connected (a framework, a page that sets it later).
     if (changed.has('resume')) void this.#autostart();
+    // The handoff: its chunk once it can matter, which then looks at the camera ahead of any start.
+    void this.#loadHandoff();
+    this.#handoffChunk?.prepare(this);
     this.#shown?.updated?.(textsFor(this.resolvedLocale));
   }
 
@@ -769,7 +838,7 @@ export class BiometricFlowElement extends LitElement {
   #renderTrigger(label: string): TemplateResult {
     return html`<slot name="trigger" @click=${() => void this.start()}
       ><button part="trigger" class="trigger" type="button">${label}</button></slot
-    >`;
+      >${this.#handoffChunk?.offer(this)}`;
   }
 
   /** What a presenter renders with: the state, the texts, and the step line under the flow. */

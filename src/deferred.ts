@@ -9,6 +9,8 @@ import type { Locale } from './locales.js';
 import { VENDOR_REASON_CODES } from './vendor-reason-codes.js';
 
 export { modalPresenter } from './presenters/modal.js';
+// The flow's box (a core module): for the handoff presenter, which must not import the core's modules of its own.
+export { flowBox } from './presenters/frame.js';
 export { popupPresenter } from './presenters/popup.js';
 export { isKept, resumed } from './resume.js';
 
@@ -386,6 +388,14 @@ function mistakeOf(element: Configured, error: FlowError): Mistake | undefined {
   const answered = `${attribute} (${endpoint}) answered HTTP ${status} ${serverCode ?? ''}`.trimEnd();
   switch (code) {
     case 'missing-endpoint':
+      if (error.message.startsWith('handoff-endpoint')) {
+        return [
+          'handoff-endpoint',
+          'it has handoff-endpoint but no status-endpoint: a flow continued on a phone ends out of this page\'s sight, and only the status endpoint can tell. No start asks for a session until then.',
+          "set status-endpoint to your server's status route (createStatusHandler), with the same tokenSecret as the handoff handler; or remove handoff-endpoint.",
+          '#continue-on-a-phone',
+        ];
+      }
       return [
         code,
         'it has neither session-endpoint nor session-id, so it cannot get a session.',

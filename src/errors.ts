@@ -12,7 +12,9 @@ export type FlowErrorCode =
   | 'popup-severed'
   | 'session-expired'
   | 'camera-blocked-by-policy'
-  | 'status-request-failed';
+  | 'status-request-failed'
+  /** The handoff endpoint gave no link (network, HTTP error, invalid answer); the handoff view offers a new try. */
+  | 'handoff-request-failed';
 
 /** Codes worth a "try again": the same start may succeed a moment later. */
 const RETRYABLE: ReadonlySet<FlowErrorCode> = new Set<FlowErrorCode>([

@@ -34,8 +34,8 @@ export interface FlowMessageDetail {
   origin: string;
 }
 
-/** How the element learned that the flow ended. */
-export type FinishedVia = 'message' | 'navigation' | 'status';
+/** How the element learned that the flow ended; `handoff`: the flow ran on a phone (see `handoff-endpoint`), its end came by status. */
+export type FinishedVia = 'message' | 'navigation' | 'status' | 'handoff';
 
 /**
  * What is known of the verdict when `finished` fires: `passed` (final status `FINISHED` with

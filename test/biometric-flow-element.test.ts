@@ -629,3 +629,27 @@ describe('biometric-flow: finished detail types', () => {
     expect(detail.technologies).to.deep.equal(['LD', 'ED', 'F2F']);
   });
 });
+
+// Last in this file: its final step loads the handoff's decision chunk into the page.
+describe('biometric-flow: the handoff chunk loads only once a handoff can matter', () => {
+  /** Whether the page fetched the handoff's decision chunk (src/handoff/handoff.ts) so far. */
+  const handoffLoaded = () => performance.getEntriesByType('resource').some((entry) => /\/src\/handoff\/handoff\.(ts|js)/.test(entry.name));
+
+  it('not on a desktop browser without handoff-endpoint, nor with handoff="off"; at once with handoff-endpoint', async () => {
+    // This test's browser is a desktop one: no in-app browser could be it.
+    expect(/Mobi|Android|iP(hone|ad)/.test(navigator.userAgent)).to.equal(false);
+    stubEndpoint(sessionAnswer());
+    const plain = await element();
+    const off = await fixture<BiometricFlowElement>(
+      html`<biometric-flow session-endpoint="/api/session" flow-base-url=${flowOrigin} handoff="off" handoff-endpoint="/api/handoff" status-endpoint="/api/status"></biometric-flow>`,
+    );
+    await off.updateComplete;
+    // A whole start (a session request and the flow's load) later, a chunk asked for at connection would be there.
+    await startAndLoad(plain);
+    plain.cancel();
+    expect(handoffLoaded()).to.equal(false);
+    // The same check sees the chunk once it can matter.
+    off.removeAttribute('handoff');
+    await waitUntil(handoffLoaded, 'the decision chunk loads', { timeout: 5000 });
+  });
+});

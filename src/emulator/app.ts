@@ -291,6 +291,7 @@ export function createEmulatorApp(ctx: EmulatorAppContext): Hono {
       name: 'biometric-flow emulator',
       flows: ctx.flows.map((flow) => ({ name: flow.name, technologies: flow.technologies })),
       api: [CREATE_PATH, RESULT_PATH],
+      // web_view=true in a host's frame or popup; without it, a phone browser's own page (a handoff).
       flow: '/flow/<session_id>?web_view=true&locale=ru|kz|en',
     }),
   );

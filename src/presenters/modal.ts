@@ -1,7 +1,7 @@
 // Modal mode: the flow's box in a native <dialog> opened with showModal(): top layer, inert page, page
 // scroll locked; Escape and the close button cancel; focus goes back where it was when the dialog closes.
 import { html, nothing, type TemplateResult } from 'lit';
-import { flowBox, flowFrame } from './frame.js';
+import { flowBox, flowFrame, type FramePresenter } from './frame.js';
 import type { Presenter, PresenterHost, PresenterView } from './types.js';
 
 /** The focused element, looking into open shadow roots. */
@@ -21,8 +21,8 @@ export function confirmingNote({ later, locale }: PresenterView): TemplateResult
 /** Where the dialog is: 0 not shown yet, 1 open, 2 closed with focus to put back, 3 done. */
 type DialogStage = 0 | 1 | 2 | 3;
 
-export function modalPresenter(host: PresenterHost): Presenter {
-  const frame = flowFrame(host);
+/** The modal presenter; `frame` is what shows in its box (the flow's frame, or the handoff's view). */
+export function modalPresenter(host: PresenterHost, frame: FramePresenter = flowFrame(host)): Presenter {
   // Taken when the presenter is made, at the start (or once its module came): by the time the dialog
   // opens, the trigger that had focus is gone from the page.
   const returnFocus = deepActiveElement();

@@ -46,12 +46,17 @@ export interface FastifyLike {
 
 /** Options of {@link fastifyRoutes}. */
 export interface FastifyRoutesOptions {
-  /** Where the routes go: `<prefix>/session`, `<prefix>/status`, `<prefix>/webhook/:token`. Default `/api/biometric`. */
+  /** Where the routes go: `<prefix>/session`, `<prefix>/status`, `<prefix>/handoff`, `<prefix>/webhook/:token`. Default `/api/biometric`. */
   prefix?: string;
   /** A `createSessionHandler` handler: `POST` and `OPTIONS <prefix>/session`. */
   session?: (request: Request) => Promise<Response>;
   /** A `createStatusHandler` handler: `GET` and `OPTIONS <prefix>/status`. */
   status?: (request: Request) => Promise<Response>;
+  /**
+   * A `createHandoffHandler` handler: `GET`, `POST` and `OPTIONS <prefix>/handoff` (the element's POST,
+   * the phone's page and its confirmation).
+   */
+  handoff?: (request: Request) => Promise<Response>;
   /**
    * A `createWebhookHandler` handler: `POST <prefix>/webhook/:token` (the URL ends with its `pathToken`).
    * Its client address comes from `X-Forwarded-For` with `trustProxy`, as under `toNodeListener`.
@@ -80,6 +85,7 @@ export function fastifyRoutes(app: FastifyLike, options: FastifyRoutesOptions): 
   const routes: [string, FastifyRouteMethod[], ((request: Request) => Promise<Response>) | undefined][] = [
     ['session', ['POST', 'OPTIONS'], options.session],
     ['status', ['GET', 'OPTIONS'], options.status],
+    ['handoff', ['GET', 'POST', 'OPTIONS'], options.handoff],
     ['webhook/:token', ['POST'], options.webhook],
   ];
   for (const [path, method, handler] of routes) {

@@ -45,6 +45,8 @@ export type { VendorErrorCode } from './errors.js';
 export type { ErrorBody, Logger, OriginOptions } from './http.js';
 export { createWebhookHandler, DEFAULT_WEBHOOK_MAX_BODY_BYTES } from './webhook-handler.js';
 export type { WebhookDelivery, WebhookHandler, WebhookHandlerOptions, WebhookRequestContext, WebhookVerdict } from './webhook-handler.js';
+export { createHandoffHandler, DEFAULT_HANDOFF_TTL_SECONDS, HANDOFF_LINK_PARAMETER } from './handoff-handler.js';
+export type { HandoffHandlerOptions, HandoffLink } from './handoff-handler.js';
 export { toNodeListener } from './node-listener.js';
 export type { NodeListenerOptions } from './node-listener.js';
 export { fastifyRoutes } from './fastify.js';

@@ -296,6 +296,35 @@ describe('the backend snippets run as written', { timeout: 60_000 }, () => {
     }
   });
 
+  it('the handoff (handoff.ts): a session, its link, the phone page naming the site and the code, the 303 to the flow, once', async () => {
+    const { url, child } = await runSnippet('handoff.ts');
+    try {
+      const origin = url;
+      const created = await fetch(`${url}/api/biometric/session`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Origin: origin },
+        body: JSON.stringify({ locale: 'en' }),
+      });
+      const { session_id: sessionId, status_token: token } = (await created.json()) as { session_id: string; status_token: string };
+      const made = await fetch(`${url}/api/biometric/handoff`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Origin: origin, 'Biometric-Status-Token': token },
+        body: JSON.stringify({ session_id: sessionId }),
+      });
+      assert.equal(made.status, 200, await made.clone().text());
+      const link = (await made.json()) as { url: string; code: string; expires_at: string };
+      const page = await (await fetch(link.url, { headers: { 'Accept-Language': 'en' } })).text();
+      assert.ok(page.includes(`Shop (${origin})`) && page.includes(link.code), page);
+      const confirm = () => fetch(link.url, { method: 'POST', headers: { Origin: origin, 'Accept-Language': 'en' }, redirect: 'manual' });
+      const first = await confirm();
+      assert.equal(first.status, 303);
+      assert.equal(first.headers.get('location'), `https://remote.biometric.kz/flow/${sessionId}?locale=en`);
+      assert.equal((await confirm()).status, 410, 'a link works once');
+    } finally {
+      await stop(child);
+    }
+  });
+
   it('the emulator (emulator.ts) starts and answers as the vendor does', async () => {
     const { url, child } = await runSnippet('emulator.ts');
     try {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createSessionHandler, createStatusHandler, createWebhookHandler, fastifyRoutes } from '../../src/server/index.js';
+import { createHandoffHandler, createSessionHandler, createStatusHandler, createWebhookHandler, fastifyRoutes } from '../../src/server/index.js';
 import type { FastifyRouteLike } from '../../src/server/index.js';
 import { API_KEY, SESSION_ID, TOKEN_SECRET, capturingLogger, startFakeVendor, tokenHeader } from './fake-vendor.js';
 import type { FakeVendor } from './fake-vendor.js';
@@ -125,6 +125,12 @@ describe('fastifyRoutes', () => {
     assert.equal(response.status, 200, await response.clone().text());
     assert.deepEqual(delivered, ['flow.start']);
     assert.equal((await fetch(`${base}/api/biometric/webhook/wrong-token`, { method: 'POST', body: '{}' })).status, 403);
+  });
+
+  it('registers the handoff route for the element\'s POST, the phone\'s GET and its confirmation', () => {
+    const routes: FastifyRouteLike[] = [];
+    fastifyRoutes({ route: (route) => routes.push(route) }, { handoff: createHandoffHandler({ tokenSecret: TOKEN_SECRET }) });
+    assert.deepEqual(routes.map((route) => `${[route.method].flat().join(',')} ${route.url}`), ['GET,POST,OPTIONS /api/biometric/handoff']);
   });
 
   it('takes a prefix, registers only the handlers given, and refuses what is not a Fastify instance or a handler', () => {

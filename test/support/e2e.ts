@@ -25,9 +25,9 @@ export function launchChromium(): Promise<Browser> {
 const silent = { info() {}, warn() {}, error() {} };
 
 /** The demo on free ports with a Vite cache of its own and no file watching; `close()` removes the cache. */
-export async function startTestDemo(): Promise<Demo> {
+export async function startTestDemo(options: { handoffTtlSeconds?: number } = {}): Promise<Demo> {
   const cacheDir = mkdtempSync(join(tmpdir(), 'biometric-flow-e2e-vite-'));
-  const demo = await startDemo({ port: 0, emulatorPort: 0, cacheDir, watch: false, logger: silent, viteLogLevel: 'error' });
+  const demo = await startDemo({ port: 0, emulatorPort: 0, cacheDir, watch: false, logger: silent, viteLogLevel: 'error', ...options });
   const close = demo.close;
   demo.close = async () => {
     await close();

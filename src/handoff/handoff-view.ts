@@ -1,0 +1,262 @@
+// The handoff view (`biometric-flow-handoff-view.js`, loaded only once a start may go to a phone): asks the
+// handoff endpoint for a link, shows its QR code, the short code and the link itself (the QR's text
+// alternative, with a copy button), counts down to its expiry and offers a new code; or, for an in-app
+// browser without `handoff-endpoint`, the page's own link to open in the phone's browser. The element
+// waits by its status endpoint meanwhile (the presenter's `host.gone(true)`).
+import { generate } from 'lean-qr/nano';
+import { html, render, type TemplateResult } from 'lit';
+import * as z from 'zod/mini';
+import type { BiometricFlowElement } from '../biometric-flow-element.js';
+import { FlowError } from '../errors.js';
+import { fetchJson } from '../fetch-json.js';
+import { emit, type FlowErrorDetail } from '../events.js';
+import type { Locale } from '../locales.js';
+import type { PresenterHost } from '../presenters/types.js';
+import { parseFields } from '../schemas.js';
+import type { HandoffKind } from './handoff.js';
+
+interface HandoffTexts {
+  title: string;
+  scan: string;
+  qr: string;
+  code: string;
+  link: string;
+  copy: string;
+  copied: string;
+  /** `{time}` is replaced (m:ss). */
+  expires: string;
+  expired: string;
+  newCode: string;
+  preparing: string;
+  waiting: string;
+  failed: string;
+  browserTitle: string;
+  browserText: string;
+}
+
+const TEXTS: Record<Locale, HandoffTexts> = {
+  ru: {
+    title: 'Продолжите на телефоне',
+    scan: 'Отсканируйте QR-код камерой телефона. Телефон покажет тот же код.',
+    qr: 'QR-код ссылки ниже',
+    code: 'Код',
+    link: 'Ссылка',
+    copy: 'Копировать ссылку',
+    copied: 'Ссылка скопирована',
+    expires: 'Код действует ещё {time}',
+    expired: 'Срок действия кода истёк.',
+    newCode: 'Новый код',
+    preparing: 'Готовим код…',
+    waiting: 'Ждём завершения на телефоне…',
+    failed: 'Не удалось получить код.',
+    browserTitle: 'Откройте в браузере',
+    browserText: 'Здесь камера не работает. Откройте эту страницу в Safari или Chrome.',
+  },
+  kk: {
+    title: 'Телефонда жалғастырыңыз',
+    scan: 'QR-кодты телефон камерасымен сканерлеңіз. Телефон дәл осы кодты көрсетеді.',
+    qr: 'Төмендегі сілтеменің QR-коды',
+    code: 'Код',
+    link: 'Сілтеме',
+    copy: 'Сілтемені көшіру',
+    copied: 'Сілтеме көшірілді',
+    expires: 'Код тағы {time} жарамды',
+    expired: 'Кодтың мерзімі өтті.',
+    newCode: 'Жаңа код',
+    preparing: 'Код дайындалуда…',
+    waiting: 'Телефонда аяқталуын күтудеміз…',
+    failed: 'Код алу мүмкін болмады.',
+    browserTitle: 'Браузерде ашыңыз',
+    browserText: 'Мұнда камера жұмыс істемейді. Бұл бетті Safari немесе Chrome-да ашыңыз.',
+  },
+  en: {
+    title: 'Continue on your phone',
+    scan: "Scan the QR code with your phone's camera. Your phone will show the same code.",
+    qr: 'QR code of the link below',
+    code: 'Code',
+    link: 'Link',
+    copy: 'Copy link',
+    copied: 'Link copied',
+    expires: 'The code is valid for {time}',
+    expired: 'The code has expired.',
+    newCode: 'New code',
+    preparing: 'Preparing a code…',
+    waiting: 'Waiting for your phone…',
+    failed: 'Could not get a code.',
+    browserTitle: 'Open in your browser',
+    browserText: 'The camera does not work here. Open this page in Safari or Chrome.',
+  },
+};
+
+const STYLE = `.handoff{box-sizing:border-box;overflow:auto;padding:1em;display:flex;flex-direction:column;align-items:center;gap:.6em;text-align:center;background:Canvas}
+.handoff h2{font-size:1.2em;margin:0}.handoff p{margin:0}.handoff svg{width:min(200px,60vw);background:#fff}
+.handoff .code{font:700 1.8em monospace;letter-spacing:.15em}.handoff .row{display:flex;gap:.5em;width:min(100%,28em)}
+.handoff input{flex:1;min-width:0;font:inherit}
+.handoff button{font:inherit;padding:.5em 1em;border-radius:var(--_radius);border:1px solid;background:none;color:inherit}`;
+
+/** A link as the handoff endpoint gives it. */
+export interface HandoffAnswer {
+  url: string;
+  code: string;
+  expires_at: string;
+}
+
+/** The handoff endpoint's answer: an http(s) `url`, a short `code`, a date in `expires_at` (zod/mini, as every answer). */
+const handoffAnswerShape = {
+  url: z.string().check(z.regex(/^https?:\/\/\S{1,2040}$/)),
+  code: z.string().check(z.regex(/^[^]{1,16}$/)),
+  // ISO 8601 with a zone, as `toISOString` writes it.
+  expires_at: z.string().check(z.regex(/^\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-][\d:]+)$/)),
+};
+
+/**
+ * Checks the handoff endpoint's answer.
+ *
+ * @returns the answer, or `undefined` when it is not one.
+ */
+export function parseHandoffAnswer(body: unknown): HandoffAnswer | undefined {
+  const parsed = parseFields(body, handoffAnswerShape);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** The QR code of `text` as an SVG path: one unit square per dark module. */
+export function qrPath(text: string): { size: number; path: string } {
+  const code = generate(text);
+  let path = '';
+  for (let y = 0; y < code.size; y++) for (let x = 0; x < code.size; x++) if (code.get(x, y)) path += `M${x} ${y}h1v1h-1z`;
+  return { size: code.size, path };
+}
+
+/** `m:ss`. */
+export function clock(ms: number): string {
+  const seconds = Math.max(0, Math.ceil(ms / 1000));
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+}
+
+/**
+ * Runs the handoff view of one start in `box` (the handoff presenter puts it in the flow's box, see
+ * `handoffPresenter` in handoff.ts), until the start ends.
+ *
+ * @returns `show`: the session is there; asks the handoff endpoint for a link and counts down to its expiry.
+ *   The `browser` kind ("open in your browser") is shown without a session, and so without it.
+ */
+export function handoffView(host: PresenterHost, element: BiometricFlowElement, kind: HandoffKind, box: HTMLElement): () => void {
+  const t = TEXTS[host.locale];
+  const signal = host.signal;
+  let link: HandoffAnswer | undefined;
+  let deadline = 0;
+  let now = Date.now();
+  /** What the live region says. */
+  let status = kind === 'phone' ? t.preparing : '';
+  let failed = false;
+  let busy = false;
+  let reported = false;
+  let qrFor: { url: string; size: number; path: string } | undefined;
+
+  const copy = async (text: string, input: HTMLInputElement | null) => {
+    try {
+      await navigator.clipboard.writeText(text);
+      status = t.copied;
+    } catch {
+      // No clipboard permission (an in-app browser, a frame without clipboard-write): the text is selected
+      // for a manual copy.
+      input?.focus();
+    }
+    draw();
+  };
+
+  const linkRow = (label: string, url: string, id: string): TemplateResult => html`<label for=${id}>${label}</label>
+    <div class="row">
+      <input id=${id} readonly .value=${url} @focus=${(event: Event) => (event.target as HTMLInputElement).select()} />
+      <button type="button" @click=${() => void copy(url, box.querySelector<HTMLInputElement>(`#${id}`))}>${t.copy}</button>
+    </div>`;
+
+  const view = (): TemplateResult => {
+    if (kind === 'browser') {
+      return html`<h2 tabindex="-1">${t.browserTitle}</h2>
+        <p>${t.browserText}</p>
+        ${linkRow(t.link, location.href, 'handoff-page-link')}`;
+    }
+    const expired = link !== undefined && now >= deadline;
+    if (link && !expired && qrFor?.url !== link.url) qrFor = { url: link.url, ...qrPath(link.url) };
+    const qr = link && !expired ? qrFor : undefined;
+    return html`<h2 tabindex="-1">${t.title}</h2>
+      ${qr && link
+        ? html`<p>${t.scan}</p>
+            <svg role="img" aria-label=${t.qr} viewBox="-4 -4 ${qr.size + 8} ${qr.size + 8}">
+              <path fill="#000" d=${qr.path}></path>
+            </svg>
+            <p>${t.code}: <span class="code" data-handoff-code>${link.code}</span></p>
+            ${linkRow(t.link, link.url, 'handoff-link')}
+            <p>${t.expires.replace('{time}', clock(deadline - now))}</p>`
+        : ''}
+      ${expired || failed ? html`<p>${failed ? t.failed : t.expired}</p>` : ''}
+      ${link || failed ? html`<button type="button" data-handoff-new @click=${() => void ask()}>${t.newCode}</button>` : ''}`;
+  };
+
+  function draw(): void {
+    if (signal.aborted) return;
+    render(html`${view()}<p role="status" aria-live="polite" data-handoff-status>${status}</p>`, content);
+  }
+
+  async function ask(): Promise<void> {
+    const session = host.session;
+    if (busy || signal.aborted || !session) return;
+    busy = true;
+    failed = false;
+    status = t.preparing;
+    draw();
+    try {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (session.statusToken !== undefined) headers['Biometric-Status-Token'] = session.statusToken;
+      const code = 'handoff-request-failed';
+      const body = await fetchJson(
+        new URL(element.handoffEndpoint ?? '', document.baseURI),
+        { method: 'POST', headers, body: JSON.stringify({ session_id: session.id, locale: host.locale }) },
+        element.requestInit,
+        15_000,
+        signal,
+        { unreachable: code, timeout: code, http: code, invalid: code },
+      );
+      const answer = parseHandoffAnswer(body);
+      if (!answer) throw new FlowError(code, 'Not a handoff link');
+      link = answer;
+      now = Date.now();
+      deadline = Date.parse(answer.expires_at);
+      status = t.waiting;
+    } catch (error) {
+      if (signal.aborted) return;
+      failed = true;
+      link = undefined;
+      status = t.failed;
+      if (!reported && error instanceof FlowError) {
+        reported = true;
+        const detail: FlowErrorDetail = { code: error.code, message: error.message, retryable: true };
+        if (error.status !== undefined) detail.status = error.status;
+        emit(element, 'flow-error', detail);
+      }
+    } finally {
+      busy = false;
+    }
+    draw();
+  }
+
+  // Its own style (lit binds nothing inside a <style>), then what `draw` renders.
+  const style = document.createElement('style');
+  style.textContent = STYLE;
+  const content = document.createElement('div');
+  content.style.display = 'contents';
+  box.append(style, content);
+  draw();
+
+  return () => {
+    // The countdown, once there is a link to count down.
+    const timer = setInterval(() => {
+      now = Date.now();
+      if (link && now >= deadline && status !== t.expired) status = t.expired;
+      draw();
+    }, 1000);
+    signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+    void ask();
+  };
+}

@@ -1,0 +1,405 @@
+/**
+ * Cross-device handoff: a computer without a camera (or a browser that cannot use one) passes the
+ * session to a phone. The element POSTs `{ session_id }` with the session's status token and gets a
+ * single-use, expiring link and a short code; the phone opens the link, sees whose site asks and the
+ * code to compare with the computer's, confirms, and is sent (303) to the vendor's flow for that session.
+ *
+ * Links live in the handler's `store` (see `store.ts`), so several instances behind a load balancer
+ * share them; nothing else is kept.
+ *
+ * @module
+ */
+import { describeError } from './errors.js';
+import { webHandler } from './handler-core.js';
+import type { HandlerAnswer, HandlerInput } from './handler-core.js';
+import { lazySettings } from './configuration.js';
+import {
+  BodyError,
+  configurationErrorAnswer,
+  corsHeaders,
+  createOriginPolicy,
+  errorAnswer,
+  forbiddenOrigin,
+  jsonAnswer,
+  methodNotAllowed,
+  preflightAnswer,
+  printable,
+  refuser,
+} from './http.js';
+import type { Logger, OriginOptions } from './http.js';
+import { z } from 'zod';
+import { formatIssues, sessionIdSchema } from './metadata.js';
+import type { Locale } from './session-handler.js';
+import { resolveTokenSecret, STATUS_TOKEN_HEADER, verifyWith } from './status-token.js';
+import { createMemoryStore } from './store.js';
+import type { FlowStore } from './store.js';
+import { renderConfirmPage, renderMessagePage } from './handoff-page.js';
+import type { HandoffMessageKind } from './handoff-page.js';
+
+/** Default lifetime of a handoff link, in seconds. */
+export const DEFAULT_HANDOFF_TTL_SECONDS = 600;
+/** The query parameter that carries a link's id. */
+export const HANDOFF_LINK_PARAMETER = 'handoff';
+/** The flow the phone is sent to when no `flowBaseUrl` is given (the element's default too). */
+const DEFAULT_FLOW_BASE_URL = 'https://remote.biometric.kz';
+/** How long a used link's record is kept past its expiry, so that reopening it says "used", not "unknown". */
+const USED_KEPT_MS = 24 * 3600 * 1000;
+const MAX_BODY_BYTES = 4096;
+const ALLOWED_METHODS = 'GET, POST, OPTIONS';
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+const LOCALES: readonly Locale[] = ['ru', 'kk', 'en'];
+
+/** What the element sends. Unknown fields are ignored so the element may grow. */
+const handoffRequestSchema = z.object({
+  session_id: sessionIdSchema,
+  locale: z.enum(['ru', 'kk', 'en']).optional(),
+});
+
+/** Options of {@link createHandoffHandler}. */
+export interface HandoffHandlerOptions extends OriginOptions {
+  /**
+   * The secret status tokens are signed with: the same as the session and status handlers'. Default:
+   * env `BIOMETRIC_TOKEN_SECRET`, else a random secret of this process (one warning).
+   */
+  tokenSecret?: string;
+  /** Where the vendor's `/flow/<id>` lives, as the element's `flow-base-url`. Default `https://remote.biometric.kz`. */
+  flowBaseUrl?: string;
+  /** How long a link can be opened, in seconds. Default 600. */
+  ttlSeconds?: number;
+  /** Where links are kept, shared by every instance that shares it. Default: a `createMemoryStore()` of this handler. */
+  store?: FlowStore;
+  /**
+   * The site's name as the phone page shows it beside its origin ("Shop (https://shop.example)"). Default:
+   * the origin alone. The origin is the one of the page that asked for the link.
+   */
+  siteName?: string;
+  /**
+   * This handler's public URL (`https://shop.example/api/handoff`), which the links point at. Default:
+   * the request's own URL (with `trustProxy`, as the proxy says). Set it when `request.url` is not what
+   * the browser asked for (behind a proxy, or in Next.js).
+   */
+  publicUrl?: string;
+  /** Where problems are reported (never a token, never a link); default `console`. */
+  logger?: Logger;
+}
+
+/** The answer to the element's POST. */
+export interface HandoffLink {
+  /** The link the phone opens (the QR code's content). Single use. */
+  url: string;
+  /** The short code both screens show, to compare. */
+  code: string;
+  /** When the link stops working, ISO 8601. */
+  expires_at: string;
+}
+
+/** A link as kept in the store. */
+interface LinkRecord {
+  session: string;
+  code: string;
+  /** The origin of the page that asked for it. */
+  site: string;
+  locale?: Locale;
+  /** Unix ms. */
+  expires: number;
+}
+
+function base64url(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** Six digits, uniformly drawn. */
+function newCode(): string {
+  const values = new Uint32Array(1);
+  let value: number;
+  do {
+    crypto.getRandomValues(values);
+    value = values[0]!;
+  } while (value >= 4_294_000_000); // a multiple of 10^6: no bias
+  return String(value % 1_000_000).padStart(6, '0');
+}
+
+const LINK_ID = /^[A-Za-z0-9_-]{22}$/;
+
+function firstLocale(header: string | null): Locale | undefined {
+  if (!header) return undefined;
+  const tags = header
+    .split(',')
+    .map((part, index) => {
+      const [tag = '', ...params] = part.trim().split(';');
+      const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
+      return { tag: tag.trim().toLowerCase(), q: q === undefined ? 1 : Number(q), index };
+    })
+    .filter((entry) => entry.q > 0)
+    .sort((a, b) => b.q - a.q || a.index - b.index);
+  for (const { tag } of tags) {
+    const primary = tag.split(/[-_]/)[0];
+    const locale = primary === 'kz' ? 'kk' : LOCALES.find((l) => l === primary);
+    if (locale) return locale;
+  }
+  return undefined;
+}
+
+function matchLocale(value: unknown): Locale | undefined {
+  if (typeof value !== 'string') return undefined;
+  const primary = value.trim().toLowerCase().split(/[-_]/)[0];
+  return primary === 'kz' ? 'kk' : LOCALES.find((l) => l === primary);
+}
+
+function checkFlowBaseUrl(value: string | undefined, caller: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value ?? DEFAULT_FLOW_BASE_URL);
+  } catch {
+    throw new TypeError(`${caller}: flowBaseUrl is not a URL`);
+  }
+  if (!(url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)))) {
+    throw new TypeError(`${caller}: flowBaseUrl must use https: (http: only on loopback hosts)`);
+  }
+  url.search = '';
+  url.hash = '';
+  if (!url.pathname.endsWith('/')) url.pathname += '/';
+  return url;
+}
+
+function randomNonce(): string {
+  return base64url(crypto.getRandomValues(new Uint8Array(16)));
+}
+
+/**
+ * Creates the endpoint the element's `handoff-endpoint` points at. One URL serves three requests:
+ *
+ * - `POST` `{ session_id, locale? }` with the header `Biometric-Status-Token` (the session's status
+ *   token) → `200 { url, code, expires_at }`: a new single-use link to this same URL (`?handoff=<id>`)
+ *   that works for `ttlSeconds`, and the six-digit code both screens show. A new link for a session
+ *   replaces its earlier one. Same checks as the status handler: Origin (403 `forbidden-origin`,
+ *   `OPTIONS` preflight), `session_id` (400 `invalid-session-id`), token (401 `status-token-invalid`).
+ * - `GET ?handoff=<id>` (the phone opens the link): an HTML page in the phone's language (`?lang=`, else
+ *   `Accept-Language`, else the element's locale; ru, kk or en) that names the site that asked (its
+ *   origin, and `siteName`) and shows the code, with a confirm button. A used, expired, replaced or
+ *   unknown link gets a page that says so (410, 404).
+ * - `POST ?handoff=<id>` (the confirm button): uses the link up, once across every instance sharing the
+ *   store, and answers 303 to `<flowBaseUrl>/flow/<session id>?locale=<ru|kz|en>` (no `web_view`: the
+ *   flow is the phone browser's own page).
+ *
+ * No API key is involved: the vendor is not called. The pages send `Referrer-Policy: same-origin` and
+ * the redirect `no-referrer` (the link never reaches the flow's logs), `Cache-Control: no-store`, and
+ * refuse framing.
+ *
+ * Like the other handlers it checks `tokenSecret`, `flowBaseUrl`, `publicUrl` and `allowedOrigins` on the
+ * first request (500 `configuration-error` and one log line while one is wrong).
+ *
+ * @returns a `(request: Request) => Promise<Response>`.
+ * @throws {TypeError} at creation, for `ttlSeconds` that is not a positive number or a `store` without
+ *   its methods.
+ */
+export function createHandoffHandler(options: HandoffHandlerOptions = {}): (request: Request) => Promise<Response> {
+  const caller = 'createHandoffHandler';
+  const ttlSeconds = options.ttlSeconds ?? DEFAULT_HANDOFF_TTL_SECONDS;
+  if (typeof ttlSeconds !== 'number' || !Number.isFinite(ttlSeconds) || ttlSeconds <= 0) {
+    throw new TypeError(`${caller}: ttlSeconds must be a positive number`);
+  }
+  const store = options.store ?? createMemoryStore();
+  if (typeof store.get !== 'function' || typeof store.add !== 'function' || typeof store.set !== 'function') {
+    throw new TypeError(`${caller}: store must be a FlowStore`);
+  }
+  const logger = options.logger ?? console;
+  const siteName = options.siteName?.trim() || undefined;
+  const settings = lazySettings(caller, logger, () => ({
+    tokenSecret: resolveTokenSecret(options.tokenSecret, caller, logger),
+    originPolicy: createOriginPolicy(options, caller),
+    flowBase: checkFlowBaseUrl(options.flowBaseUrl, caller),
+    publicUrl: options.publicUrl === undefined ? undefined : checkPublicUrl(options.publicUrl, caller),
+  }));
+  const refuse = refuser('handoff request', logger);
+  const linkKey = (id: string) => `bf:handoff:link:${id}`;
+  const usedKey = (id: string) => `bf:handoff:used:${id}`;
+  const currentKey = (session: string) => `bf:handoff:session:${session}`;
+
+  /** This handler's URL as the phone reaches it. */
+  const ownUrl = (input: HandlerInput, publicUrl: URL | undefined): URL => {
+    if (publicUrl) return new URL(publicUrl.href);
+    const url = new URL(input.url);
+    if (options.trustProxy) {
+      const proto = input.header('x-forwarded-proto')?.split(',')[0]?.trim();
+      const host = input.header('x-forwarded-host')?.split(',')[0]?.trim();
+      if (proto === 'http' || proto === 'https') url.protocol = `${proto}:`;
+      if (host) {
+        try {
+          url.host = host;
+        } catch {
+          /* keep the request's own */
+        }
+      }
+    }
+    url.search = '';
+    url.hash = '';
+    return url;
+  };
+
+  const page = (status: number, locale: Locale, kind: HandoffMessageKind): HandlerAnswer => {
+    const nonce = randomNonce();
+    return htmlAnswer(status, renderMessagePage(locale, kind, nonce), nonce, undefined);
+  };
+
+  /** The link's record and what state it is in. */
+  const lookUp = async (id: string): Promise<{ record: LinkRecord; kind?: HandoffMessageKind } | { record?: undefined; kind: HandoffMessageKind }> => {
+    if (!LINK_ID.test(id)) return { kind: 'invalid' };
+    const text = await store.get(linkKey(id));
+    if (text === undefined) return { kind: 'invalid' };
+    let record: LinkRecord;
+    try {
+      record = JSON.parse(text) as LinkRecord;
+    } catch {
+      return { kind: 'invalid' };
+    }
+    if ((await store.get(usedKey(id))) !== undefined) return { record, kind: 'used' };
+    if (record.expires <= Date.now()) return { record, kind: 'expired' };
+    // A newer link for the same session replaced this one ("new code").
+    if ((await store.get(currentKey(record.session))) !== id) return { record, kind: 'expired' };
+    return { record };
+  };
+
+  const phoneLocale = (input: HandlerInput, record: LinkRecord | undefined): Locale => {
+    const query = new URL(input.url).searchParams.get('lang');
+    return matchLocale(query) ?? firstLocale(input.header('accept-language')) ?? record?.locale ?? 'ru';
+  };
+
+  const createLink = async (input: HandlerInput, tokenSecret: string, publicUrl: URL | undefined, site: string, cors: Record<string, string>): Promise<HandlerAnswer> => {
+    let json: unknown;
+    try {
+      const text = new TextDecoder('utf-8', { fatal: true }).decode(await input.readBody(MAX_BODY_BYTES));
+      json = JSON.parse(text);
+    } catch (error) {
+      if (error instanceof BodyError) return refuse(errorAnswer(error.status, { code: error.code, message: error.message }, cors), error.message);
+      return refuse(errorAnswer(400, { code: 'invalid-json', message: 'The body must be JSON: { "session_id": "<uuid>" }' }, cors), 'body is not JSON');
+    }
+    const body = handoffRequestSchema.safeParse(json);
+    if (!body.success) {
+      const issues = formatIssues(body.error);
+      return refuse(
+        errorAnswer(400, { code: 'invalid-session-id', message: 'The body must be { "session_id": "<uuid>", "locale"?: "ru" | "kk" | "en" }', issues }, cors),
+        `wrong at ${issues.map((issue) => issue.path || '(root)').join(', ')}`,
+      );
+    }
+    const sessionId = body.data.session_id;
+    const presented = input.header(STATUS_TOKEN_HEADER.toLowerCase());
+    if (!(await verifyWith(tokenSecret, sessionId, presented))) {
+      return refuse(
+        errorAnswer(401, { code: 'status-token-invalid', message: "Send the session's status token in the Biometric-Status-Token header" }, cors),
+        `${presented === null ? 'no' : 'a forged, expired or other-session'} Biometric-Status-Token for session ${sessionId}`,
+      );
+    }
+    const session = sessionId.toLowerCase();
+    const id = base64url(crypto.getRandomValues(new Uint8Array(16)));
+    const expires = Date.now() + ttlSeconds * 1000;
+    const record: LinkRecord = { session, code: newCode(), site, expires };
+    if (body.data.locale) record.locale = body.data.locale;
+    const keepMs = ttlSeconds * 1000 + USED_KEPT_MS;
+    try {
+      await store.set(linkKey(id), JSON.stringify(record), keepMs);
+      await store.set(currentKey(session), id, ttlSeconds * 1000);
+    } catch (error) {
+      logger.error(`[biometric-flow] the store failed, no handoff link was made: ${describeError(error)}`);
+      return errorAnswer(503, { code: 'store-unavailable', message: 'The handoff link could not be made: retry shortly' }, cors);
+    }
+    const url = ownUrl(input, publicUrl);
+    url.searchParams.set(HANDOFF_LINK_PARAMETER, id);
+    const answer: HandoffLink = { url: url.href, code: record.code, expires_at: new Date(expires).toISOString() };
+    return jsonAnswer(200, answer, cors);
+  };
+
+  return webHandler(async (input: HandlerInput): Promise<HandlerAnswer> => {
+    const configured = settings();
+    if (configured === undefined) return configurationErrorAnswer();
+    const { tokenSecret, originPolicy, flowBase, publicUrl } = configured;
+    const requestUrl = new URL(input.url);
+    const linkId = requestUrl.searchParams.get(HANDOFF_LINK_PARAMETER);
+
+    // The phone: a navigation (GET) or the confirm form (POST) of a link.
+    if (linkId !== null && (input.method === 'GET' || input.method === 'HEAD' || input.method === 'POST')) {
+      let found: Awaited<ReturnType<typeof lookUp>>;
+      try {
+        found = await lookUp(linkId);
+      } catch (error) {
+        logger.error(`[biometric-flow] the store failed on a handoff link: ${describeError(error)}`);
+        return errorAnswer(503, { code: 'store-unavailable', message: 'Retry shortly' });
+      }
+      const locale = phoneLocale(input, found.record);
+      if (found.kind !== undefined) return page(found.kind === 'invalid' ? 404 : 410, locale, found.kind);
+      const record = found.record;
+      if (input.method === 'POST') {
+        // The confirm form is this handler's own page: its Origin is this URL's, whatever allowedOrigins says.
+        const origin = input.header('origin');
+        const own = ownUrl(input, publicUrl).origin;
+        if (origin !== null && origin !== own && origin !== requestUrl.origin) {
+          logger.warn(`[biometric-flow] handoff confirmation refused (403): forbidden-origin: got ${printable(origin)}, expected ${own}`);
+          return forbiddenOrigin();
+        }
+        if (!(await store.add(usedKey(linkId), '1', Math.max(1, record.expires - Date.now()) + USED_KEPT_MS))) {
+          return page(410, locale, 'used');
+        }
+        const target = new URL(`flow/${encodeURIComponent(record.session)}`, flowBase);
+        target.searchParams.set('locale', locale === 'kk' ? 'kz' : locale);
+        return {
+          status: 303,
+          headers: { Location: target.href, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' },
+          body: null,
+        };
+      }
+      const nonce = randomNonce();
+      const self = ownUrl(input, publicUrl);
+      self.searchParams.set(HANDOFF_LINK_PARAMETER, linkId);
+      const action = `${self.pathname}${self.search}${requestUrl.searchParams.has('lang') ? `&lang=${locale}` : ''}`;
+      const html = renderConfirmPage({ locale, siteName, siteOrigin: record.site, code: record.code, action, self: self.href, nonce });
+      return htmlAnswer(200, input.method === 'HEAD' ? '' : html, nonce, flowBase.origin);
+    }
+
+    // The element.
+    const decision = originPolicy(input);
+    if (decision.kind === 'forbidden') return refuse(forbiddenOrigin(), decision.reason);
+    if (input.method === 'OPTIONS') return preflightAnswer(decision, input, ALLOWED_METHODS);
+    const cors = corsHeaders(decision);
+    if (input.method !== 'POST') {
+      if (input.method === 'GET' && linkId === null) {
+        const nonce = randomNonce();
+        return htmlAnswer(404, renderMessagePage(firstLocale(input.header('accept-language')) ?? 'ru', 'invalid', nonce), nonce, undefined);
+      }
+      return refuse(methodNotAllowed(ALLOWED_METHODS, cors), `method ${printable(input.method, 16)}`);
+    }
+    const site = decision.kind === 'none' ? ownUrl(input, publicUrl).origin : decision.origin;
+    return createLink(input, tokenSecret, publicUrl, site, cors);
+  });
+}
+
+function checkPublicUrl(value: string, caller: string): URL {
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('not http');
+    return url;
+  } catch {
+    throw new TypeError(`${caller}: publicUrl is not an http(s) URL`);
+  }
+}
+
+/** An HTML page answer with a strict policy: its own nonce'd style, a form to itself (and the flow), no framing. */
+function htmlAnswer(status: number, html: string, nonce: string, flowOrigin: string | undefined): HandlerAnswer {
+  const formAction = flowOrigin ? `'self' ${flowOrigin}` : `'self'`;
+  return {
+    status,
+    headers: {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Cache-Control': 'no-store',
+      // same-origin, not no-referrer: under no-referrer the confirm form's POST carries `Origin: null`.
+      // Nothing leaves for another origin either way (the redirect to the flow says no-referrer).
+      'Referrer-Policy': 'same-origin',
+      'X-Content-Type-Options': 'nosniff',
+      'X-Frame-Options': 'DENY',
+      'Content-Security-Policy': `default-src 'none'; style-src 'nonce-${nonce}'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+    },
+    body: html,
+  };
+}
+
