@@ -90,8 +90,8 @@ const TEXTS: Record<Locale, HandoffTexts> = {
 
 const STYLE = `.handoff{box-sizing:border-box;overflow:auto;padding:1em;display:flex;flex-direction:column;align-items:center;gap:.6em;text-align:center;background:Canvas}
 .handoff h2{font-size:1.2em;margin:0}.handoff p{margin:0}.handoff svg{width:min(200px,60vw);background:#fff}
-.handoff .code{font:700 1.8em monospace;letter-spacing:.15em}.handoff .row{display:flex;gap:.5em;width:min(100%,28em)}
-.handoff input{flex:1;min-width:0;font:inherit}
+.handoff .code{font:700 1.8em monospace;letter-spacing:.15em}.handoff .row{display:flex;flex-wrap:wrap;justify-content:center;gap:.5em;width:min(100%,28em)}
+.handoff input{flex:1 1 15em;min-width:0;font:inherit}
 .handoff button{font:inherit;padding:.5em 1em;border-radius:var(--_radius);border:1px solid;background:none;color:inherit}`;
 
 /** A link as the handoff endpoint gives it. */
