@@ -484,7 +484,10 @@ describe('the backend snippets run as written', { timeout: 60_000 }, () => {
       const previous = process.env.NEXT_PUBLIC_BIOMETRIC_FLOW_BASE_URL;
       process.env.NEXT_PUBLIC_BIOMETRIC_FLOW_BASE_URL = FLOW;
       try {
-        const { default: config } = (await import('../../docs/snippets/headers-next.js')) as {
+        // Computed, as for hono-workers.ts: the snippet imports `biometric-flow/server` (dist/), which the
+        // project's typecheck on a fresh clone, before any build, cannot resolve.
+        const snippet = '../../docs/snippets/headers-next.js';
+        const { default: config } = (await import(snippet)) as {
           default: { headers(): Promise<{ source: string; headers: { key: string; value: string }[] }[]> };
         };
         const [rule, ...rest] = await config.headers();
