@@ -8,16 +8,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import type { Demo } from '../../demo/server.js';
-import { eventLog, expectFinished, flowFrame, launchChromium, startButton, startTestDemo, waitForLogged, ACTION_TIMEOUT_MS } from '../support/e2e.js';
+import { eventLog, expectFinished, flowFrame, launchChromium, openAppPage, startButton, startTestDemo, waitForLogged, type AppPage } from '../support/e2e.js';
 
 const PAGE = 'module.html?preset=edocument-editable&mode=inline&locale=en&resume=on';
-
-interface ResumePage {
-  page: Page;
-  errors: string[];
-  /** Every `POST /api/session` of the page, across its reloads. */
-  sessionRequests: string[];
-}
 
 describe('demo: resume across a page reload', { timeout: 180_000 }, () => {
   let demo: Demo;
@@ -31,24 +24,8 @@ describe('demo: resume across a page reload', { timeout: 180_000 }, () => {
     await demo?.close();
   });
 
-  async function open(): Promise<ResumePage> {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    page.setDefaultTimeout(ACTION_TIMEOUT_MS);
-    page.setDefaultNavigationTimeout(ACTION_TIMEOUT_MS);
-    const errors: string[] = [];
-    const sessionRequests: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('request', (sent) => {
-      if (sent.method() === 'POST' && new URL(sent.url()).pathname === '/api/session') sessionRequests.push(sent.url());
-    });
-    await page.goto(new URL(PAGE, demo.url).href);
-    await page.locator('#flow-panel').waitFor({ state: 'visible' });
-    return { page, errors, sessionRequests };
-  }
+  /** The demo's module page with resume on; its session requests are counted across its reloads. */
+  const open = (): Promise<AppPage> => openAppPage(browser, new URL(PAGE, demo.url).href);
 
   /** The element's session id, as the page sees it. */
   const sessionIdOf = (page: Page) =>
