@@ -15,6 +15,7 @@ import {
 } from './events.js';
 import { flowLocation, flowUrl, type FlowLocation } from './flow-url.js';
 import { LangController } from './lang-controller.js';
+import { CHUNK_FAILED, lazy, type Chunk } from './lazy.js';
 import { matchLocale, textsFor, type Locale, type Texts } from './locales.js';
 import { documentAllowsCamera, preflight } from './preflight.js';
 import { inlinePresenter } from './presenters/inline.js';
@@ -34,7 +35,7 @@ import {
 import { startWarmUp, warmUrl } from './warm-up.js';
 
 /** The handoff's decision chunk (src/handoff/handoff.ts), loaded once a handoff can matter. */
-type Handoff = typeof import('./handoff/handoff.js');
+type Handoff = Chunk<'handoff'>;
 /** Where the handoff sends a start: a phone, or (an in-app browser without `handoff-endpoint`) the person's own browser. */
 type HandoffKind = 'phone' | 'browser';
 
@@ -505,10 +506,7 @@ export class BiometricFlowElement extends LitElement {
         ? inlinePresenter(host)
         : this._view
           ? make(this._view)
-          : this.#loadView().then((later) => {
-              if (!later) throw new FlowError('session-request-failed', 'biometric-flow-deferred.js did not load');
-              return make(later);
-            });
+          : lazy('deferred').then(make);
     const presenter = handoff instanceof Promise ? handoff.then((kind) => (kind ? handOff(kind) : made())) : handoff ? handOff(handoff) : made();
     if (presenter instanceof Promise) this.#presentLater(run, presenter);
     else this.#shown = run.presenter = presenter;
@@ -521,15 +519,13 @@ export class BiometricFlowElement extends LitElement {
    */
   #loadHandoff(): Promise<Handoff | null> | undefined {
     if (this.handoff === 'off' || !(this.handoffEndpoint || /Mobi|Android|iP(hone|ad)/.test(navigator.userAgent))) return;
-    return (this.#handoff ??= import('./handoff/handoff.js').then(
+    return (this.#handoff ??= lazy('handoff').then(
       (chunk) => {
         this.requestUpdate(); // its offer's button, and `prepare` in `updated`
         return (this.#handoffChunk = chunk);
       },
-      (error: unknown) => {
-        console.error('<biometric-flow>: biometric-flow-handoff.js did not load; serve it beside biometric-flow.js', error);
-        return (this.#handoffChunk = null);
-      },
+      // Without it every start goes on on this device.
+      () => (this.#handoffChunk = null),
     ));
   }
 
@@ -773,13 +769,11 @@ export class BiometricFlowElement extends LitElement {
   }
 
   #loadView(): Promise<Deferred | null> {
-    return (this.#viewLoading ??= import('./deferred.js').then(
+    // Without it a flow already shown goes on (the core says what it cannot show); a start that needs it
+    // for its presenter fails with `chunk-load-failed` (see `#present`).
+    return (this.#viewLoading ??= lazy('deferred').then(
       (view) => (this._view = view),
-      (error: unknown) => {
-        // A host that serves the CDN file alone: the person sees no text, so the developer must hear of it.
-        console.error('<biometric-flow>: its texts (biometric-flow-deferred.js) did not load; serve that file beside biometric-flow.js', error);
-        return (this._view = null);
-      },
+      () => (this._view = null),
     ));
   }
 
@@ -844,13 +838,7 @@ export class BiometricFlowElement extends LitElement {
   /** What a presenter renders with: the state, the texts, and the step line under the flow. */
   #presenterView(texts: Texts, run: Run): PresenterView {
     const locale = this.resolvedLocale;
-    const technologies = run.session?.technologies ?? [];
-    const step =
-      this._state === 'confirming'
-        ? this._view?.text(locale, 'confirming')
-        : this._step >= 0 && technologies.length > 0
-          ? (this._view?.stepText(locale, technologies, this._step) ?? '')
-          : '';
+    const step = this._view?.stepLine(this._state, locale, run.session?.technologies ?? [], this._step);
     return { state: this._state, locale, texts, later: this._view, step };
   }
 
@@ -870,33 +858,28 @@ export class BiometricFlowElement extends LitElement {
       case 'finished':
         return html`<slot name="finished"
           >${this.#deferred((view) =>
-            view.finishedView(this.resolvedLocale, run?.outcome ?? 'unconfirmed', run?.last?.result, () => {
-              this.reset();
-              void this.start();
-            }),
+            view.finishedView(this.resolvedLocale, run?.outcome ?? 'unconfirmed', run?.last?.result, this),
           )}</slot
         >`;
       case 'error': {
         const error = this._error;
         return html`<slot name="error">${this.#deferred((view) => view.errorView(this.resolvedLocale, error))}</slot>
-          ${error?.retryable
-            ? this.#deferred(
-                (view) => html`<button part="trigger" class="trigger" type="button" @click=${() => void this.start()}>
-                  ${view.text(this.resolvedLocale, 'retry')}
-                </button>`,
-              )
-            : nothing}`;
+          ${this._view?.retryButton(this.resolvedLocale, error, this)}`;
       }
     }
   }
 
   /**
    * What `render` makes of the deferred module; a spinner until it is there, never a text that might be
-   * the wrong one; nothing if it could not be loaded.
+   * the wrong one; the core's own short text if it could not be loaded.
    */
-  #deferred(render: (view: Deferred) => TemplateResult): TemplateResult | typeof nothing {
+  #deferred(render: (view: Deferred) => TemplateResult): TemplateResult {
     const view = this._view;
-    return view ? render(view) : view === undefined ? html`<span class="spinner" aria-hidden="true"></span>` : nothing;
+    return view
+      ? render(view)
+      : view === undefined
+        ? html`<span class="spinner" aria-hidden="true"></span>`
+        : html`<p class="message error" role="alert">${CHUNK_FAILED[this.resolvedLocale]}</p>`;
   }
 
   override render(): TemplateResult {

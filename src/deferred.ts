@@ -4,7 +4,7 @@
 // presenters, loaded as soon as an element in those modes is shown; and what `resume` keeps.
 import { html, nothing, type TemplateResult } from 'lit';
 import type { FlowError } from './errors.js';
-import type { FinishedOutcome } from './events.js';
+import type { FinishedOutcome, FlowState } from './events.js';
 import type { Locale } from './locales.js';
 import { VENDOR_REASON_CODES } from './vendor-reason-codes.js';
 
@@ -202,6 +202,21 @@ export function cancelledView(locale: Locale): TemplateResult {
   return html`<p class="message" role="status">${TEXTS[locale].cancelled}</p>`;
 }
 
+/**
+ * The step line under the flow: that the result is being checked (`confirming`), else the step the
+ * person is on (`index`, 0-based, -1 before the flow said), else nothing.
+ */
+export function stepLine(state: FlowState, locale: Locale, technologies: readonly string[], index: number): string {
+  return state === 'confirming' ? TEXTS[locale].confirming : index >= 0 && technologies.length > 0 ? stepText(locale, technologies, index) : '';
+}
+
+/** The "Try again" button after an error a new start may get past (it starts `element` again); nothing after any other. */
+export function retryButton(locale: Locale, error: FlowError | undefined, element: { start(): unknown }): TemplateResult | typeof nothing {
+  return error?.retryable
+    ? html`<button part="trigger" class="trigger" type="button" @click=${() => void element.start()}>${TEXTS[locale].retry}</button>`
+    : nothing;
+}
+
 /** "Step 2 of 3: Face comparison" for the technology at `index` (0-based). */
 export function stepText(locale: Locale, technologies: readonly string[], index: number): string {
   const code = technologies[index] ?? '';
@@ -303,7 +318,8 @@ export function finishedView(
   locale: Locale,
   outcome: FinishedOutcome,
   result: unknown,
-  retry: () => void,
+  /** "Try again" starts it anew. */
+  element: { reset(): void; start(): unknown },
 ): TemplateResult {
   const texts = TEXTS[locale];
   if (outcome !== 'failed') {
@@ -314,7 +330,17 @@ export function finishedView(
   const reasons = reasonTexts(locale, result);
   return html`<p class="message error" role="status" tabindex="-1" data-focus-after-dialog>${texts.failed}</p>
     ${reasons.length > 0 ? html`<ul part="reasons" class="reasons">${reasons.map((reason) => html`<li>${reason}</li>`)}</ul>` : nothing}
-    <button part="trigger" class="trigger" type="button" @click=${retry}>${texts.retry}</button>`;
+    <button
+      part="trigger"
+      class="trigger"
+      type="button"
+      @click=${() => {
+        element.reset();
+        void element.start();
+      }}
+    >
+      ${texts.retry}
+    </button>`;
 }
 
 /** The default content of the `error` slot: a sentence for the error. */

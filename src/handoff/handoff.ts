@@ -7,6 +7,7 @@
 import { html, type TemplateResult } from 'lit';
 import type { BiometricFlowElement, FlowMode } from '../biometric-flow-element.js';
 import { FlowError } from '../errors.js';
+import { lazy } from '../lazy.js';
 import type { FramePresenter } from '../presenters/frame.js';
 import type { Presenter, PresenterHost } from '../presenters/types.js';
 import { inAppBrowser } from './in-app.js';
@@ -24,8 +25,8 @@ const chosen = new WeakSet<Element>();
 let cameras = new WeakMap<Element, boolean | Promise<boolean>>();
 navigator.mediaDevices?.addEventListener?.('devicechange', () => (cameras = new WeakMap()));
 
-let view: Promise<typeof import('./handoff-view.js')> | undefined;
-const loadView = () => (view ??= import('./handoff-view.js'));
+/** Loads the view ahead of a start that may need it; a start that does then fails with the chunk's error. */
+const preloadView = () => void lazy('handoff-view').catch(() => {});
 
 const OFFER = {
   ru: 'Продолжить на телефоне',
@@ -104,22 +105,22 @@ export function prepare(element: BiometricFlowElement): void {
   const setting = handoffSetting(element);
   if (setting === 'off') return;
   if (!element.handoffEndpoint) {
-    if (setting === 'auto' && inAppBrowser()) void loadView();
+    if (setting === 'auto' && inAppBrowser()) preloadView();
     return;
   }
   if (!element.statusEndpoint) {
     // Once per element and cause, as every configuration mistake (the deferred module's `explain`).
-    void import('../deferred.js').then((later) => later.explain(element, misconfigured()));
+    lazy('deferred').then((later) => later.explain(element, misconfigured()), () => {});
     return;
   }
   if (setting === 'offer' || inAppBrowser()) {
-    void loadView();
+    preloadView();
     return;
   }
   const missing = cameraMissing(element);
-  if (missing === true) void loadView();
+  if (missing === true) preloadView();
   else if (missing !== false) void missing.then((gone) => {
-      if (gone) void loadView();
+      if (gone) preloadView();
     });
 }
 
@@ -149,51 +150,47 @@ export function decide(element: BiometricFlowElement): HandoffKind | undefined |
  * box (`inline`), or in the modal's dialog (`modal`, and `popup`: a handoff opens no window).
  */
 export async function handoffPresenter(host: PresenterHost, element: BiometricFlowElement, kind: HandoffKind, mode: FlowMode): Promise<Presenter> {
-  try {
-    // The deferred module: the modal presenter, and the flow's box (from the core, through it: a static import
-    // of the core's frame.ts here would make the build split the core in two).
-    const [module, later] = await Promise.all([loadView(), import('../deferred.js')]);
-    const box = document.createElement('div');
-    box.className = 'frame handoff';
-    box.setAttribute('part', 'handoff');
-    const ask = module.handoffView(host, element, kind, box);
-    /** Whether `show` came (the session is there), whether the element heard of the view's first render after it, and whether focus went to it. */
-    let shown = false;
-    let loaded = false;
-    let focused = false;
-    // What a frame is to the inline and modal presenters: the view stands where the frame would.
-    const part: FramePresenter = {
-      via: 'handoff',
-      show() {
-        shown = true;
-        // The flow runs on the phone, out of this page's sight: its end comes by the status endpoint.
-        host.gone(true);
-        ask();
-      },
-      flowWindow: () => null,
-      location: () => undefined,
-      /** At once, as a frame: the view goes when the start ends. */
-      close: () => box.remove(),
-      updated() {
-        if (host.signal.aborted) return;
-        if (!box.isConnected) host.root.querySelector('.frame-box')?.prepend(box);
-        if (!box.isConnected) return;
-        // Focus follows the start into the view, unless it is somewhere of its own (the dialog's close button).
-        const active = document.activeElement;
-        if (!focused && (!active || active === document.body || (active === element && !element.shadowRoot?.activeElement))) {
-          box.querySelector<HTMLElement>('h2')?.focus();
-        }
-        focused = true;
-        // The view shows: the start's `flow-loaded` (after this render, not inside it).
-        if (shown && !loaded) {
-          loaded = true;
-          queueMicrotask(host.load);
-        }
-      },
-    };
-    return mode === 'inline' ? { ...part, render: later.flowBox } : later.modalPresenter(host, part);
-  } catch (error) {
-    console.error('<biometric-flow>: the handoff view (biometric-flow-handoff-view.js) did not load; serve it beside biometric-flow.js', error);
-    throw new FlowError('session-request-failed', 'biometric-flow-handoff-view.js did not load', { cause: error });
-  }
+  // The deferred module: the modal presenter, and the flow's box (from the core, through it: a static import
+  // of the core's frame.ts here would make the build split the core in two). A chunk that does not load
+  // fails the start with its `chunk-load-failed`.
+  const [module, later] = await Promise.all([lazy('handoff-view'), lazy('deferred')]);
+  const box = document.createElement('div');
+  box.className = 'frame handoff';
+  box.setAttribute('part', 'handoff');
+  const ask = module.handoffView(host, element, kind, box);
+  /** Whether `show` came (the session is there), whether the element heard of the view's first render after it, and whether focus went to it. */
+  let shown = false;
+  let loaded = false;
+  let focused = false;
+  // What a frame is to the inline and modal presenters: the view stands where the frame would.
+  const part: FramePresenter = {
+    via: 'handoff',
+    show() {
+      shown = true;
+      // The flow runs on the phone, out of this page's sight: its end comes by the status endpoint.
+      host.gone(true);
+      ask();
+    },
+    flowWindow: () => null,
+    location: () => undefined,
+    /** At once, as a frame: the view goes when the start ends. */
+    close: () => box.remove(),
+    updated() {
+      if (host.signal.aborted) return;
+      if (!box.isConnected) host.root.querySelector('.frame-box')?.prepend(box);
+      if (!box.isConnected) return;
+      // Focus follows the start into the view, unless it is somewhere of its own (the dialog's close button).
+      const active = document.activeElement;
+      if (!focused && (!active || active === document.body || (active === element && !element.shadowRoot?.activeElement))) {
+        box.querySelector<HTMLElement>('h2')?.focus();
+      }
+      focused = true;
+      // The view shows: the start's `flow-loaded` (after this render, not inside it).
+      if (shown && !loaded) {
+        loaded = true;
+        queueMicrotask(host.load);
+      }
+    },
+  };
+  return mode === 'inline' ? { ...part, render: later.flowBox } : later.modalPresenter(host, part);
 }
