@@ -20,9 +20,9 @@ import { matchLocale, textsFor, type Locale, type Texts } from './locales.js';
 import { documentAllowsCamera, preflight } from './preflight.js';
 import { inlinePresenter } from './presenters/inline.js';
 import { openBlankPopup } from './presenters/popup-window.js';
-import type { Deferred, Presenter, PresenterHost, PresenterView } from './presenters/types.js';
+import type { Presenter, PresenterHost, PresenterView } from './presenters/types.js';
 import { parseFlowMessage, type FlowMessage } from './schemas.js';
-import { requestSession, sessionOf } from './session.js';
+import { requestSession, sessionOf } from './net/session.js';
 import {
   CONFIRM_POLLS,
   FINAL_STATUSES,
@@ -36,6 +36,8 @@ import { startWarmUp, warmUrl } from './warm-up.js';
 
 /** The handoff's decision chunk (src/handoff/handoff.ts), loaded once a handoff can matter. */
 type Handoff = Chunk<'handoff'>;
+/** The deferred chunk: texts, views, the modal and popup presenters, the console's help. */
+type Deferred = Chunk<'deferred'>;
 /** Where the handoff sends a start: a phone, or (an in-app browser without `handoff-endpoint`) the person's own browser. */
 type HandoffKind = 'phone' | 'browser';
 

@@ -4,7 +4,7 @@
 // `state-change` events, so that the core file holds nothing of it but two calls.
 import { FlowError } from './errors.js';
 import type { Session, StateChangeDetail } from './events.js';
-import { sessionOf } from './session.js';
+import { sessionOf } from './net/session.js';
 
 /**
  * How long a session is taken to live when its answer has no `expires_at` (a host older than it, or one

@@ -1,6 +1,6 @@
 import { FlowError } from './errors.js';
 import type { Session } from './events.js';
-import { fetchJson } from './fetch-json.js';
+import { fetchJson } from './net/fetch-json.js';
 import { parseFields, statusResponseShape, type StatusResponse } from './schemas.js';
 
 /** Statuses that mean the flow ended. */

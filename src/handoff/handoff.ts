@@ -7,6 +7,7 @@
 import { html, type TemplateResult } from 'lit';
 import type { BiometricFlowElement, FlowMode } from '../biometric-flow-element.js';
 import { FlowError } from '../errors.js';
+import { OFFER } from '../i18n/handoff.js';
 import { lazy } from '../lazy.js';
 import type { FramePresenter } from '../presenters/frame.js';
 import type { Presenter, PresenterHost } from '../presenters/types.js';
@@ -28,11 +29,6 @@ navigator.mediaDevices?.addEventListener?.('devicechange', () => (cameras = new 
 /** Loads the view ahead of a start that may need it; a start that does then fails with the chunk's error. */
 const preloadView = () => void lazy('handoff-view').catch(() => {});
 
-const OFFER = {
-  ru: 'Продолжить на телефоне',
-  kk: 'Телефонда жалғастыру',
-  en: 'Continue on my phone',
-};
 
 /** The `handoff` setting of an element. */
 export function handoffSetting(element: BiometricFlowElement): HandoffSetting {

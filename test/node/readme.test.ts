@@ -69,8 +69,8 @@ test('the README anchors the console messages, the doctor and the README itself 
   assert.ok(anchors.has('popups-and-cross-origin-opener-policy') && anchors.has('troubleshooting'), [...anchors].join(', '));
   const used = (file: string) =>
     [...readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8').matchAll(/'#([a-z0-9-]+)'/g)].map((match) => match[1]!);
-  const deferred = used('src/deferred.ts');
-  // Every configuration mistake the element tells of names its section (see explain() in src/deferred.ts).
+  const deferred = used('src/diagnostics/explain.ts');
+  // Every configuration mistake the element tells of names its section (see explain() in src/diagnostics/explain.ts).
   assert.ok(deferred.length >= 13, deferred.join(', '));
   const doctor = used('src/doctor/doctor.ts');
   assert.ok(doctor.length >= 5, doctor.join(', '));

@@ -1,5 +1,5 @@
-import { FlowError, type FlowErrorCode } from './errors.js';
-import { lazy } from './lazy.js';
+import { FlowError, type FlowErrorCode } from '../errors.js';
+import { lazy } from '../lazy.js';
 
 /** The codes a failed request is reported with. */
 export interface FailureCodes {
