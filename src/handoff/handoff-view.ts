@@ -5,14 +5,13 @@
 // waits by its status endpoint meanwhile (the presenter's `host.gone(true)`).
 import { generate } from 'lean-qr/nano';
 import { html, render, type TemplateResult } from 'lit';
-import * as z from 'zod/mini';
 import type { BiometricFlowElement } from '../biometric-flow-element.js';
 import { FlowError } from '../errors.js';
 import { fetchJson } from '../net/fetch-json.js';
 import { emit, type FlowErrorDetail } from '../events.js';
 import type { PresenterHost } from '../presenters/types.js';
 import { TEXTS } from '../i18n/handoff-view.js';
-import { parseFields } from '../schemas.js';
+import { matching, parseFields } from '../schemas.js';
 import type { HandoffKind } from './handoff.js';
 
 const STYLE = `.handoff{box-sizing:border-box;overflow:auto;padding:1em;display:flex;flex-direction:column;align-items:center;gap:.6em;text-align:center;background:Canvas}
@@ -30,10 +29,10 @@ export interface HandoffAnswer {
 
 /** The handoff endpoint's answer: an http(s) `url`, a short `code`, a date in `expires_at` (zod/mini, as every answer). */
 const handoffAnswerShape = {
-  url: z.string().check(z.regex(/^https?:\/\/\S{1,2040}$/)),
-  code: z.string().check(z.regex(/^[^]{1,16}$/)),
+  url: matching(/^https?:\/\/\S{1,2040}$/),
+  code: matching(/^[^]{1,16}$/),
   // ISO 8601 with a zone, as `toISOString` writes it.
-  expires_at: z.string().check(z.regex(/^\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-][\d:]+)$/)),
+  expires_at: matching(/^\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-][\d:]+)$/),
 };
 
 /**
