@@ -21,30 +21,15 @@ import { createComponent, type EventName } from '@lit/react';
 import * as React from 'react';
 // Through the package entry, so that importing the wrapper registers the tag.
 import { BiometricFlowElement } from './index.js';
-import type {
-  CancelledDetail,
-  FinishedDetail,
-  FlowErrorDetail,
-  FlowLoadedDetail,
-  FlowMessageDetail,
-  SessionCreatedDetail,
-  StateChangeDetail,
-} from './events.js';
+import { EVENT_PROPS, type EventProps } from './event-props.js';
+import type { BiometricFlowEventMap } from './events.js';
 
 /** `<biometric-flow>` as a React component; every event is an `on…` prop whose handler gets the typed `CustomEvent`. */
 export const BiometricFlow = createComponent({
   tagName: 'biometric-flow',
   elementClass: BiometricFlowElement,
   react: React,
-  events: {
-    onSessionCreated: 'session-created' as EventName<CustomEvent<SessionCreatedDetail>>,
-    onFlowLoaded: 'flow-loaded' as EventName<CustomEvent<FlowLoadedDetail>>,
-    onFlowMessage: 'flow-message' as EventName<CustomEvent<FlowMessageDetail>>,
-    onFinished: 'finished' as EventName<CustomEvent<FinishedDetail>>,
-    onCancelled: 'cancelled' as EventName<CustomEvent<CancelledDetail>>,
-    onFlowError: 'flow-error' as EventName<CustomEvent<FlowErrorDetail>>,
-    onStateChange: 'state-change' as EventName<CustomEvent<StateChangeDetail>>,
-  },
+  events: EVENT_PROPS as { [P in keyof EventProps]: EventName<BiometricFlowEventMap[EventProps[P]]> },
   displayName: 'BiometricFlow',
 });
 
@@ -60,4 +45,4 @@ export type {
   FlowMessageDetail,
   SessionCreatedDetail,
   StateChangeDetail,
-};
+} from './events.js';
