@@ -1,6 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { styles } from './biometric-flow-element.styles.js';
 import { defaultIsFinishMessage, isFinishedUrl, progressCode, type FinishMessageRecogniser } from './completion.js';
+import type { FlowMode } from './config.js';
 import { FlowError } from './errors.js';
 import {
   emit,
@@ -17,9 +18,9 @@ import { flowLocation, flowUrl, type FlowLocation } from './flow-url.js';
 import { LangController } from './lang-controller.js';
 import { CHUNK_FAILED, lazy, type Chunk } from './lazy.js';
 import { matchLocale, textsFor, type Locale, type Texts } from './locales.js';
-import { documentAllowsCamera, preflight } from './preflight.js';
-import { inlinePresenter } from './presenters/inline.js';
-import { openBlankPopup } from './presenters/popup-window.js';
+import type { Handoff, HandoffKind } from './handoff/handoff.js';
+import { preflight } from './preflight.js';
+import { choosePresenter } from './presenters/choose.js';
 import type { Presenter, PresenterHost, PresenterView } from './presenters/types.js';
 import { parseFlowMessage, type FlowMessage } from './schemas.js';
 import { requestSession, sessionOf } from './net/session.js';
@@ -34,15 +35,10 @@ import {
 } from './status-poller.js';
 import { startWarmUp, warmUrl } from './warm-up.js';
 
-/** The handoff's decision chunk (src/handoff/handoff.ts), loaded once a handoff can matter. */
-type Handoff = Chunk<'handoff'>;
 /** The deferred chunk: texts, views, the modal and popup presenters, the console's help. */
 type Deferred = Chunk<'deferred'>;
-/** Where the handoff sends a start: a phone, or (an in-app browser without `handoff-endpoint`) the person's own browser. */
-type HandoffKind = 'phone' | 'browser';
 
-/** How the flow is shown. */
-export type FlowMode = 'inline' | 'modal' | 'popup';
+export type { FlowMode };
 
 const DEFAULT_TIMEOUT_MS = 15_000;
 /** How long a finish seen in the browser waits for a final status, unless `confirm-timeout` says otherwise. */
@@ -284,7 +280,7 @@ export class BiometricFlowElement extends LitElement {
   #shown?: Presenter;
   /** Stops the connection warm-up of the current start. */
   #stopWarmUp?: () => void;
-  /** The handoff's decision chunk: on its way once a handoff can matter, then there (`null`: it could not load). */
+  /** The handoff (its decision chunk): on its way once a handoff can matter, then there (`null`: it could not load). */
   #handoff?: Promise<Handoff | null>;
   #handoffChunk?: Handoff | null;
 
@@ -469,47 +465,23 @@ export class BiometricFlowElement extends LitElement {
   }
 
   /**
-   * Makes the presenter of the run's mode. Inline is part of the element. A popup's window is opened now,
-   * inside the click (a blocked one falls back as `popup-fallback` says); the popup and modal presenters
-   * come with the deferred module, which an element in those modes loads as soon as it is shown (see
-   * `updated`), so that they are there at the click; if not yet, the start shows them once they are.
-   *
-   * The handoff (src/handoff/) is decided first: at once when its chunk is there and has looked at the
-   * camera (a popup start that hands off opens no window), else once it has (a popup's window opens all
-   * the same, inside the click, and closes if the handoff takes the start).
+   * Makes the presenter of the run (see presenters/choose.ts), the handoff decided first: at once when its
+   * chunk is there and has looked at the camera, else once it has.
    *
    * @returns where the handoff sends the start (or a promise of it), `undefined` for the flow on this device.
    */
   #present(run: Run): HandoffKind | undefined | Promise<HandoffKind | undefined> {
-    const host = this.#host(run);
     const chunk = this.#handoffChunk;
-    const handoff = chunk ? chunk.decide(this) : this.#loadHandoff()?.then((loaded) => loaded?.decide(this));
-    if (typeof handoff === 'string' && run.mode === 'popup') run.mode = 'modal';
-    let make = (later: Deferred): Presenter => later.modalPresenter(host);
-    let popup: Window | null = null;
-    if (run.mode === 'popup') {
-      const texts = textsFor(run.locale);
-      popup = openBlankPopup(window, texts.frameTitle, texts.requesting, run.controller.signal);
-      if (popup) {
-        make = (later) => later.popupPresenter(host, popup!);
-      } else {
-        const blocked = new FlowError('popup-blocked', 'The browser blocked the popup: start from a click, or allow popups');
-        if (this.popupFallback === 'none' || documentAllowsCamera(document) === false) throw blocked;
-        this.#report(blocked);
-        run.mode = 'modal';
-      }
-    }
-    const handOff = (kind: HandoffKind) => {
-      popup?.close();
-      return this.#handoffChunk!.handoffPresenter(host, this, kind, run.mode);
-    };
-    const made = (): Presenter | Promise<Presenter> =>
-      run.mode === 'inline'
-        ? inlinePresenter(host)
-        : this._view
-          ? make(this._view)
-          : lazy('deferred').then(make);
-    const presenter = handoff instanceof Promise ? handoff.then((kind) => (kind ? handOff(kind) : made())) : handoff ? handOff(handoff) : made();
+    const handoff = chunk ? chunk.decide() : this.#loadHandoff()?.then((loaded) => loaded?.decide());
+    const presenter = choosePresenter(
+      run,
+      this.#host(run),
+      handoff,
+      () => this.#handoffChunk,
+      () => this._view,
+      this.popupFallback,
+      (error) => this.#report(error),
+    );
     if (presenter instanceof Promise) this.#presentLater(run, presenter);
     else this.#shown = run.presenter = presenter;
     return handoff;
@@ -524,7 +496,7 @@ export class BiometricFlowElement extends LitElement {
     return (this.#handoff ??= lazy('handoff').then(
       (chunk) => {
         this.requestUpdate(); // its offer's button, and `prepare` in `updated`
-        return (this.#handoffChunk = chunk);
+        return (this.#handoffChunk = chunk.handoffFor(this, () => void this.start()));
       },
       // Without it every start goes on on this device.
       () => (this.#handoffChunk = null),
@@ -818,7 +790,7 @@ export class BiometricFlowElement extends LitElement {
     if (changed.has('resume')) void this.#autostart();
     // The handoff: its chunk once it can matter, which then looks at the camera ahead of any start.
     void this.#loadHandoff();
-    this.#handoffChunk?.prepare(this);
+    this.#handoffChunk?.prepare();
     this.#shown?.updated?.(textsFor(this.resolvedLocale));
   }
 
@@ -834,7 +806,7 @@ export class BiometricFlowElement extends LitElement {
   #renderTrigger(label: string): TemplateResult {
     return html`<slot name="trigger" @click=${() => void this.start()}
       ><button part="trigger" class="trigger" type="button">${label}</button></slot
-      >${this.#handoffChunk?.offer(this)}`;
+      >${this.#handoffChunk?.offer()}`;
   }
 
   /** What a presenter renders with: the state, the texts, and the step line under the flow. */

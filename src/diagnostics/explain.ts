@@ -1,6 +1,7 @@
 // Console help for configuration mistakes: what is wrong, the fix and the README's section, once per
 // element and cause. Recognised by the error's code and the element's attributes, never by the words of
 // a message, so that rewording one keeps its help.
+import type { FlowConfig } from '../config.js';
 import type { FlowError } from '../errors.js';
 
 /** The README on npm: each configuration mistake has a section there (checked by test/node/readme.test.ts). */
@@ -11,21 +12,12 @@ function elementName(element: Element): string {
   return `<${element.localName}${element.id ? ` id="${element.id}"` : ''}>`;
 }
 
-/** What {@link explain} reads of the element: its endpoints and whether its session has a status token. */
-interface Configured extends Element {
-  sessionEndpoint?: string;
-  statusEndpoint?: string;
-  handoffEndpoint?: string;
-  handoff?: string;
-  flowBaseUrl?: string;
-  readonly session?: { statusToken?: string };
-}
 
 /**
  * Which attribute a `missing-endpoint` is about: a handoff that cannot learn its end (`handoff-endpoint`
  * without `status-endpoint`, not turned off) is decided, and so told, before a missing session endpoint.
  */
-function missingAttribute(element: Configured): 'handoff-endpoint' | 'session-endpoint' {
+function missingAttribute(element: FlowConfig): 'handoff-endpoint' | 'session-endpoint' {
   return element.handoffEndpoint && !element.statusEndpoint && element.handoff !== 'off' ? 'handoff-endpoint' : 'session-endpoint';
 }
 
@@ -36,7 +28,7 @@ const LOOPBACK = /^(localhost|127\.0\.0\.1|\[::1\])$/;
  * vendor's https: default), then `finished-url`. The rule is flow-url.ts's: https:, or http: on a
  * loopback host (not imported from there: each name the core exports to a chunk costs the core bytes).
  */
-function invalidUrlAttribute(element: Configured): 'flow-base-url' | 'finished-url' {
+function invalidUrlAttribute(element: FlowConfig): 'flow-base-url' | 'finished-url' {
   if (!element.flowBaseUrl) return 'finished-url';
   try {
     const { protocol, hostname } = new URL(element.flowBaseUrl, document.baseURI);
@@ -65,7 +57,7 @@ function unfetchable(endpoint: string): string | undefined {
 type Mistake = [cause: string, wrong: string, fix: string, anchor: string];
 
 /** The configuration mistake behind `error`, if it is one; `undefined` for anything a person or network caused. */
-function mistakeOf(element: Configured, error: FlowError): Mistake | undefined {
+function mistakeOf(element: FlowConfig, error: FlowError): Mistake | undefined {
   const { code, serverCode, status } = error;
   const page = location.origin;
   const statusRequest = code === 'status-request-failed';
@@ -192,8 +184,8 @@ const told = new WeakMap<Element, Set<string>>();
  * the README's section on it. Once per element and cause, and nothing for what a person or the network
  * did (a cancel, a closed popup, a failed verification, a lost connection).
  */
-export function explain(element: Element, error: FlowError): void {
-  const mistake = mistakeOf(element as Configured, error);
+export function explain(element: FlowConfig, error: FlowError): void {
+  const mistake = mistakeOf(element, error);
   if (!mistake) return;
   const [cause, wrong, fix, anchor] = mistake;
   const causes = told.get(element) ?? new Set<string>();

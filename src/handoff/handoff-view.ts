@@ -5,7 +5,7 @@
 // waits by its status endpoint meanwhile (the presenter's `host.gone(true)`).
 import { generate } from 'lean-qr/nano';
 import { html, render, type TemplateResult } from 'lit';
-import type { BiometricFlowElement } from '../biometric-flow-element.js';
+import type { FlowConfig } from '../config.js';
 import { FlowError } from '../errors.js';
 import { fetchJson } from '../net/fetch-json.js';
 import { emit, type FlowErrorDetail } from '../events.js';
@@ -60,13 +60,13 @@ export function clock(ms: number): string {
 }
 
 /**
- * Runs the handoff view of one start in `box` (the handoff presenter puts it in the flow's box, see
- * `handoffPresenter` in handoff.ts), until the start ends.
+ * Runs the handoff view of one start in `box` (the handoff's part puts it in the flow's box, see `part`
+ * in handoff.ts), until the start ends.
  *
  * @returns `show`: the session is there; asks the handoff endpoint for a link and counts down to its expiry.
  *   The `browser` kind ("open in your browser") is shown without a session, and so without it.
  */
-export function handoffView(host: PresenterHost, element: BiometricFlowElement, kind: HandoffKind, box: HTMLElement): () => void {
+export function handoffView(host: PresenterHost, element: FlowConfig, kind: HandoffKind, box: HTMLElement): () => void {
   const t = TEXTS[host.locale];
   const signal = host.signal;
   let link: HandoffAnswer | undefined;

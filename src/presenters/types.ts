@@ -82,5 +82,12 @@ export interface Presenter {
   readonly via?: FinishedVia;
 }
 
+/**
+ * The part of a presenter that stands in the flow's box: everything but what it renders. The flow's frame
+ * is one (presenters/frame.ts), the handoff's view another (handoff/handoff.ts); presenters/choose.ts
+ * makes either the presenter of a mode.
+ */
+export type FramePresenter = Omit<Presenter, 'render' | 'layer'>;
+
 /** Makes the presenter of a start, at once or once its module is loaded. */
 export type PresenterFactory = (host: PresenterHost) => Presenter | Promise<Presenter>;
