@@ -56,6 +56,8 @@ export interface EmulatorAppContext {
   /** Webhook URLs of a flow. */
   webhookUrls: (flow: EmulatorFlow) => readonly string[];
   latencyMs: number;
+  /** How long a result request the `resultTimeoutRate` fault chose hangs. */
+  resultHangMs: number;
   rejectUnusedMetadata: boolean;
   /** Browser origins allowed to call the API (CORS); others are refused. */
   allowedOrigins: readonly string[];
@@ -186,7 +188,7 @@ export function createEmulatorApp(ctx: EmulatorAppContext): Hono {
     return c.json({ session_id: session.id, technologies: [...session.technologies] });
   });
 
-  app.get(RESULT_PATH, (c) => {
+  app.get(RESULT_PATH, async (c) => {
     const sessionId = c.req.query('session_id');
     const apiKey = c.req.query('flow_api_key');
     if (!apiKey) return c.json({ detail: 'flow_api_key: this query parameter is required.' }, 401);
@@ -200,6 +202,17 @@ export function createEmulatorApp(ctx: EmulatorAppContext): Hono {
     const session = ctx.store.get(sessionId.toLowerCase());
     if (!session) return c.json({ detail: 'Session not found.' }, 404);
     if (session.flow !== flow) return c.json({ detail: 'This session belongs to another flow.' }, 403);
+    const fate = session.faults.nextResult();
+    if (fate.kind === 'error') {
+      ctx.logger.info(`fault: result for session ${session.id} answered ${fate.status}`);
+      return serverError(c, fate.status);
+    }
+    if (fate.kind === 'timeout') {
+      ctx.logger.info(`fault: result for session ${session.id} hangs for ${ctx.resultHangMs} ms`);
+      // Until the client gives up or the emulator closes, whichever comes first.
+      await sleep(ctx.resultHangMs, undefined, { signal: AbortSignal.any([ctx.signal, c.req.raw.signal]) }).catch(() => undefined);
+      return serverError(c, 504);
+    }
     return c.json(ctx.store.result(session));
   });
 
@@ -262,6 +275,9 @@ export function createEmulatorApp(ctx: EmulatorAppContext): Hono {
     for (const request of outcome.webhooks) {
       ctx.logger.info(`session ${session.id}: ${request.event}${describeWebhookData(request.data)}`);
       if (urls.length === 0) continue;
+      // The vendor sends flow.end once its result is final: late for a session finished after its expiry.
+      const readyAt = request.event === 'flow.end' && session.faults.finishAfterExpiry ? ctx.store.resultReadyAt(session) : null;
+      if (readyAt !== null) ctx.logger.info(`fault: session ${session.id} finishes after its expiry: flow.end and its result wait until ${new Date(readyAt).toISOString()}`);
       ctx.webhooks.enqueue(
         urls,
         ctx.webhooks.envelope({
@@ -272,6 +288,7 @@ export function createEmulatorApp(ctx: EmulatorAppContext): Hono {
           metadata: session.metadata ?? {},
           data: request.data,
         }),
+        { fate: session.faults.nextWebhook, ...(readyAt === null ? {} : { notBefore: readyAt }) },
       );
     }
     return c.json({
@@ -356,6 +373,18 @@ function vendorError(c: Context, ctx: EmulatorAppContext, what: string, name: Ve
   ctx.logger.info(`${what}: answering the vendor error ${status} "${text}"`);
   return c.json({ detail: text }, status);
 }
+
+/**
+ * A server error of the `resultErrorRate` / `resultTimeoutRate` faults, shaped as it would reach a host:
+ * a 500 from the application (JSON), the others from the proxy in front of it (nginx's HTML page).
+ */
+function serverError(c: Context, status: 500 | 502 | 503 | 504): Response {
+  if (status === 500) return c.json({ detail: 'A server error occurred.' }, 500);
+  const title = `${status} ${STATUS_TEXTS[status]}`;
+  return c.html(`<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`, status);
+}
+
+const STATUS_TEXTS = { 502: 'Bad Gateway', 503: 'Service Temporarily Unavailable', 504: 'Gateway Time-out' } as const;
 
 function invalid(c: Context, detail: string, errors: FormattedIssue[]): Response {
   return c.json({ detail, errors }, 400);

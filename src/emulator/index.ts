@@ -17,11 +17,13 @@ import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import { z } from 'zod';
 import { createEmulatorApp } from './app.js';
+import { faultsEnabled, resolveFaults, type EmulatorFaults } from './faults.js';
 import { resolveFlows, type EmulatorFlow, type EmulatorFlowInput } from './flows.js';
 import { toLogger, type EmulatorLogger } from './logger.js';
 import { SessionStore, type SessionSnapshot } from './session-store.js';
 import { WebhookDispatcher, type WebhookRetryOptions } from './webhooks.js';
 
+export type { EmulatorFaults } from './faults.js';
 export { DEFAULT_FLOWS, type EmulatorFlow, type EmulatorFlowInput } from './flows.js';
 export { VENDOR_ERRORS, VENDOR_ERROR_NAMES, type VendorErrorName, type VendorErrorSpec } from './vendor-errors.js';
 export type { EmulatorLogger } from './logger.js';
@@ -63,6 +65,12 @@ export interface EmulatorOptions {
   webhookTimeoutMs?: number;
   /** Refuse metadata for technologies the flow does not have (400). Default true. */
   rejectUnusedMetadata?: boolean;
+  /**
+   * Misbehave on demand, as the vendor can: result errors and hangs, webhooks dropped, duplicated,
+   * reordered or late, sessions that finish after their expiry, each at a rate, every choice drawn from
+   * `seed` so a run repeats. Default: none. See {@link EmulatorFaults}.
+   */
+  faults?: EmulatorFaults;
   /** Where to log; silent by default. `console` fits. */
   logger?: Partial<EmulatorLogger>;
   /** The clock, in ms since the epoch; tests pass their own to expire sessions without waiting. */
@@ -111,9 +119,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const now = options.now ?? Date.now;
   const logger = toLogger(options.logger);
   const sessionTtlMs = nonNegative('sessionTtlMs', options.sessionTtlMs ?? 30 * 60_000);
+  const faults = resolveFaults(options.faults);
   const store = new SessionStore({
     ttlMs: sessionTtlMs,
     resultDelayMs: nonNegative('resultDelayMs', options.resultDelayMs ?? 0),
+    faults,
     now,
   });
   const webhooks = new WebhookDispatcher({
@@ -122,6 +132,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       baseDelayMs: nonNegative('webhookRetry.baseDelayMs', options.webhookRetry?.baseDelayMs ?? 1000),
     },
     timeoutMs: nonNegative('webhookTimeoutMs', options.webhookTimeoutMs ?? 10_000),
+    lateMs: faults.webhookLateMs,
     logger,
     now,
   });
@@ -132,6 +143,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     webhooks,
     webhookUrls: () => webhookUrls,
     latencyMs: nonNegative('latencyMs', options.latencyMs ?? 0),
+    resultHangMs: faults.resultHangMs,
     rejectUnusedMetadata: options.rejectUnusedMetadata ?? true,
     allowedOrigins: (options.allowedOrigins ?? []).map(checkOrigin),
     maxBodyBytes: positiveInteger('maxBodyBytes', options.maxBodyBytes ?? 1024 * 1024),
@@ -157,6 +169,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const address = server.address() as AddressInfo;
   const url = `http://${urlHost(host)}:${address.port}`;
   logger.info(`emulator listening on ${url}`);
+  if (faultsEnabled(faults)) logger.info(`faults on, seed ${faults.seed}: ${describeFaults(faults)}`);
 
   let closed: Promise<void> | undefined;
   return {
@@ -181,6 +194,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return closed;
     },
   };
+}
+
+/** @returns the faults that can happen, as `name=value` pairs. */
+function describeFaults(faults: Required<EmulatorFaults>): string {
+  return Object.entries(faults)
+    .filter(([name, value]) => name !== 'seed' && (!name.endsWith('Rate') || value > 0))
+    .map(([name, value]) => `${name}=${value}`)
+    .join(' ');
 }
 
 function nonNegative(name: string, value: number): number {

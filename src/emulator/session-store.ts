@@ -24,6 +24,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SessionMetadata } from '../server/metadata.js';
+import { sessionFaults, type ResolvedFaults, type SessionFaults } from './faults.js';
 import type { EmulatorFlow } from './flows.js';
 import { VENDOR_ERRORS, type VendorErrorName } from './vendor-errors.js';
 import { describeTechnology, resultFieldOf, type ResultField, type TechnologyDescription } from './technologies.js';
@@ -76,6 +77,8 @@ export interface Session {
   readonly technologies: readonly string[];
   readonly metadata: SessionMetadata | null;
   readonly createdAt: number;
+  /** The session's dice for the faults asked for (see `faults.ts`). */
+  readonly faults: SessionFaults;
   phase: Exclude<SessionPhase, 'expired'>;
   /** The page attempt that claimed the session; `null` when claimed by a client that sent none. */
   attempt: string | null | undefined;
@@ -125,12 +128,15 @@ export interface SessionStoreOptions {
   ttlMs: number;
   /** How long after its end a session's result is `{}` ("still processing"). */
   resultDelayMs: number;
+  faults: ResolvedFaults;
   now: () => number;
 }
 
 export class SessionStore {
   readonly #sessions = new Map<string, Session>();
   readonly #options: SessionStoreOptions;
+  /** Sessions created so far: the serial of the next one, which picks its fault dice. */
+  #created = 0;
 
   constructor(options: SessionStoreOptions) {
     this.#options = options;
@@ -144,6 +150,7 @@ export class SessionStore {
       technologies: [...flow.technologies],
       metadata,
       createdAt: this.#options.now(),
+      faults: sessionFaults(this.#options.faults, this.#created++),
       phase: 'created',
       attempt: undefined,
       index: 0,
@@ -276,15 +283,26 @@ export class SessionStore {
   }
 
   /**
-   * The body of the result endpoint (SERVICE.md §5): `PROGRESS` before and during the flow, `{}` for
-   * `resultDelayMs` after its end, then `FINISHED` or `FAILED` with every result.
+   * The body of the result endpoint (SERVICE.md §5): `PROGRESS` before and during the flow, `{}` after
+   * its end until {@link resultReadyAt}, then `FINISHED` or `FAILED` with every result.
    */
   result(session: Session): Record<string, unknown> {
-    const phase = this.phaseOf(session);
-    if ((phase === 'finished' || phase === 'failed') && session.endedAt !== null) {
-      if (this.#options.now() - session.endedAt < this.#options.resultDelayMs) return {};
-    }
+    const readyAt = this.resultReadyAt(session);
+    if (readyAt !== null && this.#options.now() < readyAt) return {};
     return this.#fullResult(session);
+  }
+
+  /**
+   * When an ended session's result turns final: `resultDelayMs` after its end, or, for a session the
+   * `finishAfterExpiry` fault chose, `finishAfterExpiryMs` after its expiry if that is later.
+   *
+   * @returns the time in ms since the epoch, or `null` while the session has not ended.
+   */
+  resultReadyAt(session: Session): number | null {
+    if (session.endedAt === null) return null;
+    const lagged = session.endedAt + this.#options.resultDelayMs;
+    if (!session.faults.finishAfterExpiry) return lagged;
+    return Math.max(lagged, session.createdAt + this.#options.ttlMs + this.#options.faults.finishAfterExpiryMs);
   }
 
   /** @returns the status the result endpoint reports for a session. */
