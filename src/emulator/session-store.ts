@@ -275,7 +275,7 @@ export class SessionStore {
           session.outcomes.length === session.technologies.length && session.outcomes.every((o) => o.success);
         session.phase = success ? 'finished' : 'failed';
         session.endedAt = now;
-        webhooks.push({ event: 'flow.end', success, data: { session_result: this.#fullResult(session) } });
+        webhooks.push({ event: 'flow.end', success, data: { session_result: this.#webhookResult(session) } });
         break;
       }
     }
@@ -350,6 +350,27 @@ export class SessionStore {
     };
   }
 
+  /**
+   * A `flow.end` webhook's `session_result`, shaped as the guide's example (SERVICE.md §8): the status,
+   * the session, its technologies, the result of each technology that ran (with its `failure_reason`
+   * `{ type, detail }`) and `flow_session_result`; the failure reasons as text only in the result.
+   */
+  #webhookResult(session: Session): Record<string, unknown> {
+    const status = this.statusOf(session);
+    const results: Record<string, unknown> = {};
+    for (const outcome of session.outcomes) {
+      const field = resultFieldOf(outcome.code);
+      if (field) results[field] = technologyResult(session, outcome);
+    }
+    return {
+      status,
+      session_id: session.id,
+      technologies: session.technologies.map(describeTechnology),
+      ...results,
+      flow_session_result: status === 'FINISHED',
+    };
+  }
+
   #expected(session: Session): string {
     const code = session.technologies[session.index];
     if (session.running) return `technology.end ${code}`;
@@ -376,9 +397,39 @@ function refuse(status: EventRefusal['status'], code: EventRefusal['code'], deta
   return { ok: false, status, code, detail };
 }
 
+/** The vendor's failure types (SERVICE.md §8). */
+export type FailureType = 'SERVICE_ERROR' | 'REQUEST_ERROR' | 'CLIENT' | 'CALC_RESULT' | 'OTHER' | 'NO_CAM' | 'TIMEOUT';
+
+/**
+ * The failure type of a technology that failed: the guide names the types but not which failure has
+ * which, so these are the emulator's reading. A vendor error is the service's (5xx, 424) or the request's
+ * (4xx); a refused or missing camera `NO_CAM`; an emulated low score `CALC_RESULT`; a wrong SMS code the
+ * person's (`CLIENT`); anything else `OTHER`.
+ */
+function failureTypeOf(outcome: TechnologyOutcome): FailureType {
+  if (outcome.vendorError) {
+    const { status } = VENDOR_ERRORS[outcome.vendorError];
+    return status >= 500 || status === 424 ? 'SERVICE_ERROR' : 'REQUEST_ERROR';
+  }
+  switch (outcome.failureReason) {
+    case 'camera_denied':
+    case 'camera_unavailable':
+      return 'NO_CAM';
+    case 'emulated_failure':
+      return 'CALC_RESULT';
+    case 'invalid_otp':
+      return 'CLIENT';
+    default:
+      return 'OTHER';
+  }
+}
+
 /** A plausible result object for one technology; numbers are fixed so tests can rely on them. */
 function technologyResult(session: Session, outcome: TechnologyOutcome): Record<string, unknown> {
-  const base = { result: outcome.success, failure_reason: outcome.failureReason };
+  const base = {
+    result: outcome.success,
+    failure_reason: outcome.failureReason === null ? null : { type: failureTypeOf(outcome), detail: outcome.failureReason },
+  };
   switch (resultFieldOf(outcome.code)) {
     case 'liveness_result':
       return { ...base, prediction: outcome.success ? 0.97 : 0.08 };

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startEmulator } from '../../src/emulator/index.js';
+import { parseWebhookEvent } from '../../src/server/index.js';
 import { createSession, startReceiver, walkSession } from './helpers.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -54,7 +55,7 @@ describe('emulator webhooks', { timeout: 20_000 }, () => {
     }
   });
 
-  it('reports a failed flow with success: false', async () => {
+  it('reports a failed flow with success: false and the session_result of the guide (SERVICE.md §8)', async () => {
     const receiver = await startReceiver();
     const emulator = await startEmulator({ webhooks: [receiver.url] });
     try {
@@ -71,7 +72,20 @@ describe('emulator webhooks', { timeout: 20_000 }, () => {
           ['flow.end', false],
         ],
       );
-      assert.equal(bodies[3].data.session_result.status, 'FAILED');
+      const flowEnd = bodies[3];
+      assert.deepEqual(flowEnd.data.session_result, {
+        status: 'FAILED',
+        session_id: id,
+        technologies: bodies[3].data.session_result.technologies,
+        liveness_result: { result: false, failure_reason: { type: 'OTHER', detail: 'technology_failed' }, prediction: 0.08 },
+        flow_session_result: false,
+      });
+      assert.deepEqual(
+        flowEnd.data.session_result.technologies.map((t: { code: string }) => t.code),
+        ['LD', 'F2F'],
+      );
+      const parsed = parseWebhookEvent(flowEnd);
+      assert.ok(parsed.success, 'the server helpers accept it');
     } finally {
       await emulator.close();
       await receiver.close();
