@@ -7,6 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { startEmulator, type Emulator, type EmulatorFaults } from './index.js';
+import { redactUrl } from './webhooks.js';
 
 const HELP = `Usage: biometric-flow-emulator [options]
 
@@ -167,7 +168,7 @@ async function main(): Promise<void> {
       `Biometric.Vision emulator on ${emulator.url}`,
       `  API:  ${emulator.url}/api/v1/flows/session/create/`,
       `  Flow: ${emulator.url}/flow/<session_id>?web_view=true&locale=ru`,
-      values.webhook.length > 0 ? `  Webhooks: ${values.webhook.join(', ')}` : '  Webhooks: none',
+      values.webhook.length > 0 ? `  Webhooks: ${values.webhook.map(redactUrl).join(', ')}` : '  Webhooks: none',
       `  Result delay: ${values['result-delay']} ms after a flow ends`,
       `  Faults: ${describeFaultFlags(values)}`,
       '',

@@ -49,6 +49,35 @@ export interface EnqueueOptions {
 }
 
 const MAX_DELAY_MS = 30_000;
+/** A path segment this long may be a secret (the server helpers' `pathToken` is 32 to 256 characters). */
+const SECRET_SEGMENT_LENGTH = 16;
+
+/** @returns `text` with `url` (as given, or as parsed) shown as {@link redactUrl} shows it. */
+function hideUrl(text: string, url: string): string {
+  const shown = redactUrl(url);
+  const href = URL.canParse(url) ? new URL(url).href : url;
+  return text.replaceAll(url, shown).replaceAll(href, shown);
+}
+
+/**
+ * A webhook URL as logs may show it: the path token a receiver checks (`createWebhookHandler`'s
+ * `pathToken`, or any long path segment), a query and user info are secrets, so they become `…`.
+ *
+ * @returns e.g. `https://host.example/webhooks/…` for `https://host.example/webhooks/<token>`.
+ */
+export function redactUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return '(not a URL)';
+  }
+  const path = parsed.pathname
+    .split('/')
+    .map((segment) => (segment.length >= SECRET_SEGMENT_LENGTH ? '…' : segment))
+    .join('/');
+  return `${parsed.protocol}//${parsed.username || parsed.password ? '…@' : ''}${parsed.host}${path}${parsed.search ? '?…' : ''}`;
+}
 const NO_FAULT: WebhookFate = { drop: false, duplicate: false, reorder: false, late: false };
 
 /** A delivery held back so that the next one overtakes it (the `webhookReorderRate` fault). */
@@ -63,7 +92,10 @@ interface Held {
 export class WebhookDispatcher {
   readonly #options: WebhookDispatcherOptions;
   readonly #closing = new AbortController();
-  /** The tail of each queue, keyed by session id and URL. */
+  /**
+   * The tail of each queue, keyed by session id and the URL's place in the list: a URL given twice gets
+   * two queues, so each gets every delivery and one in backoff never holds the other.
+   */
   readonly #queues = new Map<string, Promise<void>>();
   /** The held-back deliveries of each queue, oldest first. */
   readonly #held = new Map<string, Held[]>();
@@ -83,12 +115,12 @@ export class WebhookDispatcher {
     const body = JSON.stringify(envelope);
     urls.forEach((url, index) => {
       const fate = options.fate?.() ?? NO_FAULT;
-      const what = `webhook ${envelope.event} for session ${envelope.session_id} to URL ${index + 1}`;
+      const what = `webhook ${envelope.event} for session ${envelope.session_id} to ${redactUrl(url)}`;
       if (fate.drop) {
         this.#options.logger.info(`fault: ${what} dropped`);
         return;
       }
-      const key = `${envelope.session_id} ${url}`;
+      const key = `${envelope.session_id} ${index}`;
       const send = async () => {
         await this.#wait(options.notBefore === undefined ? 0 : options.notBefore - this.#options.now());
         if (fate.late) {
@@ -181,11 +213,12 @@ export class WebhookDispatcher {
         problem = `HTTP ${response.status}`;
       } catch (error) {
         if (signal.aborted) return;
-        problem = error instanceof Error ? error.message : String(error);
+        // fetch's own messages may quote the URL (one with user info is refused with it).
+        problem = hideUrl(error instanceof Error ? error.message : String(error), url);
       }
       const last = attempt === attempts;
       this.#options.logger.warn(
-        `webhook ${envelope.event} for session ${envelope.session_id} to ${url} failed (attempt ${attempt}/${attempts}): ${problem}${last ? '; giving up' : ''}`,
+        `webhook ${envelope.event} for session ${envelope.session_id} to ${redactUrl(url)} failed (attempt ${attempt}/${attempts}): ${problem}${last ? '; giving up' : ''}`,
       );
       if (last) return;
       const delay = Math.min(baseDelayMs * 2 ** (attempt - 1), MAX_DELAY_MS);

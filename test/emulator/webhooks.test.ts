@@ -134,6 +134,53 @@ describe('emulator webhooks', { timeout: 20_000 }, () => {
     }
   });
 
+  it('gives a URL listed twice two queues: each gets every event, and one in backoff does not hold the other', async () => {
+    const receiver = await startReceiver({ failRequests: 1 });
+    const emulator = await startEmulator({
+      webhooks: [receiver.url, receiver.url],
+      webhookRetry: { attempts: 2, baseDelayMs: 60_000 },
+    });
+    try {
+      const id = (await createSession(emulator)).body.session_id;
+      await walkSession(emulator, id, ['LD', 'F2F']);
+      // One queue's flow.start failed and waits a minute; the other queue delivers the whole session.
+      await receiver.waitFor(6);
+      assert.deepEqual(
+        receiver.accepted.map((w) => w.body.event),
+        ['flow.start', 'technology.start', 'technology.end', 'technology.start', 'technology.end', 'flow.end'],
+      );
+    } finally {
+      await emulator.close();
+      await receiver.close();
+    }
+  });
+
+  it('keeps a webhook URL’s path token, query and user info out of its log lines', async () => {
+    const token = 'sk_live_0123456789abcdefghijklmnopqrstuv';
+    const lines: string[] = [];
+    const record = (line: string) => lines.push(line);
+    const emulator = await startEmulator({
+      webhooks: [`http://user:pass@127.0.0.1:9/hooks/${token}?key=${token}`],
+      webhookRetry: { attempts: 2, baseDelayMs: 1 },
+      faults: { webhookLateRate: 1, webhookLateMs: 1 },
+      logger: { info: record, warn: record, error: record },
+    });
+    try {
+      const id = (await createSession(emulator)).body.session_id;
+      await walkSession(emulator, id, ['LD', 'F2F']);
+      await emulator.webhooksIdle();
+    } finally {
+      await emulator.close();
+    }
+    const failures = lines.filter((line) => line.includes('failed (attempt'));
+    assert.equal(failures.length, 12, lines.join('\n'));
+    assert.ok(lines.some((line) => line.startsWith('fault:')));
+    for (const line of lines) {
+      assert.ok(!line.includes(token) && !line.includes('pass'), line);
+    }
+    assert.match(failures[0]!, /to http:\/\/…@127\.0\.0\.1:9\/hooks\/…\?… failed/);
+  });
+
   it('gives up after the bounded attempts and goes on with the next event', async () => {
     const receiver = await startReceiver();
     await receiver.close();
