@@ -200,6 +200,8 @@ export class WebhookDispatcher {
     for (let attempt = 1; attempt <= attempts; attempt += 1) {
       if (signal.aborted) return;
       let problem: string;
+      // A 503 with Retry-After is a receiver asking for the retry (a result that lags), not a failure.
+      let retryAsked = false;
       try {
         const response = await fetch(url, {
           method: 'POST',
@@ -211,15 +213,19 @@ export class WebhookDispatcher {
         await response.arrayBuffer().catch(() => undefined);
         if (response.ok) return;
         problem = `HTTP ${response.status}`;
+        retryAsked = response.status === 503 && response.headers.has('retry-after');
       } catch (error) {
         if (signal.aborted) return;
         // fetch's own messages may quote the URL (one with user info is refused with it).
         problem = hideUrl(error instanceof Error ? error.message : String(error), url);
       }
       const last = attempt === attempts;
-      this.#options.logger.warn(
-        `webhook ${envelope.event} for session ${envelope.session_id} to ${redactUrl(url)} failed (attempt ${attempt}/${attempts}): ${problem}${last ? '; giving up' : ''}`,
-      );
+      const what = `webhook ${envelope.event} for session ${envelope.session_id} to ${redactUrl(url)}`;
+      if (retryAsked && !last) {
+        this.#options.logger.info(`${what}: the receiver asked for a retry (attempt ${attempt}/${attempts}: ${problem} with Retry-After)`);
+      } else {
+        this.#options.logger.warn(`${what} failed (attempt ${attempt}/${attempts}): ${problem}${last ? '; giving up' : ''}`);
+      }
       if (last) return;
       const delay = Math.min(baseDelayMs * 2 ** (attempt - 1), MAX_DELAY_MS);
       try {

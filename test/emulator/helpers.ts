@@ -96,9 +96,11 @@ export interface ReceivedWebhook {
 
 /**
  * A webhook receiver on 127.0.0.1. `failFirst` answers 500 to the first attempt of every envelope id,
- * `failRequests` to the first that many requests. `waitFor(n)` resolves once `n` envelopes were accepted (2xx).
+ * `failRequests` to the first that many requests; `pendingFirst` answers the first attempt 503 with
+ * `Retry-After`, as the server helpers do while the vendor's result lags. `waitFor(n)` resolves once `n`
+ * envelopes were accepted (2xx).
  */
-export async function startReceiver(options: { failFirst?: boolean; failRequests?: number } = {}) {
+export async function startReceiver(options: { failFirst?: boolean; failRequests?: number; pendingFirst?: boolean } = {}) {
   const accepted: ReceivedWebhook[] = [];
   const attempts = new Map<string, number>();
   const waiters: Array<{ count: number; resolve: () => void }> = [];
@@ -111,6 +113,10 @@ export async function startReceiver(options: { failFirst?: boolean; failRequests
       const attempt = (attempts.get(body.id) ?? 0) + 1;
       attempts.set(body.id, attempt);
       requests += 1;
+      if (options.pendingFirst && attempt === 1) {
+        response.writeHead(503, { 'retry-after': '5' }).end();
+        return;
+      }
       if ((options.failFirst && attempt === 1) || requests <= (options.failRequests ?? 0)) {
         response.writeHead(500).end('try again');
         return;

@@ -116,6 +116,28 @@ describe('emulator webhooks', { timeout: 20_000 }, () => {
     }
   });
 
+  it('logs a 503 with Retry-After (a result that lags) as a retry asked for, not as a failure', async () => {
+    const receiver = await startReceiver({ pendingFirst: true });
+    const lines: string[] = [];
+    const emulator = await startEmulator({
+      webhooks: [receiver.url],
+      webhookRetry: { attempts: 3, baseDelayMs: 5 },
+      logger: { info: (line) => lines.push(`info ${line}`), warn: (line) => lines.push(`warn ${line}`) },
+    });
+    try {
+      const id = (await createSession(emulator)).body.session_id;
+      await walkSession(emulator, id, ['LD', 'F2F']);
+      await receiver.waitFor(6);
+      const retries = lines.filter((line) => line.includes('asked for a retry'));
+      assert.equal(retries.length, 6);
+      for (const line of retries) assert.match(line, /^info .*\(attempt 1\/3: HTTP 503 with Retry-After\)$/);
+      assert.deepEqual(lines.filter((line) => line.startsWith('warn')), []);
+    } finally {
+      await emulator.close();
+      await receiver.close();
+    }
+  });
+
   it('delivers to every configured URL', async () => {
     const first = await startReceiver();
     const second = await startReceiver();
