@@ -1,16 +1,16 @@
 /**
  * The emulator's HTTP routes (Hono):
  * - `POST /api/v1/flows/session/create/` and `GET /api/v1/flows/session/result/` — the vendor's API
- *   (SERVICE.md §1, §5), for servers: a request from a browser origin other than `allowedOrigins` is
+ *   (docs/vendor.md §1, §5), for servers: a request from a browser origin other than `allowedOrigins` is
  *   refused (403) and gets no CORS headers;
- * - `GET /flow/:id`, `POST /flow/:id/events`, `GET /finished` — the hosted flow (SERVICE.md §4).
+ * - `GET /flow/:id`, `POST /flow/:id/events`, `GET /finished` — the hosted flow (docs/vendor.md §4).
  *
  * Error answers are `{ detail }` (plus `errors: [{ path, message }]` for bad metadata). The vendor does
  * not document its own, so these are the emulator's choices: 400 bad input, 401 missing or unknown key,
  * 403 a key of another flow (or a refused origin), 404 unknown session, 413 a body over its limit
  * (`maxBodyBytes` for the session create, {@link EVENT_BODY_LIMIT} for flow events; the other routes
  * read no body). A flow's `createError` / `resultError` answers with the vendor's own status and
- * `{ detail: <vendor text> }` (SERVICE.md §6), after the key check.
+ * `{ detail: <vendor text> }` (docs/vendor.md §6), after the key check.
  *
  * Metadata for a technology the flow does not have is refused with 400 (`rejectUnusedMetadata`, on by
  * default): the vendor says face2face metadata "works only" for flows with Face2Face after Liveness,
@@ -74,7 +74,7 @@ const RESULT_PATH = '/api/v1/flows/session/result/';
 /** Largest flow event body: an event is a few hundred bytes. */
 export const EVENT_BODY_LIMIT = 16 * 1024;
 
-/** Technologies after which Face2Face metadata works (SERVICE.md §2). */
+/** Technologies after which Face2Face metadata works (docs/vendor.md §2). */
 const FACE2FACE_SOURCES = ['LD', 'LDHP', 'LDD', 'ED', 'DR'];
 
 const flowEventSchema = z.discriminatedUnion('type', [

@@ -1,5 +1,5 @@
 /**
- * `biometric-flow/emulator`: a local stand-in for the Biometric.Vision service (SERVICE.md) — its
+ * `biometric-flow/emulator`: a local stand-in for the Biometric.Vision service (docs/vendor.md) — its
  * session API, result endpoint, webhooks and hosted flow — for demos and tests.
  *
  * ```ts
@@ -41,7 +41,10 @@ export interface EmulatorOptions {
    * A flow without `apiKey` gets a new random one on every start.
    */
   flows?: readonly EmulatorFlowInput[];
-  /** Webhook URLs every flow posts to (SERVICE.md §5). */
+  /**
+   * Webhook URLs every flow posts its events to (docs/vendor.md §5), in order per session and URL, each
+   * URL on its own queue: one listed twice gets every event twice. Retried per `webhookRetry`.
+   */
   webhooks?: readonly string[];
   /** Delay before every API answer (session create, result), in ms. Default 0. */
   latencyMs?: number;
@@ -49,7 +52,7 @@ export interface EmulatorOptions {
   sessionTtlMs?: number;
   /**
    * How long after a flow ends the result endpoint answers `{}` ("still processing", as the vendor's
-   * does for several seconds, SERVICE.md §6) before the final result. Default 0; the CLI's is 3000.
+   * does for several seconds, docs/vendor.md §6) before the final result. Default 0; the CLI's is 3000.
    */
   resultDelayMs?: number;
   /**

@@ -102,7 +102,7 @@ export interface SessionSnapshot {
   outcomes: TechnologyOutcome[];
 }
 
-/** A webhook event the store asks to be sent (SERVICE.md §5). */
+/** A webhook event the store asks to be sent (docs/vendor.md §5). */
 export interface WebhookEventRequest {
   event: 'flow.start' | 'technology.start' | 'technology.end' | 'flow.end';
   success: boolean;
@@ -283,7 +283,7 @@ export class SessionStore {
   }
 
   /**
-   * The body of the result endpoint (SERVICE.md §5): `PROGRESS` before and during the flow, `{}` after
+   * The body of the result endpoint (docs/vendor.md §5): `PROGRESS` before and during the flow, `{}` after
    * its end until {@link resultReadyAt}, then `FINISHED` or `FAILED` with every result.
    */
   result(session: Session): Record<string, unknown> {
@@ -351,7 +351,7 @@ export class SessionStore {
   }
 
   /**
-   * A `flow.end` webhook's `session_result`, shaped as the guide's example (SERVICE.md §8): the status,
+   * A `flow.end` webhook's `session_result`, shaped as the guide's example (docs/vendor.md §8): the status,
    * the session, its technologies, the result of each technology that ran (with its `failure_reason`
    * `{ type, detail }`) and `flow_session_result`; the failure reasons as text only in the result.
    */
@@ -397,7 +397,7 @@ function refuse(status: EventRefusal['status'], code: EventRefusal['code'], deta
   return { ok: false, status, code, detail };
 }
 
-/** The vendor's failure types (SERVICE.md §8). */
+/** The vendor's failure types (docs/vendor.md §8). */
 export type FailureType = 'SERVICE_ERROR' | 'REQUEST_ERROR' | 'CLIENT' | 'CALC_RESULT' | 'OTHER' | 'NO_CAM' | 'TIMEOUT';
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Webhook delivery (SERVICE.md §5): POST JSON envelopes to every configured URL, in order per session
+ * Webhook delivery (docs/vendor.md §5): POST JSON envelopes to every configured URL, in order per session
  * and per URL, retried with exponential backoff on a network error or a non-2xx answer, a bounded number
  * of times. Delivery runs beside the flow: nothing here is awaited by a request handler.
  *

@@ -1,5 +1,5 @@
 /**
- * The webhook endpoint (SERVICE.md §5, DESIGN.md "Webhooks"). The vendor signs nothing, so an event is
+ * The webhook endpoint (docs/vendor.md §5; the README's "Webhooks"). The vendor signs nothing, so an event is
  * only a hint: who may post is decided by a secret path token and/or the client's address, and a
  * `flow.end` reaches the host as a verdict only after `getSessionResult` confirms it.
  *
@@ -222,7 +222,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         return { status: outcome.status, outcome: outcomeOf(outcome.status, outcome.result), result: outcome.result };
       }
       if (Date.now() + delay > deadline) {
-        // The vendor's result lags its flow by seconds (SERVICE.md §6): not a refusal, a retry asked for.
+        // The vendor's result lags its flow by seconds (docs/vendor.md §6): not a refusal, a retry asked for.
         logger.info?.(
           `[biometric-flow] webhook ${about}: the vendor's result is still ${outcome.status} after ${confirmWaitMs} ms; answered 503 result-pending so that the vendor retries`,
         );

@@ -1,5 +1,5 @@
 /**
- * Every vendor error text of SERVICE.md §6, produced on demand: as the answer of a session create or a
+ * Every vendor error text of docs/vendor.md §6, produced on demand: as the answer of a session create or a
  * result request (the vendor's status and `{ detail }`), and as the failure of a step (the raw text in
  * the result and the `flow.end` webhook).
  */
@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { VENDOR_ERRORS, startEmulator, type Emulator, type VendorErrorName } from '../../src/emulator/index.js';
 import { createSession, getJson, resultUrl, sendEvent, startReceiver } from './helpers.js';
 
-/** SERVICE.md §6, copied by hand: the emulator's catalogue is checked against it, not against itself. */
+/** docs/vendor.md §6, copied by hand: the emulator's catalogue is checked against it, not against itself. */
 const TABLE: ReadonlyArray<[VendorErrorName, number, string]> = [
   ['subject-not-found', 404, 'Subject not found in MCDB'],
   ['edocument-unavailable', 503, "Can't connect to e-document service"],
@@ -43,7 +43,7 @@ describe('vendor errors on demand', { timeout: 30_000 }, () => {
   });
   after(() => emulator.close());
 
-  it('knows exactly the texts and statuses of SERVICE.md §6', () => {
+  it('knows exactly the texts and statuses of docs/vendor.md §6', () => {
     assert.deepEqual(
       Object.entries(VENDOR_ERRORS).map(([name, { status, text }]) => [name, status, text]),
       TABLE,

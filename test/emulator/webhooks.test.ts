@@ -55,7 +55,7 @@ describe('emulator webhooks', { timeout: 20_000 }, () => {
     }
   });
 
-  it('reports a failed flow with success: false and the session_result of the guide (SERVICE.md §8)', async () => {
+  it('reports a failed flow with success: false and the session_result of the guide (docs/vendor.md §8)', async () => {
     const receiver = await startReceiver();
     const emulator = await startEmulator({ webhooks: [receiver.url] });
     try {

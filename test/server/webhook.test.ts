@@ -25,7 +25,7 @@ describe('parseWebhookEvent', () => {
     }
   });
 
-  it('accepts the guide’s failed flow.end (SERVICE.md §8), keeping every field', () => {
+  it('accepts the guide’s failed flow.end (docs/vendor.md §8), keeping every field', () => {
     const failed = {
       ...envelope,
       event: 'flow.end',
