@@ -6,7 +6,7 @@
 // Installs come from npm's cache (`npm ci --prefer-offline`). Without the registry and the cache an app
 // is skipped, saying so, except under CI=true, where that is a failure.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
@@ -20,6 +20,7 @@ import {
   CommandError,
   copyApp,
   freePort,
+  listenAfterHydration,
   OFFLINE,
   pointAtEmulator,
   reachFinished,
@@ -240,16 +241,18 @@ backendApp('fastify');
 
 describe('next-app-router', { concurrency: 1 }, () => {
   const app = 'next-app-router';
+  let service: Service | undefined;
   test('installs the packed package', { timeout: INSTALL_TIMEOUT_MS }, (t) => install(t, app));
-  test('builds with its type-check (next build), without BIOMETRIC_API_KEY set', { timeout: BUILD_TIMEOUT_MS }, (t) =>
+  test('builds with its type-check (next build), without BIOMETRIC_API_KEY or any flow URL set', { timeout: BUILD_TIMEOUT_MS }, (t) =>
     step(t, app, 'build', (dir) => {
-      const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NEXT_PUBLIC_BIOMETRIC_FLOW_BASE_URL: emulator.url };
-      delete env.BIOMETRIC_API_KEY;
+      // Beside the example's own page, the bare-tag recipe in a page of its own, for the hydration test below.
+      cpSync(join(root, 'test', 'examples', 'next-bare-tag'), join(dir, 'app', 'bare-tag'), { recursive: true });
+      const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
+      for (const name of ['BIOMETRIC_API_KEY', 'BIOMETRIC_FLOW_BASE_URL', 'NEXT_PUBLIC_BIOMETRIC_FLOW_BASE_URL']) delete env[name];
       return run('node_modules/.bin/next', ['build'], { cwd: dir, env, timeoutMs: BUILD_TIMEOUT_MS });
     }),
   );
-  test('next start serves the page and the route handlers: the flow reaches finished with the verdict', { timeout: DRIVE_TIMEOUT_MS }, async (t) => {
-    let service: Service | undefined;
+  test('next start, the flow URL given at run time: the page, its headers and the route handlers take it, and the flow reaches finished with the verdict', { timeout: DRIVE_TIMEOUT_MS }, async (t) => {
     await step(t, app, 'start', async (dir) => {
       const port = await freePort();
       service = await serve('node_modules/.bin/next', ['start', '--hostname', '127.0.0.1', '--port', String(port)], {
@@ -262,6 +265,14 @@ describe('next-app-router', { concurrency: 1 }, () => {
     await step(t, app, 'drive', async () => {
       await assertSecurityHeaders(service!.url, emulator.url);
       assertPassed(await reachFinished(browser, service!.url, technologies()));
+    });
+  });
+  test("the bare tag (React 19's own custom-element support) on a server-rendered page: onfinished is not attached by hydration, only by a later client render (facebook/react#35446)", { timeout: DRIVE_TIMEOUT_MS }, async (t) => {
+    await step(t, app, 'bare tag', async () => {
+      assert.ok(service, 'next start is running');
+      const heard = await listenAfterHydration(browser, new URL('bare-tag', service.url).href);
+      // When React fixes #35446, afterHydration becomes 'passed': time to offer the bare tag to SSR apps again.
+      assert.deepEqual(heard, { afterHydration: undefined, afterRenderAgain: 'failed' }, 'React 19 attaches the listener on a client render only');
     });
   });
 });
