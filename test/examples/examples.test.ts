@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
+import { runDoctor } from '../../src/doctor/doctor.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { launchChromium, startStaticSite, type StaticSite } from '../support/e2e.js';
 import {
@@ -273,6 +274,44 @@ describe('next-app-router', { concurrency: 1 }, () => {
       const heard = await listenAfterHydration(browser, new URL('bare-tag', service.url).href);
       // When React fixes #35446, afterHydration becomes 'passed': time to offer the bare tag to SSR apps again.
       assert.deepEqual(heard, { afterHydration: undefined, afterRenderAgain: 'failed' }, 'React 19 attaches the listener on a client render only');
+    });
+  });
+});
+
+describe('nuxt', { concurrency: 1 }, () => {
+  const app = 'nuxt';
+  test('installs the packed package', { timeout: INSTALL_TIMEOUT_MS }, (t) => install(t, app));
+  test('type-checks (nuxt typecheck: vue-tsc over the app and the server routes)', { timeout: BUILD_TIMEOUT_MS }, (t) =>
+    step(t, app, 'type-check', (dir) => run('node_modules/.bin/nuxt', ['typecheck'], { cwd: dir, env: { ...process.env, NUXT_TELEMETRY_DISABLED: '1' }, timeoutMs: BUILD_TIMEOUT_MS })),
+  );
+  test('builds (nuxt build), without BIOMETRIC_API_KEY or any flow URL set', { timeout: BUILD_TIMEOUT_MS }, (t) =>
+    step(t, app, 'build', (dir) => {
+      const env: NodeJS.ProcessEnv = { ...process.env, NUXT_TELEMETRY_DISABLED: '1' };
+      for (const name of ['BIOMETRIC_API_KEY', 'NUXT_PUBLIC_BIOMETRIC_FLOW_BASE_URL']) delete env[name];
+      return run('node_modules/.bin/nuxt', ['build'], { cwd: dir, env, timeoutMs: BUILD_TIMEOUT_MS });
+    }),
+  );
+  test('the built server, the flow URL given at run time: the tag rendered on the server with its attributes (the doctor finds nothing wrong), and after hydration the flow reaches finished with the verdict', { timeout: DRIVE_TIMEOUT_MS }, async (t) => {
+    let service: Service | undefined;
+    await step(t, app, 'start', async (dir) => {
+      service = await serve('node', ['.output/server/index.mjs'], {
+        cwd: dir,
+        env: { ...backendEnv(), HOST: '127.0.0.1', NUXT_PUBLIC_BIOMETRIC_FLOW_BASE_URL: emulator.url },
+        timeoutMs: SERVE_TIMEOUT_MS,
+      });
+      services.push(service);
+    });
+    await step(t, app, 'drive', async () => {
+      const html = await (await fetch(service!.url)).text();
+      assert.ok(
+        html.includes(`<biometric-flow session-endpoint="/api/biometric/session" status-endpoint="/api/biometric/status" flow-base-url="${emulator.url}">`),
+        `the server renders the tag with its attributes: ${/<biometric-flow[^>]*>/.exec(html)?.[0]}`,
+      );
+      const doctor = await runDoctor({ url: service!.url });
+      assert.deepEqual(doctor.checks.filter((check) => check.status !== 'pass'), [], 'the doctor reads the rendered tag and finds nothing wrong');
+      await assertSecurityHeaders(service!.url, emulator.url);
+      // The walk ends seconds after the page hydrated: the finished handler shown below is Vue's hydrated @finished.
+      assertPassed(await reachFinished(browser, service!.url, technologies()));
     });
   });
 });

@@ -146,7 +146,7 @@ export function freePort(): Promise<number> {
  */
 export function copyApp(examples: string, app: string, work: string): string {
   const target = join(work, app);
-  const skip = new Set(['node_modules', 'dist', '.next', '.angular', 'vendor', 'next-env.d.ts']);
+  const skip = new Set(['node_modules', 'dist', '.next', '.angular', '.nuxt', '.output', 'vendor', 'next-env.d.ts']);
   cpSync(join(examples, app), target, {
     recursive: true,
     filter: (source) => !skip.has(source.slice(join(examples, app).length + 1).split('/')[0]!),
