@@ -265,6 +265,12 @@ describe('next-app-router', { concurrency: 1 }, () => {
     });
     await step(t, app, 'drive', async () => {
       await assertSecurityHeaders(service!.url, emulator.url);
+      // biometric-flow/react serves a bare tag: the doctor says so and names the flags, which then pass.
+      const unread = await runDoctor({ url: service!.url });
+      assert.equal(unread.blocking, false, JSON.stringify(unread.checks, null, 2));
+      assert.ok(unread.setUpByScript, 'the doctor recognises a tag set up by script');
+      const flagged = await runDoctor({ url: service!.url, sessionEndpoint: '/api/biometric/session', statusEndpoint: '/api/biometric/status', flowBaseUrl: emulator.url });
+      assert.deepEqual(flagged.checks.filter((check) => check.status !== 'pass'), [], 'with the flags, the doctor finds nothing wrong');
       assertPassed(await reachFinished(browser, service!.url, technologies()));
     });
   });
