@@ -12,23 +12,11 @@
 import { describeError } from './errors.js';
 import { webHandler } from './handler-core.js';
 import type { HandlerAnswer, HandlerInput } from './handler-core.js';
-import { lazySettings } from './configuration.js';
-import {
-  BodyError,
-  configurationErrorAnswer,
-  corsHeaders,
-  createOriginPolicy,
-  errorAnswer,
-  forbiddenOrigin,
-  jsonAnswer,
-  methodNotAllowed,
-  preflightAnswer,
-  printable,
-  refuser,
-} from './http.js';
+import { BodyError, createOriginPolicy, errorAnswer, forbiddenOrigin, jsonAnswer, printable, refuser } from './http.js';
 import type { Logger, OriginOptions } from './http.js';
 import { z } from 'zod';
 import { formatIssues, sessionIdSchema } from './metadata.js';
+import { withPrelude } from './prelude.js';
 import type { Locale } from './session-handler.js';
 import { resolveTokenSecret, STATUS_TOKEN_HEADER, verifyWith } from './status-token.js';
 import { createMemoryStore } from './store.js';
@@ -207,12 +195,6 @@ export function createHandoffHandler(options: HandoffHandlerOptions = {}): (requ
   }
   const logger = options.logger ?? console;
   const siteName = options.siteName?.trim() || undefined;
-  const settings = lazySettings(caller, logger, () => ({
-    tokenSecret: resolveTokenSecret(options.tokenSecret, caller, logger),
-    originPolicy: createOriginPolicy(options, caller),
-    flowBase: checkFlowBaseUrl(options.flowBaseUrl, caller),
-    publicUrl: options.publicUrl === undefined ? undefined : checkPublicUrl(options.publicUrl, caller),
-  }));
   const refuse = refuser('handoff request', logger);
   const linkKey = (id: string) => `bf:handoff:link:${id}`;
   const usedKey = (id: string) => `bf:handoff:used:${id}`;
@@ -311,67 +293,72 @@ export function createHandoffHandler(options: HandoffHandlerOptions = {}): (requ
     return jsonAnswer(200, answer, cors);
   };
 
-  return webHandler(async (input: HandlerInput): Promise<HandlerAnswer> => {
-    const configured = settings();
-    if (configured === undefined) return configurationErrorAnswer();
-    const { tokenSecret, originPolicy, flowBase, publicUrl } = configured;
+  /** The phone: a navigation (GET) or the confirm form (POST) of a link. A page, not an API: no CORS. */
+  const phone = async (input: HandlerInput, { flowBase, publicUrl }: { flowBase: URL; publicUrl: URL | undefined }): Promise<HandlerAnswer | undefined> => {
     const requestUrl = new URL(input.url);
     const linkId = requestUrl.searchParams.get(HANDOFF_LINK_PARAMETER);
-
-    // The phone: a navigation (GET) or the confirm form (POST) of a link.
-    if (linkId !== null && (input.method === 'GET' || input.method === 'HEAD' || input.method === 'POST')) {
-      let found: Awaited<ReturnType<typeof lookUp>>;
-      try {
-        found = await lookUp(linkId);
-      } catch (error) {
-        logger.error(`[biometric-flow] the store failed on a handoff link: ${describeError(error)}`);
-        return errorAnswer(503, { code: 'store-unavailable', message: 'Retry shortly' });
-      }
-      const locale = phoneLocale(input, found.record);
-      if (found.kind !== undefined) return page(found.kind === 'invalid' ? 404 : 410, locale, found.kind);
-      const record = found.record;
-      if (input.method === 'POST') {
-        // The confirm form is this handler's own page: its Origin is this URL's, whatever allowedOrigins says.
-        const origin = input.header('origin');
-        const own = ownUrl(input, publicUrl).origin;
-        if (origin !== null && origin !== own && origin !== requestUrl.origin) {
-          logger.warn(`[biometric-flow] handoff confirmation refused (403): forbidden-origin: got ${printable(origin)}, expected ${own}`);
-          return forbiddenOrigin();
-        }
-        if (!(await store.add(usedKey(linkId), '1', Math.max(1, record.expires - Date.now()) + USED_KEPT_MS))) {
-          return page(410, locale, 'used');
-        }
-        const target = new URL(`flow/${encodeURIComponent(record.session)}`, flowBase);
-        target.searchParams.set('locale', locale === 'kk' ? 'kz' : locale);
-        return {
-          status: 303,
-          headers: { Location: target.href, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' },
-          body: null,
-        };
-      }
-      const nonce = randomNonce();
-      const self = ownUrl(input, publicUrl);
-      self.searchParams.set(HANDOFF_LINK_PARAMETER, linkId);
-      const action = `${self.pathname}${self.search}${requestUrl.searchParams.has('lang') ? `&lang=${locale}` : ''}`;
-      const html = renderConfirmPage({ locale, siteName, siteOrigin: record.site, code: record.code, action, self: self.href, nonce });
-      return htmlAnswer(200, input.method === 'HEAD' ? '' : html, nonce, flowBase.origin);
+    if (linkId === null || !(input.method === 'GET' || input.method === 'HEAD' || input.method === 'POST')) return undefined;
+    let found: Awaited<ReturnType<typeof lookUp>>;
+    try {
+      found = await lookUp(linkId);
+    } catch (error) {
+      logger.error(`[biometric-flow] the store failed on a handoff link: ${describeError(error)}`);
+      return errorAnswer(503, { code: 'store-unavailable', message: 'Retry shortly' });
     }
-
-    // The element.
-    const decision = originPolicy(input);
-    if (decision.kind === 'forbidden') return refuse(forbiddenOrigin(), decision.reason);
-    if (input.method === 'OPTIONS') return preflightAnswer(decision, input, ALLOWED_METHODS);
-    const cors = corsHeaders(decision);
-    if (input.method !== 'POST') {
-      if (input.method === 'GET' && linkId === null) {
-        const nonce = randomNonce();
-        return htmlAnswer(404, renderMessagePage(firstLocale(input.header('accept-language')) ?? 'ru', 'invalid', nonce), nonce, undefined);
+    const locale = phoneLocale(input, found.record);
+    if (found.kind !== undefined) return page(found.kind === 'invalid' ? 404 : 410, locale, found.kind);
+    const record = found.record;
+    if (input.method === 'POST') {
+      // The confirm form is this handler's own page: its Origin is this URL's, whatever allowedOrigins says.
+      const origin = input.header('origin');
+      const own = ownUrl(input, publicUrl).origin;
+      if (origin !== null && origin !== own && origin !== requestUrl.origin) {
+        logger.warn(`[biometric-flow] handoff confirmation refused (403): forbidden-origin: got ${printable(origin)}, expected ${own}`);
+        return forbiddenOrigin();
       }
-      return refuse(methodNotAllowed(ALLOWED_METHODS, cors), `method ${printable(input.method, 16)}`);
+      if (!(await store.add(usedKey(linkId), '1', Math.max(1, record.expires - Date.now()) + USED_KEPT_MS))) {
+        return page(410, locale, 'used');
+      }
+      const target = new URL(`flow/${encodeURIComponent(record.session)}`, flowBase);
+      target.searchParams.set('locale', locale === 'kk' ? 'kz' : locale);
+      return {
+        status: 303,
+        headers: { Location: target.href, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' },
+        body: null,
+      };
+    }
+    const nonce = randomNonce();
+    const self = ownUrl(input, publicUrl);
+    self.searchParams.set(HANDOFF_LINK_PARAMETER, linkId);
+    const action = `${self.pathname}${self.search}${requestUrl.searchParams.has('lang') ? `&lang=${locale}` : ''}`;
+    const html = renderConfirmPage({ locale, siteName, siteOrigin: record.site, code: record.code, action, self: self.href, nonce });
+    return htmlAnswer(200, input.method === 'HEAD' ? '' : html, nonce, flowBase.origin);
+  };
+
+  const prelude = {
+    caller,
+    logger,
+    resolve: () => ({
+      tokenSecret: resolveTokenSecret(options.tokenSecret, caller, logger),
+      originPolicy: createOriginPolicy(options, caller),
+      flowBase: checkFlowBaseUrl(options.flowBaseUrl, caller),
+      publicUrl: options.publicUrl === undefined ? undefined : checkPublicUrl(options.publicUrl, caller),
+    }),
+    allow: ALLOWED_METHODS,
+    accept: ['GET', 'POST'],
+    refuse,
+    gate: phone,
+  };
+
+  // The element (and a GET without a link, which only a person who mistyped it makes).
+  return webHandler(withPrelude(prelude, async (input: HandlerInput, { settings: { tokenSecret, publicUrl }, decision, cors }): Promise<HandlerAnswer> => {
+    if (input.method === 'GET') {
+      const nonce = randomNonce();
+      return htmlAnswer(404, renderMessagePage(firstLocale(input.header('accept-language')) ?? 'ru', 'invalid', nonce), nonce, undefined);
     }
     const site = decision.kind === 'none' ? ownUrl(input, publicUrl).origin : decision.origin;
     return createLink(input, tokenSecret, publicUrl, site, cors);
-  });
+  }));
 }
 
 function checkPublicUrl(value: string, caller: string): URL {

@@ -94,12 +94,15 @@ export function printable(value: string, max = 200): string {
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }
 
+/** Decides who sent a request; see {@link createOriginPolicy}. */
+export type OriginPolicy = (input: HandlerInput) => OriginDecision;
+
 /**
  * Normalises `allowedOrigins` (or `BIOMETRIC_ALLOWED_ORIGINS`) once.
  *
  * @throws {TypeError} for an entry that is not an origin.
  */
-export function createOriginPolicy(options: OriginOptions, caller: string): (input: HandlerInput) => OriginDecision {
+export function createOriginPolicy(options: OriginOptions, caller: string): OriginPolicy {
   const source = options.allowedOrigins === undefined ? ` (from ${ALLOWED_ORIGINS_VARIABLE})` : '';
   const allowed = allowedOriginsOrEnvironment(options.allowedOrigins)?.map((entry) => {
     let url: URL;
@@ -133,14 +136,19 @@ export function createOriginPolicy(options: OriginOptions, caller: string): (inp
 
 /**
  * Makes a handler's refusal: logs one line naming the answer's code and the reason (`logger.warn`), then
- * gives the answer back. The reason must hold no secret: not the key, not a token.
+ * gives the answer back. The reason must hold no secret: not the key, not a token. The line reads
+ * `<what> refused (<status>): <code>: <reason>`, or as `line` writes it.
  *
  * @returns `(answer, reason) => answer`.
  */
-export function refuser(what: string, logger: Logger): (answer: HandlerAnswer, reason: string) => HandlerAnswer {
+export function refuser(
+  what: string,
+  logger: Logger,
+  line: (status: number, code: string, reason: string) => string = (status, code, reason) => `${what} refused (${status}): ${code}: ${reason}`,
+): (answer: HandlerAnswer, reason: string) => HandlerAnswer {
   return (answer, reason) => {
     const { code } = (JSON.parse(answer.body!) as ErrorBody).error;
-    logger.warn(`[biometric-flow] ${what} refused (${answer.status}): ${code}: ${reason}`);
+    logger.warn(`[biometric-flow] ${line(answer.status, code, reason)}`);
     return answer;
   };
 }

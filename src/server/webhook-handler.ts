@@ -5,12 +5,12 @@
  *
  * @module
  */
-import { lazySettings } from './configuration.js';
 import { VendorError, describeError, redactorFor } from './errors.js';
 import { HANDLER_CORE, answerToResponse, inputFromRequest } from './handler-core.js';
 import type { HandlerAnswer, HandlerInput } from './handler-core.js';
-import { BodyError, configurationErrorAnswer, errorAnswer, jsonAnswer, jsonNestsDeeperThan, lastForwardedFor } from './http.js';
+import { BodyError, configurationErrorAnswer, errorAnswer, jsonAnswer, jsonNestsDeeperThan, lastForwardedFor, refuser } from './http.js';
 import type { ErrorBody, Logger } from './http.js';
+import { withPrelude } from './prelude.js';
 import { createMemoryStore } from './store.js';
 import type { FlowStore } from './store.js';
 import { checkTimeoutMs, getSessionResultWith, resolveVendorOptions } from './vendor.js';
@@ -169,31 +169,26 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   const logger = options.logger ?? console;
   const trustProxy = options.trustProxy === true;
   // The key, the path token and the allow-list come from the environment: checked on the first request.
-  const settings = lazySettings(
-    caller,
-    logger,
-    () => {
-      const vendor = resolveVendorOptions(options, caller);
-      if (options.pathToken === undefined && options.allowedAddresses === undefined) {
-        throw new TypeError(`${caller}: set pathToken, allowedAddresses or both: the vendor signs nothing, so they decide who may post`);
-      }
-      if (options.pathToken !== undefined && (typeof options.pathToken !== 'string' || !TOKEN_PATTERN.test(options.pathToken))) {
-        throw new TypeError(`${caller}: pathToken must be 32 to 256 characters of A-Z a-z 0-9 - _ . ~`);
-      }
-      const allowed = options.allowedAddresses === undefined ? undefined : parseAllowList(options.allowedAddresses, caller);
-      const tokenDigest = options.pathToken === undefined ? undefined : sha256(options.pathToken);
-      return { vendor, allowed, tokenDigest };
-    },
-    redactorFor(options.apiKey),
-  );
+  const resolve = () => {
+    const vendor = resolveVendorOptions(options, caller);
+    if (options.pathToken === undefined && options.allowedAddresses === undefined) {
+      throw new TypeError(`${caller}: set pathToken, allowedAddresses or both: the vendor signs nothing, so they decide who may post`);
+    }
+    if (options.pathToken !== undefined && (typeof options.pathToken !== 'string' || !TOKEN_PATTERN.test(options.pathToken))) {
+      throw new TypeError(`${caller}: pathToken must be 32 to 256 characters of A-Z a-z 0-9 - _ . ~`);
+    }
+    const allowed = options.allowedAddresses === undefined ? undefined : parseAllowList(options.allowedAddresses, caller);
+    const tokenDigest = options.pathToken === undefined ? undefined : sha256(options.pathToken);
+    // No Origin policy: the vendor's servers post, not a browser.
+    return { vendor, allowed, tokenDigest, originPolicy: undefined };
+  };
   const deliveredTtlMs = (maxAgeSeconds + FUTURE_SKEW_SECONDS) * 1000;
   // Confirmation takes at most confirmWaitMs plus one vendor call; onEvent gets the rest.
   const leaseMs = DELIVERY_LEASE_MS + confirmWaitMs + timeoutMs;
 
-  const refuse = (status: number, error: ErrorBody['error'], reason: string, headers: Record<string, string> = {}): HandlerAnswer => {
-    logger.warn(`[biometric-flow] webhook refused (${status} ${error.code}): ${reason}`);
-    return errorAnswer(status, error, headers);
-  };
+  const refusal = refuser('webhook', logger, (status, code, reason) => `webhook refused (${status} ${code}): ${reason}`);
+  const refuse = (status: number, error: ErrorBody['error'], reason: string, headers: Record<string, string> = {}): HandlerAnswer =>
+    refusal(errorAnswer(status, error, headers), reason);
   const forbidden = (reason: string) => refuse(403, { code: 'forbidden', message: 'This client may not post webhooks here' }, reason);
 
   /** Reads the vendor's result until it is final, within `confirmWaitMs`: a verdict, or the answer to give instead. */
@@ -231,10 +226,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     }
   };
 
-  const core = async (input: HandlerInput, clientAddress: string | null | undefined): Promise<HandlerAnswer> => {
-    const configured = settings();
-    if (configured === undefined) return configurationErrorAnswer();
-    const { vendor, allowed, tokenDigest } = configured;
+  /** Who may post: the path token, then the client's address. Before the body is read. */
+  const gate = async (input: HandlerInput, { allowed, tokenDigest }: ReturnType<typeof resolve>, clientAddress: string | null | undefined): Promise<HandlerAnswer | undefined> => {
     if (tokenDigest !== undefined && !digestsEqual(await tokenDigest, await sha256(lastPathSegment(input.url)))) {
       return forbidden('the path token is wrong or missing');
     }
@@ -254,10 +247,11 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         return forbidden(`the address ${JSON.stringify(address.slice(0, 64))} is not allowed`);
       }
     }
-    if (input.method !== 'POST') {
-      return refuse(405, { code: 'method-not-allowed', message: 'Use POST' }, `method ${JSON.stringify(input.method.slice(0, 16))}`, { Allow: 'POST' });
-    }
+    return undefined;
+  };
 
+  const prelude = { caller, logger, resolve, redact: redactorFor(options.apiKey), allow: 'POST', accept: ['POST'], refuse: refusal, gate };
+  const core = withPrelude(prelude, async (input: HandlerInput, { settings: { vendor } }): Promise<HandlerAnswer> => {
     let text: string;
     try {
       text = utf8.decode(await input.readBody(maxBodyBytes));
@@ -354,7 +348,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       logger.error(`[biometric-flow] webhook ${about} delivered, but the store could not mark it: ${describeError(error)}`);
     }
     return jsonAnswer(200, { ok: true });
-  };
+  });
 
   const handler: WebhookHandler = async (request, context) =>
     answerToResponse(await core(inputFromRequest(request), context?.clientAddress));
