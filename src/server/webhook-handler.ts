@@ -10,6 +10,7 @@ import { HANDLER_CORE, answerToResponse, inputFromRequest } from './handler-core
 import type { HandlerAnswer, HandlerInput } from './handler-core.js';
 import { BodyError, configurationErrorAnswer, errorAnswer, jsonAnswer, jsonNestsDeeperThan, lastForwardedFor, refuser } from './http.js';
 import type { ErrorBody, Logger } from './http.js';
+import { FINAL_STATUSES, verdictOf } from '../verdict.js';
 import { withPrelude } from './prelude.js';
 import { createMemoryStore } from './store.js';
 import type { FlowStore } from './store.js';
@@ -20,11 +21,12 @@ import type { WebhookEvent } from './webhook.js';
 
 /** The vendor's result for a `flow.end`, read from the vendor, never from the webhook's body. */
 export interface WebhookVerdict {
-  /** The vendor's status (`FINISHED`, `FAILED`, ...). */
+  /** The vendor's status: a final one, `FINISHED` or `FAILED`. */
   status: string;
   /**
-   * `passed`: `FINISHED` with `flow_session_result: true`; `failed`: `FAILED` or `flow_session_result:
-   * false`; `unconfirmed`: anything else (a final status without a boolean verdict).
+   * `passed`: `FINISHED` with `flow_session_result: true`; `failed`: `FAILED`, or `FINISHED` with
+   * `flow_session_result: false`; `unconfirmed`: `FINISHED` without a boolean verdict. The same
+   * definition as the element's `finished` outcome (`verdictOf`).
    */
   outcome: 'passed' | 'failed' | 'unconfirmed';
   /** The vendor's whole result: personal data (IIN, names, photos), keep it server-side. */
@@ -92,9 +94,10 @@ export interface WebhookHandlerOptions extends VendorOptions {
    */
   maxAgeSeconds?: number;
   /**
-   * How long a `flow.end` may wait, inside the request, for the vendor's result while the vendor answers
-   * `{}` or `PROGRESS` (asked again at 250, 500, 1000 ms... intervals). Past it the answer is 503 and the
-   * vendor's retry asks again. Default 3000; 0 answers 503 at once.
+   * How long a `flow.end` may wait, inside the request, for the vendor's result while it is not final
+   * (`{}`, `PROGRESS`, a status other than `FINISHED`/`FAILED`; asked again at 250, 500, 1000 ms...
+   * intervals). Past it the answer is 503 and the vendor's retry asks again. Default 3000; 0 answers 503
+   * at once.
    */
   confirmWaitMs?: number;
   /** Largest accepted body in bytes; default 16 MiB (an event may carry the result's photos). */
@@ -136,8 +139,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * - the same id while its first delivery is still running → 409 `delivery-in-progress` (+ `Retry-After`):
  *   not a 2xx, since that first delivery may still fail and need the vendor's retry;
  * - a `flow.end` for a session the vendor does not know → 422 `session-not-found`; the vendor's result
- *   still `{}`/`PROGRESS` after `confirmWaitMs` → 503 `result-pending`, the vendor unreachable → 503
- *   `confirmation-unavailable` (both + `Retry-After`; the event is not marked, the retry confirms again);
+ *   still not final (`{}`, `PROGRESS`, an unknown status) after `confirmWaitMs` → 503 `result-pending`,
+ *   the vendor unreachable → 503 `confirmation-unavailable` (both + `Retry-After`; the event is not marked, the retry confirms again);
  * - `onEvent` threw → 500 `delivery-failed`; the store failed → 503 `store-unavailable`; no way to know
  *   the client address for `allowedAddresses` → 500 `configuration-error`.
  *
@@ -211,8 +214,9 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
           { 'Retry-After': RETRY_AFTER_SECONDS },
         );
       }
-      if (outcome.result !== undefined && outcome.status !== 'PROGRESS') {
-        return { status: outcome.status, outcome: outcomeOf(outcome.status, outcome.result), result: outcome.result };
+      // Final by the one definition (`FINISHED`/`FAILED`): an unknown status is waited out like `PROGRESS`.
+      if (outcome.result !== undefined && FINAL_STATUSES.has(outcome.status)) {
+        return { status: outcome.status, outcome: verdictOf(outcome.status, outcome.result) ?? 'unconfirmed', result: outcome.result };
       }
       if (Date.now() + delay > deadline) {
         return refuse(
@@ -358,12 +362,6 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     value: (input: HandlerInput) => core(input, trustProxy ? undefined : input.clientAddress),
   });
   return handler;
-}
-
-function outcomeOf(status: string, result: VendorSessionResult): WebhookVerdict['outcome'] {
-  if (status === 'FINISHED' && result.flow_session_result === true) return 'passed';
-  if (status === 'FAILED' || result.flow_session_result === false) return 'failed';
-  return 'unconfirmed';
 }
 
 /** The sessions an event's data names: `data.session_id` and a `flow.end`'s `data.session_result.session_id`. */
