@@ -71,7 +71,11 @@ function firstValue(header: string | null): string | undefined {
   return value ? value : undefined;
 }
 
-function ownOrigin(input: HandlerInput, trustProxy: boolean): string {
+/**
+ * The request's own origin: its URL's, or with `trustProxy` as `X-Forwarded-Proto` and `-Host` (first
+ * values) say. Only what an allow-list or a trusted proxy vouches for may count as "own" (DNS rebinding).
+ */
+export function ownOrigin(input: HandlerInput, trustProxy: boolean): string {
   const url = new URL(input.url);
   if (!trustProxy) return url.origin;
   const proto = firstValue(input.header('x-forwarded-proto'));
@@ -81,6 +85,11 @@ function ownOrigin(input: HandlerInput, trustProxy: boolean): string {
   } catch {
     return url.origin;
   }
+}
+
+/** The request's own URL as {@link ownOrigin} has it, without query and hash. */
+export function ownUrl(input: HandlerInput, trustProxy: boolean): URL {
+  return new URL(ownOrigin(input, trustProxy) + new URL(input.url).pathname);
 }
 
 /**

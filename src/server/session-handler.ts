@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { LOCALES } from '../i18n/locale.js';
+import type { Locale } from '../i18n/locale.js';
 import { InvalidMetadataError, VendorError, describeError, redactorFor } from './errors.js';
 import { webHandler } from './handler-core.js';
 import type { HandlerAnswer, HandlerInput } from './handler-core.js';
@@ -22,9 +24,6 @@ import { createMemoryStore } from './store.js';
 import type { FlowStore } from './store.js';
 import { checkTimeoutMs, createSessionWith, resolveVendorOptions } from './vendor.js';
 import type { VendorOptions } from './vendor.js';
-
-/** The element's locales. */
-export type Locale = 'ru' | 'kk' | 'en';
 
 /** What the `metadata` callback is told about the request. */
 export interface SessionMetadataContext {
@@ -110,7 +109,7 @@ export const MAX_JSON_DEPTH = 32;
 
 /** What the element sends. Unknown fields are ignored so the element may grow. */
 export const sessionRequestSchema = z.object({
-  locale: z.enum(['ru', 'kk', 'en']).optional(),
+  locale: z.enum(LOCALES).optional(),
   context: z.unknown().optional(),
 });
 
