@@ -15,7 +15,20 @@ import type { HandlerAnswer, HandlerInput } from './handler-core.js';
 import { asDirectory, DEFAULT_FLOW_BASE_URL, flowUrl, isAllowedFlowUrl } from '../flow-url.js';
 import { acceptLanguageLocale, LOCALES, matchLocale } from '../i18n/locale.js';
 import type { Locale } from '../i18n/locale.js';
-import { BodyError, createOriginPolicy, errorAnswer, forbiddenOrigin, jsonAnswer, ownUrl, printable, refuser } from './http.js';
+import {
+  BodyError,
+  bodyErrorAnswer,
+  checkBodyTimeoutMs,
+  createOriginPolicy,
+  DEFAULT_BODY_TIMEOUT_MS,
+  errorAnswer,
+  forbiddenOrigin,
+  jsonAnswer,
+  ownUrl,
+  printable,
+  refuser,
+  singleQueryValue,
+} from './http.js';
 import type { Logger, OriginOptions } from './http.js';
 import { z } from 'zod';
 import { formatIssues, sessionIdSchema } from './metadata.js';
@@ -65,6 +78,11 @@ export interface HandoffHandlerOptions extends OriginOptions {
    * the browser asked for (behind a proxy, or in Next.js).
    */
   publicUrl?: string;
+  /**
+   * Longest time the body of the element's POST may take to arrive, in ms; past it, 408 `body-timeout`
+   * and the connection is closed. Default 10000.
+   */
+  bodyTimeoutMs?: number;
   /** Where problems are reported (never a token, never a link); default `console`. */
   logger?: Logger;
 }
@@ -132,11 +150,12 @@ function randomNonce(): string {
  *   token) → `200 { url, code, expires_at }`: a new single-use link to this same URL (`?handoff=<id>`)
  *   that works for `ttlSeconds`, and the six-digit code both screens show. A new link for a session
  *   replaces its earlier one. Same checks as the status handler: Origin (403 `forbidden-origin`,
- *   `OPTIONS` preflight), `session_id` (400 `invalid-session-id`), token (401 `status-token-invalid`).
+ *   `OPTIONS` preflight), `session_id` (400 `invalid-session-id`), token (401 `status-token-invalid`);
+ *   a body not there within `bodyTimeoutMs` gets 408 `body-timeout`.
  * - `GET ?handoff=<id>` (the phone opens the link): an HTML page in the phone's language (`?lang=`, else
  *   `Accept-Language`, else the element's locale; ru, kk or en) that names the site that asked (its
  *   origin, and `siteName`) and shows the code, with a confirm button. A used, expired, replaced or
- *   unknown link gets a page that says so (410, 404).
+ *   unknown link gets a page that says so (410, 404; a repeated `handoff` parameter, 400).
  * - `POST ?handoff=<id>` (the confirm button): uses the link up, once across every instance sharing the
  *   store, and answers 303 to `<flowBaseUrl>/flow/<session id>?locale=<ru|kz|en>` (no `web_view`: the
  *   flow is the phone browser's own page).
@@ -149,8 +168,8 @@ function randomNonce(): string {
  * first request (500 `configuration-error` and one log line while one is wrong).
  *
  * @returns a `(request: Request) => Promise<Response>`.
- * @throws {TypeError} at creation, for `ttlSeconds` that is not a positive number or a `store` without
- *   its methods.
+ * @throws {TypeError} at creation, for `ttlSeconds` or `bodyTimeoutMs` that is not a positive number, or
+ *   a `store` without its methods.
  */
 export function createHandoffHandler(options: HandoffHandlerOptions = {}): (request: Request) => Promise<Response> {
   const caller = 'createHandoffHandler';
@@ -158,6 +177,7 @@ export function createHandoffHandler(options: HandoffHandlerOptions = {}): (requ
   if (typeof ttlSeconds !== 'number' || !Number.isFinite(ttlSeconds) || ttlSeconds <= 0) {
     throw new TypeError(`${caller}: ttlSeconds must be a positive number`);
   }
+  const bodyTimeoutMs = checkBodyTimeoutMs(options.bodyTimeoutMs, DEFAULT_BODY_TIMEOUT_MS, caller);
   const store = options.store ?? createMemoryStore();
   if (typeof store.get !== 'function' || typeof store.add !== 'function' || typeof store.set !== 'function') {
     throw new TypeError(`${caller}: store must be a FlowStore`);
@@ -204,10 +224,10 @@ export function createHandoffHandler(options: HandoffHandlerOptions = {}): (requ
   const createLink = async (input: HandlerInput, tokenSecret: string, publicUrl: URL | undefined, site: string, cors: Record<string, string>): Promise<HandlerAnswer> => {
     let json: unknown;
     try {
-      const text = new TextDecoder('utf-8', { fatal: true }).decode(await input.readBody(MAX_BODY_BYTES));
+      const text = new TextDecoder('utf-8', { fatal: true }).decode(await input.readBody(MAX_BODY_BYTES, bodyTimeoutMs));
       json = JSON.parse(text);
     } catch (error) {
-      if (error instanceof BodyError) return refuse(errorAnswer(error.status, { code: error.code, message: error.message }, cors), error.message);
+      if (error instanceof BodyError) return refuse(bodyErrorAnswer(error, cors), error.message);
       return refuse(errorAnswer(400, { code: 'invalid-json', message: 'The body must be JSON: { "session_id": "<uuid>" }' }, cors), 'body is not JSON');
     }
     const body = handoffRequestSchema.safeParse(json);
@@ -248,8 +268,10 @@ export function createHandoffHandler(options: HandoffHandlerOptions = {}): (requ
   /** The phone: a navigation (GET) or the confirm form (POST) of a link. A page, not an API: no CORS. */
   const phone = async (input: HandlerInput, { flowBase, publicUrl }: { flowBase: URL; publicUrl: URL | undefined }): Promise<HandlerAnswer | undefined> => {
     const requestUrl = new URL(input.url);
-    const linkId = requestUrl.searchParams.get(HANDOFF_LINK_PARAMETER);
+    const linkId = singleQueryValue(requestUrl, HANDOFF_LINK_PARAMETER);
     if (linkId === null || !(input.method === 'GET' || input.method === 'HEAD' || input.method === 'POST')) return undefined;
+    // A link is one id: a repeated one is no link this handler made.
+    if (linkId === undefined) return page(400, phoneLocale(input, undefined), 'invalid');
     let found: Awaited<ReturnType<typeof lookUp>>;
     try {
       found = await lookUp(linkId);

@@ -1,7 +1,7 @@
 import { VendorError, describeError, redactorFor } from './errors.js';
 import { webHandler } from './handler-core.js';
 import type { HandlerAnswer, HandlerInput } from './handler-core.js';
-import { createOriginPolicy, errorAnswer, jsonTextAnswer, printable, refuser, vendorErrorAnswer } from './http.js';
+import { createOriginPolicy, errorAnswer, jsonTextAnswer, printable, refuser, singleQueryValue, vendorErrorAnswer } from './http.js';
 import type { Logger, OriginOptions } from './http.js';
 import { BusyError, createCallLimit } from './call-limit.js';
 import { sessionIdSchema } from './metadata.js';
@@ -123,7 +123,7 @@ function positiveInteger(value: number | undefined, fallback: number, name: stri
  * `200 { session_id, status, result? }` (`Cache-Control: no-store`).
  *
  * In order: Origin (403 `forbidden-origin`; `OPTIONS` → 204 preflight), method (405), `session_id`
- * (400 `invalid-session-id`), then who asks: without `authorize`, a missing, forged, expired or
+ * (400 `invalid-session-id`: missing, not a UUID, or given more than once), then who asks: without `authorize`, a missing, forged, expired or
  * other-session token → 401 `status-token-invalid`; with it, `false` → 403 `forbidden`. Nothing reaches
  * the vendor before these pass.
  *
@@ -238,7 +238,15 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
 
   return webHandler(withPrelude(prelude, async (input: HandlerInput, { settings: { vendor, tokenSecret }, cors }): Promise<HandlerAnswer> => {
     const redact = vendor.redact;
-    const sessionId = new URL(input.url).searchParams.get('session_id');
+    const sessionId = singleQueryValue(new URL(input.url), 'session_id');
+    if (sessionId === undefined) {
+      const answer = errorAnswer(
+        400,
+        { code: 'invalid-session-id', message: 'session_id must be given once', issues: [{ path: 'session_id', message: 'Given more than once' }] },
+        cors,
+      );
+      return refuse(answer, 'session_id given more than once');
+    }
     if (sessionId === null || !sessionIdSchema.safeParse(sessionId).success) {
       const answer = errorAnswer(
         400,

@@ -4,7 +4,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSessionHandler, createStatusHandler, createWebhookHandler } from '../../src/server/index.js';
 import type { SessionHandlerOptions } from '../../src/server/index.js';
-import { API_KEY, SESSION_ID, TOKEN_SECRET, capturingLogger, startFakeVendor, tokenHeader } from './fake-vendor.js';
+import { API_KEY, SESSION_ID, TOKEN_SECRET, capturingLogger, startFakeVendor, testEnvironment, tokenHeader } from './fake-vendor.js';
 import type { FakeVendor } from './fake-vendor.js';
 
 let vendor: FakeVendor;
@@ -17,20 +17,10 @@ beforeEach(() => {
   vendor.behave({ json: { session_id: SESSION_ID, technologies: ['LDHP'] } });
 });
 
-/** Sets environment variables for one test; `afterEach` puts them back. */
-const savedEnvironment = new Map<string, string | undefined>();
-function setEnvironment(name: string, value: string | undefined): void {
-  if (!savedEnvironment.has(name)) savedEnvironment.set(name, process.env[name]);
-  if (value === undefined) delete process.env[name];
-  else process.env[name] = value;
-}
-afterEach(() => {
-  for (const [name, value] of savedEnvironment) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-  savedEnvironment.clear();
-});
+/** Environment variables set for one test; `afterEach` puts them back. */
+const environment = testEnvironment();
+const setEnvironment = environment.set;
+afterEach(() => environment.restore());
 
 const sessionRequest = (url = 'https://shop.example/api/biometric/session', headers: Record<string, string> = {}) =>
   new Request(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: '{}' });
@@ -78,7 +68,8 @@ describe('handlers made without their environment', () => {
   it('work once the environment is there, without being made again', async () => {
     setEnvironment('BIOMETRIC_TOKEN_SECRET', undefined);
     const logger = capturingLogger();
-    const handle = createSessionHandler({ apiKey: API_KEY, apiBaseUrl: vendor.url, logger });
+    // authorize: nothing here is about the default rate limit and its warning.
+    const handle = createSessionHandler({ apiKey: API_KEY, apiBaseUrl: vendor.url, authorize: () => true, logger });
     setEnvironment('BIOMETRIC_TOKEN_SECRET', 'short');
     assert.equal((await handle(sessionRequest())).status, 500);
     setEnvironment('BIOMETRIC_TOKEN_SECRET', TOKEN_SECRET);
@@ -180,6 +171,7 @@ describe('one log line per refused request', () => {
       tokenSecret: TOKEN_SECRET,
       allowedOrigins: ['https://shop.example'],
       maxBodyBytes: 80,
+      authorize: () => true,
       logger,
     });
     const url = 'https://shop.example/api/biometric/session';
