@@ -34,6 +34,7 @@ export type { FlowStore, MemoryStoreOptions } from './store.js';
 export { createUnstorageStore } from './unstorage-store.js';
 export type { UnstorageStoreOptions } from './unstorage-store.js';
 export {
+  API_BASE_URL_VARIABLE,
   createSession,
   createdSessionSchema,
   DEFAULT_API_BASE_URL,

@@ -172,12 +172,12 @@ function acceptableContentType(header: string | null): boolean {
  *
  * @returns a `(request: Request) => Promise<Response>` for any Web-standard server; see `toNodeListener`
  *   for node:http and Express.
- * Options are checked in two steps. What a build does not have — `apiKey`, `apiBaseUrl`, `tokenSecret`
- * (and `BIOMETRIC_TOKEN_SECRET`), `allowedOrigins` (and `BIOMETRIC_ALLOWED_ORIGINS`) — is checked on the
- * first request, so a module that makes the handler at load works in `next build` or a Docker build
- * without secrets; while one is missing or malformed every request answers 500 `configuration-error`,
- * and the handler logs why once (`logger.error`, never the key). Everything else is a programming error
- * whatever the environment, and throws at creation.
+ * Options are checked in two steps. What a build does not have — `apiKey`, `apiBaseUrl` (and
+ * `BIOMETRIC_API_BASE_URL`), `tokenSecret` (and `BIOMETRIC_TOKEN_SECRET`), `allowedOrigins` (and
+ * `BIOMETRIC_ALLOWED_ORIGINS`) — is checked on the first request, so a module that makes the handler at
+ * load works in `next build` or a Docker build without secrets; while one is missing or malformed every
+ * request answers 500 `configuration-error`, and the handler logs why once (`logger.error`, never the
+ * key). Everything else is a programming error whatever the environment, and throws at creation.
  *
  * Each refused request (403, 405, 408, 413, 415, 429, 400) is one `logger.warn` line naming its code and
  * reason, e.g. `forbidden-origin: got https://evil.example, allowed https://shop.example`.

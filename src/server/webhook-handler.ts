@@ -158,8 +158,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  *
  * @returns a `(request, context?) => Promise<Response>`; `toNodeListener` serves it (the client address
  *   then comes only from `X-Forwarded-For` with `trustProxy`).
- * `apiKey`, `apiBaseUrl`, `pathToken` and `allowedAddresses` (what a build without secrets does not
- * have) are checked on the first request: while one is missing or malformed, or neither of the last two
+ * `apiKey`, `apiBaseUrl` (and `BIOMETRIC_API_BASE_URL`), `pathToken` and `allowedAddresses` (what a
+ * build without secrets does not have) are checked on the first request: while one is missing or malformed, or neither of the last two
  * is set, every request answers 500 `configuration-error` and the handler logs why once.
  *
  * @throws {TypeError} at creation: `onEvent` not a function, `timeoutMs`, `maxAgeSeconds`,
