@@ -16,8 +16,6 @@ import { asDirectory, DEFAULT_FLOW_BASE_URL, flowUrl, isAllowedFlowUrl } from '.
 import { acceptLanguageLocale, LOCALES, matchLocale } from '../i18n/locale.js';
 import type { Locale } from '../i18n/locale.js';
 import {
-  BodyError,
-  bodyErrorAnswer,
   checkBodyTimeoutMs,
   createOriginPolicy,
   DEFAULT_BODY_TIMEOUT_MS,
@@ -32,8 +30,8 @@ import {
 import type { Logger, OriginOptions } from './http.js';
 import { z } from 'zod';
 import { formatIssues, sessionIdSchema } from './metadata.js';
-import { withPrelude } from './prelude.js';
-import { resolveTokenSecret, STATUS_TOKEN_HEADER, verifyWith } from './status-token.js';
+import { readText, withPrelude } from './prelude.js';
+import { base64url, resolveTokenSecret, STATUS_TOKEN_HEADER, verifyWith } from './status-token.js';
 import { createMemoryStore } from './store.js';
 import type { FlowStore } from './store.js';
 import { renderConfirmPage, renderMessagePage } from './handoff-page.js';
@@ -106,12 +104,6 @@ interface LinkRecord {
   locale?: Locale;
   /** Unix ms. */
   expires: number;
-}
-
-function base64url(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
 /** Six digits, uniformly drawn. */
@@ -222,13 +214,14 @@ export function createHandoffHandler(options: HandoffHandlerOptions = {}): (requ
   };
 
   const createLink = async (input: HandlerInput, tokenSecret: string, publicUrl: URL | undefined, site: string, cors: Record<string, string>): Promise<HandlerAnswer> => {
+    const notJson = { code: 'invalid-json', message: 'The body must be JSON: { "session_id": "<uuid>" }' };
+    const text = await readText(input, MAX_BODY_BYTES, bodyTimeoutMs, notJson, refuse, cors);
+    if (typeof text !== 'string') return text;
     let json: unknown;
     try {
-      const text = new TextDecoder('utf-8', { fatal: true }).decode(await input.readBody(MAX_BODY_BYTES, bodyTimeoutMs));
       json = JSON.parse(text);
-    } catch (error) {
-      if (error instanceof BodyError) return refuse(bodyErrorAnswer(error, cors), error.message);
-      return refuse(errorAnswer(400, { code: 'invalid-json', message: 'The body must be JSON: { "session_id": "<uuid>" }' }, cors), 'body is not JSON');
+    } catch {
+      return refuse(errorAnswer(400, notJson, cors), 'body is not JSON');
     }
     const body = handoffRequestSchema.safeParse(json);
     if (!body.success) {

@@ -21,8 +21,18 @@
  */
 import { ALLOWED_ORIGINS_VARIABLE, environmentVariable, lazySettings } from './configuration.js';
 import type { HandlerAnswer, HandlerInput } from './handler-core.js';
-import { configurationErrorAnswer, corsHeaders, forbiddenOrigin, methodNotAllowed, preflightAnswer, printable } from './http.js';
-import type { Logger, OriginDecision, OriginPolicy } from './http.js';
+import {
+  BodyError,
+  bodyErrorAnswer,
+  configurationErrorAnswer,
+  corsHeaders,
+  errorAnswer,
+  forbiddenOrigin,
+  methodNotAllowed,
+  preflightAnswer,
+  printable,
+} from './http.js';
+import type { ErrorBody, Logger, OriginDecision, OriginPolicy } from './http.js';
 
 /** Logs a refusal (one line, with its reason) and gives the answer back; see `refuser`. */
 export type Refuse = (answer: HandlerAnswer, reason: string) => HandlerAnswer;
@@ -100,4 +110,29 @@ export function withPrelude<S extends { originPolicy?: OriginPolicy | undefined 
     }
     return handle(input, { settings: resolved, decision, cors }, ...args);
   };
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Reads a request's body as UTF-8 text, within `maxBytes` and `timeoutMs`.
+ *
+ * @returns the text, or the refusal to answer instead (logged by `refuse`): the body's own (413
+ *   `payload-too-large`, 408 `body-timeout`, 400 `invalid-body`), or 400 `notText` for bytes that are
+ *   not UTF-8.
+ */
+export async function readText(
+  input: HandlerInput,
+  maxBytes: number,
+  timeoutMs: number,
+  notText: ErrorBody['error'],
+  refuse: Refuse,
+  cors: Record<string, string>,
+): Promise<string | HandlerAnswer> {
+  try {
+    return utf8.decode(await input.readBody(maxBytes, timeoutMs));
+  } catch (error) {
+    if (error instanceof BodyError) return refuse(bodyErrorAnswer(error, cors), error.message);
+    return refuse(errorAnswer(400, notText, cors), 'the body is not UTF-8');
+  }
 }

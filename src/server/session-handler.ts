@@ -5,8 +5,6 @@ import { InvalidMetadataError, VendorError, describeError, redactorFor } from '.
 import { webHandler } from './handler-core.js';
 import type { HandlerAnswer, HandlerInput } from './handler-core.js';
 import {
-  BodyError,
-  bodyErrorAnswer,
   checkBodyTimeoutMs,
   createOriginPolicy,
   DEFAULT_BODY_TIMEOUT_MS,
@@ -20,7 +18,7 @@ import {
 } from './http.js';
 import type { Logger, OriginOptions } from './http.js';
 import { formatIssues } from './metadata.js';
-import { withPrelude } from './prelude.js';
+import { readText, withPrelude } from './prelude.js';
 import type { SessionMetadata } from './metadata.js';
 import { checkTokenTtl, issueWith, resolveTokenSecret } from './status-token.js';
 import { createMemoryStore } from './store.js';
@@ -132,7 +130,6 @@ export const sessionRequestSchema = z.object({
 });
 
 const ALLOWED_METHODS = 'POST, OPTIONS';
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Accepted request content types. `application/json` (parameters allowed) and `application/*+json` are
@@ -262,13 +259,8 @@ export function createSessionHandler(options: SessionHandlerOptions): (request: 
       return refuse(answer, `content type ${printable(input.header('content-type') ?? '', 80)}`);
     }
 
-    let text: string;
-    try {
-      text = utf8.decode(await input.readBody(maxBodyBytes, bodyTimeoutMs));
-    } catch (error) {
-      if (error instanceof BodyError) return refuse(bodyErrorAnswer(error, cors), error.message);
-      return refuse(errorAnswer(400, { code: 'invalid-json', message: 'The request body is not UTF-8 JSON' }, cors), 'the body is not UTF-8');
-    }
+    const text = await readText(input, maxBodyBytes, bodyTimeoutMs, { code: 'invalid-json', message: 'The request body is not UTF-8 JSON' }, refuse, cors);
+    if (typeof text !== 'string') return text;
     if (jsonNestsDeeperThan(text, MAX_JSON_DEPTH)) {
       return refuse(errorAnswer(400, { code: 'json-too-deep', message: `JSON may nest at most ${MAX_JSON_DEPTH} levels` }, cors), `nests deeper than ${MAX_JSON_DEPTH}`);
     }

@@ -8,10 +8,10 @@
 import { VendorError, describeError, redactorFor } from './errors.js';
 import { HANDLER_CORE, answerToResponse, inputFromRequest } from './handler-core.js';
 import type { HandlerAnswer, HandlerInput } from './handler-core.js';
-import { BodyError, bodyErrorAnswer, checkBodyTimeoutMs, configurationErrorAnswer, errorAnswer, jsonAnswer, jsonNestsDeeperThan, lastForwardedFor, refuser } from './http.js';
+import { checkBodyTimeoutMs, configurationErrorAnswer, errorAnswer, jsonAnswer, jsonNestsDeeperThan, lastForwardedFor, refuser } from './http.js';
 import type { ErrorBody, Logger } from './http.js';
 import { FINAL_STATUSES, verdictOf } from '../verdict.js';
-import { withPrelude } from './prelude.js';
+import { readText, withPrelude } from './prelude.js';
 import { createMemoryStore } from './store.js';
 import type { FlowStore } from './store.js';
 import { checkTimeoutMs, getSessionResultWith, resolveVendorOptions } from './vendor.js';
@@ -127,7 +127,6 @@ const DELIVERED = 'delivered';
 /** What a 503 or 409 asks the vendor to wait, in seconds (its own backoff may differ). */
 const RETRY_AFTER_SECONDS = '5';
 const TOKEN_PATTERN = /^[A-Za-z0-9\-_.~]{32,256}$/;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Creates the endpoint the vendor's webhook URL points at: `POST` a JSON envelope → `200 { ok: true }`
@@ -265,13 +264,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
 
   const prelude = { caller, logger, resolve, redact: redactorFor(options.apiKey), allow: 'POST', accept: ['POST'], refuse: refusal, gate };
   const core = withPrelude(prelude, async (input: HandlerInput, { settings: { vendor } }): Promise<HandlerAnswer> => {
-    let text: string;
-    try {
-      text = utf8.decode(await input.readBody(maxBodyBytes, bodyTimeoutMs));
-    } catch (error) {
-      if (error instanceof BodyError) return refusal(bodyErrorAnswer(error, {}), error.message);
-      return refuse(400, { code: 'invalid-webhook', message: 'The body is not UTF-8' }, 'the body is not UTF-8');
-    }
+    const text = await readText(input, maxBodyBytes, bodyTimeoutMs, { code: 'invalid-webhook', message: 'The body is not UTF-8' }, refusal, {});
+    if (typeof text !== 'string') return text;
     if (jsonNestsDeeperThan(text, MAX_WEBHOOK_JSON_DEPTH)) {
       return refuse(400, { code: 'invalid-webhook', message: `JSON may nest at most ${MAX_WEBHOOK_JSON_DEPTH} levels` }, 'the JSON nests too deep');
     }
