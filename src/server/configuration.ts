@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { Logger } from './http.js';
+import type { Logger } from './logger.js';
 
 /** The environment variable read when a handler has no `allowedOrigins`. */
 export const ALLOWED_ORIGINS_VARIABLE = 'BIOMETRIC_ALLOWED_ORIGINS';

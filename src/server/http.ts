@@ -7,19 +7,12 @@
  */
 import { ALLOWED_ORIGINS_VARIABLE, allowedOriginsOrEnvironment } from './configuration.js';
 import { VendorError } from './errors.js';
-import type { HandlerAnswer, HandlerInput } from './handler-core.js';
+import type { Logger } from './logger.js';
+import type { HandlerAnswer, HandlerInput } from './handler-types.js';
 import type { FormattedIssue } from './metadata.js';
 import { VENDOR_REASON_CODES } from './vendor-reasons.js';
 
-/** Where the handlers report problems. Only redacted strings and plain objects are passed. Default: `console`. */
-export interface Logger {
-  /** Problems of the caller or the vendor. */
-  warn(...args: unknown[]): void;
-  /** Problems of the host's own code or configuration. */
-  error(...args: unknown[]): void;
-  /** What is normal but worth a line (a webhook answered "retry later" while the vendor's result lags); optional. */
-  info?(...args: unknown[]): void;
-}
+export type { Logger } from './logger.js';
 
 /** The body of every error answer. */
 export interface ErrorBody {
