@@ -1,7 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { styles } from './biometric-flow-element.styles.js';
 import type { FinishMessageRecogniser } from './completion.js';
-import type { FlowMode } from './config.js';
+import type { FlowMode } from './configuration.js';
 import type { FlowError } from './errors.js';
 import { emit, type FlowState, type Session } from './events.js';
 import type { Handoff } from './handoff/handoff.js';

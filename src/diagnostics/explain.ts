@@ -1,7 +1,7 @@
 // Console help for configuration mistakes: what is wrong, the fix and the README's section, once per
 // element and cause. Recognised by the error's code and the element's attributes, never by the words of
 // a message, so that rewording one keeps its help.
-import type { FlowConfig } from '../config.js';
+import type { FlowConfig } from '../configuration.js';
 import type { FlowError } from '../errors.js';
 
 /** The README on npm: each configuration mistake has a section there (checked by test/node/readme.test.ts). */

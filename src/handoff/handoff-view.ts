@@ -5,7 +5,7 @@
 // waits by its status endpoint meanwhile (the presenter's `host.gone(true)`).
 import { generate } from 'lean-qr/nano';
 import { html, render, type TemplateResult } from 'lit';
-import type { FlowConfig } from '../config.js';
+import type { FlowConfig } from '../configuration.js';
 import { FlowError } from '../errors.js';
 import { fetchJson } from '../net/fetch-json.js';
 import { emit, type FlowErrorDetail } from '../events.js';

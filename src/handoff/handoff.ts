@@ -6,7 +6,7 @@
 // frame. The view itself, its texts and the QR library are in `handoff-view.ts`
 // (`biometric-flow-handoff-view.js`), loaded only when a handoff may be shown.
 import { html, type TemplateResult } from 'lit';
-import type { FlowConfig, HandoffSetting } from '../config.js';
+import type { FlowConfig, HandoffSetting } from '../configuration.js';
 import { FlowError } from '../errors.js';
 import { OFFER } from '../i18n/handoff.js';
 import { lazy } from '../lazy.js';

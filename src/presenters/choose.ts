@@ -3,7 +3,7 @@
 // takes the start, the handoff's view in the box or in the dialog (a handoff opens no window). Every
 // presenter is a part (what stands in the flow's box) wrapped for its mode. The modal and popup presenters
 // come with the deferred chunk: a start whose chunk is still on its way gets a promise of its presenter.
-import type { FlowMode } from '../config.js';
+import type { FlowMode } from '../configuration.js';
 import { FlowError } from '../errors.js';
 import type { Handoff, HandoffKind } from '../handoff/handoff.js';
 import { lazy, type Chunk } from '../lazy.js';

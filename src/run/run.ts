@@ -9,7 +9,7 @@
 // element's current start (`shell.current()`), so that a start another one replaced writes nothing.
 //
 // Written as one closure over the start's state rather than a class: the minifier shortens its names.
-import type { FlowConfig, FlowMode } from '../config.js';
+import type { FlowConfig, FlowMode } from '../configuration.js';
 import { defaultIsFinishMessage, isFinishedUrl, progressCode, type FinishMessageRecogniser } from '../completion.js';
 import { FlowError } from '../errors.js';
 import { emit, type CancelReason, type FinishedDetail, type FinishedOutcome, type FinishedVia, type FlowState, type Session, type SessionCreatedDetail } from '../events.js';
