@@ -183,6 +183,31 @@ describe('the CDN build in plain HTML, no build step', { timeout: 120_000 }, () 
     }
   });
 
+  it('a handoff whose view file is missing fails its start with chunk-load-failed, and the error view says so', { timeout: 60_000 }, async () => {
+    const partial = mkdtempSync(join(tmpdir(), 'biometric-flow-cdn-no-view-'));
+    for (const name of ['biometric-flow.js', 'biometric-flow-deferred.js', 'biometric-flow-handoff.js']) {
+      copyFileSync(join(CDN_DIR, name), join(partial, name));
+    }
+    const site = await startStaticSite(demo, { '/cdn-plain/': PLAIN_DIR, '/cdn/': partial });
+    try {
+      const { page, errors } = await openAppPage(browser, new URL('cdn-plain/module.html', site.url).href);
+      await page.locator('#flow').evaluate((flow) => {
+        flow.setAttribute('handoff', 'offer');
+        flow.setAttribute('handoff-endpoint', '/api/handoff');
+      });
+      await page.locator('#flow').getByRole('button', { name: 'Continue on my phone' }).click();
+      const detail = await waitForLogged(page, 'flow-error');
+      assert.equal(detail.code, 'chunk-load-failed');
+      await page.locator('#flow[state="error"]').waitFor();
+      await page.locator('#flow').getByRole('alert').getByText('Could not start the verification.').waitFor();
+      assert.ok(errors.some((text) => text.includes('biometric-flow-handoff-view.js did not load')), JSON.stringify(errors));
+      await page.context().close();
+    } finally {
+      await site.close();
+      rmSync(partial, { recursive: true, force: true });
+    }
+  });
+
   for (const mode of ['modal', 'popup'] as const) {
     it(`a ${mode} element served without its deferred chunk fails its start with chunk-load-failed and says so in its box`, { timeout: 60_000 }, async () => {
       const lonely = mkdtempSync(join(tmpdir(), 'biometric-flow-cdn-alone-'));
