@@ -450,7 +450,7 @@ describe('createStatusHandler: the summary', () => {
       flow_session_failure_reasons: reasons,
       failure_reasons: [
         { code: 'subject-not-found', text: 'Subject not found in MCDB' },
-        { code: 'vendor-error', technology: 'ED', text: 'invalid_otp' },
+        { code: 'sms-code-wrong', technology: 'ED', text: 'invalid_otp' },
         { code: 'government-service-error', technology: 'ED', text: 'Government service error' },
         { code: 'vendor-error', technology: 'LDHP', text: 'spoof detected' },
       ],
