@@ -2,6 +2,7 @@
 // a retry that cannot help or coaches a spoof.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { LOCALES } from '../../src/i18n/locale.js';
 import { REASON_TEXTS, reasonText } from '../../src/i18n/reasons.js';
 import { REASON_ADVICE, REASON_CODES } from '../../src/reason-codes.js';
@@ -65,5 +66,21 @@ describe('reason texts', () => {
       for (const code of ['something-new', undefined, 42]) assert.equal(reasonText(locale, code), REASON_TEXTS[locale]['vendor-error']);
       assert.equal(reasonText(locale, 'eyes-closed'), REASON_TEXTS[locale]['eyes-closed']);
     }
+  });
+});
+
+describe('README: Failure reasons', () => {
+  it('lists every code with who fixes it, whether a new try helps, the next step and the English sentence', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('### Failure reasons'), readme.indexOf('### The emulator'));
+    const rows = [...section.matchAll(/^\| `([a-z-]+)` \| .+? \| (the person|the site|nobody now) \| (yes|no: [a-z-]+) \| (.+) \|$/gm)];
+    const fixers = { person: 'the person', site: 'the site', 'nobody-now': 'nobody now' };
+    assert.deepEqual(
+      rows.map(([, code, fixer, retry, text]) => [code, fixer, retry, text]),
+      REASON_CODES.map((code) => {
+        const advice = REASON_ADVICE[code];
+        return [code, fixers[advice.fixer], advice.retry ? 'yes' : `no: ${advice.next}`, REASON_TEXTS.en[code]];
+      }),
+    );
   });
 });
