@@ -28,7 +28,27 @@ export type { IssueStatusTokenOptions, VerifyStatusTokenOptions } from './status
 export { failureReasonsOf, VENDOR_REASON_CODES, vendorReasonCode } from './vendor-reasons.js';
 export type { FailureReason, VendorReasonCode } from './vendor-reasons.js';
 export { createMemoryStore } from './store.js';
-export type { FlowStore, MemoryStoreOptions } from './store.js';
+export type { FlowStore, LedgerStore, MemoryStoreOptions } from './store.js';
+export {
+  createVerdictLedger,
+  DEFAULT_DELIVERY_TIMEOUT_MS,
+  DEFAULT_GRACE_SECONDS,
+  DEFAULT_RETENTION_DAYS,
+  DEFAULT_SWEEP_CONCURRENCY,
+  DEFAULT_SWEEP_INTERVAL_MS,
+  MAX_REFERENCE_LENGTH,
+} from './verdict-ledger.js';
+export type {
+  SessionToRecord,
+  SweepReport,
+  Verdict,
+  VerdictLedger,
+  VerdictLedgerOptions,
+  VerdictOutcome,
+  VerdictReason,
+  VerdictRecord,
+  VerdictSource,
+} from './verdict-ledger.js';
 export { createUnstorageStore } from './unstorage-store.js';
 export type { UnstorageStoreOptions } from './unstorage-store.js';
 export {
