@@ -22,6 +22,9 @@
 //            listener left on window, no pending timer or interval
 //   load     the session handler keeps ≥ 90% of a bare pass-through proxy's requests/s, no error,
 //            heap after gc within 4 MB over ~100k requests (bench/server-load.test.ts)
+//   sweep    `--sweep` only: one verdict-ledger sweep over 10 000 open sessions, all due, on the memory
+//            store and a real redis-server: vendor calls, time, store operations, memory (figures,
+//            bench/ledger-sweep.test.ts)
 //
 // Built files are rebuilt (`npm run build`) when missing or older than any file under src/.
 import { spawnSync } from 'node:child_process';
@@ -47,6 +50,7 @@ const sizesOnly = sizesArg !== undefined;
 const cdnSizeOnly = sizesArg === '--sizes=cdn';
 const browserOnly = process.argv.includes('--browser');
 const networkOnly = process.argv.includes('--network');
+const sweepOnly = process.argv.includes('--sweep');
 const results = [];
 const gzip = (bytes) => gzipSync(bytes, { level: 9 }).length;
 const kb = (bytes) => `${(bytes / KB).toFixed(2)} KB`;
@@ -465,6 +469,31 @@ function serverLoad() {
   }
 }
 
+/** One verdict-ledger sweep over 10 000 open sessions (bench/ledger-sweep.test.ts): its `sweep:` figures. */
+function ledgerSweep() {
+  const run = spawnSync('node', ['--expose-gc', '--import', 'tsx', '--test', '--test-reporter=spec', 'bench/ledger-sweep.test.ts'], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
+  const output = `${run.stdout}${run.stderr}`;
+  for (const line of output.split('\n').filter((text) => /^\s*sweep:/.test(text))) {
+    const [, name, figure] = /^\s*sweep: ([^:]+): .*?, ([\d.]+ s) /.exec(line) ?? [];
+    report(`sweep: 10 000 open sessions, ${name ?? '?'}`, figure ?? 'n/a', 'no budget: see below', run.status === 0 ? undefined : false);
+    console.log(`      ${line.trim()}`);
+  }
+  if (run.status !== 0) {
+    results.push(false);
+    for (const line of output.split('\n').filter((text) => /AssertionError|Error:/.test(text)).slice(0, 4)) console.log(`      ${line.trim()}`);
+  }
+}
+
+if (sweepOnly) {
+  ledgerSweep();
+  const failed = results.filter((pass) => !pass).length;
+  console.log(`${results.length - failed} passed, ${failed} failed`);
+  process.exit(failed > 0 ? 1 : 0);
+}
 buildIfNeeded();
 if (!networkOnly) await sizes();
 if (!sizesOnly && !networkOnly) await browserBenches();

@@ -114,7 +114,7 @@ export interface VerdictLedgerOptions extends VendorOptions {
    * backs off from it; default 30000.
    */
   sweepIntervalMs?: number;
-  /** Most vendor calls one sweep makes at once; default 4. */
+  /** Most vendor calls one sweep makes at once; default 8. */
   maxConcurrentVendorCalls?: number;
   /**
    * How long an `onVerdict` call may run, in ms, before it counts as failed and is retried; also the
@@ -172,7 +172,7 @@ export const DEFAULT_GRACE_SECONDS = 300;
 /** Default `sweepIntervalMs`. */
 export const DEFAULT_SWEEP_INTERVAL_MS = 30_000;
 /** Default `maxConcurrentVendorCalls` of a sweep. */
-export const DEFAULT_SWEEP_CONCURRENCY = 4;
+export const DEFAULT_SWEEP_CONCURRENCY = 8;
 /** Default `deliveryTimeoutMs`. */
 export const DEFAULT_DELIVERY_TIMEOUT_MS = 30_000;
 /** Default `retentionDays`. */
@@ -581,22 +581,49 @@ export function createVerdictLedger(options: VerdictLedgerOptions): VerdictLedge
     const deliveries: Promise<number>[] = [];
     // What was due when the sweep began: a session it puts back is never due again within the same sweep.
     const startedAt = Date.now();
-    for (;;) {
-      const claimed = await ledgerStore.claimDue(SCHEDULE, startedAt, Date.now() + claimMs, batchSize);
-      report.claimed += claimed.length;
-      let next = 0;
-      const worker = async (): Promise<void> => {
-        while (next < claimed.length) {
-          const sessionId = claimed[next++]!;
-          try {
-            await processDue(vendor, sessionId, report, deliveries);
-          } catch (error) {
-            logger.error(`[biometric-flow] verdict ledger: session ${sessionId} could not be swept (it stays due): ${describeError(error)}`);
-          }
+    const queue: string[] = [];
+    let exhausted = false;
+    let failure: unknown;
+    let claiming: Promise<void> | undefined;
+    // Claims the next batch while the workers still ask about the last one: no worker waits on the others.
+    const claim = (): Promise<void> =>
+      (claiming ??= (async () => {
+        try {
+          const claimed = await ledgerStore.claimDue(SCHEDULE, startedAt, Date.now() + claimMs, batchSize);
+          report.claimed += claimed.length;
+          queue.push(...claimed);
+          if (claimed.length < batchSize) exhausted = true;
+        } finally {
+          claiming = undefined;
         }
-      };
-      await Promise.all(Array.from({ length: Math.min(concurrency, claimed.length) }, worker));
-      if (claimed.length < batchSize) break;
+      })());
+    const worker = async (): Promise<void> => {
+      for (;;) {
+        const sessionId = queue.shift();
+        if (sessionId === undefined) {
+          if (exhausted) return;
+          try {
+            await claim();
+          } catch (error) {
+            // The store is down: the sweep ends with what it has, and fails.
+            failure ??= error;
+            exhausted = true;
+          }
+          continue;
+        }
+        // A claim ahead that fails is made again by the first worker that runs out.
+        if (queue.length < concurrency && !exhausted) claim().catch(() => undefined);
+        try {
+          await processDue(vendor, sessionId, report, deliveries);
+        } catch (error) {
+          logger.error(`[biometric-flow] verdict ledger: session ${sessionId} could not be swept (it is due again when its claim ends): ${describeError(error)}`);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    if (failure !== undefined) {
+      await Promise.allSettled(deliveries);
+      throw failure;
     }
     for (const count of await Promise.allSettled(deliveries)) {
       if (count.status === 'fulfilled') report.delivered += count.value;
