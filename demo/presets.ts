@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import type { EmulatorFlowInput } from '../src/emulator/index.js';
 import { isValidIin, type SessionMetadata } from '../src/server/index.js';
 
-/** Check digit of an IIN (SERVICE.md §2): weights 1..11 mod 11; if that gives 10, weights 3..11,1,2. */
+/** Check digit of an IIN (docs/vendor.md §2): weights 1..11 mod 11; if that gives 10, weights 3..11,1,2. */
 function withIinCheckDigit(first11: string): string {
   const digits = Array.from(first11, Number);
   const checksum = (weights: readonly number[]) => weights.reduce((sum, weight, i) => sum + weight * digits[i]!, 0) % 11;

@@ -367,7 +367,7 @@ export async function ensureCdnBuild(options: { quiet?: boolean } = {}): Promise
   return true;
 }
 
-/** How long the emulator's result stays `{}` after a flow ends: the vendor's result lags (SERVICE.md §6). */
+/** How long the emulator's result stays `{}` after a flow ends: the vendor's result lags (docs/vendor.md §6). */
 export const DEMO_RESULT_DELAY_MS = 3000;
 
 /** The error of an emulator port that was asked for and is taken: `code` `EADDRINUSE`, `port` the port. */

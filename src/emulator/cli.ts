@@ -6,7 +6,8 @@
  * @module
  */
 import { parseArgs } from 'node:util';
-import { startEmulator, type Emulator } from './index.js';
+import { startEmulator, type Emulator, type EmulatorFaults } from './index.js';
+import { redactUrl } from './webhooks.js';
 
 const HELP = `Usage: biometric-flow-emulator [options]
 
@@ -23,9 +24,50 @@ Options:
                     a browser origin allowed to call the API (repeatable; default
                     none: the API is for servers)
   --webhook <url>   POST webhook events to this URL (repeatable)
+  --session-ttl <ms>
+                    lifetime of an unfinished session (default 1800000: 30 min)
   --quiet           do not log sessions and events
   -h, --help        show this help
+
+Faults on demand (rates from 0 to 1, default 0; the same seed repeats a run):
+  --seed <n>        seed of every random choice (an integer; default 0)
+  --result-error-rate <r>
+                    result requests answered 500, 502 or 503
+  --result-timeout-rate <r>
+                    result requests that hang, then answer 504
+  --result-hang <ms>
+                    how long those hang (default 30000)
+  --webhook-drop-rate <r>
+                    webhook deliveries never sent
+  --webhook-duplicate-rate <r>
+                    webhook deliveries sent twice
+  --webhook-reorder-rate <r>
+                    webhook deliveries overtaken by the session's next event
+  --webhook-late-rate <r>
+                    webhook deliveries sent late
+  --webhook-late <ms>
+                    how late (default 30000)
+  --finish-after-expiry-rate <r>
+                    sessions whose result (and flow.end) comes only after
+                    their expiry
+  --finish-after-expiry <ms>
+                    how long after the expiry (default 1000)
 `;
+
+/** The fault flags: CLI name → `EmulatorFaults` field, and the kind of its value. */
+const FAULT_FLAGS = {
+  seed: ['seed', 'seed'],
+  'result-error-rate': ['resultErrorRate', 'rate'],
+  'result-timeout-rate': ['resultTimeoutRate', 'rate'],
+  'result-hang': ['resultHangMs', 'duration'],
+  'webhook-drop-rate': ['webhookDropRate', 'rate'],
+  'webhook-duplicate-rate': ['webhookDuplicateRate', 'rate'],
+  'webhook-reorder-rate': ['webhookReorderRate', 'rate'],
+  'webhook-late-rate': ['webhookLateRate', 'rate'],
+  'webhook-late': ['webhookLateMs', 'duration'],
+  'finish-after-expiry-rate': ['finishAfterExpiryRate', 'rate'],
+  'finish-after-expiry': ['finishAfterExpiryMs', 'duration'],
+} as const satisfies Record<string, readonly [keyof EmulatorFaults, 'seed' | 'rate' | 'duration']>;
 
 function fail(message: string): never {
   process.stderr.write(`biometric-flow-emulator: ${message}\n\n${HELP}`);
@@ -35,6 +77,36 @@ function fail(message: string): never {
 function integer(name: string, value: string): number {
   const number = Number(value);
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(number)) fail(`--${name} must be a non-negative integer`);
+  return number;
+}
+
+function rate(name: string, value: string): number {
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || number < 0 || number > 1) fail(`--${name} must be a number from 0 to 1`);
+  return number;
+}
+
+/** @returns the faults the flags ask for. */
+function faultsOf(values: Partial<Record<keyof typeof FAULT_FLAGS, string>>): EmulatorFaults {
+  const faults: Record<string, number> = {};
+  for (const [flag, [field, kind]] of Object.entries(FAULT_FLAGS)) {
+    const value = values[flag as keyof typeof FAULT_FLAGS];
+    if (value === undefined) continue;
+    faults[field] = kind === 'rate' ? rate(flag, value) : kind === 'seed' ? seed(value) : integer(flag, value);
+  }
+  return faults;
+}
+
+/** @returns the fault flags given, for the banner, or `none`. */
+function describeFaultFlags(values: Partial<Record<keyof typeof FAULT_FLAGS, string>>): string {
+  const given = Object.keys(FAULT_FLAGS).filter((flag) => flag !== 'seed' && values[flag as keyof typeof FAULT_FLAGS] !== undefined);
+  if (given.length === 0) return 'none';
+  return `${given.map((flag) => `--${flag} ${values[flag as keyof typeof FAULT_FLAGS]}`).join(' ')} (seed ${values.seed ?? 0})`;
+}
+
+function seed(value: string): number {
+  const number = Number(value);
+  if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(number)) fail('--seed must be an integer');
   return number;
 }
 
@@ -49,6 +121,11 @@ async function main(): Promise<void> {
         'result-delay': { type: 'string', default: '3000' },
         'allowed-origin': { type: 'string', multiple: true, default: [] },
         webhook: { type: 'string', multiple: true, default: [] },
+        'session-ttl': { type: 'string', default: '1800000' },
+        ...(Object.fromEntries(Object.keys(FAULT_FLAGS).map((flag) => [flag, { type: 'string' }])) as Record<
+          keyof typeof FAULT_FLAGS,
+          { type: 'string' }
+        >),
         quiet: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -72,6 +149,8 @@ async function main(): Promise<void> {
       resultDelayMs: integer('result-delay', values['result-delay']),
       allowedOrigins: values['allowed-origin'],
       webhooks: values.webhook,
+      sessionTtlMs: integer('session-ttl', values['session-ttl']),
+      faults: faultsOf(values),
       ...(values.quiet ? {} : { logger: console }),
     });
   } catch (error) {
@@ -89,8 +168,9 @@ async function main(): Promise<void> {
       `Biometric.Vision emulator on ${emulator.url}`,
       `  API:  ${emulator.url}/api/v1/flows/session/create/`,
       `  Flow: ${emulator.url}/flow/<session_id>?web_view=true&locale=ru`,
-      values.webhook.length > 0 ? `  Webhooks: ${values.webhook.join(', ')}` : '  Webhooks: none',
+      values.webhook.length > 0 ? `  Webhooks: ${values.webhook.map(redactUrl).join(', ')}` : '  Webhooks: none',
       `  Result delay: ${values['result-delay']} ms after a flow ends`,
+      `  Faults: ${describeFaultFlags(values)}`,
       '',
       'API keys are new on every start:',
       row('Flow', 'API key', 'Technologies'),

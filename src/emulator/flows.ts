@@ -1,5 +1,5 @@
 /**
- * The flows an emulator serves: the vendor's example table by default (flow_webview.ru.txt, §1), or the
+ * The flows an emulator serves: the vendor's example table by default (its WebView guide), or the
  * caller's own.
  *
  * @module
@@ -33,7 +33,7 @@ export interface EmulatorFlowInput {
 }
 
 /**
- * The three flows of the vendor's example table (flow_webview.ru.txt, §1), without keys: every start
+ * The three flows of the vendor's example table (its WebView guide), without keys: every start
  * gives them new random ones, so a key seen once (a log, a screenshot) is worth nothing to the next run.
  */
 export const DEFAULT_FLOWS: readonly Readonly<EmulatorFlowInput>[] = Object.freeze([

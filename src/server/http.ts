@@ -17,6 +17,8 @@ export interface Logger {
   warn(...args: unknown[]): void;
   /** Problems of the host's own code or configuration. */
   error(...args: unknown[]): void;
+  /** What is normal but worth a line (a webhook answered "retry later" while the vendor's result lags); optional. */
+  info?(...args: unknown[]): void;
 }
 
 /** The body of every error answer. */

@@ -71,7 +71,7 @@ export interface SessionHandlerOptions extends VendorOptions, OriginOptions {
   tokenTtlSeconds?: number;
   /**
    * How long the vendor keeps a session open, in seconds; default 1800. The vendor publishes no lifetime
-   * for flow sessions; 30 minutes is what a sister product documents (SERVICE.md). The answer's
+   * for flow sessions; 30 minutes is what a sister product documents (docs/vendor.md). The answer's
    * `expires_at` is the sooner of this and the status token's expiry: until then the element's `resume`
    * shows the session again after a reload.
    */
@@ -104,7 +104,7 @@ export interface SessionRateLimit {
 
 /**
  * Default `sessionTtlSeconds`: how long a vendor session is taken to stay open. Not published for flows;
- * a sister product documents 30 minutes (SERVICE.md §1, §6).
+ * a sister product documents 30 minutes (docs/vendor.md §1, §6).
  */
 export const DEFAULT_SESSION_TTL_SECONDS = 1800;
 

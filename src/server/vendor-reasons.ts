@@ -1,5 +1,5 @@
 /**
- * The vendor's error texts (SERVICE.md §6) as stable codes. The vendor answers errors and failure reasons
+ * The vendor's error texts (docs/vendor.md §6) as stable codes. The vendor answers errors and failure reasons
  * as English sentences; hosts and the element act on these codes instead.
  *
  * @module

@@ -1,5 +1,5 @@
 /**
- * The two vendor calls (SERVICE.md §1 and §5), as plain functions for hosts that build their own routes.
+ * The two vendor calls (docs/vendor.md §1 and §5), as plain functions for hosts that build their own routes.
  * The handlers use them too.
  *
  * @module
@@ -48,7 +48,7 @@ export const createdSessionSchema = z.object({
 
 /**
  * Schema of a finished or running session's result. Only `status` is required: the rest of the shape is
- * known from third-party integrations only (SERVICE.md §5) and passes through untouched.
+ * known from third-party integrations only (docs/vendor.md §5) and passes through untouched.
  */
 export const vendorSessionResultSchema = z.looseObject({
   status: z.string().min(1).max(64),
@@ -221,7 +221,7 @@ async function callVendor(
 }
 
 /**
- * A non-2xx answer as a `VendorError`: `vendor-error`, or the stable code of a known text (SERVICE.md §6)
+ * A non-2xx answer as a `VendorError`: `vendor-error`, or the stable code of a known text (docs/vendor.md §6)
  * with a fixed message. The vendor's own text is kept in `vendorText` (redacted), for logs only.
  */
 function vendorHttpError(answer: VendorAnswer, redact: (text: string) => string): VendorError {

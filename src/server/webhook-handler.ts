@@ -1,5 +1,5 @@
 /**
- * The webhook endpoint (SERVICE.md §5, DESIGN.md "Webhooks"). The vendor signs nothing, so an event is
+ * The webhook endpoint (docs/vendor.md §5; the README's "Webhooks"). The vendor signs nothing, so an event is
  * only a hint: who may post is decided by a secret path token and/or the client's address, and a
  * `flow.end` reaches the host as a verdict only after `getSessionResult` confirms it.
  *
@@ -137,7 +137,9 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  *   not a 2xx, since that first delivery may still fail and need the vendor's retry;
  * - a `flow.end` for a session the vendor does not know → 422 `session-not-found`; the vendor's result
  *   still `{}`/`PROGRESS` after `confirmWaitMs` → 503 `result-pending`, the vendor unreachable → 503
- *   `confirmation-unavailable` (both + `Retry-After`; the event is not marked, the retry confirms again);
+ *   `confirmation-unavailable` (both + `Retry-After`; the event is not marked, the retry confirms again).
+ *   A result that lags is the vendor's ordinary course, not a refusal: `result-pending` is logged at
+ *   `info` (when the logger has it), as a retry asked for;
  * - `onEvent` threw → 500 `delivery-failed`; the store failed → 503 `store-unavailable`; no way to know
  *   the client address for `allowedAddresses` → 500 `configuration-error`.
  *
@@ -220,10 +222,13 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         return { status: outcome.status, outcome: outcomeOf(outcome.status, outcome.result), result: outcome.result };
       }
       if (Date.now() + delay > deadline) {
-        return refuse(
+        // The vendor's result lags its flow by seconds (docs/vendor.md §6): not a refusal, a retry asked for.
+        logger.info?.(
+          `[biometric-flow] webhook ${about}: the vendor's result is still ${outcome.status} after ${confirmWaitMs} ms; answered 503 result-pending so that the vendor retries`,
+        );
+        return errorAnswer(
           503,
           { code: 'result-pending', message: 'The identity service has no final result yet; retry later' },
-          `${about}: the vendor's result is still ${outcome.status} after ${confirmWaitMs} ms`,
           { 'Retry-After': RETRY_AFTER_SECONDS },
         );
       }

@@ -95,13 +95,16 @@ export interface ReceivedWebhook {
 }
 
 /**
- * A webhook receiver on 127.0.0.1. `failFirst` answers 500 to the first attempt of every envelope id.
- * `waitFor(n)` resolves once `n` envelopes were accepted (2xx).
+ * A webhook receiver on 127.0.0.1. `failFirst` answers 500 to the first attempt of every envelope id,
+ * `failRequests` to the first that many requests; `pendingFirst` answers the first attempt 503 with
+ * `Retry-After`, as the server helpers do while the vendor's result lags. `waitFor(n)` resolves once `n`
+ * envelopes were accepted (2xx).
  */
-export async function startReceiver(options: { failFirst?: boolean } = {}) {
+export async function startReceiver(options: { failFirst?: boolean; failRequests?: number; pendingFirst?: boolean } = {}) {
   const accepted: ReceivedWebhook[] = [];
   const attempts = new Map<string, number>();
   const waiters: Array<{ count: number; resolve: () => void }> = [];
+  let requests = 0;
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -109,7 +112,12 @@ export async function startReceiver(options: { failFirst?: boolean } = {}) {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
       const attempt = (attempts.get(body.id) ?? 0) + 1;
       attempts.set(body.id, attempt);
-      if (options.failFirst && attempt === 1) {
+      requests += 1;
+      if (options.pendingFirst && attempt === 1) {
+        response.writeHead(503, { 'retry-after': '5' }).end();
+        return;
+      }
+      if ((options.failFirst && attempt === 1) || requests <= (options.failRequests ?? 0)) {
         response.writeHead(500).end('try again');
         return;
       }

@@ -93,7 +93,12 @@ export async function deadUrl(): Promise<string> {
 }
 
 /** A logger that keeps every line, stringified, for assertions. */
-export function capturingLogger(): { lines: string[]; warn(...args: unknown[]): void; error(...args: unknown[]): void } {
+export function capturingLogger(): {
+  lines: string[];
+  warn(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+  info(...args: unknown[]): void;
+} {
   const lines: string[] = [];
   const keep = (level: string, args: unknown[]) =>
     lines.push(
@@ -101,7 +106,12 @@ export function capturingLogger(): { lines: string[]; warn(...args: unknown[]): 
         .map((arg) => (arg instanceof Error ? `${arg.stack} ${String(arg.cause)}` : typeof arg === 'string' ? arg : JSON.stringify(arg)))
         .join(' ')}`,
     );
-  return { lines, warn: (...args) => keep('warn', args), error: (...args) => keep('error', args) };
+  return {
+    lines,
+    warn: (...args) => keep('warn', args),
+    error: (...args) => keep('error', args),
+    info: (...args) => keep('info', args),
+  };
 }
 
 /** The status-token secret the tests share (32+ characters). */

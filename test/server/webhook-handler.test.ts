@@ -450,7 +450,7 @@ describe('createWebhookHandler', { timeout: 30_000 }, () => {
       assert.deepEqual(deliveries[0]!.verdict, { status: 'FINISHED', outcome: 'passed', result: FINISHED });
     });
 
-    it('answers 503 result-pending after confirmWaitMs, unmarked, so the vendor\'s retry is confirmed and delivered', async () => {
+    it('answers 503 result-pending after confirmWaitMs, unmarked, logged as a retry (info), so the vendor\'s retry is confirmed and delivered', async () => {
       vendor.behave({ json: {} });
       const { handler, deliveries, logger } = setup({ confirmWaitMs: 300 });
       const event = flowEnd();
@@ -461,8 +461,9 @@ describe('createWebhookHandler', { timeout: 30_000 }, () => {
       assert.equal(response.headers.get('retry-after'), '5');
       assert.equal((await response.json()).error.code, 'result-pending');
       assert.equal(deliveries.length, 0);
+      // A lag is not a refusal: one info line that says the vendor will retry, no warning.
       assert.equal(logger.lines.length, 1);
-      assert.match(logger.lines[0]!, /still PENDING after 300 ms/);
+      assert.match(logger.lines[0]!, /^info .*still PENDING after 300 ms; answered 503 result-pending so that the vendor retries/);
       vendor.behave({ json: FAILED });
       assert.equal((await handler(post(event))).status, 200);
       assert.equal(deliveries[0]!.verdict!.outcome, 'failed');
@@ -608,7 +609,7 @@ describe('createWebhookHandler', { timeout: 30_000 }, () => {
         assert.equal(deliveries.filter((delivery) => delivery.event.event === 'flow.end').length, 1);
         assert.deepEqual(deliveries.at(-1)!.verdict!.outcome, 'passed');
         assert.ok(logger.lines.length >= 1, 'at least one 503 before the result was ready');
-        for (const line of logger.lines) assert.match(line, /503 result-pending/);
+        for (const line of logger.lines) assert.match(line, /^info .*answered 503 result-pending so that the vendor retries/);
       } finally {
         await emulator.close();
       }
