@@ -12,24 +12,14 @@
 import { describeError } from './errors.js';
 import { webHandler } from './handler-core.js';
 import type { HandlerAnswer, HandlerInput } from './handler-core.js';
-import { lazySettings } from './configuration.js';
-import {
-  BodyError,
-  configurationErrorAnswer,
-  corsHeaders,
-  createOriginPolicy,
-  errorAnswer,
-  forbiddenOrigin,
-  jsonAnswer,
-  methodNotAllowed,
-  preflightAnswer,
-  printable,
-  refuser,
-} from './http.js';
+import { asDirectory, DEFAULT_FLOW_BASE_URL, flowUrl, isAllowedFlowUrl } from '../flow-url.js';
+import { acceptLanguageLocale, LOCALES, matchLocale } from '../i18n/locale.js';
+import type { Locale } from '../i18n/locale.js';
+import { BodyError, createOriginPolicy, errorAnswer, forbiddenOrigin, jsonAnswer, ownUrl, printable, refuser } from './http.js';
 import type { Logger, OriginOptions } from './http.js';
 import { z } from 'zod';
 import { formatIssues, sessionIdSchema } from './metadata.js';
-import type { Locale } from './session-handler.js';
+import { withPrelude } from './prelude.js';
 import { resolveTokenSecret, STATUS_TOKEN_HEADER, verifyWith } from './status-token.js';
 import { createMemoryStore } from './store.js';
 import type { FlowStore } from './store.js';
@@ -40,19 +30,15 @@ import type { HandoffMessageKind } from './handoff-page.js';
 export const DEFAULT_HANDOFF_TTL_SECONDS = 600;
 /** The query parameter that carries a link's id. */
 export const HANDOFF_LINK_PARAMETER = 'handoff';
-/** The flow the phone is sent to when no `flowBaseUrl` is given (the element's default too). */
-const DEFAULT_FLOW_BASE_URL = 'https://remote.biometric.kz';
 /** How long a used link's record is kept past its expiry, so that reopening it says "used", not "unknown". */
 const USED_KEPT_MS = 24 * 3600 * 1000;
 const MAX_BODY_BYTES = 4096;
 const ALLOWED_METHODS = 'GET, POST, OPTIONS';
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-const LOCALES: readonly Locale[] = ['ru', 'kk', 'en'];
 
 /** What the element sends. Unknown fields are ignored so the element may grow. */
 const handoffRequestSchema = z.object({
   session_id: sessionIdSchema,
-  locale: z.enum(['ru', 'kk', 'en']).optional(),
+  locale: z.enum(LOCALES).optional(),
 });
 
 /** Options of {@link createHandoffHandler}. */
@@ -123,31 +109,7 @@ function newCode(): string {
 
 const LINK_ID = /^[A-Za-z0-9_-]{22}$/;
 
-function firstLocale(header: string | null): Locale | undefined {
-  if (!header) return undefined;
-  const tags = header
-    .split(',')
-    .map((part, index) => {
-      const [tag = '', ...params] = part.trim().split(';');
-      const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
-      return { tag: tag.trim().toLowerCase(), q: q === undefined ? 1 : Number(q), index };
-    })
-    .filter((entry) => entry.q > 0)
-    .sort((a, b) => b.q - a.q || a.index - b.index);
-  for (const { tag } of tags) {
-    const primary = tag.split(/[-_]/)[0];
-    const locale = primary === 'kz' ? 'kk' : LOCALES.find((l) => l === primary);
-    if (locale) return locale;
-  }
-  return undefined;
-}
-
-function matchLocale(value: unknown): Locale | undefined {
-  if (typeof value !== 'string') return undefined;
-  const primary = value.trim().toLowerCase().split(/[-_]/)[0];
-  return primary === 'kz' ? 'kk' : LOCALES.find((l) => l === primary);
-}
-
+/** The flow's base as the element checks its `flow-base-url`, as a configuration error (`TypeError`) when wrong. */
 function checkFlowBaseUrl(value: string | undefined, caller: string): URL {
   let url: URL;
   try {
@@ -155,13 +117,8 @@ function checkFlowBaseUrl(value: string | undefined, caller: string): URL {
   } catch {
     throw new TypeError(`${caller}: flowBaseUrl is not a URL`);
   }
-  if (!(url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)))) {
-    throw new TypeError(`${caller}: flowBaseUrl must use https: (http: only on loopback hosts)`);
-  }
-  url.search = '';
-  url.hash = '';
-  if (!url.pathname.endsWith('/')) url.pathname += '/';
-  return url;
+  if (!isAllowedFlowUrl(url)) throw new TypeError(`${caller}: flowBaseUrl must use https: (http: only on loopback hosts)`);
+  return asDirectory(url);
 }
 
 function randomNonce(): string {
@@ -207,37 +164,14 @@ export function createHandoffHandler(options: HandoffHandlerOptions = {}): (requ
   }
   const logger = options.logger ?? console;
   const siteName = options.siteName?.trim() || undefined;
-  const settings = lazySettings(caller, logger, () => ({
-    tokenSecret: resolveTokenSecret(options.tokenSecret, caller, logger),
-    originPolicy: createOriginPolicy(options, caller),
-    flowBase: checkFlowBaseUrl(options.flowBaseUrl, caller),
-    publicUrl: options.publicUrl === undefined ? undefined : checkPublicUrl(options.publicUrl, caller),
-  }));
   const refuse = refuser('handoff request', logger);
   const linkKey = (id: string) => `bf:handoff:link:${id}`;
   const usedKey = (id: string) => `bf:handoff:used:${id}`;
   const currentKey = (session: string) => `bf:handoff:session:${session}`;
 
   /** This handler's URL as the phone reaches it. */
-  const ownUrl = (input: HandlerInput, publicUrl: URL | undefined): URL => {
-    if (publicUrl) return new URL(publicUrl.href);
-    const url = new URL(input.url);
-    if (options.trustProxy) {
-      const proto = input.header('x-forwarded-proto')?.split(',')[0]?.trim();
-      const host = input.header('x-forwarded-host')?.split(',')[0]?.trim();
-      if (proto === 'http' || proto === 'https') url.protocol = `${proto}:`;
-      if (host) {
-        try {
-          url.host = host;
-        } catch {
-          /* keep the request's own */
-        }
-      }
-    }
-    url.search = '';
-    url.hash = '';
-    return url;
-  };
+  const handlerUrl = (input: HandlerInput, publicUrl: URL | undefined): URL =>
+    publicUrl ? new URL(publicUrl.href) : ownUrl(input, options.trustProxy === true);
 
   const page = (status: number, locale: Locale, kind: HandoffMessageKind): HandlerAnswer => {
     const nonce = randomNonce();
@@ -264,7 +198,7 @@ export function createHandoffHandler(options: HandoffHandlerOptions = {}): (requ
 
   const phoneLocale = (input: HandlerInput, record: LinkRecord | undefined): Locale => {
     const query = new URL(input.url).searchParams.get('lang');
-    return matchLocale(query) ?? firstLocale(input.header('accept-language')) ?? record?.locale ?? 'ru';
+    return matchLocale(query) ?? acceptLanguageLocale(input.header('accept-language')) ?? record?.locale ?? 'ru';
   };
 
   const createLink = async (input: HandlerInput, tokenSecret: string, publicUrl: URL | undefined, site: string, cors: Record<string, string>): Promise<HandlerAnswer> => {
@@ -305,73 +239,75 @@ export function createHandoffHandler(options: HandoffHandlerOptions = {}): (requ
       logger.error(`[biometric-flow] the store failed, no handoff link was made: ${describeError(error)}`);
       return errorAnswer(503, { code: 'store-unavailable', message: 'The handoff link could not be made: retry shortly' }, cors);
     }
-    const url = ownUrl(input, publicUrl);
+    const url = handlerUrl(input, publicUrl);
     url.searchParams.set(HANDOFF_LINK_PARAMETER, id);
     const answer: HandoffLink = { url: url.href, code: record.code, expires_at: new Date(expires).toISOString() };
     return jsonAnswer(200, answer, cors);
   };
 
-  return webHandler(async (input: HandlerInput): Promise<HandlerAnswer> => {
-    const configured = settings();
-    if (configured === undefined) return configurationErrorAnswer();
-    const { tokenSecret, originPolicy, flowBase, publicUrl } = configured;
+  /** The phone: a navigation (GET) or the confirm form (POST) of a link. A page, not an API: no CORS. */
+  const phone = async (input: HandlerInput, { flowBase, publicUrl }: { flowBase: URL; publicUrl: URL | undefined }): Promise<HandlerAnswer | undefined> => {
     const requestUrl = new URL(input.url);
     const linkId = requestUrl.searchParams.get(HANDOFF_LINK_PARAMETER);
-
-    // The phone: a navigation (GET) or the confirm form (POST) of a link.
-    if (linkId !== null && (input.method === 'GET' || input.method === 'HEAD' || input.method === 'POST')) {
-      let found: Awaited<ReturnType<typeof lookUp>>;
-      try {
-        found = await lookUp(linkId);
-      } catch (error) {
-        logger.error(`[biometric-flow] the store failed on a handoff link: ${describeError(error)}`);
-        return errorAnswer(503, { code: 'store-unavailable', message: 'Retry shortly' });
-      }
-      const locale = phoneLocale(input, found.record);
-      if (found.kind !== undefined) return page(found.kind === 'invalid' ? 404 : 410, locale, found.kind);
-      const record = found.record;
-      if (input.method === 'POST') {
-        // The confirm form is this handler's own page: its Origin is this URL's, whatever allowedOrigins says.
-        const origin = input.header('origin');
-        const own = ownUrl(input, publicUrl).origin;
-        if (origin !== null && origin !== own && origin !== requestUrl.origin) {
-          logger.warn(`[biometric-flow] handoff confirmation refused (403): forbidden-origin: got ${printable(origin)}, expected ${own}`);
-          return forbiddenOrigin();
-        }
-        if (!(await store.add(usedKey(linkId), '1', Math.max(1, record.expires - Date.now()) + USED_KEPT_MS))) {
-          return page(410, locale, 'used');
-        }
-        const target = new URL(`flow/${encodeURIComponent(record.session)}`, flowBase);
-        target.searchParams.set('locale', locale === 'kk' ? 'kz' : locale);
-        return {
-          status: 303,
-          headers: { Location: target.href, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' },
-          body: null,
-        };
-      }
-      const nonce = randomNonce();
-      const self = ownUrl(input, publicUrl);
-      self.searchParams.set(HANDOFF_LINK_PARAMETER, linkId);
-      const action = `${self.pathname}${self.search}${requestUrl.searchParams.has('lang') ? `&lang=${locale}` : ''}`;
-      const html = renderConfirmPage({ locale, siteName, siteOrigin: record.site, code: record.code, action, self: self.href, nonce });
-      return htmlAnswer(200, input.method === 'HEAD' ? '' : html, nonce, flowBase.origin);
+    if (linkId === null || !(input.method === 'GET' || input.method === 'HEAD' || input.method === 'POST')) return undefined;
+    let found: Awaited<ReturnType<typeof lookUp>>;
+    try {
+      found = await lookUp(linkId);
+    } catch (error) {
+      logger.error(`[biometric-flow] the store failed on a handoff link: ${describeError(error)}`);
+      return errorAnswer(503, { code: 'store-unavailable', message: 'Retry shortly' });
     }
-
-    // The element.
-    const decision = originPolicy(input);
-    if (decision.kind === 'forbidden') return refuse(forbiddenOrigin(), decision.reason);
-    if (input.method === 'OPTIONS') return preflightAnswer(decision, input, ALLOWED_METHODS);
-    const cors = corsHeaders(decision);
-    if (input.method !== 'POST') {
-      if (input.method === 'GET' && linkId === null) {
-        const nonce = randomNonce();
-        return htmlAnswer(404, renderMessagePage(firstLocale(input.header('accept-language')) ?? 'ru', 'invalid', nonce), nonce, undefined);
+    const locale = phoneLocale(input, found.record);
+    if (found.kind !== undefined) return page(found.kind === 'invalid' ? 404 : 410, locale, found.kind);
+    const record = found.record;
+    if (input.method === 'POST') {
+      // The confirm form is this handler's own page: its Origin is this URL's, whatever allowedOrigins says.
+      const origin = input.header('origin');
+      const own = handlerUrl(input, publicUrl).origin;
+      if (origin !== null && origin !== own && origin !== requestUrl.origin) {
+        logger.warn(`[biometric-flow] handoff confirmation refused (403): forbidden-origin: got ${printable(origin)}, expected ${own}`);
+        return forbiddenOrigin();
       }
-      return refuse(methodNotAllowed(ALLOWED_METHODS, cors), `method ${printable(input.method, 16)}`);
+      if (!(await store.add(usedKey(linkId), '1', Math.max(1, record.expires - Date.now()) + USED_KEPT_MS))) {
+        return page(410, locale, 'used');
+      }
+      // No `web_view`: the flow is the phone browser's own page.
+      const target = flowUrl({ base: flowBase }, record.session, locale, false);
+      return {
+        status: 303,
+        headers: { Location: target.href, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' },
+        body: null,
+      };
     }
-    const site = decision.kind === 'none' ? ownUrl(input, publicUrl).origin : decision.origin;
+    const nonce = randomNonce();
+    const self = handlerUrl(input, publicUrl);
+    self.searchParams.set(HANDOFF_LINK_PARAMETER, linkId);
+    const action = `${self.pathname}${self.search}${requestUrl.searchParams.has('lang') ? `&lang=${locale}` : ''}`;
+    const html = renderConfirmPage({ locale, siteName, siteOrigin: record.site, code: record.code, action, self: self.href, nonce });
+    return htmlAnswer(200, input.method === 'HEAD' ? '' : html, nonce, flowBase.origin);
+  };
+
+  const prelude = {
+    caller,
+    logger,
+    resolve: () => ({
+      tokenSecret: resolveTokenSecret(options.tokenSecret, caller, logger),
+      originPolicy: createOriginPolicy(options, caller),
+      flowBase: checkFlowBaseUrl(options.flowBaseUrl, caller),
+      publicUrl: options.publicUrl === undefined ? undefined : checkPublicUrl(options.publicUrl, caller),
+    }),
+    allow: ALLOWED_METHODS,
+    accept: ['GET', 'POST'],
+    refuse,
+    gate: phone,
+  };
+
+  // The element (and a GET without a link, which only a person who mistyped it makes).
+  return webHandler(withPrelude(prelude, async (input: HandlerInput, { settings: { tokenSecret, publicUrl }, decision, cors }): Promise<HandlerAnswer> => {
+    if (input.method === 'GET') return page(404, acceptLanguageLocale(input.header('accept-language')) ?? 'ru', 'invalid');
+    const site = decision.kind === 'none' ? handlerUrl(input, publicUrl).origin : decision.origin;
     return createLink(input, tokenSecret, publicUrl, site, cors);
-  });
+  }));
 }
 
 function checkPublicUrl(value: string, caller: string): URL {

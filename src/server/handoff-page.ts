@@ -8,7 +8,8 @@
  *
  * @module
  */
-import type { Locale } from './session-handler.js';
+import { LOCALES } from '../i18n/locale.js';
+import type { Locale } from '../i18n/locale.js';
 
 /** What a confirmation page shows. */
 export interface ConfirmPageInput {
@@ -38,9 +39,11 @@ interface PageTexts {
   warning: string;
   confirm: string;
   languages: string;
-  used: [title: string, text: string];
-  expired: [title: string, text: string];
-  invalid: [title: string, text: string];
+  /** What every message page ends with: how to get a new link. */
+  again: string;
+  used: [title: string, text?: string];
+  expired: [title: string, text?: string];
+  invalid: [title: string, text?: string];
 }
 
 const TEXTS: Record<Locale, PageTexts> = {
@@ -52,9 +55,10 @@ const TEXTS: Record<Locale, PageTexts> = {
     warning: 'Если вы не начинали проверку на этом сайте или коды не совпадают, закройте эту страницу.',
     confirm: 'Коды совпадают, продолжить',
     languages: 'Язык',
-    used: ['Ссылка уже использована', 'По этой ссылке уже перешли. На компьютере нажмите «Новый код» и отсканируйте его снова.'],
-    expired: ['Срок действия ссылки истёк', 'На компьютере нажмите «Новый код» и отсканируйте его снова.'],
-    invalid: ['Ссылка недействительна', 'Эта ссылка неверна или устарела. На компьютере нажмите «Новый код» и отсканируйте его снова.'],
+    again: 'На компьютере нажмите «Новый код» и отсканируйте его снова.',
+    used: ['Ссылка уже использована', 'По этой ссылке уже перешли.'],
+    expired: ['Срок действия ссылки истёк'],
+    invalid: ['Ссылка недействительна', 'Эта ссылка неверна или устарела.'],
   },
   kk: {
     title: 'Жеке басты тексеруді телефонда жалғастыру',
@@ -64,9 +68,10 @@ const TEXTS: Record<Locale, PageTexts> = {
     warning: 'Егер сіз бұл сайтта тексеруді бастамаған болсаңыз немесе кодтар сәйкес келмесе, бұл бетті жабыңыз.',
     confirm: 'Кодтар сәйкес, жалғастыру',
     languages: 'Тіл',
-    used: ['Сілтеме пайдаланылған', 'Бұл сілтеме бойынша өтіп қойған. Компьютерде «Жаңа код» түймесін басып, оны қайта сканерлеңіз.'],
-    expired: ['Сілтеменің мерзімі өтті', 'Компьютерде «Жаңа код» түймесін басып, оны қайта сканерлеңіз.'],
-    invalid: ['Сілтеме жарамсыз', 'Бұл сілтеме қате немесе ескірген. Компьютерде «Жаңа код» түймесін басып, оны қайта сканерлеңіз.'],
+    again: 'Компьютерде «Жаңа код» түймесін басып, оны қайта сканерлеңіз.',
+    used: ['Сілтеме пайдаланылған', 'Бұл сілтеме бойынша өтіп қойған.'],
+    expired: ['Сілтеменің мерзімі өтті'],
+    invalid: ['Сілтеме жарамсыз', 'Бұл сілтеме қате немесе ескірген.'],
   },
   en: {
     title: 'Continue identity verification on this phone',
@@ -76,9 +81,10 @@ const TEXTS: Record<Locale, PageTexts> = {
     warning: 'If you did not start a verification on this site, or the codes differ, close this page.',
     confirm: 'The codes match, continue',
     languages: 'Language',
-    used: ['This link was already used', 'This link has been opened already. On the computer, press “New code” and scan it again.'],
-    expired: ['This link has expired', 'On the computer, press “New code” and scan it again.'],
-    invalid: ['This link is not valid', 'This link is wrong or out of date. On the computer, press “New code” and scan it again.'],
+    again: 'On the computer, press “New code” and scan it again.',
+    used: ['This link was already used', 'This link has been opened already.'],
+    expired: ['This link has expired'],
+    invalid: ['This link is not valid', 'This link is wrong or out of date.'],
   },
 };
 
@@ -118,8 +124,7 @@ export function siteLabel(siteName: string | undefined, siteOrigin: string): str
 }
 
 function languageLinks(locale: Locale, self: string): string {
-  const links = (Object.keys(LANGUAGE_NAMES) as Locale[])
-    .filter((other) => other !== locale)
+  const links = LOCALES.filter((other) => other !== locale)
     .map((other) => {
       const url = new URL(self);
       url.searchParams.set('lang', other);
@@ -147,6 +152,8 @@ ${languageLinks(input.locale, input.self)}`;
 
 /** A used, expired or unknown link's page. */
 export function renderMessagePage(locale: Locale, kind: HandoffMessageKind, nonce: string): string {
-  const [title, text] = TEXTS[locale][kind];
-  return shell(locale, title, nonce, `<h1 id="handoff-message" data-kind="${kind}">${title}</h1><p>${text}</p>`);
+  const texts = TEXTS[locale];
+  const [title, text] = texts[kind];
+  const paragraph = text ? `${text} ${texts.again}` : texts.again;
+  return shell(locale, title, nonce, `<h1 id="handoff-message" data-kind="${kind}">${title}</h1><p>${paragraph}</p>`);
 }

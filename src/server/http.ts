@@ -73,7 +73,11 @@ function firstValue(header: string | null): string | undefined {
   return value ? value : undefined;
 }
 
-function ownOrigin(input: HandlerInput, trustProxy: boolean): string {
+/**
+ * The request's own origin: its URL's, or with `trustProxy` as `X-Forwarded-Proto` and `-Host` (first
+ * values) say. Only what an allow-list or a trusted proxy vouches for may count as "own" (DNS rebinding).
+ */
+export function ownOrigin(input: HandlerInput, trustProxy: boolean): string {
   const url = new URL(input.url);
   if (!trustProxy) return url.origin;
   const proto = firstValue(input.header('x-forwarded-proto'));
@@ -83,6 +87,11 @@ function ownOrigin(input: HandlerInput, trustProxy: boolean): string {
   } catch {
     return url.origin;
   }
+}
+
+/** The request's own URL as {@link ownOrigin} has it, without query and hash. */
+export function ownUrl(input: HandlerInput, trustProxy: boolean): URL {
+  return new URL(ownOrigin(input, trustProxy) + new URL(input.url).pathname);
 }
 
 /**
@@ -96,12 +105,15 @@ export function printable(value: string, max = 200): string {
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }
 
+/** Decides who sent a request; see {@link createOriginPolicy}. */
+export type OriginPolicy = (input: HandlerInput) => OriginDecision;
+
 /**
  * Normalises `allowedOrigins` (or `BIOMETRIC_ALLOWED_ORIGINS`) once.
  *
  * @throws {TypeError} for an entry that is not an origin.
  */
-export function createOriginPolicy(options: OriginOptions, caller: string): (input: HandlerInput) => OriginDecision {
+export function createOriginPolicy(options: OriginOptions, caller: string): OriginPolicy {
   const source = options.allowedOrigins === undefined ? ` (from ${ALLOWED_ORIGINS_VARIABLE})` : '';
   const allowed = allowedOriginsOrEnvironment(options.allowedOrigins)?.map((entry) => {
     let url: URL;
@@ -135,14 +147,19 @@ export function createOriginPolicy(options: OriginOptions, caller: string): (inp
 
 /**
  * Makes a handler's refusal: logs one line naming the answer's code and the reason (`logger.warn`), then
- * gives the answer back. The reason must hold no secret: not the key, not a token.
+ * gives the answer back. The reason must hold no secret: not the key, not a token. The line reads
+ * `<what> refused (<status>): <code>: <reason>`, or as `line` writes it.
  *
  * @returns `(answer, reason) => answer`.
  */
-export function refuser(what: string, logger: Logger): (answer: HandlerAnswer, reason: string) => HandlerAnswer {
+export function refuser(
+  what: string,
+  logger: Logger,
+  line: (status: number, code: string, reason: string) => string = (status, code, reason) => `${what} refused (${status}): ${code}: ${reason}`,
+): (answer: HandlerAnswer, reason: string) => HandlerAnswer {
   return (answer, reason) => {
     const { code } = (JSON.parse(answer.body!) as ErrorBody).error;
-    logger.warn(`[biometric-flow] ${what} refused (${answer.status}): ${code}: ${reason}`);
+    logger.warn(`[biometric-flow] ${line(answer.status, code, reason)}`);
     return answer;
   };
 }

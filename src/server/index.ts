@@ -7,7 +7,8 @@
  * @module
  */
 export { createSessionHandler, DEFAULT_MAX_BODY_BYTES, MAX_JSON_DEPTH, sessionRequestSchema } from './session-handler.js';
-export type { Locale, SessionHandlerOptions, SessionMetadataContext, SessionRateLimit } from './session-handler.js';
+export type { SessionHandlerOptions, SessionMetadataContext, SessionRateLimit } from './session-handler.js';
+export type { Locale } from '../i18n/locale.js';
 export {
   createStatusHandler,
   DEFAULT_MAX_CONCURRENT_VENDOR_CALLS,

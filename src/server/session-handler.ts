@@ -1,35 +1,29 @@
 import { z } from 'zod';
+import { LOCALES } from '../i18n/locale.js';
+import type { Locale } from '../i18n/locale.js';
 import { InvalidMetadataError, VendorError, describeError, redactorFor } from './errors.js';
 import { webHandler } from './handler-core.js';
 import type { HandlerAnswer, HandlerInput } from './handler-core.js';
-import { lazySettings } from './configuration.js';
 import {
   BodyError,
-  configurationErrorAnswer,
-  corsHeaders,
   createOriginPolicy,
   errorAnswer,
-  forbiddenOrigin,
   jsonAnswer,
   jsonNestsDeeperThan,
   lastForwardedFor,
-  methodNotAllowed,
-  preflightAnswer,
   printable,
   refuser,
   vendorErrorAnswer,
 } from './http.js';
 import type { Logger, OriginOptions } from './http.js';
 import { formatIssues } from './metadata.js';
+import { withPrelude } from './prelude.js';
 import type { SessionMetadata } from './metadata.js';
 import { checkTokenTtl, issueWith, resolveTokenSecret } from './status-token.js';
 import { createMemoryStore } from './store.js';
 import type { FlowStore } from './store.js';
 import { checkTimeoutMs, createSessionWith, resolveVendorOptions } from './vendor.js';
 import type { VendorOptions } from './vendor.js';
-
-/** The element's locales. */
-export type Locale = 'ru' | 'kk' | 'en';
 
 /** What the `metadata` callback is told about the request. */
 export interface SessionMetadataContext {
@@ -115,7 +109,7 @@ export const MAX_JSON_DEPTH = 32;
 
 /** What the element sends. Unknown fields are ignored so the element may grow. */
 export const sessionRequestSchema = z.object({
-  locale: z.enum(['ru', 'kk', 'en']).optional(),
+  locale: z.enum(LOCALES).optional(),
   context: z.unknown().optional(),
 });
 
@@ -192,29 +186,25 @@ export function createSessionHandler(options: SessionHandlerOptions): (request: 
   if (authorize !== undefined && typeof authorize !== 'function') throw new TypeError('createSessionHandler: authorize must be a function');
   const limits = options.rateLimit;
   const rateLimit = limits && createRateLimit(limits, options.store ?? createMemoryStore(), options.trustProxy === true, logger);
-  // What the environment gives (key, vendor URL, secret, origins): checked on the first request.
-  const settings = lazySettings(
+  const refuse = refuser('session request', logger);
+
+  const prelude = {
     caller,
     logger,
-    () => ({
+    // What the environment gives (key, vendor URL, secret, origins): checked on the first request.
+    resolve: () => ({
       vendor: resolveVendorOptions(options, caller),
       originPolicy: createOriginPolicy(options, caller),
       tokenSecret: resolveTokenSecret(options.tokenSecret, caller, logger),
     }),
-    redactorFor(options.apiKey),
-  );
-  const refuse = refuser('session request', logger);
+    redact: redactorFor(options.apiKey),
+    allow: ALLOWED_METHODS,
+    accept: ['POST'],
+    refuse,
+  };
 
-  return webHandler(async (input: HandlerInput): Promise<HandlerAnswer> => {
-    const configured = settings();
-    if (configured === undefined) return configurationErrorAnswer();
-    const { vendor, originPolicy, tokenSecret } = configured;
+  return webHandler(withPrelude(prelude, async (input: HandlerInput, { settings: { vendor, tokenSecret }, cors }): Promise<HandlerAnswer> => {
     const redact = vendor.redact;
-    const decision = originPolicy(input);
-    if (decision.kind === 'forbidden') return refuse(forbiddenOrigin(), decision.reason);
-    if (input.method === 'OPTIONS') return preflightAnswer(decision, input, ALLOWED_METHODS);
-    const cors = corsHeaders(decision);
-    if (input.method !== 'POST') return refuse(methodNotAllowed(ALLOWED_METHODS, cors), `method ${printable(input.method, 16)}`);
 
     // Who, then how often: a refused caller never uses up a shared bucket.
     if (authorize) {
@@ -317,7 +307,7 @@ export function createSessionHandler(options: SessionHandlerOptions): (request: 
       logger.error(`[biometric-flow] session create failed unexpectedly: ${redact(describeError(error))}`);
       return errorAnswer(500, { code: 'internal-error', message: 'The session could not be created' }, cors);
     }
-  });
+  }));
 }
 
 /** The shared bucket of requests whose client is unknown. */

@@ -1,23 +1,11 @@
 import { VendorError, describeError, redactorFor } from './errors.js';
 import { webHandler } from './handler-core.js';
 import type { HandlerAnswer, HandlerInput } from './handler-core.js';
-import { lazySettings } from './configuration.js';
-import {
-  configurationErrorAnswer,
-  corsHeaders,
-  createOriginPolicy,
-  errorAnswer,
-  forbiddenOrigin,
-  jsonTextAnswer,
-  methodNotAllowed,
-  preflightAnswer,
-  printable,
-  refuser,
-  vendorErrorAnswer,
-} from './http.js';
+import { createOriginPolicy, errorAnswer, jsonTextAnswer, printable, refuser, vendorErrorAnswer } from './http.js';
 import type { Logger, OriginOptions } from './http.js';
 import { BusyError, createCallLimit } from './call-limit.js';
 import { sessionIdSchema } from './metadata.js';
+import { withPrelude } from './prelude.js';
 import { resolveTokenSecret, verifyWith } from './status-token.js';
 import { createMemoryStore } from './store.js';
 import type { FlowStore } from './store.js';
@@ -172,18 +160,21 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
     positiveInteger(options.maxConcurrentVendorCalls, DEFAULT_MAX_CONCURRENT_VENDOR_CALLS, 'maxConcurrentVendorCalls'),
     positiveInteger(options.queueTimeoutMs, DEFAULT_QUEUE_TIMEOUT_MS, 'queueTimeoutMs', true),
   );
-  // What the environment gives (key, vendor URL, secret, origins): checked on the first request.
-  const settings = lazySettings(
+  const refuse = refuser('status request', logger);
+  const prelude = {
     caller,
     logger,
-    () => ({
+    // What the environment gives (key, vendor URL, secret, origins): checked on the first request.
+    resolve: () => ({
       vendor: resolveVendorOptions(options, caller),
       originPolicy: createOriginPolicy(options, caller),
       tokenSecret: authorize ? undefined : resolveTokenSecret(options.tokenSecret, caller, logger),
     }),
-    redactorFor(options.apiKey),
-  );
-  const refuse = refuser('status request', logger);
+    redact: redactorFor(options.apiKey),
+    allow: ALLOWED_METHODS,
+    accept: ['GET'],
+    refuse,
+  };
   // One flight per session id in this process; the store shares finished answers between processes.
   const flights = new Map<string, Promise<SharedAnswer>>();
 
@@ -245,17 +236,8 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
     return flight;
   };
 
-  return webHandler(async (input: HandlerInput): Promise<HandlerAnswer> => {
-    const configured = settings();
-    if (configured === undefined) return configurationErrorAnswer();
-    const { vendor, originPolicy, tokenSecret } = configured;
+  return webHandler(withPrelude(prelude, async (input: HandlerInput, { settings: { vendor, tokenSecret }, cors }): Promise<HandlerAnswer> => {
     const redact = vendor.redact;
-    const decision = originPolicy(input);
-    if (decision.kind === 'forbidden') return refuse(forbiddenOrigin(), decision.reason);
-    if (input.method === 'OPTIONS') return preflightAnswer(decision, input, ALLOWED_METHODS);
-    const cors = corsHeaders(decision);
-    if (input.method !== 'GET') return refuse(methodNotAllowed(ALLOWED_METHODS, cors), `method ${printable(input.method, 16)}`);
-
     const sessionId = new URL(input.url).searchParams.get('session_id');
     if (sessionId === null || !sessionIdSchema.safeParse(sessionId).success) {
       const answer = errorAnswer(
@@ -305,5 +287,5 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
       logger.error(`[biometric-flow] session result failed unexpectedly: ${redact(describeError(error))}`);
       return errorAnswer(500, { code: 'internal-error', message: 'The session status could not be read' }, cors);
     }
-  });
+  }));
 }

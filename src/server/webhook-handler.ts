@@ -5,12 +5,13 @@
  *
  * @module
  */
-import { lazySettings } from './configuration.js';
 import { VendorError, describeError, redactorFor } from './errors.js';
 import { HANDLER_CORE, answerToResponse, inputFromRequest } from './handler-core.js';
 import type { HandlerAnswer, HandlerInput } from './handler-core.js';
-import { BodyError, configurationErrorAnswer, errorAnswer, jsonAnswer, jsonNestsDeeperThan, lastForwardedFor } from './http.js';
+import { BodyError, configurationErrorAnswer, errorAnswer, jsonAnswer, jsonNestsDeeperThan, lastForwardedFor, refuser } from './http.js';
 import type { ErrorBody, Logger } from './http.js';
+import { FINAL_STATUSES, verdictOf } from '../verdict.js';
+import { withPrelude } from './prelude.js';
 import { createMemoryStore } from './store.js';
 import type { FlowStore } from './store.js';
 import { checkTimeoutMs, getSessionResultWith, resolveVendorOptions } from './vendor.js';
@@ -20,11 +21,12 @@ import type { WebhookEvent } from './webhook.js';
 
 /** The vendor's result for a `flow.end`, read from the vendor, never from the webhook's body. */
 export interface WebhookVerdict {
-  /** The vendor's status (`FINISHED`, `FAILED`, ...). */
+  /** The vendor's status: a final one, `FINISHED` or `FAILED`. */
   status: string;
   /**
-   * `passed`: `FINISHED` with `flow_session_result: true`; `failed`: `FAILED` or `flow_session_result:
-   * false`; `unconfirmed`: anything else (a final status without a boolean verdict).
+   * `passed`: `FINISHED` with `flow_session_result: true`; `failed`: `FAILED`, or `FINISHED` with
+   * `flow_session_result: false`; `unconfirmed`: `FINISHED` without a boolean verdict. The same
+   * definition as the element's `finished` outcome (`verdictOf`).
    */
   outcome: 'passed' | 'failed' | 'unconfirmed';
   /** The vendor's whole result: personal data (IIN, names, photos), keep it server-side. */
@@ -92,9 +94,10 @@ export interface WebhookHandlerOptions extends VendorOptions {
    */
   maxAgeSeconds?: number;
   /**
-   * How long a `flow.end` may wait, inside the request, for the vendor's result while the vendor answers
-   * `{}` or `PROGRESS` (asked again at 250, 500, 1000 ms... intervals). Past it the answer is 503 and the
-   * vendor's retry asks again. Default 3000; 0 answers 503 at once.
+   * How long a `flow.end` may wait, inside the request, for the vendor's result while it is not final
+   * (`{}`, `PROGRESS`, a status other than `FINISHED`/`FAILED`; asked again at 250, 500, 1000 ms...
+   * intervals). Past it the answer is 503 and the vendor's retry asks again. Default 3000; 0 answers 503
+   * at once.
    */
   confirmWaitMs?: number;
   /** Largest accepted body in bytes; default 16 MiB (an event may carry the result's photos). */
@@ -136,10 +139,10 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * - the same id while its first delivery is still running → 409 `delivery-in-progress` (+ `Retry-After`):
  *   not a 2xx, since that first delivery may still fail and need the vendor's retry;
  * - a `flow.end` for a session the vendor does not know → 422 `session-not-found`; the vendor's result
- *   still `{}`/`PROGRESS` after `confirmWaitMs` → 503 `result-pending`, the vendor unreachable → 503
- *   `confirmation-unavailable` (both + `Retry-After`; the event is not marked, the retry confirms again).
- *   A result that lags is the vendor's ordinary course, not a refusal: `result-pending` is logged at
- *   `info` (when the logger has it), as a retry asked for;
+ *   still not final (`{}`, `PROGRESS`, an unknown status) after `confirmWaitMs` → 503 `result-pending`,
+ *   the vendor unreachable → 503 `confirmation-unavailable` (both + `Retry-After`; the event is not
+ *   marked, the retry confirms again). A result that lags is the vendor's ordinary course, not a
+ *   refusal: `result-pending` is logged at `info` (when the logger has it), as a retry asked for;
  * - `onEvent` threw → 500 `delivery-failed`; the store failed → 503 `store-unavailable`; no way to know
  *   the client address for `allowedAddresses` → 500 `configuration-error`.
  *
@@ -171,31 +174,26 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   const logger = options.logger ?? console;
   const trustProxy = options.trustProxy === true;
   // The key, the path token and the allow-list come from the environment: checked on the first request.
-  const settings = lazySettings(
-    caller,
-    logger,
-    () => {
-      const vendor = resolveVendorOptions(options, caller);
-      if (options.pathToken === undefined && options.allowedAddresses === undefined) {
-        throw new TypeError(`${caller}: set pathToken, allowedAddresses or both: the vendor signs nothing, so they decide who may post`);
-      }
-      if (options.pathToken !== undefined && (typeof options.pathToken !== 'string' || !TOKEN_PATTERN.test(options.pathToken))) {
-        throw new TypeError(`${caller}: pathToken must be 32 to 256 characters of A-Z a-z 0-9 - _ . ~`);
-      }
-      const allowed = options.allowedAddresses === undefined ? undefined : parseAllowList(options.allowedAddresses, caller);
-      const tokenDigest = options.pathToken === undefined ? undefined : sha256(options.pathToken);
-      return { vendor, allowed, tokenDigest };
-    },
-    redactorFor(options.apiKey),
-  );
+  const resolve = () => {
+    const vendor = resolveVendorOptions(options, caller);
+    if (options.pathToken === undefined && options.allowedAddresses === undefined) {
+      throw new TypeError(`${caller}: set pathToken, allowedAddresses or both: the vendor signs nothing, so they decide who may post`);
+    }
+    if (options.pathToken !== undefined && (typeof options.pathToken !== 'string' || !TOKEN_PATTERN.test(options.pathToken))) {
+      throw new TypeError(`${caller}: pathToken must be 32 to 256 characters of A-Z a-z 0-9 - _ . ~`);
+    }
+    const allowed = options.allowedAddresses === undefined ? undefined : parseAllowList(options.allowedAddresses, caller);
+    const tokenDigest = options.pathToken === undefined ? undefined : sha256(options.pathToken);
+    // No Origin policy: the vendor's servers post, not a browser.
+    return { vendor, allowed, tokenDigest, originPolicy: undefined };
+  };
   const deliveredTtlMs = (maxAgeSeconds + FUTURE_SKEW_SECONDS) * 1000;
   // Confirmation takes at most confirmWaitMs plus one vendor call; onEvent gets the rest.
   const leaseMs = DELIVERY_LEASE_MS + confirmWaitMs + timeoutMs;
 
-  const refuse = (status: number, error: ErrorBody['error'], reason: string, headers: Record<string, string> = {}): HandlerAnswer => {
-    logger.warn(`[biometric-flow] webhook refused (${status} ${error.code}): ${reason}`);
-    return errorAnswer(status, error, headers);
-  };
+  const refusal = refuser('webhook', logger, (status, code, reason) => `webhook refused (${status} ${code}): ${reason}`);
+  const refuse = (status: number, error: ErrorBody['error'], reason: string, headers: Record<string, string> = {}): HandlerAnswer =>
+    refusal(errorAnswer(status, error, headers), reason);
   const forbidden = (reason: string) => refuse(403, { code: 'forbidden', message: 'This client may not post webhooks here' }, reason);
 
   /** Reads the vendor's result until it is final, within `confirmWaitMs`: a verdict, or the answer to give instead. */
@@ -218,8 +216,9 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
           { 'Retry-After': RETRY_AFTER_SECONDS },
         );
       }
-      if (outcome.result !== undefined && outcome.status !== 'PROGRESS') {
-        return { status: outcome.status, outcome: outcomeOf(outcome.status, outcome.result), result: outcome.result };
+      // Final by the one definition (`FINISHED`/`FAILED`): an unknown status is waited out like `PROGRESS`.
+      if (outcome.result !== undefined && FINAL_STATUSES.has(outcome.status)) {
+        return { status: outcome.status, outcome: verdictOf(outcome.status, outcome.result) ?? 'unconfirmed', result: outcome.result };
       }
       if (Date.now() + delay > deadline) {
         // The vendor's result lags its flow by seconds (docs/vendor.md §6): not a refusal, a retry asked for.
@@ -236,10 +235,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     }
   };
 
-  const core = async (input: HandlerInput, clientAddress: string | null | undefined): Promise<HandlerAnswer> => {
-    const configured = settings();
-    if (configured === undefined) return configurationErrorAnswer();
-    const { vendor, allowed, tokenDigest } = configured;
+  /** Who may post: the path token, then the client's address. Before the body is read. */
+  const gate = async (input: HandlerInput, { allowed, tokenDigest }: ReturnType<typeof resolve>, clientAddress: string | null | undefined): Promise<HandlerAnswer | undefined> => {
     if (tokenDigest !== undefined && !digestsEqual(await tokenDigest, await sha256(lastPathSegment(input.url)))) {
       return forbidden('the path token is wrong or missing');
     }
@@ -259,10 +256,11 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         return forbidden(`the address ${JSON.stringify(address.slice(0, 64))} is not allowed`);
       }
     }
-    if (input.method !== 'POST') {
-      return refuse(405, { code: 'method-not-allowed', message: 'Use POST' }, `method ${JSON.stringify(input.method.slice(0, 16))}`, { Allow: 'POST' });
-    }
+    return undefined;
+  };
 
+  const prelude = { caller, logger, resolve, redact: redactorFor(options.apiKey), allow: 'POST', accept: ['POST'], refuse: refusal, gate };
+  const core = withPrelude(prelude, async (input: HandlerInput, { settings: { vendor } }): Promise<HandlerAnswer> => {
     let text: string;
     try {
       text = utf8.decode(await input.readBody(maxBodyBytes));
@@ -359,7 +357,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       logger.error(`[biometric-flow] webhook ${about} delivered, but the store could not mark it: ${describeError(error)}`);
     }
     return jsonAnswer(200, { ok: true });
-  };
+  });
 
   const handler: WebhookHandler = async (request, context) =>
     answerToResponse(await core(inputFromRequest(request), context?.clientAddress));
@@ -369,12 +367,6 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     value: (input: HandlerInput) => core(input, trustProxy ? undefined : input.clientAddress),
   });
   return handler;
-}
-
-function outcomeOf(status: string, result: VendorSessionResult): WebhookVerdict['outcome'] {
-  if (status === 'FINISHED' && result.flow_session_result === true) return 'passed';
-  if (status === 'FAILED' || result.flow_session_result === false) return 'failed';
-  return 'unconfirmed';
 }
 
 /** The sessions an event's data names: `data.session_id` and a `flow.end`'s `data.session_result.session_id`. */

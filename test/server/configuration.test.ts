@@ -187,7 +187,7 @@ describe('one log line per refused request', () => {
     const refusals: [Request, string][] = [
       [sessionRequest(url, { Origin: 'https://evil.example' }), 'forbidden-origin: got https://evil.example, allowed https://shop.example'],
       [new Request(url, { method: 'OPTIONS', headers: { Origin: 'https://evil.example' } }), 'forbidden-origin: got https://evil.example'],
-      [new Request(url, { headers: { Origin: 'https://shop.example' } }), 'method-not-allowed: method GET'],
+      [new Request(url, { headers: { Origin: 'https://shop.example' } }), 'method-not-allowed: method "GET"'],
       [new Request(url, { method: 'POST', headers: { ...shop, 'Content-Type': 'text/plain' }, body: '{}' }), 'unsupported-media-type: content type text/plain'],
       [new Request(url, { method: 'POST', headers: shop, body: 'x'.repeat(81) }), 'payload-too-large'],
       [new Request(url, { method: 'POST', headers: shop, body: '{' }), 'invalid-json: the body is not JSON'],
@@ -235,7 +235,7 @@ describe('one log line per refused request', () => {
     const otherToken = (await tokenHeader('0f2b8c1e-4d5a-4b6c-9d7e-1a2b3c4d5e6f'))['Biometric-Status-Token']!;
     const refusals: [Request, string][] = [
       [new Request(url, { headers: { Origin: 'https://evil.example' } }), "forbidden-origin: got https://evil.example, allowed only the request's own origin https://shop.example"],
-      [new Request(url, { method: 'POST' }), 'method-not-allowed: method POST'],
+      [new Request(url, { method: 'POST' }), 'method-not-allowed: method "POST"'],
       [new Request('https://shop.example/api/biometric/status?session_id=..%2Fadmin'), 'invalid-session-id: session_id ../admin is not a UUID'],
       [new Request(url), `status-token-invalid: no Biometric-Status-Token for session ${SESSION_ID}`],
       [new Request(url, { headers: { 'Biometric-Status-Token': otherToken } }), 'status-token-invalid: a forged, expired or other-session Biometric-Status-Token'],

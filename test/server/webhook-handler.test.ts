@@ -430,7 +430,7 @@ describe('createWebhookHandler', { timeout: 30_000 }, () => {
         [FINISHED, 'passed'],
         [{ status: 'FINISHED' }, 'unconfirmed'],
         [{ status: 'FINISHED', flow_session_result: false }, 'failed'],
-        [{ status: 'EXPIRED' }, 'unconfirmed'],
+        [{ status: 'FAILED', flow_session_result: true }, 'failed'],
       ];
       for (const [result, outcome] of cases) {
         vendor.behave({ json: result });
@@ -438,6 +438,20 @@ describe('createWebhookHandler', { timeout: 30_000 }, () => {
         assert.equal((await handler(post(flowEnd()))).status, 200);
         assert.equal(deliveries[0]!.verdict!.outcome, outcome, JSON.stringify(result));
         assert.equal(deliveries[0]!.verdict!.status, result.status);
+      }
+    });
+
+    it('takes a status other than FINISHED and FAILED for not final, as the element does: no verdict, 503 result-pending', async () => {
+      // The webhook used to deliver these as final (EXPIRED → unconfirmed, a false result → failed) while
+      // the element kept waiting for the same status.
+      for (const result of [{ status: 'EXPIRED' }, { status: 'EXPIRED', flow_session_result: false }, { status: 'PROGRESS', flow_session_result: false }]) {
+        vendor.behave({ json: result });
+        const { handler, deliveries, logger } = setup({ confirmWaitMs: 0 });
+        const response = await handler(post(flowEnd()));
+        assert.equal(response.status, 503, JSON.stringify(result));
+        assert.equal((await response.json()).error.code, 'result-pending');
+        assert.equal(deliveries.length, 0, JSON.stringify(result));
+        assert.match(logger.lines.at(-1)!, new RegExp(`still ${result.status} after 0 ms`));
       }
     });
 
