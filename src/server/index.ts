@@ -39,6 +39,7 @@ export {
   DEFAULT_SWEEP_INTERVAL_MS,
   MAX_REFERENCE_LENGTH,
 } from './verdict-ledger.js';
+export type { ReferenceCallback, ReferenceContext } from './reference.js';
 export type {
   SessionToRecord,
   SweepReport,

@@ -301,10 +301,10 @@ function ledgerSuite(name: string, pair: () => [FlowStore, FlowStore], options: 
 
     it('asks the vendor about each due session once per interval across instances sweeping at once', async () => {
       const [storeA, storeB] = pair();
-      const a = instance(storeA, fake.vendor, { sweepIntervalMs: 400 });
-      const b = instance(storeB, fake.vendor, { sweepIntervalMs: 400 });
+      const a = instance(storeA, fake.vendor, { sweepIntervalMs: 1000 });
+      const b = instance(storeB, fake.vendor, { sweepIntervalMs: 1000 });
       const ids = await Promise.all(Array.from({ length: 12 }, () => newSession(a.ledger)));
-      await new Promise((resolve) => setTimeout(resolve, 420));
+      await new Promise((resolve) => setTimeout(resolve, 1020));
       const reports = await Promise.all([a.ledger.sweep(), b.ledger.sweep(), a.ledger.sweep(), b.ledger.sweep()]);
       assert.equal(reports[0]!.claimed + reports[1]!.claimed, 12, 'the two instances shared the due sessions');
       for (const id of ids) assert.equal(fake.callsFor(id), 1, 'each asked once');
@@ -318,8 +318,8 @@ function ledgerSuite(name: string, pair: () => [FlowStore, FlowStore], options: 
       const id = await newSession(ledger, 'gina');
       for (let poll = 0; poll < 4; poll++) {
         await ledger.observe(id, { status: 'PROGRESS', result: { status: 'PROGRESS' } }, 'status');
-        await new Promise((resolve) => setTimeout(resolve, 60));
         await ledger.sweep();
+        await new Promise((resolve) => setTimeout(resolve, 60));
       }
       assert.equal(fake.callsFor(id), 0, 'no vendor call while the browser polls');
       fake.results.set(id, PASSED);
