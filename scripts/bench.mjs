@@ -22,6 +22,10 @@
 //            listener left on window, no pending timer or interval
 //   load     the session handler keeps ≥ 90% of a bare pass-through proxy's requests/s, no error,
 //            heap after gc within 4 MB over ~100k requests (bench/server-load.test.ts)
+//   chaos    `--chaos` only: the verdict ledger under faults (bench/chaos.ts): two host instances on one
+//            redis-server, 400 sessions for 40 references, the emulator's faults, one SIGKILL and
+//            restart, forged webhooks; lost, duplicate deliveries, wrong references and forged verdicts
+//            accepted must all be 0, and every session delivered exactly once
 //   sweep    `--sweep` only: one verdict-ledger sweep over 10 000 open sessions, all due, on the memory
 //            store and a real redis-server: vendor calls, time, store operations, memory (figures,
 //            bench/ledger-sweep.test.ts)
@@ -51,6 +55,7 @@ const cdnSizeOnly = sizesArg === '--sizes=cdn';
 const browserOnly = process.argv.includes('--browser');
 const networkOnly = process.argv.includes('--network');
 const sweepOnly = process.argv.includes('--sweep');
+const chaosOnly = process.argv.includes('--chaos');
 const results = [];
 const gzip = (bytes) => gzipSync(bytes, { level: 9 }).length;
 const kb = (bytes) => `${(bytes / KB).toFixed(2)} KB`;
@@ -488,6 +493,29 @@ function ledgerSweep() {
   }
 }
 
+/** The chaos run (bench/chaos.ts): its `chaos:` figures, PASS when nothing was lost, doubled, misdirected or forged. */
+function chaos() {
+  const run = spawnSync('node', ['--import', 'tsx', 'bench/chaos.ts'], { cwd: root, encoding: 'utf8', timeout: 300_000 });
+  const output = `${run.stdout}${run.stderr}`;
+  const lines = output.split('\n').filter((text) => /^chaos:/.test(text));
+  const figure = (pattern) => Number(output.match(pattern)?.[1] ?? NaN);
+  const sessions = figure(/sessions (\d+) for/);
+  const once = figure(/delivered exactly once (\d+)/);
+  report('chaos: delivered exactly once / sessions', `${once}/${sessions}`, 'all', run.status === 0 && once === sessions);
+  report('chaos: lost', String(figure(/lost (\d+)/)), '0', figure(/lost (\d+)/) === 0);
+  report('chaos: duplicate successful deliveries', String(figure(/duplicate successful deliveries (\d+)/)), '0', figure(/duplicate successful deliveries (\d+)/) === 0);
+  report('chaos: wrong reference', String(figure(/wrong reference (\d+)/)), '0', figure(/wrong reference (\d+)/) === 0);
+  report('chaos: forged accepted', String(figure(/forged accepted (\d+)/)), '0', figure(/forged accepted (\d+)/) === 0);
+  for (const line of lines) console.log(`      ${line}`);
+  if (lines.length === 0) console.log(output.split('\n').slice(-15).join('\n'));
+}
+
+if (chaosOnly) {
+  chaos();
+  const failed = results.filter((pass) => !pass).length;
+  console.log(`${results.length - failed} passed, ${failed} failed`);
+  process.exit(failed > 0 ? 1 : 0);
+}
 if (sweepOnly) {
   ledgerSweep();
   const failed = results.filter((pass) => !pass).length;

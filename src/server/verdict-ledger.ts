@@ -321,8 +321,9 @@ export function createVerdictLedger(options: VerdictLedgerOptions): VerdictLedge
 
   const keyOf = (sessionId: string) => `${RECORD_PREFIX}${sessionId.toLowerCase()}`;
   const deadlineOf = (record: LedgerRecord) => record.expiresAt + graceMs;
-  // After `expired`, a late verdict is looked for as long again as the session was open.
-  const watchEndOf = (record: LedgerRecord) => deadlineOf(record) + Math.max(intervalMs, record.expiresAt - record.createdAt);
+  // After `expired` is decided, a late verdict is looked for as long again as the session was open.
+  const watchStartOf = (record: LedgerRecord) => (record.decision?.outcome === 'expired' ? record.decision.decidedAt : deadlineOf(record));
+  const watchEndOf = (record: LedgerRecord) => watchStartOf(record) + Math.max(intervalMs, record.expiresAt - record.createdAt);
   const ttlOf = (record: LedgerRecord, now: number) => Math.max(watchEndOf(record), now) - now + retentionMs;
 
   const parse = (sessionId: string, raw: string | undefined): LedgerRecord | undefined => {
@@ -399,15 +400,18 @@ export function createVerdictLedger(options: VerdictLedgerOptions): VerdictLedge
     if (record.decision?.outcome === 'expired') {
       const watchEnd = watchEndOf(record);
       if (now >= watchEnd) return undefined;
-      return Math.min(watchEnd, now + Math.max(intervalMs, now - deadlineOf(record)));
+      return Math.min(watchEnd, now + Math.max(intervalMs, now - watchStartOf(record)));
     }
     const since = record.endedAt ?? record.createdAt;
     return Math.min(deadlineOf(record), now + Math.max(intervalMs, (now - since) / 2));
   };
 
-  /** Where a session goes in the schedule once its verdict is delivered: watched for a correction, or out. */
+  /**
+   * Where a session goes in the schedule once its verdict is delivered: out, or, after `expired`, watched
+   * for a correction (at least once more, however long the delivery took).
+   */
   const afterDelivery = async (sessionId: string, record: LedgerRecord, now: number): Promise<void> => {
-    const next = record.decision?.outcome === 'expired' ? nextCheck(record, now) : undefined;
+    const next = record.decision?.outcome === 'expired' ? (nextCheck(record, now) ?? now + intervalMs) : undefined;
     if (next === undefined) await ledgerStore.unschedule(SCHEDULE, sessionId);
     else await ledgerStore.schedule(SCHEDULE, sessionId, next);
   };
@@ -535,12 +539,12 @@ export function createVerdictLedger(options: VerdictLedgerOptions): VerdictLedge
       await ledgerStore.unschedule(SCHEDULE, sessionId);
       return;
     }
-    const now = Date.now();
     if (record.decision !== undefined && record.deliveredAt === undefined) {
       deliveries.push(deliver(sessionId));
       return;
     }
-    if (record.decision !== undefined && (record.decision.outcome !== 'expired' || now >= watchEndOf(record))) {
+    // Delivered for good. An `expired` one is still watched for its correction, up to and at its watch's end.
+    if (record.decision !== undefined && record.decision.outcome !== 'expired') {
       await ledgerStore.unschedule(SCHEDULE, sessionId);
       return;
     }

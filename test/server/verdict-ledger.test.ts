@@ -240,6 +240,51 @@ function ledgerSuite(name: string, pair: () => [FlowStore, FlowStore], options: 
       assert.equal((await ledger.get(id))?.outcome, 'passed');
     });
 
+    it('still asks once at the end of the watch for a correction, however late the sweep comes', async () => {
+      const [store] = pair();
+      const { ledger, verdicts } = instance(store, fake.vendor, { sweepIntervalMs: 50, graceSeconds: 0 });
+      const id = await newSession(ledger, 'dora', 150);
+      await until(async () => (await ledger.sweep(), verdicts.length === 1), 5000);
+      fake.results.set(id, FAILED);
+      // Past the whole watch (as long again as the session's lifetime) before any further sweep.
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      await ledger.sweep();
+      await ledger.stop();
+      assert.deepEqual(
+        verdicts.map(({ outcome, corrects }) => ({ outcome, corrects })),
+        [{ outcome: 'expired', corrects: undefined }, { outcome: 'failed', corrects: 'expired' }],
+      );
+      const calls = fake.callsFor(id);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await ledger.sweep();
+      assert.equal(fake.callsFor(id), calls, 'and then no more');
+    });
+
+    it('looks once more for a correction when expired took longer to deliver than the whole watch', async () => {
+      const [store] = pair();
+      let id = '';
+      const taken: Verdict[] = [];
+      const { ledger } = instance(store, fake.vendor, {
+        sweepIntervalMs: 50,
+        graceSeconds: 0,
+        onVerdict: (verdict) => {
+          if (verdict.outcome === 'expired' && verdict.attempt < 4) throw new Error('the host database is down');
+          // The real verdict turns up just as expired is finally taken.
+          if (verdict.outcome === 'expired') fake.results.set(id, PASSED);
+          taken.push(verdict);
+        },
+      });
+      id = await newSession(ledger, 'eric', 100);
+      await until(async () => (await ledger.sweep(), taken.length === 2), 5000);
+      assert.deepEqual(
+        taken.map(({ outcome, attempt, corrects }) => ({ outcome, attempt, corrects })),
+        [
+          { outcome: 'expired', attempt: 4, corrects: undefined },
+          { outcome: 'passed', attempt: 1, corrects: 'expired' },
+        ],
+      );
+    });
+
     it('delivers a correction from a polling browser after expired', async () => {
       const [store] = pair();
       const { ledger, verdicts } = instance(store, fake.vendor, { sweepIntervalMs: 50, graceSeconds: 0 });
