@@ -20,8 +20,9 @@
 //            and modal: element / hand-written ≤ 0.75 and element ≤ 1.15 × the physical limit
 //   memory   1000 cycles of mount → start → finish or cancel → remove: heap growth < 1 MB, and no
 //            listener left on window, no pending timer or interval
-//   load     the session handler keeps ≥ 90% of a bare pass-through proxy's requests/s, no error,
-//            heap after gc within 4 MB over ~100k requests (bench/server-load.test.ts)
+//   load     the session handler keeps ≥ 90% of a bare pass-through proxy's requests/s, also with the
+//            verdict ledger on, no error, heap after gc within 4 MB over ~100k requests
+//            (bench/server-load.test.ts)
 //   chaos    `--chaos` only: the verdict ledger under faults (bench/chaos.ts): two host instances on one
 //            redis-server, 400 sessions for 40 references, the emulator's faults, one SIGKILL and
 //            restart, forged webhooks; lost, duplicate deliveries, wrong references and forged verdicts
@@ -467,6 +468,8 @@ function serverLoad() {
   const lines = output.split('\n').filter((line) => /^\s*load:/.test(line)).map((line) => line.trim());
   const ratio = Number(output.match(/ratio (\d+\.\d+)/)?.[1] ?? NaN);
   report('load: session handler / bare proxy throughput', Number.isNaN(ratio) ? 'n/a' : ratio.toFixed(3), '≥ 0.900', run.status === 0, run.status === 0 ? '' : '(see below)');
+  const ledgerRatio = Number(output.match(/ledger ratio (\d+\.\d+)/)?.[1] ?? NaN);
+  report('load: the same with the verdict ledger on', Number.isNaN(ledgerRatio) ? 'n/a' : ledgerRatio.toFixed(3), '≥ 0.900', ledgerRatio >= 0.9);
   for (const line of lines) console.log(`      ${line}`);
   if (run.status !== 0) {
     const reasons = output.split('\n').filter((line) => /AssertionError|needs 90%|errors|heap grew/.test(line)).slice(0, 4);
