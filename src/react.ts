@@ -2,8 +2,12 @@
 /**
  * `biometric-flow/react`: `<BiometricFlow>`, a React component over `<biometric-flow>` made with
  * `@lit/react`. It sets properties (`context`, `requestInit`, `isFinishMessage` included) instead of
- * attributes and turns the element's events into typed `on…` props. Meant for React 18; React 19 takes
- * the element as it is (see `biometric-flow/react-jsx`), and this component works there too.
+ * attributes and turns the element's events into typed `on…` props, whose listeners it adds itself in a
+ * layout effect. That makes it the recipe for every React 17–19 setup, and the only one for pages rendered
+ * on the server and hydrated (Next.js, React Router in framework mode, Remix): there React 19 does not
+ * attach a bare custom element's `on…` listeners (https://github.com/facebook/react/issues/35446), while
+ * this component's are there once it has mounted. React 19 in the browser alone may also take the bare
+ * element (see `biometric-flow/react-jsx`).
  *
  * `'use client'` above: the component uses hooks, so under React Server Components (Next.js App Router)
  * it must be a client module; a Server Component may then import and render it.

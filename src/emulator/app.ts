@@ -276,8 +276,11 @@ export function createEmulatorApp(ctx: EmulatorAppContext): Hono {
       ctx.logger.info(`session ${session.id}: ${request.event}${describeWebhookData(request.data)}`);
       if (urls.length === 0) continue;
       // The vendor sends flow.end once its result is final: late for a session finished after its expiry.
-      const readyAt = request.event === 'flow.end' && session.faults.finishAfterExpiry ? ctx.store.resultReadyAt(session) : null;
-      if (readyAt !== null) ctx.logger.info(`fault: session ${session.id} finishes after its expiry: flow.end and its result wait until ${new Date(readyAt).toISOString()}`);
+      const lateEnd = request.event === 'flow.end' && session.faults.finishAfterExpiry;
+      const readyAt = lateEnd ? ctx.store.resultReadyAt(session) : null;
+      if (readyAt !== null) {
+        ctx.logger.info(`fault: session ${session.id} finishes after its expiry: flow.end and its result wait until ${new Date(readyAt).toISOString()}`);
+      }
       ctx.webhooks.enqueue(
         urls,
         ctx.webhooks.envelope({
@@ -381,7 +384,8 @@ function vendorError(c: Context, ctx: EmulatorAppContext, what: string, name: Ve
 function serverError(c: Context, status: 500 | 502 | 503 | 504): Response {
   if (status === 500) return c.json({ detail: 'A server error occurred.' }, 500);
   const title = `${status} ${STATUS_TEXTS[status]}`;
-  return c.html(`<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`, status);
+  const top = `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n`;
+  return c.html(`${top}<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`, status);
 }
 
 const STATUS_TEXTS = { 502: 'Bad Gateway', 503: 'Service Temporarily Unavailable', 504: 'Gateway Time-out' } as const;

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 /**
  * `biometric-flow-emulator`: runs the emulator until SIGINT or SIGTERM and prints its URL and flows,
- * with the API keys it made for this run.
+ * with the API keys it made for this run (or the fixed ones of `--key` / `BIOMETRIC_EMULATOR_KEY`).
  *
  * @module
  */
 import { parseArgs } from 'node:util';
-import { startEmulator, type Emulator, type EmulatorFaults } from './index.js';
+import { DEFAULT_FLOWS, startEmulator, type Emulator, type EmulatorFaults } from './index.js';
 import { redactUrl } from './webhooks.js';
 
 const HELP = `Usage: biometric-flow-emulator [options]
@@ -24,6 +24,11 @@ Options:
                     a browser origin allowed to call the API (repeatable; default
                     none: the API is for servers)
   --webhook <url>   POST webhook events to this URL (repeatable)
+  --key <key>       a fixed API key for development: the first flow's, a second
+                    --key the second flow's, and so on (16 to 512 printable
+                    characters, no spaces); default: new random keys on every
+                    start. Env BIOMETRIC_EMULATOR_KEY: the first flow's key
+                    when no --key is given
   --session-ttl <ms>
                     lifetime of an unfinished session (default 1800000: 30 min)
   --quiet           do not log sessions and events
@@ -104,6 +109,29 @@ function describeFaultFlags(values: Partial<Record<keyof typeof FAULT_FLAGS, str
   return `${given.map((flag) => `--${flag} ${values[flag as keyof typeof FAULT_FLAGS]}`).join(' ')} (seed ${values.seed ?? 0})`;
 }
 
+/** What a fixed key may be: printable ASCII without spaces, of a length no real key is shorter or longer than. */
+const KEY_PATTERN = /^[\x21-\x7e]{16,512}$/;
+const KEY_VARIABLE = 'BIOMETRIC_EMULATOR_KEY';
+
+/**
+ * The fixed keys asked for, in flow order: every `--key`, else the environment's one.
+ *
+ * @returns the keys and where they came from (for the banner), or no keys: random ones.
+ */
+function fixedKeys(flags: readonly string[]): { keys: readonly string[]; source: string } {
+  const variable = process.env[KEY_VARIABLE];
+  // An empty variable is an unset one: `BIOMETRIC_EMULATOR_KEY= npm start` turns it off.
+  const keys = flags.length > 0 ? flags : variable ? [variable] : [];
+  const source = flags.length > 0 ? '--key' : KEY_VARIABLE;
+  for (const key of keys) {
+    if (!KEY_PATTERN.test(key)) {
+      fail(`${source} must be 16 to 512 printable ASCII characters without spaces (the vendor's keys are 47 or more); got ${key.length} characters`);
+    }
+  }
+  if (keys.length > DEFAULT_FLOWS.length) fail(`--key given ${keys.length} times, for ${DEFAULT_FLOWS.length} flows`);
+  return { keys, source };
+}
+
 function seed(value: string): number {
   const number = Number(value);
   if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(number)) fail('--seed must be an integer');
@@ -121,6 +149,7 @@ async function main(): Promise<void> {
         'result-delay': { type: 'string', default: '3000' },
         'allowed-origin': { type: 'string', multiple: true, default: [] },
         webhook: { type: 'string', multiple: true, default: [] },
+        key: { type: 'string', multiple: true, default: [] },
         'session-ttl': { type: 'string', default: '1800000' },
         ...(Object.fromEntries(Object.keys(FAULT_FLAGS).map((flag) => [flag, { type: 'string' }])) as Record<
           keyof typeof FAULT_FLAGS,
@@ -140,9 +169,11 @@ async function main(): Promise<void> {
     return;
   }
 
+  const { keys, source } = fixedKeys(values.key);
   let emulator: Emulator;
   try {
     emulator = await startEmulator({
+      flows: DEFAULT_FLOWS.map((flow, index) => (keys[index] === undefined ? flow : { ...flow, apiKey: keys[index] })),
       port: integer('port', values.port),
       host: values.host,
       latencyMs: integer('latency', values.latency),
@@ -172,7 +203,15 @@ async function main(): Promise<void> {
       `  Result delay: ${values['result-delay']} ms after a flow ends`,
       `  Faults: ${describeFaultFlags(values)}`,
       '',
-      'API keys are new on every start:',
+      ...(keys.length === 0
+        ? ['API keys are new on every start:']
+        : [
+            `Fixed API key in use (from ${source}) for ${emulator.flows
+              .slice(0, keys.length)
+              .map((flow) => `"${flow.name}"`)
+              .join(', ')}: for development only, never a real vendor key.`,
+            keys.length < emulator.flows.length ? 'The other keys are new on every start:' : 'API keys:',
+          ]),
       row('Flow', 'API key', 'Technologies'),
       ...emulator.flows.map((flow) => row(flow.name, flow.apiKey, flow.technologies.join(', '))),
       '',

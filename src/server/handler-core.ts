@@ -19,11 +19,13 @@ export interface HandlerInput {
   /** A header by lower-case name, repeated headers joined with `, ` (as `Headers.get`); `null` when absent. */
   header(name: string): string | null;
   /**
-   * Reads the whole body, counting bytes as they arrive (see `readBodyBytes`). Called at most once.
+   * Reads the whole body, counting bytes as they arrive (see `readBodyBytes`), within `timeoutMs` for
+   * all of it. Called at most once.
    *
-   * @throws {BodyError} 413 `payload-too-large`, or 400 `invalid-body` when the stream fails.
+   * @throws {BodyError} 413 `payload-too-large`, 408 `body-timeout`, or 400 `invalid-body` when the
+   *   stream fails.
    */
-  readBody(maxBytes: number): Promise<Uint8Array>;
+  readBody(maxBytes: number, timeoutMs: number): Promise<Uint8Array>;
   /** The request as a Web `Request` for host callbacks; on the Node path it is built on first use, without a body. */
   readonly request: Request;
   /**
@@ -48,7 +50,7 @@ export type HandlerCore = (input: HandlerInput) => Promise<HandlerAnswer>;
  * (non-enumerable). `Symbol.for`, so two copies of this package in one process still find each other's;
  * versioned, so that a copy whose `HandlerInput` differs does not (bump it when the interface changes).
  */
-export const HANDLER_CORE = Symbol.for('biometric-flow.handler-core.v2');
+export const HANDLER_CORE = Symbol.for('biometric-flow.handler-core.v3');
 
 type WebHandler = (request: Request) => Promise<Response>;
 
@@ -58,7 +60,7 @@ export function inputFromRequest(request: Request): HandlerInput {
     method: request.method,
     url: request.url,
     header: (name) => request.headers.get(name),
-    readBody: (maxBytes) => readBodyBytes(request, maxBytes),
+    readBody: (maxBytes, timeoutMs) => readBodyBytes(request, maxBytes, timeoutMs),
     request,
   };
 }

@@ -15,12 +15,23 @@ import type { HandlerAnswer, HandlerInput } from './handler-core.js';
 import { asDirectory, DEFAULT_FLOW_BASE_URL, flowUrl, isAllowedFlowUrl } from '../flow-url.js';
 import { acceptLanguageLocale, LOCALES, matchLocale } from '../i18n/locale.js';
 import type { Locale } from '../i18n/locale.js';
-import { BodyError, createOriginPolicy, errorAnswer, forbiddenOrigin, jsonAnswer, ownUrl, printable, refuser } from './http.js';
+import {
+  checkBodyTimeoutMs,
+  createOriginPolicy,
+  DEFAULT_BODY_TIMEOUT_MS,
+  errorAnswer,
+  forbiddenOrigin,
+  jsonAnswer,
+  ownUrl,
+  printable,
+  refuser,
+  singleQueryValue,
+} from './http.js';
 import type { Logger, OriginOptions } from './http.js';
 import { z } from 'zod';
 import { formatIssues, sessionIdSchema } from './metadata.js';
-import { withPrelude } from './prelude.js';
-import { resolveTokenSecret, STATUS_TOKEN_HEADER, verifyWith } from './status-token.js';
+import { readText, withPrelude } from './prelude.js';
+import { base64url, resolveTokenSecret, STATUS_TOKEN_HEADER, verifyWith } from './status-token.js';
 import { createMemoryStore } from './store.js';
 import type { FlowStore } from './store.js';
 import { renderConfirmPage, renderMessagePage } from './handoff-page.js';
@@ -69,6 +80,11 @@ export interface HandoffHandlerOptions extends OriginOptions {
    */
   publicUrl?: string;
   /**
+   * Longest time the body of the element's POST may take to arrive, in ms; past it, 408 `body-timeout`
+   * and the connection is closed. Default 10000.
+   */
+  bodyTimeoutMs?: number;
+  /**
    * With `reference`: the verdict ledger that knows whose each session is. A link is then made only for
    * the reference the session was recorded for (403 `forbidden` otherwise), on top of the status token.
    */
@@ -98,12 +114,6 @@ interface LinkRecord {
   locale?: Locale;
   /** Unix ms. */
   expires: number;
-}
-
-function base64url(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
 /** Six digits, uniformly drawn. */
@@ -143,12 +153,13 @@ function randomNonce(): string {
  *   that works for `ttlSeconds`, and the six-digit code both screens show. A new link for a session
  *   replaces its earlier one. Same checks as the status handler: Origin (403 `forbidden-origin`,
  *   `OPTIONS` preflight), `session_id` (400 `invalid-session-id`), token (401 `status-token-invalid`),
- *   and with `verdicts` and `reference` the session's owner (403 `forbidden`). The phone's requests are
- *   not checked for a reference: the single-use link is their key, and the phone is often not signed in.
+ *   and with `verdicts` and `reference` the session's owner (403 `forbidden`); a body not there within
+ *   `bodyTimeoutMs` gets 408 `body-timeout`. The phone's requests are not checked for a reference: the
+ *   single-use link is their key, and the phone is often not signed in.
  * - `GET ?handoff=<id>` (the phone opens the link): an HTML page in the phone's language (`?lang=`, else
  *   `Accept-Language`, else the element's locale; ru, kk or en) that names the site that asked (its
  *   origin, and `siteName`) and shows the code, with a confirm button. A used, expired, replaced or
- *   unknown link gets a page that says so (410, 404).
+ *   unknown link gets a page that says so (410, 404; a repeated `handoff` parameter, 400).
  * - `POST ?handoff=<id>` (the confirm button): uses the link up, once across every instance sharing the
  *   store, and answers 303 to `<flowBaseUrl>/flow/<session id>?locale=<ru|kz|en>` (no `web_view`: the
  *   flow is the phone browser's own page).
@@ -161,8 +172,8 @@ function randomNonce(): string {
  * first request (500 `configuration-error` and one log line while one is wrong).
  *
  * @returns a `(request: Request) => Promise<Response>`.
- * @throws {TypeError} at creation, for `ttlSeconds` that is not a positive number, a `store` without
- *   its methods, or `reference` and `verdicts` not given together.
+ * @throws {TypeError} at creation, for `ttlSeconds` or `bodyTimeoutMs` that is not a positive number, a
+ *   `store` without its methods, or `reference` and `verdicts` not given together.
  */
 export function createHandoffHandler(options: HandoffHandlerOptions = {}): (request: Request) => Promise<Response> {
   const caller = 'createHandoffHandler';
@@ -170,6 +181,7 @@ export function createHandoffHandler(options: HandoffHandlerOptions = {}): (requ
   if (typeof ttlSeconds !== 'number' || !Number.isFinite(ttlSeconds) || ttlSeconds <= 0) {
     throw new TypeError(`${caller}: ttlSeconds must be a positive number`);
   }
+  const bodyTimeoutMs = checkBodyTimeoutMs(options.bodyTimeoutMs, DEFAULT_BODY_TIMEOUT_MS, caller);
   const store = options.store ?? createMemoryStore();
   if (typeof store.get !== 'function' || typeof store.add !== 'function' || typeof store.set !== 'function') {
     throw new TypeError(`${caller}: store must be a FlowStore`);
@@ -220,13 +232,14 @@ export function createHandoffHandler(options: HandoffHandlerOptions = {}): (requ
   };
 
   const createLink = async (input: HandlerInput, tokenSecret: string, publicUrl: URL | undefined, site: string, cors: Record<string, string>): Promise<HandlerAnswer> => {
+    const notJson = { code: 'invalid-json', message: 'The body must be JSON: { "session_id": "<uuid>" }' };
+    const text = await readText(input, MAX_BODY_BYTES, bodyTimeoutMs, notJson, refuse, cors);
+    if (typeof text !== 'string') return text;
     let json: unknown;
     try {
-      const text = new TextDecoder('utf-8', { fatal: true }).decode(await input.readBody(MAX_BODY_BYTES));
       json = JSON.parse(text);
-    } catch (error) {
-      if (error instanceof BodyError) return refuse(errorAnswer(error.status, { code: error.code, message: error.message }, cors), error.message);
-      return refuse(errorAnswer(400, { code: 'invalid-json', message: 'The body must be JSON: { "session_id": "<uuid>" }' }, cors), 'body is not JSON');
+    } catch {
+      return refuse(errorAnswer(400, notJson, cors), 'body is not JSON');
     }
     const body = handoffRequestSchema.safeParse(json);
     if (!body.success) {
@@ -270,8 +283,10 @@ export function createHandoffHandler(options: HandoffHandlerOptions = {}): (requ
   /** The phone: a navigation (GET) or the confirm form (POST) of a link. A page, not an API: no CORS. */
   const phone = async (input: HandlerInput, { flowBase, publicUrl }: { flowBase: URL; publicUrl: URL | undefined }): Promise<HandlerAnswer | undefined> => {
     const requestUrl = new URL(input.url);
-    const linkId = requestUrl.searchParams.get(HANDOFF_LINK_PARAMETER);
+    const linkId = singleQueryValue(requestUrl, HANDOFF_LINK_PARAMETER);
     if (linkId === null || !(input.method === 'GET' || input.method === 'HEAD' || input.method === 'POST')) return undefined;
+    // A link is one id: a repeated one is no link this handler made.
+    if (linkId === undefined) return page(400, phoneLocale(input, undefined), 'invalid');
     let found: Awaited<ReturnType<typeof lookUp>>;
     try {
       found = await lookUp(linkId);

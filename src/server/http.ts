@@ -106,7 +106,11 @@ export function printable(value: string, max = 200): string {
 }
 
 /** Decides who sent a request; see {@link createOriginPolicy}. */
-export type OriginPolicy = (input: HandlerInput) => OriginDecision;
+export interface OriginPolicy {
+  (input: HandlerInput): OriginDecision;
+  /** The allowed origins, or `undefined` when only the request's own origin (from its `Host`) is. */
+  readonly allowList: readonly string[] | undefined;
+}
 
 /**
  * Normalises `allowedOrigins` (or `BIOMETRIC_ALLOWED_ORIGINS`) once.
@@ -128,7 +132,7 @@ export function createOriginPolicy(options: OriginOptions, caller: string): Orig
   const allowedSet = allowed && new Set(allowed);
   const allowedText = allowed && (allowed.length === 0 ? '(none)' : allowed.join(' '));
   const trustProxy = options.trustProxy === true;
-  return (input) => {
+  const policy = (input: HandlerInput): OriginDecision => {
     const origin = input.header('origin');
     if (origin === null) return { kind: 'none' };
     const own = ownOrigin(input, trustProxy);
@@ -143,6 +147,7 @@ export function createOriginPolicy(options: OriginOptions, caller: string): Orig
     }
     return origin === own ? { kind: 'same', origin } : { kind: 'cross', origin };
   };
+  return Object.assign(policy, { allowList: allowed });
 }
 
 /**
@@ -275,28 +280,60 @@ export function checkDeclaredLength(declared: string | null, maxBytes: number): 
   if (Number.isFinite(length) && length > maxBytes) throw tooLarge(maxBytes);
 }
 
+/** Default time limit for reading a request body, in ms: a body sent a byte at a time is not awaited for ever. */
+export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
+
+/**
+ * Checks a `bodyTimeoutMs` option.
+ *
+ * @returns the time limit, `fallback` when not given.
+ * @throws {TypeError} when it is not a positive number.
+ */
+export function checkBodyTimeoutMs(value: number | undefined, fallback: number, caller: string): number {
+  const timeoutMs = value ?? fallback;
+  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new TypeError(`${caller}: bodyTimeoutMs must be a positive number`);
+  }
+  return timeoutMs;
+}
+
 /**
  * Reads a byte stream whole, counting bytes as they arrive, so that a lying or missing length cannot get
- * more than `maxBytes` past it.
+ * more than `maxBytes` past it; with `timeoutMs`, within that time for all of it.
  *
  * @returns the bytes, or `undefined` when the stream is longer than `maxBytes` (it is cancelled, the rest
  *   unread).
- * @throws what the stream's reads throw.
+ * @throws {BodyError} 408 `body-timeout` past `timeoutMs` (the stream is cancelled); else what the
+ *   stream's reads throw.
  */
-export async function readUpTo(stream: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Uint8Array | undefined> {
+export async function readUpTo(stream: ReadableStream<Uint8Array> | null, maxBytes: number, timeoutMs?: number): Promise<Uint8Array | undefined> {
   if (stream === null) return new Uint8Array(0);
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for (;;) {
-    const step = await reader.read();
-    if (step.done) break;
-    total += step.value.byteLength;
-    if (total > maxBytes) {
-      reader.cancel().catch(() => undefined);
-      return undefined;
+  let timedOut = false;
+  // Cancelling ends the pending read ({ done: true }); the flag tells that end from the stream's own.
+  const timer =
+    timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          reader.cancel().catch(() => undefined);
+        }, timeoutMs);
+  try {
+    for (;;) {
+      const step = await reader.read();
+      if (timedOut) throw bodyTimeout(timeoutMs!);
+      if (step.done) break;
+      total += step.value.byteLength;
+      if (total > maxBytes) {
+        reader.cancel().catch(() => undefined);
+        return undefined;
+      }
+      chunks.push(step.value);
     }
-    chunks.push(step.value);
+  } finally {
+    clearTimeout(timer);
   }
   const bytes = new Uint8Array(total);
   let offset = 0;
@@ -311,23 +348,50 @@ export async function readUpTo(stream: ReadableStream<Uint8Array> | null, maxByt
  * Reads a Web request's body with {@link readUpTo}. An honest `Content-Length` over the limit is refused
  * before reading.
  *
- * @throws {BodyError} 413 `payload-too-large`, or 400 `invalid-body` when the stream fails.
+ * @throws {BodyError} 413 `payload-too-large`, 408 `body-timeout` past `timeoutMs`, or 400
+ *   `invalid-body` when the stream fails.
  */
-export async function readBodyBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
+export async function readBodyBytes(request: Request, maxBytes: number, timeoutMs: number): Promise<Uint8Array> {
   checkDeclaredLength(request.headers.get('content-length'), maxBytes);
   let bytes: Uint8Array | undefined;
   try {
-    bytes = await readUpTo(request.body, maxBytes);
-  } catch {
+    bytes = await readUpTo(request.body, maxBytes, timeoutMs);
+  } catch (error) {
+    if (error instanceof BodyError) throw error;
     throw new BodyError(400, 'invalid-body', 'The request body could not be read');
   }
   if (bytes === undefined) throw tooLarge(maxBytes);
   return bytes;
 }
 
+/**
+ * A query parameter that must be given once at most. A repeated one is refused, not read for its first
+ * value: a proxy, a cache or the host's own code in front may read another of its values than this
+ * handler does.
+ *
+ * @returns its value, `null` when absent, `undefined` when repeated.
+ */
+export function singleQueryValue(url: URL, name: string): string | null | undefined {
+  const values = url.searchParams.getAll(name);
+  return values.length > 1 ? undefined : (values[0] ?? null);
+}
+
 /** 413 `payload-too-large`. */
 export function tooLarge(maxBytes: number): BodyError {
   return new BodyError(413, 'payload-too-large', `The request body must be at most ${maxBytes} bytes`);
+}
+
+/** 408 `body-timeout`. */
+export function bodyTimeout(timeoutMs: number): BodyError {
+  return new BodyError(408, 'body-timeout', `The request body did not arrive within ${timeoutMs} ms`);
+}
+
+/**
+ * The answer to a body that could not be read. A timed-out one also closes the connection: the rest of
+ * the body may still be trickling in, and the connection is not worth keeping for it.
+ */
+export function bodyErrorAnswer(error: BodyError, cors: Record<string, string>): HandlerAnswer {
+  return errorAnswer(error.status, { code: error.code, message: error.message }, error.status === 408 ? { ...cors, Connection: 'close' } : cors);
 }
 
 /**

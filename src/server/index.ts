@@ -6,7 +6,8 @@
  *
  * @module
  */
-export { createSessionHandler, DEFAULT_MAX_BODY_BYTES, MAX_JSON_DEPTH, sessionRequestSchema } from './session-handler.js';
+export { createSessionHandler, DEFAULT_MAX_BODY_BYTES, DEFAULT_RATE_LIMIT, MAX_JSON_DEPTH, sessionRequestSchema } from './session-handler.js';
+export { DEFAULT_BODY_TIMEOUT_MS } from './http.js';
 export type { SessionHandlerOptions, SessionMetadataContext, SessionRateLimit } from './session-handler.js';
 export type { Locale } from '../i18n/locale.js';
 export {
@@ -54,6 +55,7 @@ export type {
 export { createUnstorageStore } from './unstorage-store.js';
 export type { UnstorageStoreOptions } from './unstorage-store.js';
 export {
+  API_BASE_URL_VARIABLE,
   createSession,
   createdSessionSchema,
   DEFAULT_API_BASE_URL,
@@ -65,7 +67,7 @@ export type { CreatedSession, SessionResult, VendorOptions, VendorSessionResult 
 export { InvalidMetadataError, VendorError } from './errors.js';
 export type { VendorErrorCode } from './errors.js';
 export type { ErrorBody, Logger, OriginOptions } from './http.js';
-export { createWebhookHandler, DEFAULT_WEBHOOK_MAX_BODY_BYTES } from './webhook-handler.js';
+export { createWebhookHandler, DEFAULT_WEBHOOK_BODY_TIMEOUT_MS, DEFAULT_WEBHOOK_MAX_BODY_BYTES } from './webhook-handler.js';
 export type { WebhookDelivery, WebhookHandler, WebhookHandlerOptions, WebhookRequestContext, WebhookVerdict } from './webhook-handler.js';
 export { createHandoffHandler, DEFAULT_HANDOFF_TTL_SECONDS, HANDOFF_LINK_PARAMETER } from './handoff-handler.js';
 export type { HandoffHandlerOptions, HandoffLink } from './handoff-handler.js';

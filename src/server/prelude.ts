@@ -9,16 +9,30 @@
  *    `forbidden-origin`), the CORS preflight (`OPTIONS` → 204) and the CORS answer headers;
  * 4. the method (405 `method-not-allowed` with `Allow`).
  *
+ * Under `NODE_ENV=production`, a handler a browser calls that has no `allowedOrigins` (nor
+ * `BIOMETRIC_ALLOWED_ORIGINS`) logs one warning at its first request: its "own origin" then comes from
+ * the `Host` header, which a DNS-rebinding page chooses.
+ *
  * What passes reaches the handler's own logic with its settings and the CORS headers its answers carry.
  *
  * Internal: nothing here is exported from `biometric-flow/server`.
  *
  * @module
  */
-import { lazySettings } from './configuration.js';
+import { ALLOWED_ORIGINS_VARIABLE, environmentVariable, lazySettings } from './configuration.js';
 import type { HandlerAnswer, HandlerInput } from './handler-core.js';
-import { configurationErrorAnswer, corsHeaders, forbiddenOrigin, methodNotAllowed, preflightAnswer, printable } from './http.js';
-import type { Logger, OriginDecision, OriginPolicy } from './http.js';
+import {
+  BodyError,
+  bodyErrorAnswer,
+  configurationErrorAnswer,
+  corsHeaders,
+  errorAnswer,
+  forbiddenOrigin,
+  methodNotAllowed,
+  preflightAnswer,
+  printable,
+} from './http.js';
+import type { ErrorBody, Logger, OriginDecision, OriginPolicy } from './http.js';
 
 /** Logs a refusal (one line, with its reason) and gives the answer back; see `refuser`. */
 export type Refuse = (answer: HandlerAnswer, reason: string) => HandlerAnswer;
@@ -66,9 +80,20 @@ export function withPrelude<S extends { originPolicy?: OriginPolicy | undefined 
 ): (input: HandlerInput, ...args: A) => Promise<HandlerAnswer> {
   const { allow, accept, refuse, gate } = spec;
   const settings = lazySettings(spec.caller, spec.logger, spec.resolve, spec.redact);
+  let checked = false;
   return async (input, ...args) => {
     const resolved = settings();
     if (resolved === undefined) return configurationErrorAnswer();
+    if (!checked) {
+      checked = true;
+      if (resolved.originPolicy && resolved.originPolicy.allowList === undefined && environmentVariable('NODE_ENV') === 'production') {
+        spec.logger.warn(
+          `[biometric-flow] ${spec.caller}: NODE_ENV is production and neither allowedOrigins nor ${ALLOWED_ORIGINS_VARIABLE} is set, ` +
+            "so the request's own origin is taken from its Host header, which nothing checks (a DNS-rebinding page chooses it). " +
+            'Set allowedOrigins to the origins of your pages.',
+        );
+      }
+    }
     if (gate) {
       const answer = await gate(input, resolved, ...args);
       if (answer !== undefined) return answer;
@@ -85,4 +110,29 @@ export function withPrelude<S extends { originPolicy?: OriginPolicy | undefined 
     }
     return handle(input, { settings: resolved, decision, cors }, ...args);
   };
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Reads a request's body as UTF-8 text, within `maxBytes` and `timeoutMs`.
+ *
+ * @returns the text, or the refusal to answer instead (logged by `refuse`): the body's own (413
+ *   `payload-too-large`, 408 `body-timeout`, 400 `invalid-body`), or 400 `notText` for bytes that are
+ *   not UTF-8.
+ */
+export async function readText(
+  input: HandlerInput,
+  maxBytes: number,
+  timeoutMs: number,
+  notText: ErrorBody['error'],
+  refuse: Refuse,
+  cors: Record<string, string>,
+): Promise<string | HandlerAnswer> {
+  try {
+    return utf8.decode(await input.readBody(maxBytes, timeoutMs));
+  } catch (error) {
+    if (error instanceof BodyError) return refuse(bodyErrorAnswer(error, cors), error.message);
+    return refuse(errorAnswer(400, notText, cors), 'the body is not UTF-8');
+  }
 }

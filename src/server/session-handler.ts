@@ -5,8 +5,9 @@ import { InvalidMetadataError, VendorError, describeError, redactorFor } from '.
 import { webHandler } from './handler-core.js';
 import type { HandlerAnswer, HandlerInput } from './handler-core.js';
 import {
-  BodyError,
+  checkBodyTimeoutMs,
   createOriginPolicy,
+  DEFAULT_BODY_TIMEOUT_MS,
   errorAnswer,
   jsonAnswer,
   jsonNestsDeeperThan,
@@ -17,7 +18,7 @@ import {
 } from './http.js';
 import type { Logger, OriginOptions } from './http.js';
 import { formatIssues } from './metadata.js';
-import { withPrelude } from './prelude.js';
+import { readText, withPrelude } from './prelude.js';
 import type { SessionMetadata } from './metadata.js';
 import { checkTokenTtl, issueWith, resolveTokenSecret } from './status-token.js';
 import { createMemoryStore } from './store.js';
@@ -68,7 +69,14 @@ export interface SessionHandlerOptions extends VendorOptions, OriginOptions {
    * cannot record it → 503 `store-unavailable`: no session is handed out unrecorded.
    */
   verdicts?: VerdictLedger;
-  /** A per-client cap on sessions created: over it, 429 `rate-limited` with `Retry-After`. See {@link SessionRateLimit}. */
+  /**
+   * A per-client cap on sessions created: over it, 429 `rate-limited` with `Retry-After`. See
+   * {@link SessionRateLimit}. A handler with neither `authorize`, `reference` nor `rateLimit` is not left open: it
+   * limits each client address to {@link DEFAULT_RATE_LIMIT} (20 a minute), with one warning at its
+   * first request saying what to set. That default counts only clients whose address is known (see
+   * `SessionRateLimit.key`); requests without one are not counted, so that one shared bucket cannot
+   * lock every visitor out.
+   */
   rateLimit?: SessionRateLimit;
   /** Where the rate-limit counters live, shared by every instance that shares it; default a `createMemoryStore()` of this handler. */
   store?: FlowStore;
@@ -89,6 +97,11 @@ export interface SessionHandlerOptions extends VendorOptions, OriginOptions {
   sessionTtlSeconds?: number;
   /** Largest accepted request body in bytes; default 16384. */
   maxBodyBytes?: number;
+  /**
+   * Longest time the whole request body may take to arrive, in ms; past it, 408 `body-timeout` and the
+   * connection is closed. Default 10000: the element's body is a few hundred bytes.
+   */
+  bodyTimeoutMs?: number;
   /** Where problems are reported (redacted, no personal data, never a token); default `console`. */
   logger?: Logger;
 }
@@ -119,6 +132,9 @@ export interface SessionRateLimit {
  */
 export const DEFAULT_SESSION_TTL_SECONDS = 1800;
 
+/** The rate limit of a session handler given neither `authorize` nor `rateLimit`: 20 sessions a minute per client address. */
+export const DEFAULT_RATE_LIMIT: Readonly<SessionRateLimit> = Object.freeze({ limit: 20, windowMs: 60_000 });
+
 /** Default body limit of the session handler, in bytes. */
 export const DEFAULT_MAX_BODY_BYTES = 16_384;
 /** Deepest accepted JSON nesting of a request body. */
@@ -131,7 +147,6 @@ export const sessionRequestSchema = z.object({
 });
 
 const ALLOWED_METHODS = 'POST, OPTIONS';
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Accepted request content types. `application/json` (parameters allowed) and `application/*+json` are
@@ -156,12 +171,14 @@ function acceptableContentType(header: string | null): boolean {
  * Checks, in order: Origin (403 `forbidden-origin`; `OPTIONS` → 204 preflight for an allowed cross
  * origin), method (405 with `Allow`), `authorize` (403 `forbidden`; it throws → 500 `internal-error`),
  * `rateLimit` (429 `rate-limited` with `Retry-After`; the store fails → 500 `internal-error`, nothing
- * created), content type (415), body size (413), JSON (400 `invalid-json`, `json-too-deep`), body shape
- * (400 `invalid-request` with `issues`), `reference` (`undefined` → 403 `forbidden`, nothing created; it
- * throws or answers something other than a short string → 500 `internal-error`). Then: callback throws
- * → 500 `metadata-callback-failed`; invalid metadata → 500 `invalid-metadata` (logged with field paths,
- * answered without them); with `verdicts`, the session is recorded before the answer, and a store that
- * fails → 503 `store-unavailable` (`Retry-After: 1`; the vendor's session is not handed out); vendor timeout →
+ * created; with neither `authorize`, `reference` nor `rateLimit`, {@link DEFAULT_RATE_LIMIT} per client
+ * address), content type (415), body size (413) and time (408 `body-timeout` past `bodyTimeoutMs`), JSON
+ * (400 `invalid-json`, `json-too-deep`), body shape (400 `invalid-request` with `issues`), `reference`
+ * (`undefined` → 403 `forbidden`, nothing created; it throws or answers something other than a short
+ * string → 500 `internal-error`). Then: callback throws → 500 `metadata-callback-failed`; invalid
+ * metadata → 500 `invalid-metadata` (logged with field paths, answered without them); with `verdicts`,
+ * the session is recorded before the answer, and a store that fails → 503 `store-unavailable`
+ * (`Retry-After: 1`; the vendor's session is not handed out); vendor timeout →
  * 504 `vendor-timeout`; vendor unreachable, non-2xx or malformed → 502 `vendor-unreachable`,
  * `vendor-error` (with `vendorStatus`; a redirect is never followed and is a `vendor-error` too),
  * `vendor-invalid-response`; a vendor error text that is known has its stable code instead of
@@ -173,23 +190,25 @@ function acceptableContentType(header: string | null): boolean {
  *
  * @returns a `(request: Request) => Promise<Response>` for any Web-standard server; see `toNodeListener`
  *   for node:http and Express.
- * Options are checked in two steps. What a build does not have — `apiKey`, `apiBaseUrl`, `tokenSecret`
- * (and `BIOMETRIC_TOKEN_SECRET`), `allowedOrigins` (and `BIOMETRIC_ALLOWED_ORIGINS`) — is checked on the
- * first request, so a module that makes the handler at load works in `next build` or a Docker build
- * without secrets; while one is missing or malformed every request answers 500 `configuration-error`,
- * and the handler logs why once (`logger.error`, never the key). Everything else is a programming error
- * whatever the environment, and throws at creation.
+ * Options are checked in two steps. What a build does not have — `apiKey`, `apiBaseUrl` (and
+ * `BIOMETRIC_API_BASE_URL`), `tokenSecret` (and `BIOMETRIC_TOKEN_SECRET`), `allowedOrigins` (and
+ * `BIOMETRIC_ALLOWED_ORIGINS`) — is checked on the first request, so a module that makes the handler at
+ * load works in `next build` or a Docker build without secrets; while one is missing or malformed every
+ * request answers 500 `configuration-error`, and the handler logs why once (`logger.error`, never the
+ * key). Everything else is a programming error whatever the environment, and throws at creation.
  *
- * Each refused request (403, 405, 413, 415, 429, 400) is one `logger.warn` line naming its code and
+ * Each refused request (403, 405, 408, 413, 415, 429, 400) is one `logger.warn` line naming its code and
  * reason, e.g. `forbidden-origin: got https://evil.example, allowed https://shop.example`.
  *
  * @throws {TypeError} at creation, for options that are not what their types say: `metadata`,
- *   `authorize`, `reference` or `rateLimit.key` not functions, `verdicts` not a ledger or without `reference`, `timeoutMs`, `maxBodyBytes`, `tokenTtlSeconds`, `sessionTtlSeconds` or
+ *   `authorize`, `reference` or `rateLimit.key` not functions, `verdicts` not a ledger or without
+ *   `reference`, `timeoutMs`, `maxBodyBytes`, `bodyTimeoutMs`, `tokenTtlSeconds`, `sessionTtlSeconds` or
  *   `rateLimit` numbers out of range. Never for a missing `apiKey`.
  */
 export function createSessionHandler(options: SessionHandlerOptions): (request: Request) => Promise<Response> {
   const caller = 'createSessionHandler';
   checkTimeoutMs(options.timeoutMs, caller);
+  const bodyTimeoutMs = checkBodyTimeoutMs(options.bodyTimeoutMs, DEFAULT_BODY_TIMEOUT_MS, caller);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0) {
     throw new TypeError('createSessionHandler: maxBodyBytes must be a positive integer');
@@ -210,8 +229,12 @@ export function createSessionHandler(options: SessionHandlerOptions): (request: 
     throw new TypeError(`${caller}: verdicts needs reference: the ledger records each session for whom it is`);
   }
   const readReference = options.reference && createReferenceReader(options.reference, caller, logger, redactorFor(options.apiKey));
-  const limits = options.rateLimit;
-  const rateLimit = limits && createRateLimit(limits, options.store ?? createMemoryStore(), options.trustProxy === true, logger);
+  // Nothing deciding who may start, nor how often, would let every request bill the host: a default limit.
+  const byDefault = authorize === undefined && options.reference === undefined && options.rateLimit === undefined;
+  const limits = options.rateLimit ?? DEFAULT_RATE_LIMIT;
+  const rateLimit =
+    (options.rateLimit !== undefined || byDefault) &&
+    createRateLimit(limits, options.store ?? createMemoryStore(), options.trustProxy === true, logger, byDefault);
   const refuse = refuser('session request', logger);
 
   const prelude = {
@@ -256,7 +279,7 @@ export function createSessionHandler(options: SessionHandlerOptions): (request: 
           ...cors,
           'Retry-After': String(retryAfter),
         });
-        return refuse(answer, `over ${limits!.limit} per ${limits!.windowMs} ms for this client`);
+        return refuse(answer, `over ${limits.limit} per ${limits.windowMs} ms for this client`);
       }
     }
     if (!acceptableContentType(input.header('content-type'))) {
@@ -264,13 +287,8 @@ export function createSessionHandler(options: SessionHandlerOptions): (request: 
       return refuse(answer, `content type ${printable(input.header('content-type') ?? '', 80)}`);
     }
 
-    let text: string;
-    try {
-      text = utf8.decode(await input.readBody(maxBodyBytes));
-    } catch (error) {
-      if (error instanceof BodyError) return refuse(errorAnswer(error.status, { code: error.code, message: error.message }, cors), error.message);
-      return refuse(errorAnswer(400, { code: 'invalid-json', message: 'The request body is not UTF-8 JSON' }, cors), 'the body is not UTF-8');
-    }
+    const text = await readText(input, maxBodyBytes, bodyTimeoutMs, { code: 'invalid-json', message: 'The request body is not UTF-8 JSON' }, refuse, cors);
+    if (typeof text !== 'string') return text;
     if (jsonNestsDeeperThan(text, MAX_JSON_DEPTH)) {
       return refuse(errorAnswer(400, { code: 'json-too-deep', message: `JSON may nest at most ${MAX_JSON_DEPTH} levels` }, cors), `nests deeper than ${MAX_JSON_DEPTH}`);
     }
@@ -371,7 +389,9 @@ async function bucketOf(clientKey: string): Promise<string> {
 }
 
 /**
- * Checks options once and returns the per-request check.
+ * Checks options once and returns the per-request check. `byDefault`: the limit is {@link DEFAULT_RATE_LIMIT},
+ * taken because nothing else guards the handler; it warns once, at its first request, and leaves clients
+ * of unknown address uncounted (one shared bucket would let anyone lock every visitor out).
  *
  * @returns a function resolving to `undefined` when the request may go on, else the seconds until the
  *   window ends (for `Retry-After`).
@@ -381,13 +401,14 @@ function createRateLimit(
   store: FlowStore,
   trustProxy: boolean,
   logger: Logger,
+  byDefault: boolean,
 ): (input: HandlerInput) => Promise<number | undefined> {
   const { limit, windowMs, key } = options;
   if (!Number.isInteger(limit) || limit <= 0) throw new TypeError('createSessionHandler: rateLimit.limit must be a positive integer');
   if (!Number.isInteger(windowMs) || windowMs <= 0) throw new TypeError('createSessionHandler: rateLimit.windowMs must be a positive integer');
   if (key !== undefined && typeof key !== 'function') throw new TypeError('createSessionHandler: rateLimit.key must be a function');
   let warned = false;
-  const clientOf = async (input: HandlerInput): Promise<string> => {
+  const clientOf = async (input: HandlerInput): Promise<string | undefined> => {
     if (key) {
       const value = await key(input.request);
       if (typeof value !== 'string') throw new TypeError('rateLimit.key must return a string');
@@ -395,6 +416,7 @@ function createRateLimit(
     }
     const address = (trustProxy ? lastForwardedFor(input.header('x-forwarded-for')) : undefined) ?? input.clientAddress;
     if (address !== undefined && address !== '') return `address:${address}`;
+    if (byDefault) return undefined;
     if (!warned) {
       warned = true;
       logger.warn(
@@ -405,7 +427,16 @@ function createRateLimit(
     return UNKNOWN_CLIENT;
   };
   return async (input) => {
+    if (byDefault && !warned) {
+      warned = true;
+      logger.warn(
+        '[biometric-flow] createSessionHandler has neither authorize, reference nor rateLimit: anyone who reaches it creates sessions billed to you. ' +
+          `Until you set one, each client address may create ${limit} per ${windowMs / 1000} s (a request whose address is unknown, ` +
+          'a plain Web Request, is not counted). Set authorize (who may start a verification), and rateLimit ({ limit, windowMs, key? }).',
+      );
+    }
     const client = await clientOf(input);
+    if (client === undefined) return undefined;
     const now = Date.now();
     const window = Math.floor(now / windowMs);
     const count = await store.increment(`bf:rate:${await bucketOf(client)}:${window}`, windowMs);

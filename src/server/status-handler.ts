@@ -1,7 +1,7 @@
 import { VendorError, describeError, redactorFor } from './errors.js';
 import { webHandler } from './handler-core.js';
 import type { HandlerAnswer, HandlerInput } from './handler-core.js';
-import { createOriginPolicy, errorAnswer, jsonTextAnswer, printable, refuser, vendorErrorAnswer } from './http.js';
+import { createOriginPolicy, errorAnswer, jsonTextAnswer, printable, refuser, singleQueryValue, vendorErrorAnswer } from './http.js';
 import type { Logger, OriginOptions } from './http.js';
 import { BusyError, createCallLimit } from './call-limit.js';
 import { sessionIdSchema } from './metadata.js';
@@ -137,12 +137,13 @@ function positiveInteger(value: number | undefined, fallback: number, name: stri
  * `200 { session_id, status, result? }` (`Cache-Control: no-store`).
  *
  * In order: Origin (403 `forbidden-origin`; `OPTIONS` → 204 preflight), method (405), `session_id`
- * (400 `invalid-session-id`), then who asks: without `authorize`, a missing, forged, expired or
- * other-session token → 401 `status-token-invalid`; with it, `false` → 403 `forbidden`; then, with
- * `verdicts` and `reference`, whose the session is (403 `forbidden` for another reference, nobody signed
- * in, or a session the ledger does not know; 503 `store-unavailable` when it cannot be read). Nothing
- * reaches the vendor before these pass. With `verdicts`, each result read from the vendor is told to the
- * ledger (a final one decides the session's verdict) before it is answered.
+ * (400 `invalid-session-id`: missing, not a UUID, or given more than once), then who asks: without
+ * `authorize`, a missing, forged, expired or other-session token → 401 `status-token-invalid`; with it,
+ * `false` → 403 `forbidden`; then, with `verdicts` and `reference`, whose the session is (403
+ * `forbidden` for another reference, nobody signed in, or a session the ledger does not know; 503
+ * `store-unavailable` when it cannot be read). Nothing reaches the vendor before these pass. With
+ * `verdicts`, each result read from the vendor is told to the ledger (a final one decides the session's
+ * verdict) before it is answered.
  *
  * It is no amplifier: concurrent requests for one session share one vendor call; an answer (errors from
  * the vendor included) is reused for `reuseMs` through `store`, so instances sharing a store share the
@@ -267,7 +268,15 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
 
   return webHandler(withPrelude(prelude, async (input: HandlerInput, { settings: { vendor, tokenSecret }, cors }): Promise<HandlerAnswer> => {
     const redact = vendor.redact;
-    const sessionId = new URL(input.url).searchParams.get('session_id');
+    const sessionId = singleQueryValue(new URL(input.url), 'session_id');
+    if (sessionId === undefined) {
+      const answer = errorAnswer(
+        400,
+        { code: 'invalid-session-id', message: 'session_id must be given once', issues: [{ path: 'session_id', message: 'Given more than once' }] },
+        cors,
+      );
+      return refuse(answer, 'session_id given more than once');
+    }
     if (sessionId === null || !sessionIdSchema.safeParse(sessionId).success) {
       const answer = errorAnswer(
         400,

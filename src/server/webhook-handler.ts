@@ -8,10 +8,10 @@
 import { VendorError, describeError, redactorFor } from './errors.js';
 import { HANDLER_CORE, answerToResponse, inputFromRequest } from './handler-core.js';
 import type { HandlerAnswer, HandlerInput } from './handler-core.js';
-import { BodyError, configurationErrorAnswer, errorAnswer, jsonAnswer, jsonNestsDeeperThan, lastForwardedFor, refuser } from './http.js';
+import { checkBodyTimeoutMs, configurationErrorAnswer, errorAnswer, jsonAnswer, jsonNestsDeeperThan, lastForwardedFor, refuser } from './http.js';
 import type { ErrorBody, Logger } from './http.js';
 import { FINAL_STATUSES, verdictOf } from '../verdict.js';
-import { withPrelude } from './prelude.js';
+import { readText, withPrelude } from './prelude.js';
 import { createMemoryStore } from './store.js';
 import type { FlowStore } from './store.js';
 import { checkTimeoutMs, getSessionResultWith, resolveVendorOptions } from './vendor.js';
@@ -112,12 +112,19 @@ export interface WebhookHandlerOptions extends VendorOptions {
   confirmWaitMs?: number;
   /** Largest accepted body in bytes; default 16 MiB (an event may carry the result's photos). */
   maxBodyBytes?: number;
+  /**
+   * Longest time the whole body may take to arrive, in ms; past it, 408 `body-timeout` (the vendor's
+   * retry sends it again) and the connection is closed. Default 30000, for a body that carries photos.
+   */
+  bodyTimeoutMs?: number;
   /** Where refusals (one line each, with the reason) and failures are reported; default `console`. */
   logger?: Logger;
 }
 
 /** Default body limit of the webhook handler, in bytes. */
 export const DEFAULT_WEBHOOK_MAX_BODY_BYTES = 16 << 20;
+/** Default time limit for reading a webhook's body, in ms: longer than the handlers' 10 s, for photos. */
+export const DEFAULT_WEBHOOK_BODY_TIMEOUT_MS = 30_000;
 
 /** Deepest accepted JSON nesting of a webhook body: deeper than a vendor result, shallow enough to parse safely. */
 const MAX_WEBHOOK_JSON_DEPTH = 64;
@@ -130,7 +137,6 @@ const DELIVERED = 'delivered';
 /** What a 503 or 409 asks the vendor to wait, in seconds (its own backoff may differ). */
 const RETRY_AFTER_SECONDS = '5';
 const TOKEN_PATTERN = /^[A-Za-z0-9\-_.~]{32,256}$/;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Creates the endpoint the vendor's webhook URL points at: `POST` a JSON envelope → `200 { ok: true }`
@@ -138,7 +144,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  *
  * Refusals (each logged once, with its reason; never the key or the token):
  * - wrong or missing path token, or an address not allowed → 403 `forbidden` (before the body is read);
- * - not `POST` → 405; body over `maxBodyBytes` → 413; not JSON, or not a valid envelope → 400
+ * - not `POST` → 405; body over `maxBodyBytes` → 413; body not there within `bodyTimeoutMs` → 408
+ *   `body-timeout`; not JSON, or not a valid envelope → 400
  *   `invalid-webhook` with `issues`; an inner `session_id` (`data.session_id`, a `flow.end`'s
  *   `data.session_result.session_id`) other than the envelope's → 400 `session-mismatch`;
  * - `created` older than `maxAgeSeconds` → 422 `event-too-old`, more than 60 s ahead → 422
@@ -162,8 +169,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  *
  * @returns a `(request, context?) => Promise<Response>`; `toNodeListener` serves it (the client address
  *   then comes only from `X-Forwarded-For` with `trustProxy`).
- * `apiKey`, `apiBaseUrl`, `pathToken` and `allowedAddresses` (what a build without secrets does not
- * have) are checked on the first request: while one is missing or malformed, or neither of the last two
+ * `apiKey`, `apiBaseUrl` (and `BIOMETRIC_API_BASE_URL`), `pathToken` and `allowedAddresses` (what a
+ * build without secrets does not have) are checked on the first request: while one is missing or malformed, or neither of the last two
  * is set, every request answers 500 `configuration-error` and the handler logs why once.
  *
  * With `verdicts`, a confirmed `flow.end` is recorded in the ledger before `onEvent` (the store fails →
@@ -185,6 +192,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   if (!Number.isFinite(maxAgeSeconds) || maxAgeSeconds <= 0) throw new TypeError(`${caller}: maxAgeSeconds must be a positive number`);
   const confirmWaitMs = options.confirmWaitMs ?? 3000;
   if (!Number.isFinite(confirmWaitMs) || confirmWaitMs < 0) throw new TypeError(`${caller}: confirmWaitMs must be a number ≥ 0`);
+  const bodyTimeoutMs = checkBodyTimeoutMs(options.bodyTimeoutMs, DEFAULT_WEBHOOK_BODY_TIMEOUT_MS, caller);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_WEBHOOK_MAX_BODY_BYTES;
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0) throw new TypeError(`${caller}: maxBodyBytes must be a positive integer`);
   const onEvent = options.onEvent;
@@ -283,13 +291,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
 
   const prelude = { caller, logger, resolve, redact: redactorFor(options.apiKey), allow: 'POST', accept: ['POST'], refuse: refusal, gate };
   const core = withPrelude(prelude, async (input: HandlerInput, { settings: { vendor } }): Promise<HandlerAnswer> => {
-    let text: string;
-    try {
-      text = utf8.decode(await input.readBody(maxBodyBytes));
-    } catch (error) {
-      if (error instanceof BodyError) return refuse(error.status, { code: error.code, message: error.message }, error.message);
-      return refuse(400, { code: 'invalid-webhook', message: 'The body is not UTF-8' }, 'the body is not UTF-8');
-    }
+    const text = await readText(input, maxBodyBytes, bodyTimeoutMs, { code: 'invalid-webhook', message: 'The body is not UTF-8' }, refusal, {});
+    if (typeof text !== 'string') return text;
     if (jsonNestsDeeperThan(text, MAX_WEBHOOK_JSON_DEPTH)) {
       return refuse(400, { code: 'invalid-webhook', message: `JSON may nest at most ${MAX_WEBHOOK_JSON_DEPTH} levels` }, 'the JSON nests too deep');
     }

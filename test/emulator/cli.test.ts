@@ -8,6 +8,9 @@ import { DEFAULT_FLOWS } from '../../src/emulator/index.js';
 import { getJson, postJson, walkSession } from './helpers.js';
 
 const CLI = fileURLToPath(new URL('../../src/emulator/cli.ts', import.meta.url));
+/** The tests' environment without a fixed key, whatever the machine's has. */
+const { BIOMETRIC_EMULATOR_KEY: _unset, ...ENV } = process.env;
+const FIXED_KEY = 'dev-key-for-tests-0123456789';
 
 /** @returns the CLI's output up to the end of its banner. */
 function banner(child: ChildProcessByStdio<null, Readable, Readable>): Promise<string> {
@@ -26,6 +29,7 @@ describe('biometric-flow-emulator CLI', { timeout: 30_000 }, () => {
   it('prints its URL and the flows with this run’s keys, serves with a 3 s result delay, and exits cleanly on SIGTERM', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--port', '0', '--quiet'], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: ENV,
     });
     try {
       let output = '';
@@ -46,6 +50,8 @@ describe('biometric-flow-emulator CLI', { timeout: 30_000 }, () => {
         return key;
       });
       assert.equal(new Set(keys).size, keys.length);
+      assert.match(output, /API keys are new on every start/);
+      assert.doesNotMatch(output, /Fixed API key/);
       const created = await postJson(`${url}/api/v1/flows/session/create/`, { api_key: keys[0] }, null);
       assert.equal(created.status, 200, JSON.stringify(created.body));
       const id: string = created.body.session_id;
@@ -78,6 +84,49 @@ describe('biometric-flow-emulator CLI', { timeout: 30_000 }, () => {
     }
   });
 
+  for (const [how, args, env, source] of [
+    ['--key', ['--key', FIXED_KEY], ENV, '--key'],
+    ['BIOMETRIC_EMULATOR_KEY', [], { ...ENV, BIOMETRIC_EMULATOR_KEY: FIXED_KEY }, 'BIOMETRIC_EMULATOR_KEY'],
+  ] as const) {
+    it(`takes a fixed key for the first flow from ${how}, says so, and keeps the others random`, async () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--port', '0', '--quiet', ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env,
+      });
+      try {
+        const output = await banner(child);
+        assert.ok(output.includes(`Fixed API key in use (from ${source}) for "${DEFAULT_FLOWS[0]!.name}"`), output);
+        const firstRow = output.split('\n').find((line) => line.includes(DEFAULT_FLOWS[0]!.name) && line.includes(FIXED_KEY));
+        assert.ok(firstRow, output);
+        const others = DEFAULT_FLOWS.slice(1).map((flow) => output.split('\n').find((line) => line.includes(flow.name)) ?? '');
+        for (const row of others) assert.match(row, /\s[A-Za-z0-9_-]{48}\s/);
+        const url = /emulator on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1]!;
+        const created = await postJson(`${url}/api/v1/flows/session/create/`, { api_key: FIXED_KEY });
+        assert.equal(created.status, 200, JSON.stringify(created.body));
+      } finally {
+        child.kill('SIGKILL');
+      }
+    });
+  }
+
+  for (const [what, args, env, message] of [
+    ['a short --key', ['--key', 'short'], ENV, /--key must be 16 to 512 printable ASCII characters without spaces/],
+    ['a --key with spaces', ['--key', 'has a space in the middle of it'], ENV, /--key must be 16 to 512/],
+    ['a BIOMETRIC_EMULATOR_KEY of 513 characters', [], { ...ENV, BIOMETRIC_EMULATOR_KEY: 'x'.repeat(513) }, /BIOMETRIC_EMULATOR_KEY must be 16 to 512/],
+    ['more keys than flows', Array.from({ length: 4 }, (_, i) => ['--key', `${FIXED_KEY}-${i}`]).flat(), ENV, /--key given 4 times, for 3 flows/],
+    ['one key for two flows', ['--key', FIXED_KEY, '--key', FIXED_KEY], ENV, /two flows share an API key/],
+  ] as const) {
+    it(`refuses ${what} with exit code 2 and a clear message`, async () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--port', '0', ...args], { stdio: ['ignore', 'ignore', 'pipe'], env });
+      let stderr = '';
+      child.stderr.setEncoding('utf8');
+      child.stderr.on('data', (chunk: string) => (stderr += chunk));
+      const [code] = await once(child, 'exit');
+      assert.equal(code, 2);
+      assert.match(stderr, message);
+    });
+  }
+
   it('prints help', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--help'], { stdio: ['ignore', 'pipe', 'inherit'] });
     let output = '';
@@ -86,6 +135,8 @@ describe('biometric-flow-emulator CLI', { timeout: 30_000 }, () => {
     const [code] = await once(child, 'exit');
     assert.equal(code, 0);
     assert.match(output, /--webhook <url>/);
+    assert.match(output, /--key <key>/);
+    assert.match(output, /BIOMETRIC_EMULATOR_KEY/);
   });
 
   for (const args of [

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startEmulator, type Emulator, type EmulatorFaults } from '../../src/emulator/index.js';
 import { resolveFaults, sessionFaults } from '../../src/emulator/faults.js';
-import { createSession, getJson, manualClock, resultUrl, startReceiver, walkSession } from './helpers.js';
+import { LD_F2F_EVENTS, createSession, getJson, manualClock, resultUrl, startReceiver, walkSession } from './helpers.js';
 
 /** The statuses of `count` result requests for one new session. */
 async function resultStatuses(emulator: Emulator, count: number): Promise<number[]> {
@@ -209,7 +209,7 @@ describe('emulator faults', { timeout: 30_000 }, () => {
       await receiver.waitFor(6);
       assert.deepEqual(
         receiver.accepted.map((w) => w.body.event),
-        ['flow.start', 'technology.start', 'technology.end', 'technology.start', 'technology.end', 'flow.end'],
+        LD_F2F_EVENTS,
       );
     } finally {
       await emulator.close();

@@ -88,6 +88,9 @@ export function manualClock(start = Date.UTC(2026, 0, 1)) {
   };
 }
 
+/** The webhook events of a passed session of the flow LD, F2F, in order. */
+export const LD_F2F_EVENTS = ['flow.start', 'technology.start', 'technology.end', 'technology.start', 'technology.end', 'flow.end'];
+
 export interface ReceivedWebhook {
   attempt: number;
   body: any;

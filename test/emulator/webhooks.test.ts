@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startEmulator } from '../../src/emulator/index.js';
 import { parseWebhookEvent } from '../../src/server/index.js';
-import { createSession, startReceiver, walkSession } from './helpers.js';
+import { LD_F2F_EVENTS, createSession, startReceiver, walkSession } from './helpers.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -169,7 +169,7 @@ describe('emulator webhooks', { timeout: 20_000 }, () => {
       await receiver.waitFor(6);
       assert.deepEqual(
         receiver.accepted.map((w) => w.body.event),
-        ['flow.start', 'technology.start', 'technology.end', 'technology.start', 'technology.end', 'flow.end'],
+        LD_F2F_EVENTS,
       );
     } finally {
       await emulator.close();

@@ -114,6 +114,28 @@ export function capturingLogger(): {
   };
 }
 
+/**
+ * Environment variables set for one test: `set(name, value)` (`undefined` unsets), and `restore()`, for
+ * `afterEach`, puts back what was there.
+ */
+export function testEnvironment(): { set(name: string, value: string | undefined): void; restore(): void } {
+  const saved = new Map<string, string | undefined>();
+  const put = (name: string, value: string | undefined) => {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  };
+  return {
+    set(name, value) {
+      if (!saved.has(name)) saved.set(name, process.env[name]);
+      put(name, value);
+    },
+    restore() {
+      for (const [name, value] of saved) put(name, value);
+      saved.clear();
+    },
+  };
+}
+
 /** The status-token secret the tests share (32+ characters). */
 export const TOKEN_SECRET = 'test-token-secret-' + 'x7Kq2'.repeat(4);
 
