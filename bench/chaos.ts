@@ -74,9 +74,9 @@ export interface ChaosFigures {
   /** Verdicts whose onVerdict returned successfully more than once (beyond the first). */
   duplicates: number;
   /**
-   * Writes the host database saw again for one verdict although onVerdict returned once: an instance
-   * killed after the write and before the ledger marked it; the retry writes again, and an upsert by
-   * sessionId (the idempotency key) absorbs it.
+   * Writes the host database saw again for one verdict although onVerdict returned once: an attempt
+   * that wrote but did not return within deliveryTimeoutMs, or whose instance was killed before the
+   * ledger marked it; the retry writes again, and an upsert by sessionId (the idempotency key) absorbs it.
    */
   repeatedWrites: number;
   /** Writes with another reference than the session's. */
@@ -122,8 +122,8 @@ export const BENCH_CHAOS: ChaosOptions = {
   deliveryTimeoutMs: 5000,
   vendorTimeoutMs: 2500,
   resultDelayMs: 1500,
-  pollMs: 500,
-  spreadMs: 8000,
+  pollMs: 1000,
+  spreadMs: 12_000,
   flowMs: [500, 4000],
   killAtMs: 5000,
   downMs: 1500,
@@ -140,7 +140,7 @@ export const BENCH_CHAOS: ChaosOptions = {
     finishAfterExpiryRate: 0.05,
     finishAfterExpiryMs: 4000,
   },
-  timeLimitMs: 90_000,
+  timeLimitMs: 150_000,
 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -315,9 +315,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     cleanups.push(() => close(vendor));
 
     // Each successful return of onVerdict, per verdict (session, outcome, correction): more than one is a
-    // duplicate delivery. The database may see a write more often than that: an instance killed between
-    // the database's answer and the ledger's mark wrote it, and the retry writes it again (the
-    // idempotency key, sessionId, absorbs it; such repeats are counted apart).
+    // duplicate delivery. The database may see a write more often than that: an attempt that wrote but
+    // did not return in time, or whose instance was killed before the ledger's mark, is retried and
+    // writes again (the idempotency key, sessionId, absorbs it; such repeats are counted apart).
     const returned = new Map<string, number>();
     const instances = new Map<string, ChildProcess>();
     const startInstance = async (name: string): Promise<void> => {
@@ -403,18 +403,21 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
 
     const browser = async (session: Planned): Promise<void> => {
       await sleep((session.index / options.sessions) * options.spreadMs);
+      // A person whose start failed (the instance died under the request) presses the button again.
+      const answers: string[] = [];
       for (let tries = 0; tries < 20 && session.sessionId === undefined; tries++) {
-        const answer = await post(`${balancerUrl}/session`, { locale: 'en' }, { [USER_HEADER]: session.user }).catch(() => undefined);
-        if (answer?.ok) {
+        const answer = await post(`${balancerUrl}/session`, { locale: 'en' }, { [USER_HEADER]: session.user }).catch((error: unknown) => String(error));
+        if (typeof answer !== 'string' && answer.ok) {
           const body = (await answer.json()) as { session_id: string; status_token: string };
           session.sessionId = body.session_id;
           session.token = body.status_token;
           session.madeAt = Date.now();
         } else {
-          await sleep(100);
+          answers.push(typeof answer === 'string' ? answer : `${answer.status} ${await answer.text()}`);
+          await sleep(250);
         }
       }
-      if (session.sessionId === undefined) throw new Error(`session ${session.index} could not be made`);
+      if (session.sessionId === undefined) throw new Error(`session ${session.index} could not be made: ${answers.join('; ')}`);
       let open = true;
       let final = false;
       const poll = async () => {
@@ -521,7 +524,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
       if (repeated > 0) problems.push(`duplicate: ${about}`);
       else deliveredOnce++;
       if (repeated === 0 && own.length > new Set(own.map((delivery) => `${delivery.outcome}/${delivery.corrects ?? ''}`)).size) {
-        problems.push(`written again after an instance died before its mark (absorbed by the idempotency key): ${about}`);
+        problems.push(`written again by a retry (absorbed by the idempotency key): ${about}`);
       }
       if (own.some((delivery) => delivery.outcome === 'expired') && own.some((delivery) => delivery.corrects === 'expired')) corrected++;
       const first = right.find((delivery) => delivery.outcome !== 'expired') ?? right[0]!;
@@ -573,7 +576,7 @@ export function describeChaos(figures: ChaosFigures): string[] {
     `chaos: sessions ${figures.sessions} for ${figures.references} references, 2 instances on one redis-server, ${figures.kills} SIGKILL and restart; every verdict in after ${(figures.settledMs / 1000).toFixed(1)} s, run ${(figures.elapsedMs / 1000).toFixed(1)} s`,
     `chaos: delivered exactly once ${figures.deliveredOnce} (of which expired then corrected once ${figures.corrected}); via ${via}`,
     `chaos: lost ${figures.lost}; duplicate successful deliveries ${figures.duplicates}; wrong reference ${figures.wrongReference}; forged accepted ${figures.forgedAccepted} of ${figures.forgedPosted} posted`,
-    `chaos: writes repeated by a retry after an instance died between the host's write and the ledger's mark (absorbed by the idempotency key): ${figures.repeatedWrites}`,
+    `chaos: writes repeated by a retry whose earlier attempt had written but not returned in time, or whose instance died before the ledger's mark (absorbed by the idempotency key): ${figures.repeatedWrites}`,
     `chaos: vendor calls per session median ${figures.vendorCallsMedian}, max ${figures.vendorCallsMax} (${sources})`,
     `chaos: flow end to onVerdict p50 ${figures.endToVerdictP50} ms, p95 ${figures.endToVerdictP95} ms; host database failed or hung ${figures.databaseFailures} writes (retried); orphan sessions ${figures.orphans}`,
     ...figures.problems.map((problem) => `chaos: ${problem}`),

@@ -646,14 +646,23 @@ export function createVerdictLedger(options: VerdictLedgerOptions): VerdictLedge
       const expiresAt = timeOf(session.expiresAt, 'expiresAt');
       const createdAt = session.createdAt === undefined ? Date.now() : timeOf(session.createdAt, 'createdAt');
       const record: LedgerRecord = { reference, createdAt, expiresAt, attempt: 0 };
-      // Scheduled first: a schedule entry without a record is dropped by the sweep, a record without
-      // one would never be swept.
-      await ledgerStore.schedule(SCHEDULE, sessionId, createdAt + intervalMs);
       const key = keyOf(sessionId);
-      if (await ledgerStore.compareAndSet(key, undefined, JSON.stringify(record), ttlOf(record, Date.now()))) return;
-      const existing = await read(sessionId);
-      if (existing?.reference === reference) return;
-      throw new Error(`verdict ledger: session ${sessionId} is already recorded for another reference; it is not recorded again`);
+      // The record first, then its place in the schedule: a sweep that found the schedule entry before
+      // the record would drop it as a leftover, and the session would never be swept.
+      const created = await ledgerStore.compareAndSet(key, undefined, JSON.stringify(record), ttlOf(record, Date.now()));
+      if (!created) {
+        const existing = await read(sessionId);
+        if (existing?.reference !== reference) {
+          throw new Error(`verdict ledger: session ${sessionId} is already recorded for another reference; it is not recorded again`);
+        }
+      }
+      try {
+        await ledgerStore.schedule(SCHEDULE, sessionId, createdAt + intervalMs);
+      } catch (error) {
+        // Not handed out (the caller answers 503), so nobody waits for its verdict: a record made here goes too.
+        if (created) await ledgerStore.delete(key).catch(() => undefined);
+        throw error;
+      }
     },
 
     async observe(sessionId, seen, via) {

@@ -407,6 +407,33 @@ function ledgerSuite(name: string, pair: () => [FlowStore, FlowStore], options: 
       assert.equal(most, 3);
     });
 
+    it('keeps a session that another instance sweeps while it is being recorded', async () => {
+      const [storeA, storeB] = pair();
+      let slow = true;
+      // Instance A's store takes long to write the new record, as a busy Redis does.
+      const slowStore: FlowStore = new Proxy(storeA, {
+        get(target, property, receiver) {
+          const value = Reflect.get(target, property, receiver) as unknown;
+          if (property !== 'compareAndSet' || typeof value !== 'function') return value;
+          return async (...args: unknown[]) => {
+            if (slow) await new Promise((resolve) => setTimeout(resolve, 300));
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      });
+      const a = instance(slowStore, fake.vendor, { sweepIntervalMs: 50 });
+      const b = instance(storeB, fake.vendor, { sweepIntervalMs: 50 });
+      const sessionId = randomUUID();
+      fake.results.set(sessionId, PASSED);
+      const recording = a.ledger.record({ sessionId, reference: 'jane', expiresAt: Date.now() + 60_000, createdAt: Date.now() - 1000 });
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      await b.ledger.sweep();
+      await recording;
+      slow = false;
+      await until(async () => (await b.ledger.sweep(), b.verdicts.length === 1), 3000);
+      assert.equal(b.verdicts[0]!.reference, 'jane');
+    });
+
     it('refuses a reference that is not a short string, and a session id recorded for another reference', async () => {
       const [store] = pair();
       const { ledger } = instance(store, fake.vendor);
