@@ -407,12 +407,23 @@ export function createVerdictLedger(options: VerdictLedgerOptions): VerdictLedge
   };
 
   /**
+   * Takes a session out of the schedule for good. A verdict decided meanwhile by another source (a
+   * correction after `expired`) is written before it is scheduled, so the record read after the removal
+   * shows it, and the session goes back in.
+   */
+  const retire = async (sessionId: string): Promise<void> => {
+    await ledgerStore.unschedule(SCHEDULE, sessionId);
+    const record = await read(sessionId);
+    if (record?.decision !== undefined && record.deliveredAt === undefined) await ledgerStore.schedule(SCHEDULE, sessionId, Date.now());
+  };
+
+  /**
    * Where a session goes in the schedule once its verdict is delivered: out, or, after `expired`, watched
    * for a correction (at least once more, however long the delivery took).
    */
   const afterDelivery = async (sessionId: string, record: LedgerRecord, now: number): Promise<void> => {
     const next = record.decision?.outcome === 'expired' ? (nextCheck(record, now) ?? now + intervalMs) : undefined;
-    if (next === undefined) await ledgerStore.unschedule(SCHEDULE, sessionId);
+    if (next === undefined) await retire(sessionId);
     else await ledgerStore.schedule(SCHEDULE, sessionId, next);
   };
 
@@ -545,7 +556,7 @@ export function createVerdictLedger(options: VerdictLedgerOptions): VerdictLedge
     }
     // Delivered for good. An `expired` one is still watched for its correction, up to and at its watch's end.
     if (record.decision !== undefined && record.decision.outcome !== 'expired') {
-      await ledgerStore.unschedule(SCHEDULE, sessionId);
+      await retire(sessionId);
       return;
     }
     const checked = await askVendor(vendor, sessionId, report);
@@ -573,7 +584,7 @@ export function createVerdictLedger(options: VerdictLedgerOptions): VerdictLedge
       return;
     }
     const next = checked.kind === 'error' ? after + intervalMs : nextCheck(record, after);
-    if (next === undefined) await ledgerStore.unschedule(SCHEDULE, sessionId);
+    if (next === undefined) await retire(sessionId);
     else await ledgerStore.schedule(SCHEDULE, sessionId, next);
   };
 

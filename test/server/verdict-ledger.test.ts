@@ -285,6 +285,62 @@ function ledgerSuite(name: string, pair: () => [FlowStore, FlowStore], options: 
       );
     });
 
+    it('keeps a correction that another instance decides while a sweep ends the watch, when that instance then dies', async () => {
+      const [storeA, storeB] = pair();
+      let id = '';
+      let interfere: (() => Promise<void>) | undefined;
+      // Instance A's sweep ends the watch (the vendor still says nothing) and takes the session out of
+      // the schedule; just before, instance B sees the real verdict and starts delivering it.
+      const sweeping: FlowStore = new Proxy(storeA, {
+        get(target, property, receiver) {
+          const value = Reflect.get(target, property, receiver) as unknown;
+          if (property !== 'unschedule' || typeof value !== 'function') return value;
+          return async (...args: unknown[]) => {
+            const run = interfere;
+            if (args[1] === id && run) {
+              interfere = undefined;
+              await run();
+            }
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      });
+      let cutOff = false;
+      const dying: FlowStore = new Proxy(storeB, {
+        get(target, property, receiver) {
+          const value = Reflect.get(target, property, receiver) as unknown;
+          if (typeof value !== 'function') return value;
+          return (...args: unknown[]) => (cutOff ? Promise.reject(new Error('instance B is gone')) : (value as (...a: unknown[]) => unknown).apply(target, args));
+        },
+      });
+      const a = instance(sweeping, fake.vendor, { sweepIntervalMs: 50, graceSeconds: 0, deliveryTimeoutMs: 150 });
+      const b = instance(dying, fake.vendor, {
+        sweepIntervalMs: 50,
+        graceSeconds: 0,
+        deliveryTimeoutMs: 150,
+        onVerdict: () => {
+          cutOff = true;
+          return new Promise<void>(() => undefined);
+        },
+      });
+      id = await newSession(a.ledger, 'kim', 100);
+      await until(async () => (await a.ledger.sweep(), a.verdicts.length === 1), 3000);
+      assert.equal(a.verdicts[0]!.outcome, 'expired');
+      // Past the whole watch; the next sweep's look is the last one.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      interfere = async () => {
+        await b.ledger.observe(id, { status: 'FINISHED', result: PASSED.json }, 'status');
+        await until(() => cutOff);
+      };
+      await a.ledger.sweep();
+      assert.equal(interfere, undefined, 'the sweep ended the watch while B delivered');
+      await until(async () => (await a.ledger.sweep(), a.verdicts.length === 2), 3000);
+      assert.deepEqual(
+        { outcome: a.verdicts[1]!.outcome, corrects: a.verdicts[1]!.corrects, attempt: a.verdicts[1]!.attempt },
+        { outcome: 'passed', corrects: 'expired', attempt: 2 },
+      );
+    });
+
     it('delivers a correction from a polling browser after expired', async () => {
       const [store] = pair();
       const { ledger, verdicts } = instance(store, fake.vendor, { sweepIntervalMs: 50, graceSeconds: 0 });
