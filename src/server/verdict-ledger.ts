@@ -407,12 +407,14 @@ export function createVerdictLedger(options: VerdictLedgerOptions): VerdictLedge
   };
 
   /**
-   * Takes a session out of the schedule for good. A verdict decided meanwhile by another source (a
-   * correction after `expired`) is written before it is scheduled, so the record read after the removal
-   * shows it, and the session goes back in.
+   * Puts a session back in the schedule at `at`, or takes it out (`undefined`), after a sweep read it. A
+   * verdict another source decided meanwhile was written before it was scheduled, so the record read
+   * after this shows it, and its delivery is made due now: had this overwritten the entry of an
+   * instance that dies mid-delivery, the verdict would wait for `at`, or forever.
    */
-  const retire = async (sessionId: string): Promise<void> => {
-    await ledgerStore.unschedule(SCHEDULE, sessionId);
+  const reschedule = async (sessionId: string, at: number | undefined): Promise<void> => {
+    if (at === undefined) await ledgerStore.unschedule(SCHEDULE, sessionId);
+    else await ledgerStore.schedule(SCHEDULE, sessionId, at);
     const record = await read(sessionId);
     if (record?.decision !== undefined && record.deliveredAt === undefined) await ledgerStore.schedule(SCHEDULE, sessionId, Date.now());
   };
@@ -422,9 +424,7 @@ export function createVerdictLedger(options: VerdictLedgerOptions): VerdictLedge
    * for a correction (at least once more, however long the delivery took).
    */
   const afterDelivery = async (sessionId: string, record: LedgerRecord, now: number): Promise<void> => {
-    const next = record.decision?.outcome === 'expired' ? (nextCheck(record, now) ?? now + intervalMs) : undefined;
-    if (next === undefined) await retire(sessionId);
-    else await ledgerStore.schedule(SCHEDULE, sessionId, next);
+    await reschedule(sessionId, record.decision?.outcome === 'expired' ? (nextCheck(record, now) ?? now + intervalMs) : undefined);
   };
 
   /**
@@ -556,7 +556,7 @@ export function createVerdictLedger(options: VerdictLedgerOptions): VerdictLedge
     }
     // Delivered for good. An `expired` one is still watched for its correction, up to and at its watch's end.
     if (record.decision !== undefined && record.decision.outcome !== 'expired') {
-      await retire(sessionId);
+      await reschedule(sessionId, undefined);
       return;
     }
     const checked = await askVendor(vendor, sessionId, report);
@@ -580,12 +580,10 @@ export function createVerdictLedger(options: VerdictLedgerOptions): VerdictLedge
         }
         return;
       }
-      await ledgerStore.schedule(SCHEDULE, sessionId, after + intervalMs);
+      await reschedule(sessionId, after + intervalMs);
       return;
     }
-    const next = checked.kind === 'error' ? after + intervalMs : nextCheck(record, after);
-    if (next === undefined) await retire(sessionId);
-    else await ledgerStore.schedule(SCHEDULE, sessionId, next);
+    await reschedule(sessionId, checked.kind === 'error' ? after + intervalMs : nextCheck(record, after));
   };
 
   let running: Promise<SweepReport> | undefined;
