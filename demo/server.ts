@@ -35,7 +35,7 @@ import {
   toNodeListener,
 } from '../src/server/index.js';
 import type { ReferenceCallback, Verdict, VerdictLedger } from '../src/server/index.js';
-import { DEMO_FLOWS, PRESETS, type Preset, type PublicPreset } from './presets.js';
+import { DEMO_FLOWS, FAILURE_FLOWS, FAILURE_PRESETS, PRESETS, type Preset, type PublicPreset } from './presets.js';
 
 const DEMO_DIR = fileURLToPath(new URL('.', import.meta.url));
 const PROJECT_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -112,6 +112,8 @@ export interface DemoConfig {
   /** Set only for the emulator; otherwise the element's default applies. */
   flowBaseUrl?: string;
   presets: PublicPreset[];
+  /** One per failure reason the emulator acts out (its `fails-<name>` presets); `[]` against the real service. */
+  failurePresets: PublicPreset[];
 }
 
 /** Flow name → API key. Only ever read on the server. */
@@ -234,7 +236,9 @@ export function createDemoBackend(options: {
   );
   const reference: ReferenceCallback = ({ request }) => demoUserOf(request);
   // Against the real service, presets that only the emulator can act out are left out.
-  const presets = PRESETS.filter((preset) => options.backend === 'emulator' || !preset.emulatorOnly);
+  const choices = PRESETS.filter((preset) => options.backend === 'emulator' || !preset.emulatorOnly);
+  const failurePresets = options.backend === 'emulator' ? FAILURE_PRESETS : [];
+  const presets = [...choices, ...failurePresets];
   const keyOf = (preset: Preset) => {
     const key = flowKeys.get(preset.flow) ?? flowKeys.get('*');
     if (!key) throw new Error(`demo: no API key for flow ${preset.flow}`);
@@ -299,7 +303,7 @@ export function createDemoBackend(options: {
     return (flow ? statusHandlers.get(flow)! : anyStatusHandler)(request);
   };
 
-  const publicPresets: PublicPreset[] = presets.map((preset) => ({
+  const publicPreset = (preset: Preset): PublicPreset => ({
     id: preset.id,
     label: preset.label,
     description: preset.description,
@@ -308,8 +312,12 @@ export function createDemoBackend(options: {
       technologies: [...(flowTechnologies.get(preset.flow) ?? [])],
     },
     sends: preset.sends,
-  }));
-  const configBody: DemoConfig = { backend: options.backend, presets: publicPresets };
+  });
+  const configBody: DemoConfig = {
+    backend: options.backend,
+    presets: choices.map(publicPreset),
+    failurePresets: failurePresets.map(publicPreset),
+  };
   if (options.flowBaseUrl) configBody.flowBaseUrl = options.flowBaseUrl;
   // Continue on a phone: the link's page names the site and sends the phone to the flow.
   const handoff = createHandoffHandler({
@@ -473,7 +481,7 @@ export class EmulatorPortInUseError extends Error {
  * that was asked for (`strict`) and is busy is an error: whatever points at it would reach another server.
  */
 async function startDemoEmulator(port: number, host: string, strict: boolean): Promise<Emulator> {
-  const flows = DEMO_FLOWS.map((flow) => ({ ...flow, technologies: [...flow.technologies] }));
+  const flows = [...DEMO_FLOWS, ...FAILURE_FLOWS].map((flow) => ({ ...flow, technologies: [...flow.technologies] }));
   const options = { host, flows, resultDelayMs: DEMO_RESULT_DELAY_MS };
   try {
     return await startEmulator({ ...options, port });

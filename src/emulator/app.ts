@@ -298,6 +298,8 @@ export function createEmulatorApp(ctx: EmulatorAppContext): Hono {
       status: ctx.store.statusOf(session),
       phase: ctx.store.phaseOf(session),
       ...(parsed.data.type === 'technology.start' ? stepData(session.metadata, parsed.data.technology_code) : {}),
+      // A flow's `failWith` may fail a step the page passed: the page ends the flow on `success: false`.
+      ...(parsed.data.type === 'technology.end' ? { success: session.outcomes.at(-1)!.success } : {}),
     });
   });
 

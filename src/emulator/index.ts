@@ -26,6 +26,7 @@ import { WebhookDispatcher, type WebhookRetryOptions } from './webhooks.js';
 export type { EmulatorFaults } from './faults.js';
 export { DEFAULT_FLOWS, type EmulatorFlow, type EmulatorFlowInput } from './flows.js';
 export { VENDOR_ERRORS, VENDOR_ERROR_NAMES, type VendorErrorName, type VendorErrorSpec } from './vendor-errors.js';
+export { FLOW_FAILURES, FLOW_FAILURE_NAMES, type FlowFailureName, type FlowFailureSpec, type FlowFailureStep } from './flow-failures.js';
 export type { EmulatorLogger } from './logger.js';
 export type { SessionPhase, SessionSnapshot, SessionStatus, TechnologyOutcome } from './session-store.js';
 export type { WebhookEnvelope, WebhookRetryOptions } from './webhooks.js';

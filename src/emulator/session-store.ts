@@ -17,6 +17,9 @@
  *   from the page.
  * - A technology may fail with a vendor error (`vendor_error`, a name of `VENDOR_ERRORS`): its failure
  *   reason, and the session's entry in `flow_session_failure_reasons`, is then the vendor's raw text.
+ * - A flow with `failWith` (a name of `FLOW_FAILURES`) fails its sessions at that preset's step even when
+ *   the page reports success there; the answer to that `technology.end` says `success: false`, and the
+ *   failure reason is the preset's type and detail (the detail, raw, in `flow_session_failure_reasons`).
  * - E-Document fields the host fixed (`changeable: false`) are never sent to the page, so the page
  *   cannot report them; the session's own values are recorded instead.
  *
@@ -24,7 +27,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SessionMetadata } from '../server/metadata.js';
+import type { FailureType } from '../server/vendor-reasons.js';
 import { sessionFaults, type ResolvedFaults, type SessionFaults } from './faults.js';
+import { FLOW_FAILURES, failingTechnology, type FlowFailureName } from './flow-failures.js';
 import type { EmulatorFlow } from './flows.js';
 import { VENDOR_ERRORS, type VendorErrorName } from './vendor-errors.js';
 import { describeTechnology, resultFieldOf, type ResultField, type TechnologyDescription } from './technologies.js';
@@ -66,6 +71,8 @@ export interface TechnologyOutcome {
   failureReason: string | null;
   /** The vendor error the technology failed with, if it was one. */
   vendorError: VendorErrorName | null;
+  /** The flow failure preset the technology failed with (its flow's `failWith`), if it was one. */
+  flowFailure: FlowFailureName | null;
   details: TechnologyEndDetails;
   endedAt: number;
 }
@@ -241,15 +248,22 @@ export class SessionStore {
       }
       case 'technology.end': {
         const vendorError = event.success ? null : (event.vendor_error ?? null);
+        const failWith = session.flow.failWith;
+        const flowFailure =
+          event.success && failWith && failingTechnology(failWith, session.technologies) === event.technology_code ? failWith : null;
+        const success = event.success && !flowFailure;
         const outcome: TechnologyOutcome = {
           code: event.technology_code,
-          success: event.success,
-          failureReason: event.success
+          success,
+          failureReason: success
             ? null
-            : vendorError
-              ? VENDOR_ERRORS[vendorError].text
-              : (event.failure_reason ?? 'technology_failed'),
+            : flowFailure
+              ? FLOW_FAILURES[flowFailure].detail
+              : vendorError
+                ? VENDOR_ERRORS[vendorError].text
+                : (event.failure_reason ?? 'technology_failed'),
           vendorError,
+          flowFailure,
           details: { ...event.details, ...(event.technology_code === 'ED' ? fixedEdocumentDetails(session.metadata) : {}) },
           endedAt: now,
         };
@@ -322,7 +336,7 @@ export class SessionStore {
         : session.outcomes.flatMap((o) => {
             if (o.failureReason === null) return [];
             // A vendor text stays raw, as the vendor sends it; the emulator's own reasons name their step.
-            return [o.vendorError ? o.failureReason : `${o.code}: ${o.failureReason}`];
+            return [o.vendorError || o.flowFailure ? o.failureReason : `${o.code}: ${o.failureReason}`];
           });
     if (phase === 'failed' && reasons.length === 0) reasons.push('flow_not_completed');
     const results: Record<ResultField, unknown> = {
@@ -397,16 +411,14 @@ function refuse(status: EventRefusal['status'], code: EventRefusal['code'], deta
   return { ok: false, status, code, detail };
 }
 
-/** The vendor's failure types (docs/vendor.md §8). */
-export type FailureType = 'SERVICE_ERROR' | 'REQUEST_ERROR' | 'CLIENT' | 'CALC_RESULT' | 'OTHER' | 'NO_CAM' | 'TIMEOUT';
-
 /**
  * The failure type of a technology that failed: the guide names the types but not which failure has
- * which, so these are the emulator's reading. A vendor error is the service's (5xx, 424) or the request's
- * (4xx); a refused or missing camera `NO_CAM`; an emulated low score `CALC_RESULT`; a wrong SMS code the
- * person's (`CLIENT`); anything else `OTHER`.
+ * which, so these are the emulator's reading. A flow failure preset has its own; a vendor error is the
+ * service's (5xx, 424) or the request's (4xx); a refused or missing camera `NO_CAM`; an emulated low score
+ * `CALC_RESULT`; a wrong SMS code the person's (`CLIENT`); anything else `OTHER`.
  */
 function failureTypeOf(outcome: TechnologyOutcome): FailureType {
+  if (outcome.flowFailure) return FLOW_FAILURES[outcome.flowFailure].type;
   if (outcome.vendorError) {
     const { status } = VENDOR_ERRORS[outcome.vendorError];
     return status >= 500 || status === 424 ? 'SERVICE_ERROR' : 'REQUEST_ERROR';

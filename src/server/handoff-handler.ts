@@ -34,6 +34,9 @@ import { readText, withPrelude } from './prelude.js';
 import { base64url, resolveTokenSecret, STATUS_TOKEN_HEADER, verifyWith } from './status-token.js';
 import { createMemoryStore } from './store.js';
 import type { FlowStore } from './store.js';
+import { getSessionResultWith, resolveVendorOptions } from './vendor.js';
+import type { ResolvedVendorOptions, VendorOptions } from './vendor.js';
+import { FINAL_STATUSES } from '../verdict.js';
 import { renderConfirmPage, renderMessagePage } from './handoff-page.js';
 import { checkOwner, checkReferenceOptions, createReferenceReader } from './reference.js';
 import type { ReferenceCallback } from './reference.js';
@@ -47,6 +50,8 @@ export const HANDOFF_LINK_PARAMETER = 'handoff';
 /** How long a used link's record is kept past its expiry, so that reopening it says "used", not "unknown". */
 const USED_KEPT_MS = 24 * 3600 * 1000;
 const MAX_BODY_BYTES = 4096;
+/** How long a used link's page waits for the vendor to say whether the session ended, by default, in ms. */
+const ENDED_CHECK_TIMEOUT_MS = 3000;
 const ALLOWED_METHODS = 'GET, POST, OPTIONS';
 
 /** What the element sends. Unknown fields are ignored so the element may grow. */
@@ -55,8 +60,12 @@ const handoffRequestSchema = z.object({
   locale: z.enum(LOCALES).optional(),
 });
 
-/** Options of {@link createHandoffHandler}. */
-export interface HandoffHandlerOptions extends OriginOptions {
+/**
+ * Options of {@link createHandoffHandler}. The vendor options (`apiKey`, `apiBaseUrl`, `timeoutMs`, default
+ * 3000 here, and `fetch`) are optional: with `apiKey`, a used link opened again asks the vendor whether
+ * its session has ended, so that its page can say the verification is finished.
+ */
+export interface HandoffHandlerOptions extends OriginOptions, Partial<VendorOptions> {
   /**
    * The secret status tokens are signed with: the same as the session and status handlers'. Default:
    * env `BIOMETRIC_TOKEN_SECRET`, else a random secret of this process (one warning).
@@ -164,7 +173,9 @@ function randomNonce(): string {
  *   store, and answers 303 to `<flowBaseUrl>/flow/<session id>?locale=<ru|kz|en>` (no `web_view`: the
  *   flow is the phone browser's own page).
  *
- * No API key is involved: the vendor is not called. The pages send `Referrer-Policy: same-origin` and
+ * The vendor is called only with `apiKey`, and only when a used link is opened again: once its session
+ * has a final status, the page says the verification is finished (else that the link was opened
+ * already, and to go on where it was). The pages send `Referrer-Policy: same-origin` and
  * the redirect `no-referrer` (the link never reaches the flow's logs), `Cache-Control: no-store`, and
  * refuse framing.
  *
@@ -281,7 +292,21 @@ export function createHandoffHandler(options: HandoffHandlerOptions = {}): (requ
   };
 
   /** The phone: a navigation (GET) or the confirm form (POST) of a link. A page, not an API: no CORS. */
-  const phone = async (input: HandlerInput, { flowBase, publicUrl }: { flowBase: URL; publicUrl: URL | undefined }): Promise<HandlerAnswer | undefined> => {
+  /** Whether the vendor has a final status for the session; `false` when it cannot say (no key, an error). */
+  const sessionEnded = async (vendor: ResolvedVendorOptions | undefined, session: string): Promise<boolean> => {
+    if (!vendor) return false;
+    try {
+      return FINAL_STATUSES.has((await getSessionResultWith(vendor, session)).status);
+    } catch (error) {
+      logger.warn(vendor.redact(`[biometric-flow] handoff: could not ask whether session ${session} ended: ${describeError(error)}`));
+      return false;
+    }
+  };
+
+  const phone = async (
+    input: HandlerInput,
+    { flowBase, publicUrl, vendor }: { flowBase: URL; publicUrl: URL | undefined; vendor: ResolvedVendorOptions | undefined },
+  ): Promise<HandlerAnswer | undefined> => {
     const requestUrl = new URL(input.url);
     const linkId = singleQueryValue(requestUrl, HANDOFF_LINK_PARAMETER);
     if (linkId === null || !(input.method === 'GET' || input.method === 'HEAD' || input.method === 'POST')) return undefined;
@@ -295,6 +320,9 @@ export function createHandoffHandler(options: HandoffHandlerOptions = {}): (requ
       return errorAnswer(503, { code: 'store-unavailable', message: 'Retry shortly' });
     }
     const locale = phoneLocale(input, found.record);
+    if (found.kind === 'used' && found.record !== undefined && input.method !== 'POST' && (await sessionEnded(vendor, found.record.session))) {
+      return page(410, locale, 'finished');
+    }
     if (found.kind !== undefined) return page(found.kind === 'invalid' ? 404 : 410, locale, found.kind);
     const record = found.record;
     if (input.method === 'POST') {
@@ -332,6 +360,10 @@ export function createHandoffHandler(options: HandoffHandlerOptions = {}): (requ
       originPolicy: createOriginPolicy(options, caller),
       flowBase: checkFlowBaseUrl(options.flowBaseUrl, caller),
       publicUrl: options.publicUrl === undefined ? undefined : checkPublicUrl(options.publicUrl, caller),
+      vendor:
+        options.apiKey === undefined
+          ? undefined
+          : resolveVendorOptions({ ...options, apiKey: options.apiKey, timeoutMs: options.timeoutMs ?? ENDED_CHECK_TIMEOUT_MS }, caller),
     }),
     allow: ALLOWED_METHODS,
     accept: ['GET', 'POST'],

@@ -27,8 +27,18 @@ export {
   verifyStatusToken,
 } from './status-token.js';
 export type { IssueStatusTokenOptions, VerifyStatusTokenOptions } from './status-token.js';
-export { failureReasonsOf, VENDOR_REASON_CODES, vendorReasonCode } from './vendor-reasons.js';
-export type { FailureReason, VendorReasonCode } from './vendor-reasons.js';
+export {
+  FAILURE_TYPES,
+  failureReasonsOf,
+  REASON_CODES,
+  reasonCode,
+  resultFailureReasons,
+  VENDOR_REASON_CODES,
+  vendorReasonCode,
+} from './vendor-reasons.js';
+export type { FailureReason, FailureType, ReasonCode, VendorReasonCode } from './vendor-reasons.js';
+export { REASON_ADVICE, combinedAdvice, isReasonCode } from '../reason-codes.js';
+export type { CombinedAdvice, ReasonAdvice, ReasonFixer, ReasonNextStep } from '../reason-codes.js';
 export { createMemoryStore } from './store.js';
 export type { FlowStore, LedgerStore, MemoryStoreOptions } from './store.js';
 export {

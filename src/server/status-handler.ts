@@ -11,7 +11,7 @@ import { createMemoryStore } from './store.js';
 import type { FlowStore } from './store.js';
 import { checkTimeoutMs, getSessionResultWith, resolveVendorOptions } from './vendor.js';
 import type { ResolvedVendorOptions, VendorOptions, VendorSessionResult } from './vendor.js';
-import { failureReasonsOf } from './vendor-reasons.js';
+import { resultFailureReasons } from './vendor-reasons.js';
 import { checkOwner, checkReferenceOptions, createReferenceReader } from './reference.js';
 import type { ReferenceCallback } from './reference.js';
 import type { VerdictLedger } from './verdict-ledger.js';
@@ -78,7 +78,10 @@ export interface ResultSummary {
   flow_session_result?: boolean;
   /** The vendor's failure reasons, as it sent them. */
   flow_session_failure_reasons?: unknown[];
-  /** The same reasons with stable codes (`[]` when there are none). */
+  /**
+   * The same reasons with stable codes (`REASON_CODES`), with what the technology results'
+   * `failure_reason: { type, detail }` add (`[]` when there are none).
+   */
   failure_reasons: FailureReason[];
 }
 
@@ -90,7 +93,7 @@ export interface ResultSummary {
  *   when the vendor sent them.
  */
 export function summarizeResult(result: VendorSessionResult): ResultSummary {
-  const summary: ResultSummary = { failure_reasons: failureReasonsOf(result.flow_session_failure_reasons) };
+  const summary: ResultSummary = { failure_reasons: resultFailureReasons(result) };
   if (typeof result.flow_session_result === 'boolean') summary.flow_session_result = result.flow_session_result;
   if (Array.isArray(result.flow_session_failure_reasons)) {
     summary.flow_session_failure_reasons = result.flow_session_failure_reasons;

@@ -23,7 +23,7 @@ import { createMemoryStore, isLedgerStore } from './store.js';
 import type { FlowStore, LedgerStore } from './store.js';
 import { checkTimeoutMs, getSessionResultWith, resolveVendorOptions } from './vendor.js';
 import type { ResolvedVendorOptions, SessionResult, VendorOptions, VendorSessionResult } from './vendor.js';
-import { VENDOR_REASON_CODES, failureReasonsOf } from './vendor-reasons.js';
+import { REASON_CODES, resultFailureReasons } from './vendor-reasons.js';
 import type { FailureReason } from './vendor-reasons.js';
 import { verdictOf } from '../verdict.js';
 
@@ -188,7 +188,7 @@ const MAX_RETRY_DELAY_MS = 3_600_000;
 const MAX_UPDATE_TRIES = 16;
 const DAY_MS = 86_400_000;
 
-const reasonSchema = z.object({ code: z.enum(VENDOR_REASON_CODES), technology: z.string().max(32).optional() });
+const reasonSchema = z.object({ code: z.enum(REASON_CODES), technology: z.string().max(32).optional() });
 const decisionSchema = z.object({
   outcome: z.enum(['passed', 'failed', 'expired']),
   reasons: z.array(reasonSchema),
@@ -249,9 +249,9 @@ function timeOf(value: Date | number, name: string): number {
   return time;
 }
 
-/** The codes of a result's failure reasons: what the ledger may keep. */
+/** The codes of a result's failure reasons, as the status summary gives them: what the ledger may keep. */
 function reasonsOf(result: VendorSessionResult | undefined): VerdictReason[] {
-  return failureReasonsOf(result?.flow_session_failure_reasons).map(({ code, technology }) =>
+  return resultFailureReasons(result).map(({ code, technology }) =>
     technology === undefined ? { code } : { code, technology },
   );
 }

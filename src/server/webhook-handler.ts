@@ -16,6 +16,8 @@ import { createMemoryStore } from './store.js';
 import type { FlowStore } from './store.js';
 import { checkTimeoutMs, getSessionResultWith, resolveVendorOptions } from './vendor.js';
 import type { ResolvedVendorOptions, SessionResult, VendorOptions, VendorSessionResult } from './vendor.js';
+import { resultFailureReasons } from './vendor-reasons.js';
+import type { FailureReason } from './vendor-reasons.js';
 import { parseWebhookEvent } from './webhook.js';
 import { checkReferenceOptions } from './reference.js';
 import type { VerdictLedger } from './verdict-ledger.js';
@@ -33,6 +35,11 @@ export interface WebhookVerdict {
   outcome: 'passed' | 'failed' | 'unconfirmed';
   /** The vendor's whole result: personal data (IIN, names, photos), keep it server-side. */
   result: VendorSessionResult;
+  /**
+   * Why it failed, with stable codes, as the status summary's `failure_reasons` (`REASON_CODES`; read from
+   * the result's `flow_session_failure_reasons` and its technology results); `[]` unless `failed`.
+   */
+  reasons: FailureReason[];
 }
 
 /** What `onEvent` receives. */
@@ -244,7 +251,9 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       }
       // Final by the one definition (`FINISHED`/`FAILED`): an unknown status is waited out like `PROGRESS`.
       if (outcome.result !== undefined && FINAL_STATUSES.has(outcome.status)) {
-        return { status: outcome.status, outcome: verdictOf(outcome.status, outcome.result) ?? 'unconfirmed', result: outcome.result };
+        const verdict = verdictOf(outcome.status, outcome.result) ?? 'unconfirmed';
+        const reasons = verdict === 'failed' ? resultFailureReasons(outcome.result) : [];
+        return { status: outcome.status, outcome: verdict, result: outcome.result, reasons };
       }
       if (Date.now() + delay > deadline) {
         // The flow has ended: the ledger checks the session soon, whether or not the vendor retries.

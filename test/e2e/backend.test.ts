@@ -10,7 +10,9 @@ import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { startDemo, type Demo } from '../../demo/server.js';
-import { PRESETS } from '../../demo/presets.js';
+import { FAILURE_PRESETS, PRESETS } from '../../demo/presets.js';
+import { FLOW_FAILURES, FLOW_FAILURE_NAMES } from '../../src/emulator/index.js';
+import { sendEvent } from '../emulator/helpers.js';
 import { startTestDemo } from '../support/e2e.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -69,6 +71,44 @@ describe('demo backend', { timeout: 60_000 }, () => {
       assert.equal(session.flowName, preset.flow, preset.id);
       assert.deepEqual(session.metadata, preset.metadata ?? null, preset.id);
     }
+  });
+
+  it('has a failure preset per failure reason of the emulator, each on a flow that fails with it, not among the choices', async () => {
+    const config = await (await fetch(new URL('/api/config', demo.url))).json();
+    assert.deepEqual(
+      config.failurePresets.map((preset: { id: string }) => preset.id),
+      FLOW_FAILURE_NAMES.map((name) => `fails-${name}`),
+    );
+    for (const preset of FAILURE_PRESETS) {
+      const answer = await post(demo, { locale: 'en', context: { preset: preset.id } });
+      assert.equal(answer.status, 200, `${preset.id}: ${answer.text}`);
+      const session = demo.emulator!.sessions.get(JSON.parse(answer.text).session_id)!;
+      assert.equal(session.flowName, preset.flow, preset.id);
+      assert.equal(demo.emulator!.flows.find((flow) => flow.name === preset.flow)!.failWith, preset.id.slice('fails-'.length));
+    }
+  });
+
+  it("gives a session of a failure preset its reason's code in the status summary, though every step was passed", async () => {
+    const created = JSON.parse((await post(demo, { locale: 'en', context: { preset: 'fails-eyes-closed' } })).text);
+    const id: string = created.session_id;
+    for (const event of [
+      { type: 'technology.start', technology_code: 'LD' },
+      { type: 'technology.end', technology_code: 'LD', success: true },
+      { type: 'flow.end' },
+    ]) {
+      assert.equal((await sendEvent(demo.emulator!, id, event)).status, 200);
+    }
+    // The demo's emulator lags its result by DEMO_RESULT_DELAY_MS, as the vendor does.
+    const deadline = Date.now() + 15_000;
+    let body: { status: string; result?: { failure_reasons: unknown[] } };
+    do {
+      const response = await fetch(new URL(`/api/status?session_id=${id}`, demo.url), { headers: { 'Biometric-Status-Token': created.status_token } });
+      body = (await response.json()) as typeof body;
+      if (body.status === 'FAILED') break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    } while (Date.now() < deadline);
+    assert.equal(body.status, 'FAILED');
+    assert.deepEqual(body.result!.failure_reasons, [{ code: FLOW_FAILURES['eyes-closed'].code, technology: 'LD', text: 'Closed eyes' }]);
   });
 
   it('answers the no-subscription preset as the vendor refuses it: 502 subscription-inactive', async () => {
@@ -222,6 +262,7 @@ describe('demo with a real API key (BIOMETRIC_API_KEY)', { timeout: 60_000 }, ()
         false,
         'presets only the emulator can act out are not offered against the real service',
       );
+      assert.deepEqual(JSON.parse(config).failurePresets, []);
     } finally {
       await demo.close();
     }

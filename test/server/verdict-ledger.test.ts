@@ -130,6 +130,21 @@ function ledgerSuite(name: string, pair: () => [FlowStore, FlowStore], options: 
       assert.deepEqual(Object.keys(JSON.parse(stored) as object).sort(), ['attempt', 'createdAt', 'decision', 'deliveredAt', 'expiresAt', 'reference']);
     });
 
+    it("delivers the flow's own failure reasons (a technology's typed failure_reason) as the status summary codes them", async () => {
+      const [store] = pair();
+      const { ledger, verdicts } = instance(store, fake.vendor);
+      const id = await newSession(ledger, 'lena');
+      const result = {
+        status: 'FAILED',
+        flow_session_result: false,
+        technologies: [{ code: 'LD' }],
+        liveness_result: { result: false, failure_reason: { type: 'CALC_RESULT', detail: 'Closed eyes' } },
+      };
+      await ledger.observe(id, { status: 'FAILED', result }, 'webhook');
+      await until(() => verdicts.length === 1);
+      assert.deepEqual(verdicts[0]!.reasons, [{ code: 'eyes-closed', technology: 'LD' }]);
+    });
+
     it('delivers once when two instances see the verdict at the same time, by status, webhook and sweep', async () => {
       const [storeA, storeB] = pair();
       const a = instance(storeA, fake.vendor, { sweepIntervalMs: 20 });

@@ -417,7 +417,12 @@ describe('createWebhookHandler', { timeout: 30_000 }, () => {
       const event = flowEnd({ success: true });
       assert.equal((await handler(post(event))).status, 200);
       assert.equal(deliveries.length, 1);
-      assert.deepEqual(deliveries[0]!.verdict, { status: 'FAILED', outcome: 'failed', result: FAILED });
+      assert.deepEqual(deliveries[0]!.verdict, {
+        status: 'FAILED',
+        outcome: 'failed',
+        result: FAILED,
+        reasons: [{ code: 'vendor-error', text: 'face mismatch' }],
+      });
       assert.equal(deliveries[0]!.event.id, event.id);
       const asked = vendor.requests[0]!;
       assert.equal(asked.url.pathname, '/api/v1/flows/session/result/');
@@ -461,7 +466,7 @@ describe('createWebhookHandler', { timeout: 30_000 }, () => {
       const { handler, deliveries } = setup({ confirmWaitMs: 3000 });
       assert.equal((await handler(post(flowEnd()))).status, 200);
       assert.equal(calls, 3);
-      assert.deepEqual(deliveries[0]!.verdict, { status: 'FINISHED', outcome: 'passed', result: FINISHED });
+      assert.deepEqual(deliveries[0]!.verdict, { status: 'FINISHED', outcome: 'passed', result: FINISHED, reasons: [] });
     });
 
     it('answers 503 result-pending after confirmWaitMs, unmarked, logged as a retry (info), so the vendor\'s retry is confirmed and delivered', async () => {
