@@ -152,6 +152,26 @@ describe('createSessionHandler with verdicts', () => {
     assert.ok(logger.lines.some((line) => /could not record session .* which is not handed out/.test(line)));
   });
 
+  it('leaves no half-recorded session when the store takes the record but not its place in the schedule', async () => {
+    const store = createMemoryStore();
+    const written: string[] = [];
+    const half: FlowStore = {
+      ...store,
+      compareAndSet: (key, expected, value, ttlMs) => {
+        written.push(key);
+        return store.compareAndSet(key, expected, value, ttlMs);
+      },
+      schedule: () => Promise.reject(new Error('ECONNRESET')),
+    };
+    const { session, verdicts } = host({ store: half });
+    const response = await createFor(session, 'alice');
+    assert.equal(response.status, 503);
+    assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'store-unavailable');
+    assert.equal(written.length, 1, 'the record was written');
+    assert.equal(await store.get(written[0]!), undefined, 'and taken back');
+    await verdicts.stop();
+  });
+
   it('refuses verdicts without a reference, and reference without verdicts where the check needs both', () => {
     const verdicts = createVerdictLedger({ apiKey: API_KEY, onVerdict: () => undefined });
     assert.throws(() => createSessionHandler({ apiKey: API_KEY, verdicts }), /verdicts needs reference/);
