@@ -185,7 +185,7 @@ function streamSeed(seed: number, serial: number, stream: number): number {
  *
  * @returns a function giving numbers in [0, 1).
  */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -38,6 +38,9 @@ import { getSessionResultWith, resolveVendorOptions } from './vendor.js';
 import type { ResolvedVendorOptions, VendorOptions } from './vendor.js';
 import { FINAL_STATUSES } from '../verdict.js';
 import { renderConfirmPage, renderMessagePage } from './handoff-page.js';
+import { checkOwner, checkReferenceOptions, createReferenceReader } from './reference.js';
+import type { ReferenceCallback } from './reference.js';
+import type { VerdictLedger } from './verdict-ledger.js';
 import type { HandoffMessageKind } from './handoff-page.js';
 
 /** Default lifetime of a handoff link, in seconds. */
@@ -90,6 +93,13 @@ export interface HandoffHandlerOptions extends OriginOptions, Partial<VendorOpti
    * and the connection is closed. Default 10000.
    */
   bodyTimeoutMs?: number;
+  /**
+   * With `reference`: the verdict ledger that knows whose each session is. A link is then made only for
+   * the reference the session was recorded for (403 `forbidden` otherwise), on top of the status token.
+   */
+  verdicts?: VerdictLedger;
+  /** With `verdicts`: the request's reference, as the session handler's `reference`. */
+  reference?: ReferenceCallback;
   /** Where problems are reported (never a token, never a link); default `console`. */
   logger?: Logger;
 }
@@ -151,8 +161,10 @@ function randomNonce(): string {
  *   token) → `200 { url, code, expires_at }`: a new single-use link to this same URL (`?handoff=<id>`)
  *   that works for `ttlSeconds`, and the six-digit code both screens show. A new link for a session
  *   replaces its earlier one. Same checks as the status handler: Origin (403 `forbidden-origin`,
- *   `OPTIONS` preflight), `session_id` (400 `invalid-session-id`), token (401 `status-token-invalid`);
- *   a body not there within `bodyTimeoutMs` gets 408 `body-timeout`.
+ *   `OPTIONS` preflight), `session_id` (400 `invalid-session-id`), token (401 `status-token-invalid`),
+ *   and with `verdicts` and `reference` the session's owner (403 `forbidden`); a body not there within
+ *   `bodyTimeoutMs` gets 408 `body-timeout`. The phone's requests are not checked for a reference: the
+ *   single-use link is their key, and the phone is often not signed in.
  * - `GET ?handoff=<id>` (the phone opens the link): an HTML page in the phone's language (`?lang=`, else
  *   `Accept-Language`, else the element's locale; ru, kk or en) that names the site that asked (its
  *   origin, and `siteName`) and shows the code, with a confirm button. A used, expired, replaced or
@@ -171,8 +183,8 @@ function randomNonce(): string {
  * first request (500 `configuration-error` and one log line while one is wrong).
  *
  * @returns a `(request: Request) => Promise<Response>`.
- * @throws {TypeError} at creation, for `ttlSeconds` or `bodyTimeoutMs` that is not a positive number, or
- *   a `store` without its methods.
+ * @throws {TypeError} at creation, for `ttlSeconds` or `bodyTimeoutMs` that is not a positive number, a
+ *   `store` without its methods, or `reference` and `verdicts` not given together.
  */
 export function createHandoffHandler(options: HandoffHandlerOptions = {}): (request: Request) => Promise<Response> {
   const caller = 'createHandoffHandler';
@@ -186,6 +198,12 @@ export function createHandoffHandler(options: HandoffHandlerOptions = {}): (requ
     throw new TypeError(`${caller}: store must be a FlowStore`);
   }
   const logger = options.logger ?? console;
+  checkReferenceOptions(options.reference, options.verdicts, caller);
+  if ((options.reference === undefined) !== (options.verdicts === undefined)) {
+    throw new TypeError(`${caller}: reference and verdicts go together: the ledger knows whose each session is`);
+  }
+  const verdicts = options.verdicts;
+  const readReference = options.reference && createReferenceReader(options.reference, caller, logger, (text) => text);
   const siteName = options.siteName?.trim() || undefined;
   const refuse = refuser('handoff request', logger);
   const linkKey = (id: string) => `bf:handoff:link:${id}`;
@@ -249,6 +267,10 @@ export function createHandoffHandler(options: HandoffHandlerOptions = {}): (requ
         errorAnswer(401, { code: 'status-token-invalid', message: "Send the session's status token in the Biometric-Status-Token header" }, cors),
         `${presented === null ? 'no' : 'a forged, expired or other-session'} Biometric-Status-Token for session ${sessionId}`,
       );
+    }
+    if (readReference) {
+      const refused = await checkOwner(readReference, verdicts!, () => input.request, sessionId, cors, refuse, logger);
+      if (refused) return refused;
     }
     const session = sessionId.toLowerCase();
     const id = base64url(crypto.getRandomValues(new Uint8Array(16)));

@@ -40,7 +40,28 @@ export type { FailureReason, FailureType, ReasonCode, VendorReasonCode } from '.
 export { REASON_ADVICE, combinedAdvice, isReasonCode } from '../reason-codes.js';
 export type { CombinedAdvice, ReasonAdvice, ReasonFixer, ReasonNextStep } from '../reason-codes.js';
 export { createMemoryStore } from './store.js';
-export type { FlowStore, MemoryStoreOptions } from './store.js';
+export type { FlowStore, LedgerStore, MemoryStoreOptions } from './store.js';
+export {
+  createVerdictLedger,
+  DEFAULT_DELIVERY_TIMEOUT_MS,
+  DEFAULT_GRACE_SECONDS,
+  DEFAULT_RETENTION_DAYS,
+  DEFAULT_SWEEP_CONCURRENCY,
+  DEFAULT_SWEEP_INTERVAL_MS,
+  MAX_REFERENCE_LENGTH,
+} from './verdict-ledger.js';
+export type { ReferenceCallback, ReferenceContext } from './reference.js';
+export type {
+  SessionToRecord,
+  SweepReport,
+  Verdict,
+  VerdictLedger,
+  VerdictLedgerOptions,
+  VerdictOutcome,
+  VerdictReason,
+  VerdictRecord,
+  VerdictSource,
+} from './verdict-ledger.js';
 export { createUnstorageStore } from './unstorage-store.js';
 export type { UnstorageStoreOptions } from './unstorage-store.js';
 export {

@@ -24,7 +24,10 @@ import { checkTokenTtl, issueWith, resolveTokenSecret } from './status-token.js'
 import { createMemoryStore } from './store.js';
 import type { FlowStore } from './store.js';
 import { checkTimeoutMs, createSessionWith, resolveVendorOptions } from './vendor.js';
-import type { VendorOptions } from './vendor.js';
+import type { CreatedSession, VendorOptions } from './vendor.js';
+import { checkReferenceOptions, createReferenceReader } from './reference.js';
+import type { ReferenceCallback } from './reference.js';
+import type { VerdictLedger } from './verdict-ledger.js';
 
 /** What the `metadata` callback is told about the request. */
 export interface SessionMetadataContext {
@@ -53,8 +56,22 @@ export interface SessionHandlerOptions extends VendorOptions, OriginOptions {
    */
   authorize?: (request: Request) => boolean | Promise<boolean>;
   /**
+   * Whom the session is for: the host's own opaque id of its signed-in user (at most 128 characters),
+   * read from the request's session cookie or header, or `undefined` when nobody is signed in (403
+   * `forbidden`, nothing created). Not personal data: no IIN, no e-mail, no name. Never taken from
+   * `context` alone: that is whatever the browser sent. Required with `verdicts`, which records it.
+   * Anything but a short string or `undefined` is a programming error: 500 `internal-error`, logged once.
+   */
+  reference?: ReferenceCallback;
+  /**
+   * The verdict ledger (`createVerdictLedger`): each session is recorded in it with its `reference`
+   * before the answer leaves, so that its verdict reaches `onVerdict` with that reference. A store that
+   * cannot record it → 503 `store-unavailable`: no session is handed out unrecorded.
+   */
+  verdicts?: VerdictLedger;
+  /**
    * A per-client cap on sessions created: over it, 429 `rate-limited` with `Retry-After`. See
-   * {@link SessionRateLimit}. A handler with neither `authorize` nor `rateLimit` is not left open: it
+   * {@link SessionRateLimit}. A handler with neither `authorize`, `reference` nor `rateLimit` is not left open: it
    * limits each client address to {@link DEFAULT_RATE_LIMIT} (20 a minute), with one warning at its
    * first request saying what to set. That default counts only clients whose address is known (see
    * `SessionRateLimit.key`); requests without one are not counted, so that one shared bucket cannot
@@ -154,10 +171,14 @@ function acceptableContentType(header: string | null): boolean {
  * Checks, in order: Origin (403 `forbidden-origin`; `OPTIONS` → 204 preflight for an allowed cross
  * origin), method (405 with `Allow`), `authorize` (403 `forbidden`; it throws → 500 `internal-error`),
  * `rateLimit` (429 `rate-limited` with `Retry-After`; the store fails → 500 `internal-error`, nothing
- * created; with neither `authorize` nor `rateLimit`, {@link DEFAULT_RATE_LIMIT} per client address),
- * content type (415), body size (413) and time (408 `body-timeout` past `bodyTimeoutMs`), JSON (400
- * `invalid-json`, `json-too-deep`), body shape (400 `invalid-request` with `issues`). Then: callback throws → 500 `metadata-callback-failed`; invalid
- * metadata → 500 `invalid-metadata` (logged with field paths, answered without them); vendor timeout →
+ * created; with neither `authorize`, `reference` nor `rateLimit`, {@link DEFAULT_RATE_LIMIT} per client
+ * address), content type (415), body size (413) and time (408 `body-timeout` past `bodyTimeoutMs`), JSON
+ * (400 `invalid-json`, `json-too-deep`), body shape (400 `invalid-request` with `issues`), `reference`
+ * (`undefined` → 403 `forbidden`, nothing created; it throws or answers something other than a short
+ * string → 500 `internal-error`). Then: callback throws → 500 `metadata-callback-failed`; invalid
+ * metadata → 500 `invalid-metadata` (logged with field paths, answered without them); with `verdicts`,
+ * the session is recorded before the answer, and a store that fails → 503 `store-unavailable`
+ * (`Retry-After: 1`; the vendor's session is not handed out); vendor timeout →
  * 504 `vendor-timeout`; vendor unreachable, non-2xx or malformed → 502 `vendor-unreachable`,
  * `vendor-error` (with `vendorStatus`; a redirect is never followed and is a `vendor-error` too),
  * `vendor-invalid-response`; a vendor error text that is known has its stable code instead of
@@ -180,8 +201,9 @@ function acceptableContentType(header: string | null): boolean {
  * reason, e.g. `forbidden-origin: got https://evil.example, allowed https://shop.example`.
  *
  * @throws {TypeError} at creation, for options that are not what their types say: `metadata`,
- *   `authorize` or `rateLimit.key` not functions, `timeoutMs`, `maxBodyBytes`, `bodyTimeoutMs`, `tokenTtlSeconds`,
- *   `sessionTtlSeconds` or `rateLimit` numbers out of range. Never for a missing `apiKey`.
+ *   `authorize`, `reference` or `rateLimit.key` not functions, `verdicts` not a ledger or without
+ *   `reference`, `timeoutMs`, `maxBodyBytes`, `bodyTimeoutMs`, `tokenTtlSeconds`, `sessionTtlSeconds` or
+ *   `rateLimit` numbers out of range. Never for a missing `apiKey`.
  */
 export function createSessionHandler(options: SessionHandlerOptions): (request: Request) => Promise<Response> {
   const caller = 'createSessionHandler';
@@ -201,8 +223,14 @@ export function createSessionHandler(options: SessionHandlerOptions): (request: 
   }
   const authorize = options.authorize;
   if (authorize !== undefined && typeof authorize !== 'function') throw new TypeError('createSessionHandler: authorize must be a function');
+  checkReferenceOptions(options.reference, options.verdicts, caller);
+  const verdicts = options.verdicts;
+  if (verdicts !== undefined && options.reference === undefined) {
+    throw new TypeError(`${caller}: verdicts needs reference: the ledger records each session for whom it is`);
+  }
+  const readReference = options.reference && createReferenceReader(options.reference, caller, logger, redactorFor(options.apiKey));
   // Nothing deciding who may start, nor how often, would let every request bill the host: a default limit.
-  const byDefault = authorize === undefined && options.rateLimit === undefined;
+  const byDefault = authorize === undefined && options.reference === undefined && options.rateLimit === undefined;
   const limits = options.rateLimit ?? DEFAULT_RATE_LIMIT;
   const rateLimit =
     (options.rateLimit !== undefined || byDefault) &&
@@ -279,6 +307,16 @@ export function createSessionHandler(options: SessionHandlerOptions): (request: 
       return refuse(answer, `wrong at ${issues.map((issue) => issue.path || '(root)').join(', ')}`);
     }
 
+    let reference: string | undefined;
+    if (readReference) {
+      const who = await readReference(() => input.request, body.data.context);
+      if (who.kind === 'failed') return errorAnswer(500, { code: 'internal-error', message: 'The session could not be prepared' }, cors);
+      if (who.kind === 'none') {
+        return refuse(errorAnswer(403, { code: 'forbidden', message: 'Sign in to start a verification' }, cors), 'no reference (nobody signed in)');
+      }
+      reference = who.reference;
+    }
+
     let metadata: SessionMetadata | undefined;
     if (metadataCallback) {
       try {
@@ -296,16 +334,12 @@ export function createSessionHandler(options: SessionHandlerOptions): (request: 
       }
     }
 
+    let session: CreatedSession;
+    let statusToken: string;
+    const createdAt = Date.now();
     try {
-      const session = await createSessionWith(vendor, metadata);
-      const statusToken = await issueWith(tokenSecret, session.session_id, tokenTtl);
-      // Whole seconds, as the token's own expiry: the sooner of the two lifetimes.
-      const expiresAt = new Date(Math.floor(Date.now() / 1000 + Math.min(sessionTtl, tokenTtl)) * 1000).toISOString();
-      return jsonAnswer(
-        200,
-        { session_id: session.session_id, technologies: session.technologies, status_token: statusToken, expires_at: expiresAt },
-        cors,
-      );
+      session = await createSessionWith(vendor, metadata);
+      statusToken = await issueWith(tokenSecret, session.session_id, tokenTtl);
     } catch (error) {
       if (error instanceof InvalidMetadataError) {
         logger.error(
@@ -323,6 +357,22 @@ export function createSessionHandler(options: SessionHandlerOptions): (request: 
       logger.error(`[biometric-flow] session create failed unexpectedly: ${redact(describeError(error))}`);
       return errorAnswer(500, { code: 'internal-error', message: 'The session could not be created' }, cors);
     }
+    // Whole seconds, as the token's own expiry: the sooner of the two lifetimes.
+    const expiresAt = new Date(Math.floor(createdAt / 1000 + Math.min(sessionTtl, tokenTtl)) * 1000);
+    if (verdicts) {
+      try {
+        await verdicts.record({ sessionId: session.session_id, reference: reference!, createdAt, expiresAt });
+      } catch (error) {
+        // The vendor's session is left unused: one whose verdict could be lost is never handed out.
+        logger.error(`[biometric-flow] the verdict ledger could not record session ${session.session_id}, which is not handed out: ${redact(describeError(error))}`);
+        return errorAnswer(503, { code: 'store-unavailable', message: 'The verification could not be recorded: retry shortly' }, { ...cors, 'Retry-After': '1' });
+      }
+    }
+    return jsonAnswer(
+      200,
+      { session_id: session.session_id, technologies: session.technologies, status_token: statusToken, expires_at: expiresAt.toISOString() },
+      cors,
+    );
   }));
 }
 
@@ -380,7 +430,7 @@ function createRateLimit(
     if (byDefault && !warned) {
       warned = true;
       logger.warn(
-        '[biometric-flow] createSessionHandler has neither authorize nor rateLimit: anyone who reaches it creates sessions billed to you. ' +
+        '[biometric-flow] createSessionHandler has neither authorize, reference nor rateLimit: anyone who reaches it creates sessions billed to you. ' +
           `Until you set one, each client address may create ${limit} per ${windowMs / 1000} s (a request whose address is unknown, ` +
           'a plain Web Request, is not counted). Set authorize (who may start a verification), and rateLimit ({ limit, windowMs, key? }).',
       );

@@ -19,6 +19,8 @@ import type { ResolvedVendorOptions, SessionResult, VendorOptions, VendorSession
 import { resultFailureReasons } from './vendor-reasons.js';
 import type { FailureReason } from './vendor-reasons.js';
 import { parseWebhookEvent } from './webhook.js';
+import { checkReferenceOptions } from './reference.js';
+import type { VerdictLedger } from './verdict-ledger.js';
 import type { WebhookEvent } from './webhook.js';
 
 /** The vendor's result for a `flow.end`, read from the vendor, never from the webhook's body. */
@@ -72,8 +74,16 @@ export interface WebhookHandlerOptions extends VendorOptions {
    * delivers it again. It should finish within two minutes: past that, a retry may deliver it again.
    * Dedupe is by event id: a session may still bring more than one `flow.end` (a forged one with another
    * id, say), each with the vendor's verdict, so make what it does for a session idempotent.
+   * Optional with `verdicts` (which takes the verdicts by itself).
    */
-  onEvent: (delivery: WebhookDelivery) => void | Promise<void>;
+  onEvent?: (delivery: WebhookDelivery) => void | Promise<void>;
+  /**
+   * The verdict ledger (`createVerdictLedger`): a confirmed `flow.end` is told to it, which delivers the
+   * session's verdict once (whether the webhook, a polling browser or a sweep sees it first); a `flow.end`
+   * whose result still lags has the session checked soon. A session the ledger never recorded gets the
+   * usual confirmation and nothing more.
+   */
+  verdicts?: VerdictLedger;
   /**
    * A secret the webhook URL ends with: the handler accepts a request only when the last segment of its
    * path equals it (compared in constant time), e.g. `https://shop.example/api/biometric/webhook/<token>`.
@@ -154,9 +164,9 @@ const TOKEN_PATTERN = /^[A-Za-z0-9\-_.~]{32,256}$/;
  *   not a 2xx, since that first delivery may still fail and need the vendor's retry;
  * - a `flow.end` for a session the vendor does not know → 422 `session-not-found`; the vendor's result
  *   still not final (`{}`, `PROGRESS`, an unknown status) after `confirmWaitMs` → 503 `result-pending`,
- *   the vendor unreachable → 503 `confirmation-unavailable` (both + `Retry-After`; the event is not marked, the retry confirms again).
- *   A result that lags is the vendor's ordinary course, not a refusal: `result-pending` is logged at
- *   `info` (when the logger has it), as a retry asked for;
+ *   the vendor unreachable → 503 `confirmation-unavailable` (both + `Retry-After`; the event is not
+ *   marked, the retry confirms again). A result that lags is the vendor's ordinary course, not a
+ *   refusal: `result-pending` is logged at `info` (when the logger has it), as a retry asked for;
  * - `onEvent` threw → 500 `delivery-failed`; the store failed → 503 `store-unavailable`; no way to know
  *   the client address for `allowedAddresses` → 500 `configuration-error`.
  *
@@ -170,13 +180,21 @@ const TOKEN_PATTERN = /^[A-Za-z0-9\-_.~]{32,256}$/;
  * build without secrets does not have) are checked on the first request: while one is missing or malformed, or neither of the last two
  * is set, every request answers 500 `configuration-error` and the handler logs why once.
  *
- * @throws {TypeError} at creation: `onEvent` not a function, `timeoutMs`, `maxAgeSeconds`,
+ * With `verdicts`, a confirmed `flow.end` is recorded in the ledger before `onEvent` (the store fails →
+ * 503 `store-unavailable`, the vendor retries), and one whose result is pending has the session checked
+ * by the ledger's next sweeps.
+ *
+ * @throws {TypeError} at creation: neither `onEvent` nor `verdicts`, `onEvent` not a function, `verdicts`
+ *   not a ledger, `timeoutMs`, `maxAgeSeconds`,
  *   `confirmWaitMs` or `maxBodyBytes` out of range. Never for a missing `apiKey`.
  */
 export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler {
   const caller = 'createWebhookHandler';
   const timeoutMs = checkTimeoutMs(options.timeoutMs, caller);
-  if (typeof options.onEvent !== 'function') throw new TypeError(`${caller}: onEvent must be a function`);
+  checkReferenceOptions(undefined, options.verdicts, caller);
+  const verdicts = options.verdicts;
+  if (options.onEvent !== undefined && typeof options.onEvent !== 'function') throw new TypeError(`${caller}: onEvent must be a function`);
+  if (options.onEvent === undefined && verdicts === undefined) throw new TypeError(`${caller}: give onEvent, verdicts or both: nothing would take the events`);
   const maxAgeSeconds = options.maxAgeSeconds ?? 600;
   if (!Number.isFinite(maxAgeSeconds) || maxAgeSeconds <= 0) throw new TypeError(`${caller}: maxAgeSeconds must be a positive number`);
   const confirmWaitMs = options.confirmWaitMs ?? 3000;
@@ -238,6 +256,10 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         return { status: outcome.status, outcome: verdict, result: outcome.result, reasons };
       }
       if (Date.now() + delay > deadline) {
+        // The flow has ended: the ledger checks the session soon, whether or not the vendor retries.
+        await verdicts?.expectEnd(sessionId).catch((error: unknown) => {
+          logger.error(`[biometric-flow] webhook ${about}: the verdict ledger could not take the end: ${describeError(error)}`);
+        });
         // The vendor's result lags its flow by seconds (docs/vendor.md §6): not a refusal, a retry asked for.
         logger.info?.(
           `[biometric-flow] webhook ${about}: the vendor's result is still ${outcome.status} after ${confirmWaitMs} ms; answered 503 result-pending so that the vendor retries`,
@@ -355,8 +377,17 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
           return confirmed;
         }
         verdict = confirmed;
+        if (verdicts) {
+          try {
+            await verdicts.observe(event.session_id, { status: confirmed.status, result: confirmed.result }, 'webhook');
+          } catch (error) {
+            await release();
+            logger.error(`[biometric-flow] webhook ${about}: the verdict ledger could not take it: ${describeError(error)}`);
+            return errorAnswer(503, { code: 'store-unavailable', message: 'Retry later' }, { 'Retry-After': RETRY_AFTER_SECONDS });
+          }
+        }
       }
-      await onEvent(verdict === undefined ? { event } : { event, verdict });
+      await onEvent?.(verdict === undefined ? { event } : { event, verdict });
     } catch (error) {
       await release();
       // Only the error's type: the host's message could carry anything.

@@ -157,6 +157,43 @@ describe('demo backend', { timeout: 60_000 }, () => {
     assert.equal((await fetch(new URL('/api/status?session_id=nope', demo.url))).status, 400);
   });
 
+  it("binds each session to the signed-in demo user, refuses it to the other, and records the user's verdict once", async () => {
+    const created = JSON.parse((await post(demo, { context: { preset: 'default' } }, { cookie: 'demo-user=bob' })).text);
+    const statusAs = (user: string) =>
+      fetch(new URL(`/api/status?session_id=${created.session_id}`, demo.url), {
+        headers: { 'Biometric-Status-Token': created.status_token, cookie: `demo-user=${user}` },
+      });
+    assert.equal((await statusAs('alice')).status, 403, "alice's account with bob's token");
+    assert.equal((await statusAs('bob')).status, 200);
+    // The person finishes the flow, and the tab is closed: only the server can record the verdict.
+    const event = (body: unknown) =>
+      fetch(`${demo.emulatorUrl}/flow/${created.session_id}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    for (const code of ['LD', 'F2F']) {
+      assert.equal((await event({ type: 'technology.start', technology_code: code })).status, 200);
+      assert.equal((await event({ type: 'technology.end', technology_code: code, success: true })).status, 200);
+    }
+    assert.equal((await event({ type: 'flow.end' })).status, 200);
+    const recordsOf = async (user: string) =>
+      ((await (await fetch(new URL('/api/records', demo.url), { headers: { cookie: `demo-user=${user}` } })).json()) as {
+        user: string;
+        records: { sessionId: string; outcome: string; via: string; afterEndMs?: number }[];
+      });
+    const deadline = Date.now() + 20_000;
+    let bob = await recordsOf('bob');
+    while (!bob.records.some((record) => record.sessionId === created.session_id) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      bob = await recordsOf('bob');
+    }
+    const mine = bob.records.filter((record) => record.sessionId === created.session_id);
+    assert.equal(mine.length, 1, JSON.stringify(bob));
+    assert.equal(mine[0]!.outcome, 'passed');
+    assert.equal(mine[0]!.via, 'sweep', 'no browser polled after the end');
+    assert.ok(mine[0]!.afterEndMs !== undefined && mine[0]!.afterEndMs >= 3000, 'after the emulator\'s 3 s result lag');
+    const alice = await recordsOf('alice');
+    assert.equal(alice.user, 'alice');
+    assert.equal(alice.records.some((record) => record.sessionId === created.session_id), false, "not in alice's records");
+  });
+
   it('transforms every module script of the pages without an error (no Vite "Pre-transform error")', async () => {
     // Vite transforms a page's module scripts ahead of their request; the /cdn/ files are the
     // middleware's, and Vite must find them too (see backendPlugin's resolveId).

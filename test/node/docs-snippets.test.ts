@@ -22,6 +22,8 @@ import type { Plugin, UserConfig, ViteDevServer } from 'vite';
 import type { Api } from '@vitejs/plugin-vue';
 import { API_KEY, SESSION_ID, TOKEN_SECRET, startFakeVendor } from '../server/fake-vendor.js';
 import type { FakeVendor } from '../server/fake-vendor.js';
+import { skipWithoutRedis, startRedis } from '../server/redis-server.js';
+import type { RedisServer } from '../server/redis-server.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const snippetsDir = `${root}docs/snippets/`;
@@ -455,6 +457,42 @@ describe('the backend snippets run as written', { timeout: 60_000 }, () => {
       }
     });
   }
+
+  describe('the verdict ledger (verdicts-express.ts), on a real redis-server', { skip: skipWithoutRedis }, () => {
+    let redis: RedisServer;
+    before(async () => {
+      redis = await startRedis();
+    });
+    after(() => redis?.stop());
+
+    it("records alice's session for alice, refuses it to bob's account, and delivers alice's verdict once", async () => {
+      const { url, child } = await runSnippet('verdicts-express.ts', { REDIS_URL: redis.url, BIOMETRIC_WEBHOOK_TOKEN: 'webhook-token-'.padEnd(40, 'w') });
+      const verdicts: { userId: string; sessionId: string; outcome: string }[] = [];
+      child.on('message', (message: { verdict?: { userId: string; sessionId: string; outcome: string } }) => {
+        if (message.verdict) verdicts.push(message.verdict);
+      });
+      try {
+        const as = (user: string | undefined) => ({ Origin: url, ...(user === undefined ? {} : { Cookie: `user=${user}` }) });
+        const post = (user: string | undefined) =>
+          fetch(`${url}/api/biometric/session`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...as(user) }, body: '{}' });
+        assert.equal((await post(undefined)).status, 403, 'nobody signed in: no session');
+        const created = await post('alice');
+        assert.equal(created.status, 200, await created.clone().text());
+        const { session_id: sessionId, status_token: token } = (await created.json()) as { session_id: string; status_token: string };
+        const status = (user: string) =>
+          fetch(`${url}/api/biometric/status?session_id=${sessionId}`, { headers: { ...as(user), 'Biometric-Status-Token': token } });
+        assert.equal((await status('bob')).status, 403, "bob's account with alice's token");
+        assert.equal((await status('alice')).status, 200);
+        const deadline = Date.now() + 5000;
+        while (verdicts.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+        await status('alice');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        assert.deepEqual(verdicts, [{ userId: 'alice', sessionId, outcome: 'passed', reasons: [] }]);
+      } finally {
+        await stop(child);
+      }
+    });
+  });
 
   describe("the page's headers (headers-*.ts): securityHeaders() where each framework takes them", () => {
     const FLOW = 'http://127.0.0.1:8790';

@@ -143,3 +143,12 @@ export const TOKEN_SECRET = 'test-token-secret-' + 'x7Kq2'.repeat(4);
 export async function tokenHeader(sessionId: string = SESSION_ID, tokenSecret: string = TOKEN_SECRET): Promise<Record<string, string>> {
   return { 'Biometric-Status-Token': await issueStatusToken({ tokenSecret, sessionId }) };
 }
+
+/** Waits, a few ms at a time, until `check()` is (or resolves) true; fails after `timeoutMs`. */
+export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

@@ -66,7 +66,7 @@ function stalledBody(first = '{"con'): ReadableStream<Uint8Array> {
 const stalledPost = (url: string, headers: Record<string, string> = {}) =>
   new Request(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: stalledBody(), duplex: 'half' } as RequestInit);
 
-describe('the session handler without authorize or rateLimit', () => {
+describe('the session handler without authorize, reference or rateLimit', () => {
   it('limits each client address to 20 sessions a minute, with one warning that says what to set', async () => {
     const logger = capturingLogger();
     const base = await serve(toNodeListener(sessionHandler({ logger })));
@@ -78,7 +78,7 @@ describe('the session handler without authorize or rateLimit', () => {
     assert.equal(await codeOf(refused), 'rate-limited');
     assert.ok(Number(refused.headers.get('retry-after')) >= 1);
     assert.equal(vendor.requests.length, DEFAULT_RATE_LIMIT.limit, 'nothing over the limit was billed');
-    const warnings = logger.lines.filter((line) => line.includes('neither authorize nor rateLimit'));
+    const warnings = logger.lines.filter((line) => line.includes('neither authorize, reference nor rateLimit'));
     assert.equal(warnings.length, 1, logger.lines.join('\n'));
     assert.match(warnings[0]!, /^warn .*Set authorize .*rateLimit/);
     assert.deepEqual(DEFAULT_RATE_LIMIT, { limit: 20, windowMs: 60_000 });
@@ -89,11 +89,11 @@ describe('the session handler without authorize or rateLimit', () => {
     const handle = sessionHandler({ logger });
     for (let i = 0; i < DEFAULT_RATE_LIMIT.limit + 5; i++) assert.equal((await handle(sessionRequest())).status, 200);
     assert.equal(logger.lines.length, 1, logger.lines.join('\n'));
-    assert.match(logger.lines[0]!, /neither authorize nor rateLimit.*address is unknown.*not counted/);
+    assert.match(logger.lines[0]!, /neither authorize, reference nor rateLimit.*address is unknown.*not counted/);
   });
 
-  it('has no default limit and no warning once authorize or rateLimit is given', async () => {
-    for (const options of [{ authorize: () => true }, { rateLimit: { limit: 100, windowMs: 60_000 } }]) {
+  it('has no default limit and no warning once authorize, reference or rateLimit is given', async () => {
+    for (const options of [{ authorize: () => true }, { reference: () => 'user-1' }, { rateLimit: { limit: 100, windowMs: 60_000 } }]) {
       const logger = capturingLogger();
       const base = await serve(toNodeListener(sessionHandler({ logger, ...options })));
       for (let i = 0; i < DEFAULT_RATE_LIMIT.limit + 2; i++) {
