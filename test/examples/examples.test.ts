@@ -2,6 +2,8 @@
 // once per run), type-checks and builds with its framework's own tools, starts as its README says, and
 // is walked in Chromium against the emulator to `finished` with `outcome: 'passed'`, its status
 // requests carrying the status token; the apps that serve their own pages send them with securityHeaders(). The frontends share the express example as their backend.
+// The backends record each verdict through the verdict ledger for the user signed in by the app's own
+// sign-in: after each walk, the app's records say that user passed, and another user is refused the session's status.
 //
 // Installs come from npm's cache (`npm ci --prefer-offline`). Without the registry and the cache an app
 // is skipped, saying so, except under CI=true, where that is a failure.
@@ -17,6 +19,7 @@ import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { launchChromium, startStaticSite, type StaticSite } from '../support/e2e.js';
 import {
   assertPassed,
+  assertRecorded,
   assertSecurityHeaders,
   CommandError,
   copyApp,
@@ -167,7 +170,9 @@ function backendApp(app: string, use?: (service: Service) => void): void {
       });
       await step(t, app, 'drive', async () => {
         await assertSecurityHeaders(service!.url, emulator.url);
-        assertPassed(await reachFinished(browser, service!.url, technologies()));
+        const verdict = await reachFinished(browser, service!.url, technologies(), { signIn: true });
+        assertPassed(verdict);
+        await assertRecorded(service!.url, verdict);
       });
       if (service) use?.(service);
     });
@@ -205,7 +210,9 @@ function viteApp(app: string, typecheck: [string, string[]]): void {
       });
       await step(t, app, 'drive', async () => {
         await assertSecurityHeaders(preview!.url, emulator.url);
-        assertPassed(await reachFinished(browser, preview!.url, technologies()));
+        const verdict = await reachFinished(browser, preview!.url, technologies(), { signIn: true });
+        assertPassed(verdict);
+        await assertRecorded(preview!.url, verdict);
       });
     });
   });
@@ -232,7 +239,11 @@ describe('plain-html', { concurrency: 1 }, () => {
         pointAtEmulator(join(dir, page), emulator.url);
         site ??= await startStaticSite(backend!, { '/': dir });
       });
-      await step(t, app, `drive ${page}`, async () => assertPassed(await reachFinished(browser, new URL(page, site!.url).href, technologies())));
+      await step(t, app, `drive ${page}`, async () => {
+        const verdict = await reachFinished(browser, new URL(page, site!.url).href, technologies(), { signIn: true });
+        assertPassed(verdict);
+        await assertRecorded(site!.url, verdict);
+      });
     });
   }
 });
@@ -338,6 +349,10 @@ describe('angular', { concurrency: 1 }, () => {
     await step(t, app, 'start', async (dir) => {
       site = await startStaticSite(backend!, { '/': join(dir, 'dist', 'angular', 'browser') });
     });
-    await step(t, app, 'drive', async () => assertPassed(await reachFinished(browser, site!.url, technologies())));
+    await step(t, app, 'drive', async () => {
+      const verdict = await reachFinished(browser, site!.url, technologies(), { signIn: true });
+      assertPassed(verdict);
+      await assertRecorded(site!.url, verdict);
+    });
   });
 });

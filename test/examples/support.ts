@@ -10,6 +10,7 @@ import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
+import { until } from '../server/fake-vendor.js';
 import { ACTION_TIMEOUT_MS, passFlow } from '../support/e2e.js';
 
 /** npm's codes for "the registry cannot be reached". */
@@ -170,16 +171,21 @@ export function pointAtEmulator(file: string, emulatorUrl: string): void {
 export interface Verdict {
   /** The text the app showed once `finished` fired. */
   shown: string;
-  /** The `Biometric-Status-Token` header of each status request, and its answer's HTTP status. */
-  statusRequests: { token: string | undefined; status: number }[];
+  /** The `session_id`, the `Biometric-Status-Token` header of each status request, and its answer's HTTP status. */
+  statusRequests: { sessionId: string | null; token: string | undefined; status: number }[];
   errors: string[];
 }
 
+/** The user the walks sign in as, where the app has a sign-in; {@link assertRecorded} checks against `bob`. */
+export const WALKING_USER = 'alice';
+
 /**
  * Opens the app's page, starts the flow with the element's own button, walks the hosted flow and
- * waits for the app to show the outcome it got from `finished` (`Outcome: passed`).
+ * waits for the app to show the outcome it got from `finished` (`Outcome: passed`). With `signIn`,
+ * first signs in as {@link WALKING_USER} through the app's own `GET /api/login?user=` (its backend
+ * records each session for the signed-in user, and refuses to make one for nobody).
  */
-export async function reachFinished(browser: Browser, url: string, technologies: readonly string[]): Promise<Verdict> {
+export async function reachFinished(browser: Browser, url: string, technologies: readonly string[], options: { signIn?: boolean } = {}): Promise<Verdict> {
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
@@ -199,8 +205,9 @@ export async function reachFinished(browser: Browser, url: string, technologies:
     page.on('response', async (response) => {
       if (new URL(response.url()).pathname !== '/api/biometric/status') return;
       const headers = await response.request().allHeaders();
-      statusRequests.push({ token: headers['biometric-status-token'], status: response.status() });
+      statusRequests.push({ sessionId: new URL(response.url()).searchParams.get('session_id'), token: headers['biometric-status-token'], status: response.status() });
     });
+    if (options.signIn) await page.goto(new URL(`/api/login?user=${WALKING_USER}`, url).href);
     await page.goto(url);
     await page.locator('biometric-flow').getByRole('button', { name: 'Verify your identity', exact: true }).click();
     await passFlow(page.frameLocator('biometric-flow iframe[part~="frame"]'), technologies);
@@ -237,6 +244,63 @@ export function assertPassed(verdict: Verdict): void {
   }
   assert.ok(verdict.statusRequests.some((request) => request.status === 200), `a status request was answered 200: ${JSON.stringify(verdict.statusRequests)}`);
   assert.deepEqual(verdict.errors, [], 'no console errors');
+}
+
+/**
+ * Signs in as `user` through the app's own sign-in, as a browser does.
+ *
+ * @returns the session cookie, for a request's `Cookie` header.
+ */
+async function signIn(appUrl: string, user: string): Promise<string> {
+  const response = await fetch(new URL(`/api/login?user=${user}`, appUrl), { redirect: 'manual' });
+  await response.arrayBuffer();
+  assert.ok(response.status >= 300 && response.status < 400, `the sign-in redirects to the page: ${response.status}`);
+  const cookies = response.headers.getSetCookie().map((cookie) => cookie.split(';')[0]!);
+  assert.ok(cookies.length > 0, 'the sign-in sets a session cookie');
+  return cookies.join('; ');
+}
+
+interface Me {
+  user: string;
+  verified: boolean;
+  verdicts: Record<string, { outcome: string; via: string; at: string }>;
+}
+
+async function me(appUrl: string, cookie: string): Promise<Me> {
+  const response = await fetch(new URL('/api/me', appUrl), { headers: { cookie } });
+  assert.equal(response.status, 200, 'GET /api/me answers the signed-in user');
+  return (await response.json()) as Me;
+}
+
+/**
+ * After a walk signed in as {@link WALKING_USER}: the app's own records (`GET /api/me`, written by the
+ * verdict ledger's `onVerdict`) say that the walked session passed for that user and nothing of it for
+ * another (`bob`); and the status endpoint answers about the session to its user only: 200 with alice's
+ * cookie and the session's status token, 403 `forbidden` with bob's cookie and the same token.
+ */
+export async function assertRecorded(appUrl: string, verdict: Verdict): Promise<void> {
+  const walked = verdict.statusRequests.find((request) => request.sessionId && request.token);
+  assert.ok(walked, 'the element asked the status endpoint about its session');
+  const sessionId = walked.sessionId!;
+  const [owner, other] = [await signIn(appUrl, WALKING_USER), await signIn(appUrl, 'bob')];
+  // The ledger delivers in the background, once the status request that saw the verdict was answered.
+  let record: Me | undefined;
+  await until(async () => (record = await me(appUrl, owner)).verdicts[sessionId] !== undefined, 15_000).catch((error: unknown) => {
+    throw new Error(`the app recorded no verdict for session ${sessionId}: ${JSON.stringify(record)}`, { cause: error });
+  });
+  assert.equal(record!.user, WALKING_USER);
+  assert.equal(record!.verdicts[sessionId]!.outcome, 'passed', `the record of session ${sessionId}: ${JSON.stringify(record)}`);
+  assert.equal(record!.verified, true);
+  const others = await me(appUrl, other);
+  assert.equal(others.user, 'bob');
+  assert.deepEqual(others.verdicts, {}, "the other user's records hold nothing of the walked session");
+  const status = (cookie: string) =>
+    fetch(new URL(`/api/biometric/status?session_id=${sessionId}`, appUrl), { headers: { cookie, 'biometric-status-token': walked.token! } });
+  const asOwner = await status(owner);
+  assert.equal(asOwner.status, 200, `the session's own user gets its status: ${await asOwner.text()}`);
+  const asOther = await status(other);
+  const body = (await asOther.json()) as { error?: { code?: string } };
+  assert.deepEqual([asOther.status, body.error?.code], [403, 'forbidden'], "another user's cookie with the session's status token is refused");
 }
 
 /** What a page's `finished` listener heard of a `finished` dispatched by hand, after hydration and after one more render. */
