@@ -253,6 +253,7 @@ backendApp('fastify');
 
 describe('next-app-router', { concurrency: 1 }, () => {
   const app = 'next-app-router';
+  const CRON_SECRET = 'test-cron-secret';
   let service: Service | undefined;
   test('installs the packed package', { timeout: INSTALL_TIMEOUT_MS }, (t) => install(t, app));
   test('builds with its type-check (next build), without BIOMETRIC_API_KEY or any flow URL set', { timeout: BUILD_TIMEOUT_MS }, (t) =>
@@ -269,7 +270,7 @@ describe('next-app-router', { concurrency: 1 }, () => {
       const port = await freePort();
       service = await serve('node_modules/.bin/next', ['start', '--hostname', '127.0.0.1', '--port', String(port)], {
         cwd: dir,
-        env: { ...backendEnv(), NEXT_TELEMETRY_DISABLED: '1', BIOMETRIC_ALLOWED_ORIGINS: `http://127.0.0.1:${port}` },
+        env: { ...backendEnv(), NEXT_TELEMETRY_DISABLED: '1', BIOMETRIC_ALLOWED_ORIGINS: `http://127.0.0.1:${port}`, CRON_SECRET },
         timeoutMs: SERVE_TIMEOUT_MS,
       });
       services.push(service);
@@ -282,7 +283,15 @@ describe('next-app-router', { concurrency: 1 }, () => {
       assert.ok(unread.setUpByScript, 'the doctor recognises a tag set up by script');
       const flagged = await runDoctor({ url: service!.url, sessionEndpoint: '/api/biometric/session', statusEndpoint: '/api/biometric/status', flowBaseUrl: emulator.url });
       assert.deepEqual(flagged.checks.filter((check) => check.status !== 'pass'), [], 'with the flags, the doctor finds nothing wrong');
-      assertPassed(await reachFinished(browser, service!.url, technologies()));
+      const verdict = await reachFinished(browser, service!.url, technologies(), { signIn: true });
+      assertPassed(verdict);
+      await assertRecorded(service!.url, verdict);
+      // The cron route sweeps per request, for the cron's secret only (built without it, it must not be a prerendered 401).
+      const cron = (headers: Record<string, string>) => fetch(new URL('api/cron/biometric-sweep', service!.url), { headers });
+      assert.equal((await cron({})).status, 401, 'the cron route refuses a request without the secret');
+      const swept = await cron({ authorization: `Bearer ${CRON_SECRET}` });
+      assert.equal(swept.status, 200);
+      assert.deepEqual(Object.keys((await swept.json()) as object).sort(), ['claimed', 'decided', 'delivered', 'vendorCalls'], 'the sweep reports what it did');
     });
   });
   test("the bare tag (React 19's own custom-element support) on a server-rendered page: onfinished is not attached by hydration, only by a later client render (facebook/react#35446)", { timeout: DRIVE_TIMEOUT_MS }, async (t) => {
@@ -328,7 +337,9 @@ describe('nuxt', { concurrency: 1 }, () => {
       assert.deepEqual(doctor.checks.filter((check) => check.status !== 'pass'), [], 'the doctor reads the rendered tag and finds nothing wrong');
       await assertSecurityHeaders(service!.url, emulator.url);
       // The walk ends seconds after the page hydrated: the finished handler shown below is Vue's hydrated @finished.
-      assertPassed(await reachFinished(browser, service!.url, technologies()));
+      const verdict = await reachFinished(browser, service!.url, technologies(), { signIn: true });
+      assertPassed(verdict);
+      await assertRecorded(service!.url, verdict);
     });
   });
 });
