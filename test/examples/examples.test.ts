@@ -286,7 +286,7 @@ describe('next-app-router', { concurrency: 1 }, () => {
       const verdict = await reachFinished(browser, service!.url, technologies(), { signIn: true });
       assertPassed(verdict);
       await assertRecorded(service!.url, verdict);
-      // The cron route sweeps per request, for the cron's secret only (built without it, it must not be a prerendered 401).
+      // The cron route sweeps per request, for the cron's secret only (built without CRON_SECRET: not a prerendered 401).
       const cron = (headers: Record<string, string>) => fetch(new URL('api/cron/biometric-sweep', service!.url), { headers });
       assert.equal((await cron({})).status, 401, 'the cron route refuses a request without the secret');
       const swept = await cron({ authorization: `Bearer ${CRON_SECRET}` });

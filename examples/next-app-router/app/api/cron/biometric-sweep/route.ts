@@ -1,4 +1,3 @@
-import { connection } from "next/server";
 import { verdicts } from "../../../verdicts";
 
 // A serverless function has no timer, so a cron calls one sweep of the verdict ledger: the sessions whose
@@ -6,9 +5,6 @@ import { verdicts } from "../../../verdicts";
 // vercel.json `{ "crons": [{ "path": "/api/cron/biometric-sweep", "schedule": "* * * * *" }] }`, which
 // sends `Authorization: Bearer <CRON_SECRET>`.
 export async function GET(request: Request): Promise<Response> {
-  // Run per request: under cacheComponents, `next build` would otherwise prerender the answer it got
-  // without CRON_SECRET (a 401) and serve that for good.
-  await connection();
   const secret = process.env.CRON_SECRET;
   if (!secret || request.headers.get("authorization") !== `Bearer ${secret}`) return new Response(null, { status: 401 });
   return Response.json(await verdicts.sweep()); // { claimed, vendorCalls, decided, delivered }
