@@ -161,7 +161,7 @@ function backendApp(app: string, use?: (service: Service) => void): void {
     test('type-checks server.ts (tsc --noEmit)', { timeout: BUILD_TIMEOUT_MS }, (t) =>
       step(t, app, 'type-check', (dir) => run('node_modules/.bin/tsc', ['--noEmit'], { cwd: dir, timeoutMs: BUILD_TIMEOUT_MS })),
     );
-    test('serves its page and the session and status endpoints: the flow reaches finished with the verdict', { timeout: DRIVE_TIMEOUT_MS }, async (t) => {
+    test('serves its page and the session and status endpoints: signed in, the flow reaches finished with the verdict, which the app records for that user only', { timeout: DRIVE_TIMEOUT_MS }, async (t) => {
       let service: Service | undefined;
       await step(t, app, 'start', async (dir) => {
         pointAtEmulator(join(dir, 'public', 'index.html'), emulator.url);
@@ -170,7 +170,7 @@ function backendApp(app: string, use?: (service: Service) => void): void {
       });
       await step(t, app, 'drive', async () => {
         await assertSecurityHeaders(service!.url, emulator.url);
-        const verdict = await reachFinished(browser, service!.url, technologies(), { signIn: true });
+        const verdict = await reachFinished(browser, service!.url, technologies());
         assertPassed(verdict);
         await assertRecorded(service!.url, verdict);
       });
@@ -210,7 +210,7 @@ function viteApp(app: string, typecheck: [string, string[]]): void {
       });
       await step(t, app, 'drive', async () => {
         await assertSecurityHeaders(preview!.url, emulator.url);
-        const verdict = await reachFinished(browser, preview!.url, technologies(), { signIn: true });
+        const verdict = await reachFinished(browser, preview!.url, technologies());
         assertPassed(verdict);
         await assertRecorded(preview!.url, verdict);
       });
@@ -240,7 +240,7 @@ describe('plain-html', { concurrency: 1 }, () => {
         site ??= await startStaticSite(backend!, { '/': dir });
       });
       await step(t, app, `drive ${page}`, async () => {
-        const verdict = await reachFinished(browser, new URL(page, site!.url).href, technologies(), { signIn: true });
+        const verdict = await reachFinished(browser, new URL(page, site!.url).href, technologies());
         assertPassed(verdict);
         await assertRecorded(site!.url, verdict);
       });
@@ -283,7 +283,7 @@ describe('next-app-router', { concurrency: 1 }, () => {
       assert.ok(unread.setUpByScript, 'the doctor recognises a tag set up by script');
       const flagged = await runDoctor({ url: service!.url, sessionEndpoint: '/api/biometric/session', statusEndpoint: '/api/biometric/status', flowBaseUrl: emulator.url });
       assert.deepEqual(flagged.checks.filter((check) => check.status !== 'pass'), [], 'with the flags, the doctor finds nothing wrong');
-      const verdict = await reachFinished(browser, service!.url, technologies(), { signIn: true });
+      const verdict = await reachFinished(browser, service!.url, technologies());
       assertPassed(verdict);
       await assertRecorded(service!.url, verdict);
       // The cron route sweeps per request, for the cron's secret only (built without CRON_SECRET: not a prerendered 401).
@@ -337,7 +337,7 @@ describe('nuxt', { concurrency: 1 }, () => {
       assert.deepEqual(doctor.checks.filter((check) => check.status !== 'pass'), [], 'the doctor reads the rendered tag and finds nothing wrong');
       await assertSecurityHeaders(service!.url, emulator.url);
       // The walk ends seconds after the page hydrated: the finished handler shown below is Vue's hydrated @finished.
-      const verdict = await reachFinished(browser, service!.url, technologies(), { signIn: true });
+      const verdict = await reachFinished(browser, service!.url, technologies());
       assertPassed(verdict);
       await assertRecorded(service!.url, verdict);
     });
@@ -361,7 +361,7 @@ describe('angular', { concurrency: 1 }, () => {
       site = await startStaticSite(backend!, { '/': join(dir, 'dist', 'angular', 'browser') });
     });
     await step(t, app, 'drive', async () => {
-      const verdict = await reachFinished(browser, site!.url, technologies(), { signIn: true });
+      const verdict = await reachFinished(browser, site!.url, technologies());
       assertPassed(verdict);
       await assertRecorded(site!.url, verdict);
     });

@@ -176,16 +176,16 @@ export interface Verdict {
   errors: string[];
 }
 
-/** The user the walks sign in as, where the app has a sign-in; {@link assertRecorded} checks against `bob`. */
-export const WALKING_USER = 'alice';
+/** The user the walks sign in as; {@link assertRecorded} checks against another, `bob`. */
+const WALKING_USER = 'alice';
 
 /**
- * Opens the app's page, starts the flow with the element's own button, walks the hosted flow and
- * waits for the app to show the outcome it got from `finished` (`Outcome: passed`). With `signIn`,
- * first signs in as {@link WALKING_USER} through the app's own `GET /api/login?user=` (its backend
- * records each session for the signed-in user, and refuses to make one for nobody).
+ * Signs in as {@link WALKING_USER} through the app's own `GET /api/login?user=` (its backend records each
+ * session for the signed-in user, and makes none for nobody), opens the app's page, starts the flow
+ * with the element's own button, walks the hosted flow and waits for the app to show the outcome it got
+ * from `finished` (`Outcome: passed`).
  */
-export async function reachFinished(browser: Browser, url: string, technologies: readonly string[], options: { signIn?: boolean } = {}): Promise<Verdict> {
+export async function reachFinished(browser: Browser, url: string, technologies: readonly string[]): Promise<Verdict> {
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
@@ -207,7 +207,7 @@ export async function reachFinished(browser: Browser, url: string, technologies:
       const headers = await response.request().allHeaders();
       statusRequests.push({ sessionId: new URL(response.url()).searchParams.get('session_id'), token: headers['biometric-status-token'], status: response.status() });
     });
-    if (options.signIn) await page.goto(new URL(`/api/login?user=${WALKING_USER}`, url).href);
+    await page.goto(new URL(`/api/login?user=${WALKING_USER}`, url).href);
     await page.goto(url);
     await page.locator('biometric-flow').getByRole('button', { name: 'Verify your identity', exact: true }).click();
     await passFlow(page.frameLocator('biometric-flow iframe[part~="frame"]'), technologies);
