@@ -222,6 +222,9 @@ function frameWithoutCamera(element: Element): Mistake | undefined {
   const frame = element.shadowRoot?.querySelector<HTMLIFrameElement>('iframe[allow]');
   const policy = (frame as (HTMLIFrameElement & { featurePolicy?: FramePolicy }) | null | undefined)?.featurePolicy;
   if (!frame || typeof policy?.allowsFeature !== 'function' || policy.allowsFeature('camera')) return undefined;
+  // A page that may not use the camera itself is camera-blocked-by-policy, told on its own (a blocked popup's
+  // fallback frame may still be there).
+  if ((document as Document & { featurePolicy?: FramePolicy }).featurePolicy?.allowsFeature('camera') === false) return undefined;
   const origin = new URL(frame.src).origin;
   return [
     'camera-not-delegated',
