@@ -7,6 +7,8 @@
  *
  * @module
  */
+import { FlowError } from '../errors.js';
+import { DEFAULT_FLOW_BASE_URL, flowLocation, type FlowLocation } from '../flow-url.js';
 import type { Logger } from './http.js';
 
 /** The environment variable read when a handler has no `allowedOrigins`. */
@@ -59,4 +61,21 @@ export function lazySettings<T>(caller: string, logger: Logger, resolve: () => T
       return undefined;
     }
   };
+}
+
+/**
+ * `flowBaseUrl` resolved the way the element resolves its `flow-base-url` (the same code: one place
+ * decides what a flow URL may be), default `https://remote.biometric.kz`.
+ *
+ * @throws {TypeError} naming `caller` when the URL is malformed, relative or not `https:` (`http:` only
+ *   on loopback hosts), so that {@link lazySettings} reports it as a configuration error.
+ */
+export function resolveFlowLocation(flowBaseUrl: string | undefined, caller: string): FlowLocation {
+  try {
+    // The base resolves against itself: a relative URL has nothing to be relative to on a server.
+    return flowLocation({ baseUrl: flowBaseUrl, finishedUrl: undefined, documentBase: flowBaseUrl || DEFAULT_FLOW_BASE_URL });
+  } catch (error) {
+    if (error instanceof FlowError) throw new TypeError(`${caller}: flowBaseUrl must be an absolute https: URL (http: only on loopback hosts)`);
+    throw error;
+  }
 }

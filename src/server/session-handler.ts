@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { InvalidMetadataError, VendorError, describeError, redactorFor } from './errors.js';
 import { webHandler } from './handler-core.js';
 import type { HandlerAnswer, HandlerInput } from './handler-core.js';
-import { lazySettings } from './configuration.js';
+import { lazySettings, resolveFlowLocation } from './configuration.js';
+import { flowUrl } from '../flow-url.js';
 import {
   BodyError,
   configurationErrorAnswer,
@@ -76,6 +77,11 @@ export interface SessionHandlerOptions extends VendorOptions, OriginOptions {
    * shows the session again after a reload.
    */
   sessionTtlSeconds?: number;
+  /**
+   * Where the vendor's `/flow/<id>` lives, as the element's `flow-base-url`; default
+   * `https://remote.biometric.kz`. The answer's `flow_url` is built from it: what a native app opens.
+   */
+  flowBaseUrl?: string;
   /** Largest accepted request body in bytes; default 16384. */
   maxBodyBytes?: number;
   /** Where problems are reported (redacted, no personal data, never a token); default `console`. */
@@ -137,10 +143,13 @@ function acceptableContentType(header: string | null): boolean {
 /**
  * Creates the endpoint the element's `session-endpoint` points at. It takes `POST` JSON
  * `{ locale?, context? }`, asks the `metadata` callback for session metadata, creates a vendor session
- * with the API key, and answers `200 { session_id, technologies, status_token, expires_at }`
+ * with the API key, and answers `200 { session_id, technologies, status_token, expires_at, flow_url }`
  * (`Cache-Control: no-store`). `status_token` is what the status handler asks for (header
  * `Biometric-Status-Token`); `expires_at` (ISO 8601) is until when the session is worth showing again
- * (the element's `resume`): the sooner of `sessionTtlSeconds` and the token's lifetime.
+ * (the element's `resume`): the sooner of `sessionTtlSeconds` and the token's lifetime. `flow_url` is
+ * `<flowBaseUrl>/flow/<session_id>?web_view=true&locale=<ru|kz|en>` (the request's `locale`, Kazakh
+ * spelled `kz` as the vendor does; `ru` when none was sent): what a native app opens in its web view.
+ * The element builds the same URL itself.
  *
  * Checks, in order: Origin (403 `forbidden-origin`; `OPTIONS` → 204 preflight for an allowed cross
  * origin), method (405 with `Allow`), `authorize` (403 `forbidden`; it throws → 500 `internal-error`),
@@ -160,7 +169,7 @@ function acceptableContentType(header: string | null): boolean {
  * @returns a `(request: Request) => Promise<Response>` for any Web-standard server; see `toNodeListener`
  *   for node:http and Express.
  * Options are checked in two steps. What a build does not have — `apiKey`, `apiBaseUrl`, `tokenSecret`
- * (and `BIOMETRIC_TOKEN_SECRET`), `allowedOrigins` (and `BIOMETRIC_ALLOWED_ORIGINS`) — is checked on the
+ * (and `BIOMETRIC_TOKEN_SECRET`), `allowedOrigins` (and `BIOMETRIC_ALLOWED_ORIGINS`), `flowBaseUrl` — is checked on the
  * first request, so a module that makes the handler at load works in `next build` or a Docker build
  * without secrets; while one is missing or malformed every request answers 500 `configuration-error`,
  * and the handler logs why once (`logger.error`, never the key). Everything else is a programming error
@@ -200,6 +209,7 @@ export function createSessionHandler(options: SessionHandlerOptions): (request: 
       vendor: resolveVendorOptions(options, caller),
       originPolicy: createOriginPolicy(options, caller),
       tokenSecret: resolveTokenSecret(options.tokenSecret, caller, logger),
+      flowLocation: resolveFlowLocation(options.flowBaseUrl, caller),
     }),
     redactorFor(options.apiKey),
   );
@@ -208,7 +218,7 @@ export function createSessionHandler(options: SessionHandlerOptions): (request: 
   return webHandler(async (input: HandlerInput): Promise<HandlerAnswer> => {
     const configured = settings();
     if (configured === undefined) return configurationErrorAnswer();
-    const { vendor, originPolicy, tokenSecret } = configured;
+    const { vendor, originPolicy, tokenSecret, flowLocation } = configured;
     const redact = vendor.redact;
     const decision = originPolicy(input);
     if (decision.kind === 'forbidden') return refuse(forbiddenOrigin(), decision.reason);
@@ -295,9 +305,11 @@ export function createSessionHandler(options: SessionHandlerOptions): (request: 
       const statusToken = await issueWith(tokenSecret, session.session_id, tokenTtl);
       // Whole seconds, as the token's own expiry: the sooner of the two lifetimes.
       const expiresAt = new Date(Math.floor(Date.now() / 1000 + Math.min(sessionTtl, tokenTtl)) * 1000).toISOString();
+      // The id is the vendor's, already checked to be a UUID; the element's locale by default.
+      const url = flowUrl(flowLocation, session.session_id, body.data.locale ?? 'ru').href;
       return jsonAnswer(
         200,
-        { session_id: session.session_id, technologies: session.technologies, status_token: statusToken, expires_at: expiresAt },
+        { session_id: session.session_id, technologies: session.technologies, status_token: statusToken, expires_at: expiresAt, flow_url: url },
         cors,
       );
     } catch (error) {
