@@ -185,7 +185,15 @@ export function createDemoBackend(options: {
   const sessionHandlers = new Map(
     presets.map((preset) => [
       preset.id,
-      createSessionHandler({ apiKey: keyOf(preset), apiBaseUrl, tokenSecret, metadata: () => preset.metadata, logger }),
+      createSessionHandler({
+        apiKey: keyOf(preset),
+        apiBaseUrl,
+        // The flow_url of its answers: the emulator's flow, or the vendor's.
+        flowBaseUrl: options.handoffFlowBaseUrl,
+        tokenSecret,
+        metadata: () => preset.metadata,
+        logger,
+      }),
     ]),
   );
   const statusHandlers = new Map(
