@@ -462,7 +462,9 @@ export const FLOW_PAGE_SCRIPT = String.raw`
       state.egovPhoto = EGOV_PHOTO;
       finishStep('ED', true, { details: details });
     });
-    section('ED', t.otpTitle, [el('p', { id: 'otp-sent', text: fmt(t.otpSent, { phone: shownPhone }) }), form]);
+    // Not http(s): a native web view hands it to the system (the app); a browser or a frame stays put.
+    var egov = el('p', { class: 'hint' }, [el('a', { id: 'egov-mobile-link', href: cfg.egovMobileUrl, text: t.egovMobile })]);
+    section('ED', t.otpTitle, [el('p', { id: 'otp-sent', text: fmt(t.otpSent, { phone: shownPhone }) }), form, egov]);
     input.focus({ preventScroll: true });
   }
 
