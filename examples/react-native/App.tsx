@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { ActivityIndicator, BackHandler, Button, Linking, PermissionsAndroid, Platform, SafeAreaView, StyleSheet, Text } from 'react-native';
+import { ActivityIndicator, BackHandler, Button, Linking, PermissionsAndroid, Platform, StyleSheet, Text } from 'react-native';
 import { WebView } from 'react-native-webview';
+// Inside your app's SafeAreaProvider (react-native's own SafeAreaView is deprecated).
+import { SafeAreaView } from 'react-native-safe-area-context';
 import { decideNavigation, flowPlaces, parseFlowSession, verdictOf, type FlowSession, type Verdict } from './flow-links';
 
 /** Your backend: biometric-flow/server's session and status handlers, behind your app's own sign-in. */
