@@ -91,7 +91,7 @@ export type Verdict = 'passed' | 'failed' | 'pending';
 /**
  * Reads the status endpoint's answer `{ status, result: { flow_session_result } }` as the server package
  * defines it: passed only with `FINISHED` and a true result; anything not final (the vendor lags its
- * result, SERVICE.md §6) is `pending`.
+ * result, docs/vendor.md §6) is `pending`.
  */
 export function verdictOf(answer: { status?: unknown; result?: { flow_session_result?: unknown } }): Verdict {
   const result = answer.result?.flow_session_result;

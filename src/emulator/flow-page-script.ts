@@ -13,7 +13,7 @@
  * - Every step has an "Emulator: fail this step" button (`#simulate-failure-button`,
  *   `failure_reason: emulated_failure`), and an "Emulator: fail with a vendor error" control
  *   (`select#simulate-vendor-error` + `#simulate-vendor-error-button`, `vendor_error: <name>`): the
- *   session then fails with that vendor text (SERVICE.md §6).
+ *   session then fails with that vendor text (docs/vendor.md §6).
  * - A camera step whose `getUserMedia` is refused or unavailable fails (`camera_denied` /
  *   `camera_unavailable`).
  *

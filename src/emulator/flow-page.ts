@@ -64,10 +64,11 @@ a { color: var(--accent); }
 `;
 
 /**
- * The E-Document step's link to the eGov Mobile app. The vendor's real link is not published (SERVICE.md
- * §9 says only that the flow may open the app): this scheme is the emulator's own, plainly named so, and
- * stands for any link that is not `http(s)`, which a native client must hand to the system rather than
- * load in its web view. Opened in a browser, it goes nowhere and the page stays as it was.
+ * The E-Document step's link to the eGov Mobile app. The vendor's real link is not published
+ * (docs/vendor.md §9 says only that the flow may open the app): this scheme is the emulator's own,
+ * plainly named so, and stands for any link that is not `http(s)`, which a native client must hand to
+ * the system rather than load in its web view. Opened in a browser, it goes nowhere and the page stays
+ * as it was.
  */
 export const EGOV_MOBILE_URL = 'egov-mobile-emulated://open';
 
@@ -193,7 +194,7 @@ export function renderFlowPage(input: FlowPageInput): string {
   - E-Document: the SMS code 000000 fails the step; any other 6 digits pass. The eGov Mobile link
     (#egov-mobile-link) uses the emulator's own scheme, egov-mobile-emulated:, and goes nowhere.
   - Every step has a button #simulate-failure-button that fails it, and select#simulate-vendor-error with
-    #simulate-vendor-error-button that fails it with a vendor error text (SERVICE.md section 6).
+    #simulate-vendor-error-button that fails it with a vendor error text (docs/vendor.md section 6).
   - A camera step fails when getUserMedia is refused or unavailable.
   Messages to the host window (parent when framed, else opener), targetOrigin '*':
   {event:'technology.start',technology_code}, {event:'technology.end',technology_code,success},

@@ -45,7 +45,7 @@ let backendUrl: string;
 let browser: Browser;
 
 before(async () => {
-  // The vendor's result lags the end of the flow (SERVICE.md §6): the app must ask until it knows.
+  // The vendor's result lags the end of the flow (docs/vendor.md §6): the app must ask until it knows.
   emulator = await startEmulator({ port: 0, resultDelayMs: 1500 });
   const apiKey = emulator.flows.find((flow) => flow.name === FLOW_NAME)!.apiKey;
   const options = { apiKey, apiBaseUrl: emulator.url, tokenSecret: TOKEN_SECRET, logger: { warn() {}, error() {} } };
