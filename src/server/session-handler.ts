@@ -149,7 +149,8 @@ function acceptableContentType(header: string | null): boolean {
  * (the element's `resume`): the sooner of `sessionTtlSeconds` and the token's lifetime. `flow_url` is
  * `<flowBaseUrl>/flow/<session_id>?web_view=true&locale=<ru|kz|en>` (the request's `locale`, Kazakh
  * spelled `kz` as the vendor does; `ru` when none was sent): what a native app opens in its web view.
- * The element builds the same URL itself.
+ * The element builds the same URL itself. `flowBaseUrl` is checked on the first request, like the
+ * environment's settings below: one the element would refuse answers 500 `configuration-error`.
  *
  * Checks, in order: Origin (403 `forbidden-origin`; `OPTIONS` → 204 preflight for an allowed cross
  * origin), method (405 with `Allow`), `authorize` (403 `forbidden`; it throws → 500 `internal-error`),
@@ -169,7 +170,7 @@ function acceptableContentType(header: string | null): boolean {
  * @returns a `(request: Request) => Promise<Response>` for any Web-standard server; see `toNodeListener`
  *   for node:http and Express.
  * Options are checked in two steps. What a build does not have — `apiKey`, `apiBaseUrl`, `tokenSecret`
- * (and `BIOMETRIC_TOKEN_SECRET`), `allowedOrigins` (and `BIOMETRIC_ALLOWED_ORIGINS`), `flowBaseUrl` — is checked on the
+ * (and `BIOMETRIC_TOKEN_SECRET`), `allowedOrigins` (and `BIOMETRIC_ALLOWED_ORIGINS`) — is checked on the
  * first request, so a module that makes the handler at load works in `next build` or a Docker build
  * without secrets; while one is missing or malformed every request answers 500 `configuration-error`,
  * and the handler logs why once (`logger.error`, never the key). Everything else is a programming error
@@ -218,7 +219,7 @@ export function createSessionHandler(options: SessionHandlerOptions): (request: 
   return webHandler(async (input: HandlerInput): Promise<HandlerAnswer> => {
     const configured = settings();
     if (configured === undefined) return configurationErrorAnswer();
-    const { vendor, originPolicy, tokenSecret, flowLocation } = configured;
+    const { vendor, originPolicy, tokenSecret } = configured;
     const redact = vendor.redact;
     const decision = originPolicy(input);
     if (decision.kind === 'forbidden') return refuse(forbiddenOrigin(), decision.reason);
@@ -306,7 +307,7 @@ export function createSessionHandler(options: SessionHandlerOptions): (request: 
       // Whole seconds, as the token's own expiry: the sooner of the two lifetimes.
       const expiresAt = new Date(Math.floor(Date.now() / 1000 + Math.min(sessionTtl, tokenTtl)) * 1000).toISOString();
       // The id is the vendor's, already checked to be a UUID; the element's locale by default.
-      const url = flowUrl(flowLocation, session.session_id, body.data.locale ?? 'ru').href;
+      const url = flowUrl(configured.flowLocation, session.session_id, body.data.locale ?? 'ru').href;
       return jsonAnswer(
         200,
         { session_id: session.session_id, technologies: session.technologies, status_token: statusToken, expires_at: expiresAt, flow_url: url },
