@@ -12,7 +12,7 @@
 import { describeError } from './errors.js';
 import { webHandler } from './handler-core.js';
 import type { HandlerAnswer, HandlerInput } from './handler-core.js';
-import { lazySettings, resolveFlowLocation } from './configuration.js';
+import { lazySettings } from './configuration.js';
 import {
   BodyError,
   configurationErrorAnswer,
@@ -40,10 +40,13 @@ import type { HandoffMessageKind } from './handoff-page.js';
 export const DEFAULT_HANDOFF_TTL_SECONDS = 600;
 /** The query parameter that carries a link's id. */
 export const HANDOFF_LINK_PARAMETER = 'handoff';
+/** The flow the phone is sent to when no `flowBaseUrl` is given (the element's default too). */
+const DEFAULT_FLOW_BASE_URL = 'https://remote.biometric.kz';
 /** How long a used link's record is kept past its expiry, so that reopening it says "used", not "unknown". */
 const USED_KEPT_MS = 24 * 3600 * 1000;
 const MAX_BODY_BYTES = 4096;
 const ALLOWED_METHODS = 'GET, POST, OPTIONS';
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const LOCALES: readonly Locale[] = ['ru', 'kk', 'en'];
 
 /** What the element sends. Unknown fields are ignored so the element may grow. */
@@ -145,6 +148,22 @@ function matchLocale(value: unknown): Locale | undefined {
   return primary === 'kz' ? 'kk' : LOCALES.find((l) => l === primary);
 }
 
+function checkFlowBaseUrl(value: string | undefined, caller: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value ?? DEFAULT_FLOW_BASE_URL);
+  } catch {
+    throw new TypeError(`${caller}: flowBaseUrl is not a URL`);
+  }
+  if (!(url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)))) {
+    throw new TypeError(`${caller}: flowBaseUrl must use https: (http: only on loopback hosts)`);
+  }
+  url.search = '';
+  url.hash = '';
+  if (!url.pathname.endsWith('/')) url.pathname += '/';
+  return url;
+}
+
 function randomNonce(): string {
   return base64url(crypto.getRandomValues(new Uint8Array(16)));
 }
@@ -191,7 +210,7 @@ export function createHandoffHandler(options: HandoffHandlerOptions = {}): (requ
   const settings = lazySettings(caller, logger, () => ({
     tokenSecret: resolveTokenSecret(options.tokenSecret, caller, logger),
     originPolicy: createOriginPolicy(options, caller),
-    flowBase: resolveFlowLocation(options.flowBaseUrl, caller).base,
+    flowBase: checkFlowBaseUrl(options.flowBaseUrl, caller),
     publicUrl: options.publicUrl === undefined ? undefined : checkPublicUrl(options.publicUrl, caller),
   }));
   const refuse = refuser('handoff request', logger);
