@@ -2,8 +2,7 @@ import { z } from 'zod';
 import { InvalidMetadataError, VendorError, describeError, redactorFor } from './errors.js';
 import { webHandler } from './handler-core.js';
 import type { HandlerAnswer, HandlerInput } from './handler-core.js';
-import { lazySettings, resolveFlowLocation } from './configuration.js';
-import { flowUrl } from '../flow-url.js';
+import { lazySettings } from './configuration.js';
 import {
   BodyError,
   configurationErrorAnswer,
@@ -28,6 +27,8 @@ import { createMemoryStore } from './store.js';
 import type { FlowStore } from './store.js';
 import { checkTimeoutMs, createSessionWith, resolveVendorOptions } from './vendor.js';
 import type { VendorOptions } from './vendor.js';
+import { resolveFlowLocation } from './configuration.js';
+import { flowUrl } from '../flow-url.js';
 
 /** The element's locales. */
 export type Locale = 'ru' | 'kk' | 'en';
@@ -78,8 +79,9 @@ export interface SessionHandlerOptions extends VendorOptions, OriginOptions {
    */
   sessionTtlSeconds?: number;
   /**
-   * Where the vendor's `/flow/<id>` lives, as the element's `flow-base-url`; default
-   * `https://remote.biometric.kz`. The answer's `flow_url` is built from it: what a native app opens.
+   * Where the vendor's `/flow/<id>` lives, as the element's `flow-base-url`. Default: env
+   * `BIOMETRIC_FLOW_BASE_URL` (the emulator's URL in development), else `https://remote.biometric.kz`.
+   * The answer's `flow_url` is built from it: what a native app opens.
    */
   flowBaseUrl?: string;
   /** Largest accepted request body in bytes; default 16384. */

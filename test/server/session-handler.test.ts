@@ -613,6 +613,27 @@ describe('createSessionHandler: flow_url and native apps', () => {
     );
   });
 
+  it('takes BIOMETRIC_FLOW_BASE_URL without flowBaseUrl, the option first; a bad variable is a configuration error naming it', async () => {
+    const saved = process.env.BIOMETRIC_FLOW_BASE_URL;
+    try {
+      process.env.BIOMETRIC_FLOW_BASE_URL = 'http://127.0.0.1:8790';
+      assert.equal(await flowUrlOf(await handler().handle(post('{}'))), `http://127.0.0.1:8790/flow/${SESSION_ID}?web_view=true&locale=ru`);
+      assert.equal(
+        await flowUrlOf(await handler({ flowBaseUrl: 'https://flow.example' }).handle(post('{}'))),
+        `https://flow.example/flow/${SESSION_ID}?web_view=true&locale=ru`,
+      );
+      process.env.BIOMETRIC_FLOW_BASE_URL = 'http://flow.example';
+      const { handle, logger } = handler();
+      const response = await handle(post('{}'));
+      assert.equal((await errorOf(response)).code, 'configuration-error');
+      assert.match(logger.lines.join('\n'), /flowBaseUrl \(from BIOMETRIC_FLOW_BASE_URL\) must be an absolute https: URL/);
+      assert.equal(vendor.requests.length, 2);
+    } finally {
+      if (saved === undefined) delete process.env.BIOMETRIC_FLOW_BASE_URL;
+      else process.env.BIOMETRIC_FLOW_BASE_URL = saved;
+    }
+  });
+
   it('answers 500 configuration-error for a flowBaseUrl the element would refuse, before any vendor call', async () => {
     for (const flowBaseUrl of ['http://flow.example', 'javascript:alert(1)', '/relative/flow', 'not a url']) {
       const { handle, logger } = handler({ flowBaseUrl });
