@@ -4,10 +4,11 @@ import { defineConfig } from 'vite';
 /**
  * `vite build` makes the CDN files (dist/cdn/biometric-flow.js and .iife.js: one self-registering
  * file each, every dependency inside, minified, with source maps). `vite` (dev) serves the demo.
- * The ES file imports src/deferred.ts on demand, which becomes dist/cdn/biometric-flow-deferred.js, and
- * the handoff's two parts (src/handoff/handoff.ts on connection, src/handoff/handoff-view.ts when a
- * handoff may show) as dist/cdn/biometric-flow-handoff.js and biometric-flow-handoff-view.js; the IIFE
- * cannot split, and Vite inlines those imports there (`codeSplitting: false` for iife).
+ * The ES file loads the entry files of src/chunks/ on demand (through src/lazy.ts), each a file named
+ * after it: deferred.ts → dist/cdn/biometric-flow-deferred.js, handoff.ts (on connection, once a handoff
+ * can matter) → biometric-flow-handoff.js, handoff-view.ts (when a handoff may show) →
+ * biometric-flow-handoff-view.js. These names are public: hosts serve them beside biometric-flow.js. The
+ * IIFE cannot split, and Vite inlines those imports there (`codeSplitting: false` for iife).
  */
 export default defineConfig(({ command }) =>
   command === 'build'

@@ -7,10 +7,10 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import type { EmulatorFlowInput } from '../src/emulator/index.js';
+import { FLOW_FAILURES, FLOW_FAILURE_NAMES, type EmulatorFlowInput, type FlowFailureName } from '../src/emulator/index.js';
 import { isValidIin, type SessionMetadata } from '../src/server/index.js';
 
-/** Check digit of an IIN (SERVICE.md §2): weights 1..11 mod 11; if that gives 10, weights 3..11,1,2. */
+/** Check digit of an IIN (docs/vendor.md §2): weights 1..11 mod 11; if that gives 10, weights 3..11,1,2. */
 function withIinCheckDigit(first11: string): string {
   const digits = Array.from(first11, Number);
   const checksum = (weights: readonly number[]) => weights.reduce((sum, weight, i) => sum + weight * digits[i]!, 0) % 11;
@@ -41,7 +41,17 @@ export const DEMO_FLOWS = [
   { name: 'LD + F2F, no subscription', technologies: ['LD', 'F2F'], createError: 'subscription-inactive' },
 ] as const satisfies readonly EmulatorFlowInput[];
 
-export type DemoFlowName = (typeof DEMO_FLOWS)[number]['name'];
+/** The flow of a failure preset: every step, so that each reason's step is there. */
+const failureFlowName = (name: FlowFailureName) => `LD + ED + F2F, fails: ${name}` as const;
+
+/** The emulator's flows of the failure presets: one per failure reason it can act out (`FLOW_FAILURES`). */
+export const FAILURE_FLOWS: readonly EmulatorFlowInput[] = FLOW_FAILURE_NAMES.map((name) => ({
+  name: failureFlowName(name),
+  technologies: ['LD', 'ED', 'F2F'],
+  failWith: name,
+}));
+
+export type DemoFlowName = (typeof DEMO_FLOWS)[number]['name'] | ReturnType<typeof failureFlowName>;
 
 export interface Preset {
   /** What the page sends in `context.preset`. */
@@ -132,6 +142,25 @@ export const PRESETS: readonly Preset[] = [
     sends: ['no metadata'],
   },
 ];
+
+/**
+ * One preset per failure reason of the flow (docs/vendor.md §8) the emulator acts out: the session fails at
+ * the reason's step whatever the person does there, so each reason's advice can be seen (and tested) end
+ * to end. Not among the page's choices: the page sends `context.preset` `fails-<name>` itself.
+ */
+export const FAILURE_PRESETS: readonly Preset[] = FLOW_FAILURE_NAMES.map((name) => {
+  const { type, detail, step } = FLOW_FAILURES[name];
+  return {
+    id: `fails-${name}`,
+    label: `Fails: ${detail} (emulator)`,
+    description: `The emulator fails the ${step === 'first' ? 'first' : step === 'edocument' ? 'E-Document' : 'liveness'} step with the failure reason ${type} "${detail}", whatever the person does there.`,
+    flow: failureFlowName(name),
+    // E-Document without its form: the person goes straight to the SMS code.
+    metadata: { edocument: { iin: { value: TEST_IIN, changeable: false }, phone: { value: TEST_PHONE, changeable: false }, skip_input: true } },
+    emulatorOnly: true,
+    sends: [`edocument.iin: ${TEST_IIN} (fixed)`, `edocument.phone: ${TEST_PHONE} (fixed)`, 'edocument.skip_input: true'],
+  };
+});
 
 /** What the page may know about a preset: no metadata values beyond the descriptions, no key. */
 export interface PublicPreset {

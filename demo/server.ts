@@ -8,6 +8,9 @@
  *   backend picks that preset's flow key and builds its metadata. The browser never sees a key.
  * - `GET /api/status?session_id=` — `createStatusHandler` of the flow that session was created with.
  * - `GET /api/config` — presets, their flows, and where the flow lives; nothing secret.
+ * - `GET /api/records` — the host's records of the signed-in demo user: each verdict the verdict ledger
+ *   delivered (outcome, via, how long after the flow's end). The user is a cookie (`demo-user`, `alice`
+ *   or `bob`, `alice` when unset), as a real host's session would be: the reference of every session.
  * - `/cdn/*` — the CDN build, `dist/cdn/`, for the script-tag page.
  *
  * @module
@@ -28,9 +31,11 @@ import {
   createHandoffHandler,
   createSessionHandler,
   createStatusHandler,
+  createVerdictLedger,
   toNodeListener,
 } from '../src/server/index.js';
-import { DEMO_FLOWS, PRESETS, type Preset, type PublicPreset } from './presets.js';
+import type { ReferenceCallback, Verdict, VerdictLedger } from '../src/server/index.js';
+import { DEMO_FLOWS, FAILURE_FLOWS, FAILURE_PRESETS, PRESETS, type Preset, type PublicPreset } from './presets.js';
 
 const DEMO_DIR = fileURLToPath(new URL('.', import.meta.url));
 const PROJECT_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -107,6 +112,8 @@ export interface DemoConfig {
   /** Set only for the emulator; otherwise the element's default applies. */
   flowBaseUrl?: string;
   presets: PublicPreset[];
+  /** One per failure reason the emulator acts out (its `fails-<name>` presets); `[]` against the real service. */
+  failurePresets: PublicPreset[];
 }
 
 /** Flow name → API key. Only ever read on the server. */
@@ -153,10 +160,39 @@ class RecentMap<K, V> extends Map<K, V> {
   }
 }
 
+/** The demo's signed-in users: the `demo-user` cookie picks one, the first when it is unset. */
+export const DEMO_USERS = ['alice', 'bob'] as const;
+export type DemoUser = (typeof DEMO_USERS)[number];
+
+/** The demo user a request is signed in as: what a host reads from its own session. */
+export function demoUserOf(request: Request): DemoUser {
+  const named = /(?:^|;\s*)demo-user=([a-z]+)/.exec(request.headers.get('cookie') ?? '')?.[1];
+  return DEMO_USERS.find((user) => user === named) ?? DEMO_USERS[0];
+}
+
+/** What the demo host wrote into its records for one verdict. */
+export interface HostRecord {
+  user: string;
+  sessionId: string;
+  outcome: Verdict['outcome'];
+  reasons: string[];
+  via: Verdict['via'];
+  attempt: number;
+  corrects?: 'expired';
+  /** ISO 8601. */
+  recordedAt: string;
+  /** From the flow's end to this record, in ms, when the emulator knows the end. */
+  afterEndMs?: number;
+}
+
+/** Most host records kept (the oldest go first). */
+const MAX_HOST_RECORDS = 200;
+
 /**
- * The demo's host backend: Web handlers made from `biometric-flow/server`.
+ * The demo's host backend: Web handlers made from `biometric-flow/server`, and one verdict ledger per
+ * flow key (a ledger asks the vendor with its key) whose `onVerdict` writes the demo's host records.
  *
- * @returns the session, status and config handlers.
+ * @returns the session, status, handoff, config and records handlers, and `start`/`stop` of the ledgers.
  */
 export function createDemoBackend(options: {
   flowKeys: FlowKeys;
@@ -171,11 +207,38 @@ export function createDemoBackend(options: {
   handoffFlowBaseUrl: string;
   /** A handoff link's lifetime in seconds; default the handler's (600). */
   handoffTtlSeconds?: number;
+  /** When a session's flow ended (the emulator's sessions), for the host records' "after the end". */
+  sessionEndedAt?: (sessionId: string) => number | null | undefined;
   logger: DemoLogger;
 }) {
   const { flowKeys, flowTechnologies, apiBaseUrl, tokenSecret, logger } = options;
+  const records: HostRecord[] = [];
+  const onVerdict = (verdict: Verdict) => {
+    const endedAt = options.sessionEndedAt?.(verdict.sessionId);
+    const record: HostRecord = {
+      user: verdict.reference,
+      sessionId: verdict.sessionId,
+      outcome: verdict.outcome,
+      reasons: verdict.reasons.map((reason) => reason.code),
+      via: verdict.via,
+      attempt: verdict.attempt,
+      recordedAt: new Date().toISOString(),
+      ...(verdict.corrects ? { corrects: verdict.corrects } : {}),
+      ...(typeof endedAt === 'number' ? { afterEndMs: Date.now() - endedAt } : {}),
+    };
+    records.push(record);
+    if (records.length > MAX_HOST_RECORDS) records.shift();
+    logger.info(`verdict for ${record.user}: ${record.outcome} (session ${record.sessionId}, via ${record.via})`);
+  };
+  // Short intervals, so that a closed tab's verdict shows within seconds here.
+  const ledgers = new Map<string, VerdictLedger>(
+    [...flowKeys].map(([flow, apiKey]) => [flow, createVerdictLedger({ apiKey, apiBaseUrl, sweepIntervalMs: 2000, graceSeconds: 30, logger, onVerdict })]),
+  );
+  const reference: ReferenceCallback = ({ request }) => demoUserOf(request);
   // Against the real service, presets that only the emulator can act out are left out.
-  const presets = PRESETS.filter((preset) => options.backend === 'emulator' || !preset.emulatorOnly);
+  const choices = PRESETS.filter((preset) => options.backend === 'emulator' || !preset.emulatorOnly);
+  const failurePresets = options.backend === 'emulator' ? FAILURE_PRESETS : [];
+  const presets = [...choices, ...failurePresets];
   const keyOf = (preset: Preset) => {
     const key = flowKeys.get(preset.flow) ?? flowKeys.get('*');
     if (!key) throw new Error(`demo: no API key for flow ${preset.flow}`);
@@ -192,12 +255,14 @@ export function createDemoBackend(options: {
         flowBaseUrl: options.handoffFlowBaseUrl,
         tokenSecret,
         metadata: () => preset.metadata,
+        verdicts: ledgers.get(flowKeys.has(preset.flow) ? preset.flow : '*')!,
+        reference,
         logger,
       }),
     ]),
   );
   const statusHandlers = new Map(
-    [...flowKeys].map(([flow, apiKey]) => [flow, createStatusHandler({ apiKey, apiBaseUrl, tokenSecret, logger })]),
+    [...flowKeys].map(([flow, apiKey]) => [flow, createStatusHandler({ apiKey, apiBaseUrl, tokenSecret, verdicts: ledgers.get(flow)!, reference, logger })]),
   );
   const anyStatusHandler = statusHandlers.values().next().value!;
   /** Which flow each session was created with: its result needs that flow's key. */
@@ -240,7 +305,7 @@ export function createDemoBackend(options: {
     return (flow ? statusHandlers.get(flow)! : anyStatusHandler)(request);
   };
 
-  const publicPresets: PublicPreset[] = presets.map((preset) => ({
+  const publicPreset = (preset: Preset): PublicPreset => ({
     id: preset.id,
     label: preset.label,
     description: preset.description,
@@ -249,8 +314,12 @@ export function createDemoBackend(options: {
       technologies: [...(flowTechnologies.get(preset.flow) ?? [])],
     },
     sends: preset.sends,
-  }));
-  const configBody: DemoConfig = { backend: options.backend, presets: publicPresets };
+  });
+  const configBody: DemoConfig = {
+    backend: options.backend,
+    presets: choices.map(publicPreset),
+    failurePresets: failurePresets.map(publicPreset),
+  };
   if (options.flowBaseUrl) configBody.flowBaseUrl = options.flowBaseUrl;
   // Continue on a phone: the link's page names the site and sends the phone to the flow.
   const handoff = createHandoffHandler({
@@ -264,7 +333,28 @@ export function createDemoBackend(options: {
   const config = async (request: Request): Promise<Response> =>
     request.method === 'GET' ? jsonAnswer(200, configBody) : jsonAnswer(405, { error: { code: 'method-not-allowed', message: 'GET only' } });
 
-  return { session, status, handoff, config };
+  // The signed-in user's own records only, newest first.
+  const hostRecords = async (request: Request): Promise<Response> => {
+    if (request.method !== 'GET') return jsonAnswer(405, { error: { code: 'method-not-allowed', message: 'GET only' } });
+    const user = demoUserOf(request);
+    return jsonAnswer(200, { user, users: DEMO_USERS, records: records.filter((record) => record.user === user).reverse() });
+  };
+
+  return {
+    session,
+    status,
+    handoff,
+    config,
+    records: hostRecords,
+    /** Starts the ledgers' sweeps. */
+    start: () => {
+      for (const ledger of ledgers.values()) ledger.start();
+    },
+    /** Stops them; resolves once their work in flight has ended. */
+    stop: async () => {
+      await Promise.all([...ledgers.values()].map((ledger) => ledger.stop()));
+    },
+  };
 }
 
 /** Serves the CDN build from dist/cdn, only the files the build writes. */
@@ -324,6 +414,7 @@ function backendPlugin(backend: ReturnType<typeof createDemoBackend>, logger: De
       server.middlewares.use('/api/status', toNodeListener(backend.status, nodeOptions));
       server.middlewares.use('/api/handoff', toNodeListener(backend.handoff, nodeOptions));
       server.middlewares.use('/api/config', toNodeListener(backend.config, nodeOptions));
+      server.middlewares.use('/api/records', toNodeListener(backend.records, nodeOptions));
       server.middlewares.use('/cdn', (req, res) => {
         serveCdn(req, res).catch((error: unknown) => {
           logger.error('demo: /cdn failed', error);
@@ -375,7 +466,7 @@ export async function ensureCdnBuild(options: { quiet?: boolean } = {}): Promise
   return true;
 }
 
-/** How long the emulator's result stays `{}` after a flow ends: the vendor's result lags (SERVICE.md §6). */
+/** How long the emulator's result stays `{}` after a flow ends: the vendor's result lags (docs/vendor.md §6). */
 export const DEMO_RESULT_DELAY_MS = 3000;
 
 /** The error of an emulator port that was asked for and is taken: `code` `EADDRINUSE`, `port` the port. */
@@ -392,7 +483,7 @@ export class EmulatorPortInUseError extends Error {
  * that was asked for (`strict`) and is busy is an error: whatever points at it would reach another server.
  */
 async function startDemoEmulator(port: number, host: string, strict: boolean): Promise<Emulator> {
-  const flows = DEMO_FLOWS.map((flow) => ({ ...flow, technologies: [...flow.technologies] }));
+  const flows = [...DEMO_FLOWS, ...FAILURE_FLOWS].map((flow) => ({ ...flow, technologies: [...flow.technologies] }));
   const options = { host, flows, resultDelayMs: DEMO_RESULT_DELAY_MS };
   try {
     return await startEmulator({ ...options, port });
@@ -447,9 +538,11 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       tokenSecret,
       handoffFlowBaseUrl: flowBaseUrl,
       ...(options.handoffTtlSeconds === undefined ? {} : { handoffTtlSeconds: options.handoffTtlSeconds }),
+      sessionEndedAt: (sessionId) => emulator!.sessions.get(sessionId)?.endedAt,
       logger,
     });
   }
+  backend.start();
 
   const watch = options.watch ?? true;
   let vite: Awaited<ReturnType<typeof createViteServer>> | undefined;
@@ -479,6 +572,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     await vite.listen();
   } catch (error) {
     await vite?.close();
+    await backend.stop();
     await emulator?.close();
     throw error;
   }
@@ -495,6 +589,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     close: () => {
       closed ??= (async () => {
         await vite.close();
+        await backend.stop();
         await emulator?.close();
       })();
       return closed;

@@ -20,8 +20,16 @@
 //            and modal: element / hand-written ≤ 0.75 and element ≤ 1.15 × the physical limit
 //   memory   1000 cycles of mount → start → finish or cancel → remove: heap growth < 1 MB, and no
 //            listener left on window, no pending timer or interval
-//   load     the session handler keeps ≥ 90% of a bare pass-through proxy's requests/s, no error,
-//            heap after gc within 4 MB over ~100k requests (bench/server-load.test.ts)
+//   load     the session handler keeps ≥ 90% of a bare pass-through proxy's requests/s, also with the
+//            verdict ledger on, no error, heap after gc within 4 MB over ~100k requests
+//            (bench/server-load.test.ts)
+//   chaos    `--chaos` only: the verdict ledger under faults (bench/chaos.ts): two host instances on one
+//            redis-server, 400 sessions for 40 references, the emulator's faults, one SIGKILL and
+//            restart, forged webhooks; lost, duplicate deliveries, wrong references and forged verdicts
+//            accepted must all be 0, and every session delivered exactly once
+//   sweep    `--sweep` only: one verdict-ledger sweep over 10 000 open sessions, all due, on the memory
+//            store and a real redis-server: vendor calls, time, store operations, memory (figures,
+//            bench/ledger-sweep.test.ts)
 //
 // Built files are rebuilt (`npm run build`) when missing or older than any file under src/.
 import { spawnSync } from 'node:child_process';
@@ -47,6 +55,8 @@ const sizesOnly = sizesArg !== undefined;
 const cdnSizeOnly = sizesArg === '--sizes=cdn';
 const browserOnly = process.argv.includes('--browser');
 const networkOnly = process.argv.includes('--network');
+const sweepOnly = process.argv.includes('--sweep');
+const chaosOnly = process.argv.includes('--chaos');
 const results = [];
 const gzip = (bytes) => gzipSync(bytes, { level: 9 }).length;
 const kb = (bytes) => `${(bytes / KB).toFixed(2)} KB`;
@@ -458,6 +468,8 @@ function serverLoad() {
   const lines = output.split('\n').filter((line) => /^\s*load:/.test(line)).map((line) => line.trim());
   const ratio = Number(output.match(/ratio (\d+\.\d+)/)?.[1] ?? NaN);
   report('load: session handler / bare proxy throughput', Number.isNaN(ratio) ? 'n/a' : ratio.toFixed(3), '≥ 0.900', run.status === 0, run.status === 0 ? '' : '(see below)');
+  const ledgerRatio = Number(output.match(/ledger ratio (\d+\.\d+)/)?.[1] ?? NaN);
+  report('load: the same with the verdict ledger on', Number.isNaN(ledgerRatio) ? 'n/a' : ledgerRatio.toFixed(3), '≥ 0.900', ledgerRatio >= 0.9);
   for (const line of lines) console.log(`      ${line}`);
   if (run.status !== 0) {
     const reasons = output.split('\n').filter((line) => /AssertionError|needs 90%|errors|heap grew/.test(line)).slice(0, 4);
@@ -465,6 +477,54 @@ function serverLoad() {
   }
 }
 
+/** One verdict-ledger sweep over 10 000 open sessions (bench/ledger-sweep.test.ts): its `sweep:` figures. */
+function ledgerSweep() {
+  const run = spawnSync('node', ['--expose-gc', '--import', 'tsx', '--test', '--test-reporter=spec', 'bench/ledger-sweep.test.ts'], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
+  const output = `${run.stdout}${run.stderr}`;
+  for (const line of output.split('\n').filter((text) => /^\s*sweep:/.test(text))) {
+    const [, name, figure] = /^\s*sweep: ([^:]+): .*?, ([\d.]+ s) /.exec(line) ?? [];
+    report(`sweep: 10 000 open sessions, ${name ?? '?'}`, figure ?? 'n/a', 'no budget: see below', run.status === 0 ? undefined : false);
+    console.log(`      ${line.trim()}`);
+  }
+  if (run.status !== 0) {
+    results.push(false);
+    for (const line of output.split('\n').filter((text) => /AssertionError|Error:/.test(text)).slice(0, 4)) console.log(`      ${line.trim()}`);
+  }
+}
+
+/** The chaos run (bench/chaos.ts): its `chaos:` figures, PASS when nothing was lost, doubled, misdirected or forged. */
+function chaos() {
+  const run = spawnSync('node', ['--import', 'tsx', 'bench/chaos.ts'], { cwd: root, encoding: 'utf8', timeout: 300_000 });
+  const output = `${run.stdout}${run.stderr}`;
+  const lines = output.split('\n').filter((text) => /^chaos:/.test(text));
+  const figure = (pattern) => Number(output.match(pattern)?.[1] ?? NaN);
+  const sessions = figure(/sessions (\d+) for/);
+  const once = figure(/delivered exactly once (\d+)/);
+  report('chaos: delivered exactly once / sessions', `${once}/${sessions}`, 'all', run.status === 0 && once === sessions);
+  report('chaos: lost', String(figure(/lost (\d+)/)), '0', figure(/lost (\d+)/) === 0);
+  report('chaos: duplicate successful deliveries', String(figure(/duplicate successful deliveries (\d+)/)), '0', figure(/duplicate successful deliveries (\d+)/) === 0);
+  report('chaos: wrong reference', String(figure(/wrong reference (\d+)/)), '0', figure(/wrong reference (\d+)/) === 0);
+  report('chaos: forged accepted', String(figure(/forged accepted (\d+)/)), '0', figure(/forged accepted (\d+)/) === 0);
+  for (const line of lines) console.log(`      ${line}`);
+  if (lines.length === 0) console.log(output.split('\n').slice(-15).join('\n'));
+}
+
+if (chaosOnly) {
+  chaos();
+  const failed = results.filter((pass) => !pass).length;
+  console.log(`${results.length - failed} passed, ${failed} failed`);
+  process.exit(failed > 0 ? 1 : 0);
+}
+if (sweepOnly) {
+  ledgerSweep();
+  const failed = results.filter((pass) => !pass).length;
+  console.log(`${results.length - failed} passed, ${failed} failed`);
+  process.exit(failed > 0 ? 1 : 0);
+}
 buildIfNeeded();
 if (!networkOnly) await sizes();
 if (!sizesOnly && !networkOnly) await browserBenches();

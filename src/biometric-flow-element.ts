@@ -1,123 +1,26 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { styles } from './biometric-flow-element.styles.js';
-import { defaultIsFinishMessage, isFinishedUrl, progressCode, type FinishMessageRecogniser } from './completion.js';
-import { FlowError } from './errors.js';
-import {
-  emit,
-  type CancelReason,
-  type FinishedDetail,
-  type FinishedOutcome,
-  type FinishedVia,
-  type FlowErrorDetail,
-  type FlowState,
-  type Session,
-  type SessionCreatedDetail,
-} from './events.js';
-import { flowLocation, flowUrl, type FlowLocation } from './flow-url.js';
-import { LangController } from './lang-controller.js';
+import type { FinishMessageRecogniser } from './completion.js';
+import type { FlowMode } from './configuration.js';
+import type { FlowError } from './errors.js';
+import { emit, type FlowState, type Session } from './events.js';
+import type { Handoff } from './handoff/handoff.js';
+import { LangController, nearestLang } from './lang-controller.js';
+import { CHUNK_FAILED, lazy, type Chunk } from './lazy.js';
 import { matchLocale, textsFor, type Locale, type Texts } from './locales.js';
-import { documentAllowsCamera, preflight } from './preflight.js';
-import { inlinePresenter } from './presenters/inline.js';
-import { openBlankPopup } from './presenters/popup-window.js';
-import type { Deferred, Presenter, PresenterHost, PresenterView } from './presenters/types.js';
-import { parseFlowMessage, type FlowMessage } from './schemas.js';
-import { requestSession, sessionOf } from './session.js';
-import {
-  CONFIRM_POLLS,
-  FINAL_STATUSES,
-  OPEN_POLLS,
-  SEVERED_POLLS,
-  fetchStatus,
-  nextPollDelay,
-  outcomeOf,
-} from './status-poller.js';
-import { startWarmUp, warmUrl } from './warm-up.js';
+import type { Presenter, PresenterView } from './presenters/types.js';
+import { reportError } from './run/report.js';
+import { createRun, type Run, type RunShell } from './run/run.js';
 
-/** The handoff's decision chunk (src/handoff/handoff.ts), loaded once a handoff can matter. */
-type Handoff = typeof import('./handoff/handoff.js');
-/** Where the handoff sends a start: a phone, or (an in-app browser without `handoff-endpoint`) the person's own browser. */
-type HandoffKind = 'phone' | 'browser';
+/** The deferred chunk: texts, views, the modal and popup presenters, the console's help. */
+type Deferred = Chunk<'deferred'>;
 
-/** How the flow is shown. */
-export type FlowMode = 'inline' | 'modal' | 'popup';
+export type { FlowMode };
 
+/** Milliseconds the session request may take, unless `timeout` says otherwise. */
 const DEFAULT_TIMEOUT_MS = 15_000;
 /** How long a finish seen in the browser waits for a final status, unless `confirm-timeout` says otherwise. */
 const DEFAULT_CONFIRM_TIMEOUT_MS = 10_000;
-
-/** One start: everything it sets up ends through its controller. */
-interface Run {
-  readonly controller: AbortController;
-  readonly promise: Promise<Session | undefined>;
-  readonly resolve: (session: Session | undefined) => void;
-  /** The mode this start shows the flow in; a blocked popup or camera policy may change it. */
-  mode: FlowMode;
-  /** The locale the session is asked for and the flow is shown in, fixed at the start. */
-  locale: Locale;
-  /** Set once the run ended in any way; nothing it started may act after that. */
-  ended: boolean;
-  /** How the browser saw the end, once it did: the run then waits for a final status (`confirming`). */
-  via?: FinishedVia;
-  confirmTimer?: ReturnType<typeof setTimeout>;
-  /** The last status answer, kept for a `finished` that comes without a final one. */
-  last?: { status: string; result: unknown };
-  /** The verdict once `finished` fired, for the finished view. */
-  outcome?: FinishedOutcome;
-  /** Whether the flow went out of the page's sight (a popup cut off by the opener policy): only status can tell its end. */
-  severed?: boolean;
-  session?: Session;
-  /** With `resume`: the session kept from before a reload, when the run shows it again (see src/resume.ts). */
-  resumed?: Session;
-  location?: FlowLocation;
-  url?: URL;
-  /** How the flow is shown, once made (a lazily loaded one comes later: see {@link Run.presenting}). */
-  presenter?: Presenter;
-  presenting?: Promise<Presenter>;
-  /** Whether the flow's window reported its first load. */
-  loaded: boolean;
-  /** Loads of the flow's window seen so far. */
-  loads: number;
-  pollTimer?: ReturnType<typeof setTimeout>;
-  pollDelay?: number;
-  /** Whether a status request is under way: never two at once, so no answer overtakes another. */
-  polling?: boolean;
-  /** Whether a failing status request was reported already (once per start is enough). */
-  statusErrorReported: boolean;
-}
-
-function newRun(mode: FlowMode, locale: Locale): Run {
-  let resolve!: (session: Session | undefined) => void;
-  const promise = new Promise<Session | undefined>((r) => (resolve = r));
-  return {
-    controller: new AbortController(),
-    promise,
-    resolve,
-    mode,
-    locale,
-    ended: false,
-    loaded: false,
-    loads: 0,
-    statusErrorReported: false,
-  };
-}
-
-/** The nearest `lang` above `node`, across shadow roots. */
-function nearestLang(node: Node): string | undefined {
-  let current: Node | null = node;
-  while (current) {
-    if (current instanceof Element && current.hasAttribute('lang')) return current.getAttribute('lang') ?? undefined;
-    current = current.parentNode ?? (current instanceof ShadowRoot ? current.host : null);
-  }
-  return undefined;
-}
-
-/** Whether the page's user activation allows opening a popup right now. */
-function hasUserActivation(): boolean {
-  return (navigator as Navigator & { userActivation?: { isActive: boolean } }).userActivation?.isActive ?? false;
-}
-
-/** Field names that mean a vendor API key was handed to the browser. */
-const API_KEY_NAMES = ['apiKey', 'api_key', 'apikey'];
 
 /** Connections so far: each gives the element's sheet a new text (see `connectedCallback`). */
 let connections = 0;
@@ -276,12 +179,13 @@ export class BiometricFlowElement extends LitElement {
   private _view?: Deferred | null;
 
   #viewLoading?: Promise<Deferred | null>;
+  /** The current start (src/run/run.ts): the one that may write to the element. */
   #run?: Run;
+  /** What the element does for its starts. */
+  #runShell?: RunShell;
   /** The presenter shown last: it hears of every render until the next start's replaces it (a dialog closes after its start). */
   #shown?: Presenter;
-  /** Stops the connection warm-up of the current start. */
-  #stopWarmUp?: () => void;
-  /** The handoff's decision chunk: on its way once a handoff can matter, then there (`null`: it could not load). */
+  /** The handoff (its decision chunk): on its way once a handoff can matter, then there (`null`: it could not load). */
   #handoff?: Promise<Handoff | null>;
   #handoffChunk?: Handoff | null;
 
@@ -332,7 +236,7 @@ export class BiometricFlowElement extends LitElement {
     super.disconnectedCallback();
     const run = this.#run;
     if (run && !run.ended) {
-      this.#endRun(run);
+      run.end();
       this.#setState('idle');
     }
   }
@@ -350,242 +254,47 @@ export class BiometricFlowElement extends LitElement {
   start(): Promise<Session | undefined> {
     if (this.#run && !this.#run.ended) return this.#run.promise;
     if (!this.isConnected) return Promise.resolve(undefined);
-    const run = newRun(MODES.includes(this.mode) ? this.mode : 'inline', this.resolvedLocale);
+    const run = createRun((this.#runShell ??= this.#shell()), MODES.includes(this.mode) ? this.mode : 'inline', this.resolvedLocale);
     this.#run = run;
     this._error = undefined;
     this._step = -1;
-    void this.#execute(run);
+    run.begin();
     return run.promise;
   }
 
   /** Stops the flow under way, if any, and fires `cancelled` with reason `api`. */
   cancel(): void {
-    this.#cancel('api');
+    this.#run?.cancel('api');
   }
 
   /** Drops any flow, session and error, without events but `state-change`: back to `idle`. */
   reset(): void {
-    if (this.#run) this.#endRun(this.#run);
+    this.#run?.end();
     this.#run = undefined;
     this._error = undefined;
     this._step = -1;
     this.#setState('idle');
   }
 
-  /** One start: session → presenter → (ending, through the listeners it sets up) → event. */
-  async #execute(run: Run): Promise<void> {
-    try {
-      this.#refuseApiKey();
-      const problem = preflight(window);
-      if (problem?.code === 'camera-blocked-by-policy') {
-        // A popup is a document of its own, outside this page's policy. From a click, tell the host and
-        // go on there; a popup without a click would be blocked anyway.
-        if (run.mode !== 'popup') {
-          if (!hasUserActivation()) throw problem;
-          this.#report(problem);
-          run.mode = 'popup';
-        }
-      } else if (problem) {
-        throw problem;
-      }
-      run.location = flowLocation({
-        baseUrl: this.flowBaseUrl,
-        finishedUrl: this.finishedUrl,
-        documentBase: document.baseURI,
-      });
-      // Before anything is awaited: a popup opens inside the click. The handoff is decided before any session
-      // request: a start that goes to the person's own browser needs none.
-      let handoff = this.#present(run);
-      // Awaited only when it is not known yet: the session request of any other start goes out within start().
-      if (handoff instanceof Promise) handoff = await handoff;
-      if (run.ended) return;
-      if (handoff === 'browser') {
-        await run.presenting;
-        if (!run.ended) this.#setState('active');
-        return run.resolve(undefined);
-      }
-
-      let session: Session | undefined;
-      if (this.sessionId) {
-        session = sessionOf({ session_id: this.sessionId, technologies: [], status_token: this.statusToken || undefined });
-      } else {
-        if (!this.sessionEndpoint) {
-          throw new FlowError('missing-endpoint', 'Set session-endpoint (or session-id) before starting');
-        }
-        this.#setState('requesting');
-        // `resume`: the session kept from before a reload, if any and alive; one past its time throws `session-expired`.
-        if (this.resume) session = run.resumed = (await this.#loadView())?.resumed(this);
-        if (run.ended) return;
-        if (!session) {
-          const pending = requestSession({
-            endpoint: this.sessionEndpoint,
-            locale: run.locale,
-            context: this.context,
-            requestInit: this.requestInit,
-            timeoutMs: Number.isFinite(this.timeout) && this.timeout > 0 ? this.timeout : DEFAULT_TIMEOUT_MS,
-            signal: run.controller.signal,
-          });
-          if (!handoff) this.#warmUp(run);
-          session = await pending;
-        }
-      }
-      if (run.ended) return;
-      const presenter = run.presenter ?? (await run.presenting!);
-      if (run.ended) return;
-
-      run.session = session;
-      run.url = flowUrl(run.location, session.id, run.locale);
-      // The flow starts loading before session-created: a slow listener does not hold it back, and one
-      // that cancels still stops it.
-      presenter.show(run.url);
-      if (run.ended) return; // the popup was closed while the session was requested
-      const created: SessionCreatedDetail = { sessionId: session.id, technologies: session.technologies };
-      if (run.resumed) created.resumed = true;
-      emit(this, 'session-created', created);
-      if (run.ended) return;
-
-      window.addEventListener('message', (event) => this.#onMessage(run, event), { signal: run.controller.signal });
-      this.#setState('loading');
-      run.resolve(session);
-    } catch (error) {
-      if (run.ended) return;
-      this.#fail(run, error instanceof FlowError ? error : new FlowError('session-request-failed', String(error), { cause: error }));
-    }
-  }
-
-  #refuseApiKey(): void {
-    const context = this.context;
-    const inContext =
-      typeof context === 'object' && context !== null && API_KEY_NAMES.some((name) => Object.hasOwn(context, name));
-    if (this.hasAttribute('api-key') || API_KEY_NAMES.some((name) => Object.hasOwn(this, name)) || inContext) {
-      throw new FlowError(
-        'api-key-exposed',
-        'An API key was given to the browser element. Keep it on your server: see biometric-flow/server',
-      );
-    }
-  }
-
-  /**
-   * Makes the presenter of the run's mode. Inline is part of the element. A popup's window is opened now,
-   * inside the click (a blocked one falls back as `popup-fallback` says); the popup and modal presenters
-   * come with the deferred module, which an element in those modes loads as soon as it is shown (see
-   * `updated`), so that they are there at the click; if not yet, the start shows them once they are.
-   *
-   * The handoff (src/handoff/) is decided first: at once when its chunk is there and has looked at the
-   * camera (a popup start that hands off opens no window), else once it has (a popup's window opens all
-   * the same, inside the click, and closes if the handoff takes the start).
-   *
-   * @returns where the handoff sends the start (or a promise of it), `undefined` for the flow on this device.
-   */
-  #present(run: Run): HandoffKind | undefined | Promise<HandoffKind | undefined> {
-    const host = this.#host(run);
-    const chunk = this.#handoffChunk;
-    const handoff = chunk ? chunk.decide(this) : this.#loadHandoff()?.then((loaded) => loaded?.decide(this));
-    if (typeof handoff === 'string' && run.mode === 'popup') run.mode = 'modal';
-    let make = (later: Deferred): Presenter => later.modalPresenter(host);
-    let popup: Window | null = null;
-    if (run.mode === 'popup') {
-      const texts = textsFor(run.locale);
-      popup = openBlankPopup(window, texts.frameTitle, texts.requesting, run.controller.signal);
-      if (popup) {
-        make = (later) => later.popupPresenter(host, popup!);
-      } else {
-        const blocked = new FlowError('popup-blocked', 'The browser blocked the popup: start from a click, or allow popups');
-        if (this.popupFallback === 'none' || documentAllowsCamera(document) === false) throw blocked;
-        this.#report(blocked);
-        run.mode = 'modal';
-      }
-    }
-    const handOff = (kind: HandoffKind) => {
-      popup?.close();
-      return this.#handoffChunk!.handoffPresenter(host, this, kind, run.mode);
-    };
-    const made = (): Presenter | Promise<Presenter> =>
-      run.mode === 'inline'
-        ? inlinePresenter(host)
-        : this._view
-          ? make(this._view)
-          : this.#loadView().then((later) => {
-              if (!later) throw new FlowError('session-request-failed', 'biometric-flow-deferred.js did not load');
-              return make(later);
-            });
-    const presenter = handoff instanceof Promise ? handoff.then((kind) => (kind ? handOff(kind) : made())) : handoff ? handOff(handoff) : made();
-    if (presenter instanceof Promise) this.#presentLater(run, presenter);
-    else this.#shown = run.presenter = presenter;
-    return handoff;
-  }
-
-  /**
-   * Loads the handoff's decision chunk once a handoff can matter: `handoff` is not `off`, and there is a
-   * `handoff-endpoint` or the browser is a phone's or tablet's (every known in-app browser is).
-   */
-  #loadHandoff(): Promise<Handoff | null> | undefined {
-    if (this.handoff === 'off' || !(this.handoffEndpoint || /Mobi|Android|iP(hone|ad)/.test(navigator.userAgent))) return;
-    return (this.#handoff ??= import('./handoff/handoff.js').then(
-      (chunk) => {
-        this.requestUpdate(); // its offer's button, and `prepare` in `updated`
-        return (this.#handoffChunk = chunk);
-      },
-      (error: unknown) => {
-        console.error('<biometric-flow>: biometric-flow-handoff.js did not load; serve it beside biometric-flow.js', error);
-        return (this.#handoffChunk = null);
-      },
-    ));
-  }
-
-  /** A presenter whose module is on its way: the start shows it once it is there. */
-  #presentLater(run: Run, made: Promise<Presenter>): void {
-    run.presenting = made.then((presenter) => {
-      if (!run.ended) {
-        this.#shown = run.presenter = presenter;
-        this.requestUpdate();
-      }
-      return presenter;
-    });
-    // A module that does not come fails the start when it awaits it; no unhandled rejection before that.
-    run.presenting.catch(() => {});
-  }
-
-  /** What a presenter of `run` may do to the element: report what it sees, once the run is still on. */
-  #host(run: Run): PresenterHost {
-    const live = () => !run.ended && this.#run === run;
+  /** What a start may do to the element (see src/run/run.ts): the element's state, reports, views, chunks and focus. */
+  #shell(): RunShell {
     return {
-      root: this.renderRoot,
-      locale: run.locale,
-      signal: run.controller.signal,
-      get loaded() {
-        return run.loaded;
-      },
-      get session() {
-        return run.session;
-      },
-      load: () => {
-        if (!live() || !run.session || !run.url) return;
-        run.loads += 1;
-        // The flow's first message may come before its first load, and counts as loaded already.
-        if (run.loads === 1) {
-          if (!run.loaded) this.#flowLoaded(run);
-        } else {
-          this.#pollNow(run); // a later load may be the cross-origin redirect to /finished
-        }
-        this.#checkLocation(run);
-      },
-      moved: () => {
-        if (live() && !run.via) this.#checkLocation(run);
-      },
-      gone: (severed) => {
-        if (!live() || run.via || run.severed) return;
-        if (!severed) this.#cancel('popup-closed');
-        else if (!this.statusEndpoint) this.#fail(run, new FlowError('popup-severed', 'The page lost its popup (COOP)'));
-        else {
-          // Out of sight, not over: wait by status.
-          run.severed = true;
-          this.requestUpdate();
-          this.#schedulePoll(run);
-        }
-      },
+      element: this,
+      // An unusable value is the default's.
+      timeoutMs: () => (Number.isFinite(this.timeout) && this.timeout > 0 ? this.timeout : DEFAULT_TIMEOUT_MS),
+      confirmMs: () => (Number.isFinite(this.confirmTimeout) && this.confirmTimeout >= 0 ? this.confirmTimeout : DEFAULT_CONFIRM_TIMEOUT_MS),
+      current: () => this.#run,
+      setState: (state) => this.#setState(state),
+      report: (error) => this.#report(error),
+      failed: (error) => (this._error = error),
+      step: (index) => (this._step = index),
+      later: () => this._view,
+      loadLater: () => this.#loadView(),
+      handoff: () => this.#handoffChunk,
+      loadHandoff: () => this.#loadHandoff(),
+      shown: (presenter) => (this.#shown = presenter),
       changed: () => this.requestUpdate(),
-      cancel: (reason) => this.#cancel(reason),
+      focusResult: () => this.#focusResult(),
       restoreFocus: () => {
         // A deferred view is focused once it is there.
         if (this._view === undefined && this.#viewLoading) this.#focusResult();
@@ -594,168 +303,27 @@ export class BiometricFlowElement extends LitElement {
     };
   }
 
-  #flowLoaded(run: Run): void {
-    run.loaded = true;
-    // Not before: Firefox drops a connection still being opened with the frame that asked for it, and the
-    // flow's request waits for that connection (npm run bench -- --network: 405 → 272 ms at 80 ms RTT).
-    this.#endWarmUp();
-    this.#setState('active');
-    emit(this, 'flow-loaded', { sessionId: run.session!.id, url: run.url!.href });
-    // A flow out of sight (a handoff) polls on its own schedule already.
-    if (!run.severed) this.#schedulePoll(run);
-  }
-
-  /** A readable location of the flow's window on the finished page ends the flow. */
-  #checkLocation(run: Run): void {
-    const href = run.presenter?.location();
-    if (href !== undefined && isFinishedUrl(href, run.location!.finished.href)) this.#finish(run, 'navigation');
-  }
-
-  #onMessage(run: Run, event: MessageEvent): void {
-    if (run.ended || run.via || !run.url || !run.session) return;
-    const source = run.presenter?.flowWindow() ?? null;
-    if (event.origin !== run.url.origin || source === null || event.source !== source) return;
-    const data = parseFlowMessage(event.data);
-    // A message about another session (an earlier flow in the same window, say) says nothing of this one.
-    if (data === undefined || (typeof data === 'object' && data.session_id !== undefined && data.session_id.toLowerCase() !== run.session.id.toLowerCase())) return;
-    emit(this, 'flow-message', { data, origin: event.origin });
-    if (run.ended) return;
-    if (!run.loaded) this.#flowLoaded(run); // a popup's first message comes before its watcher looks
-
-    const code = progressCode(data);
-    const index = code === undefined ? -1 : (run.session?.technologies.indexOf(code) ?? -1);
-    if (index >= 0) this._step = index;
-    if (this.#recognisesFinish(run, data, event)) this.#finish(run, 'message');
-  }
-
-  #recognisesFinish(run: Run, data: FlowMessage, event: MessageEvent): boolean {
-    if (!this.isFinishMessage) return defaultIsFinishMessage(data, run.location!.finished.href);
-    try {
-      return this.isFinishMessage(data, event) === true;
-    } catch (error) {
-      // A host's recogniser that throws must not break the flow; it simply did not recognise the message.
-      console.error('<biometric-flow>: isFinishMessage threw', error);
-      return false;
-    }
-  }
-
-  /** Asks the status endpoint after the delay its schedule gives: open flow, severed popup or confirming. */
-  #schedulePoll(run: Run): void {
-    if (!this.statusEndpoint || run.ended || run.polling) return;
-    clearTimeout(run.pollTimer);
-    run.pollDelay = nextPollDelay(run.pollDelay, run.via ? CONFIRM_POLLS : run.severed ? SEVERED_POLLS : OPEN_POLLS);
-    run.pollTimer = setTimeout(() => void this.#poll(run), run.pollDelay);
-  }
-
-  #pollNow(run: Run): void {
-    if (!this.statusEndpoint || run.ended || run.polling) return;
-    clearTimeout(run.pollTimer);
-    void this.#poll(run);
-  }
-
   /**
-   * One status request; a final status ends the run. Nothing else changes state: a non-final status, an
-   * error or an invalid answer only leads to the next request (an error reported once per start).
+   * Loads the handoff's decision chunk once a handoff can matter: `handoff` is not `off`, and there is a
+   * `handoff-endpoint` or the browser is a phone's or tablet's (every known in-app browser is).
    */
-  async #poll(run: Run): Promise<void> {
-    const endpoint = this.statusEndpoint;
-    if (!endpoint || !run.session || run.ended || run.polling) return;
-    run.polling = true;
-    try {
-      const { status, result } = await fetchStatus(endpoint, run.session, this.requestInit, run.controller.signal);
-      if (run.ended) return;
-      run.last = { status, result };
-      if (FINAL_STATUSES.has(status)) {
-        this.#complete(run, run.via ?? run.presenter?.via ?? 'status', status, result);
-        return;
-      }
-    } catch (error) {
-      if (run.ended) return;
-      if (error instanceof FlowError && !run.statusErrorReported) {
-        // The flow goes on: the status endpoint is a second opinion, and polling keeps trying.
-        run.statusErrorReported = true;
-        this.#report(error);
-      }
-    } finally {
-      run.polling = false;
-    }
-    this.#schedulePoll(run);
-  }
-
-  /**
-   * The browser saw the flow end. Without a status endpoint that is all there is to know: `finished`
-   * with outcome `unconfirmed`. With one, the run confirms: the flow is taken down (it has nothing more
-   * to show) and the status endpoint is asked, backing off, until a final status or `confirm-timeout`.
-   */
-  #finish(run: Run, via: FinishedVia): void {
-    if (run.ended || run.via || !run.session) return;
-    if (!this.statusEndpoint) {
-      this.#complete(run, via);
-      return;
-    }
-    run.via = via;
-    // The flow has nothing more to show.
-    run.presenter?.close();
-    const timeout = this.confirmTimeout;
-    run.confirmTimer = setTimeout(
-      () => this.#complete(run, via, run.last?.status, run.last?.result),
-      Number.isFinite(timeout) && timeout >= 0 ? timeout : DEFAULT_CONFIRM_TIMEOUT_MS,
-    );
-    this.#setState('confirming');
-    // A request already under way is not asked twice; its answer counts and the next follows the new schedule.
-    run.pollDelay = undefined;
-    this.#pollNow(run);
-  }
-
-  #complete(run: Run, via: FinishedVia, status?: string, result?: unknown): void {
-    if (run.ended || !run.session) return;
-    // Focus on the confirming message goes on to the verdict that replaces it.
-    if (this.shadowRoot?.activeElement) this.#focusResult();
-    this.#endRun(run);
-    run.outcome = outcomeOf(status, result);
-    this.#setState('finished');
-    const detail: FinishedDetail = { sessionId: run.session.id, technologies: run.session.technologies, via, outcome: run.outcome };
-    if (status !== undefined) detail.status = status;
-    if (result !== undefined) detail.result = result;
-    emit(this, 'finished', detail);
-  }
-
-  #cancel(reason: CancelReason): void {
-    const run = this.#run;
-    if (!run || run.ended) return;
-    this.#endRun(run);
-    this.#setState('cancelled');
-    emit(this, 'cancelled', run.session ? { sessionId: run.session.id, reason } : { reason });
-  }
-
-  #fail(run: Run, error: FlowError): void {
-    this.#endRun(run);
-    this._error = error;
-    this.#setState('error');
-    this.#report(error);
+  #loadHandoff(): Promise<Handoff | null> | undefined {
+    if (this.handoff === 'off' || !(this.handoffEndpoint || /Mobi|Android|iP(hone|ad)/.test(navigator.userAgent))) return;
+    return (this.#handoff ??= lazy('handoff').then(
+      (chunk) => {
+        this.requestUpdate(); // its offer's button, and `prepare` in `updated`
+        return (this.#handoffChunk = chunk.handoffFor(this, () => void this.start()));
+      },
+      // Without it every start goes on on this device.
+      () => (this.#handoffChunk = null),
+    ));
   }
 
   #report(error: FlowError): void {
-    const detail: FlowErrorDetail = { code: error.code, message: error.message, retryable: error.retryable };
-    if (error.status !== undefined) detail.status = error.status;
-    if (error.serverCode !== undefined) detail.serverCode = error.serverCode;
-    if (error.cause !== undefined) detail.cause = error.cause;
-    emit(this, 'flow-error', detail);
+    reportError(this, error);
     // A configuration mistake is also told in the console, by the deferred module (once per element and cause).
     this.#loadView();
     void this.#viewLoading!.then(() => this._view?.explain(this, error));
-  }
-
-  /** Ends everything the run started; a start still waiting resolves with `undefined`. */
-  #endRun(run: Run): void {
-    if (run.ended) return;
-    run.ended = true;
-    clearTimeout(run.pollTimer);
-    clearTimeout(run.confirmTimer);
-    run.controller.abort();
-    run.presenter?.close();
-    this.#endWarmUp();
-    run.resolve(undefined);
   }
 
   #setState(next: FlowState): void {
@@ -773,13 +341,11 @@ export class BiometricFlowElement extends LitElement {
   }
 
   #loadView(): Promise<Deferred | null> {
-    return (this.#viewLoading ??= import('./deferred.js').then(
+    // Without it a flow already shown goes on (the core says what it cannot show); a start that needs it
+    // for its presenter fails with `chunk-load-failed` (see `#present`).
+    return (this.#viewLoading ??= lazy('deferred').then(
       (view) => (this._view = view),
-      (error: unknown) => {
-        // A host that serves the CDN file alone: the person sees no text, so the developer must hear of it.
-        console.error('<biometric-flow>: its texts (biometric-flow-deferred.js) did not load; serve that file beside biometric-flow.js', error);
-        return (this._view = null);
-      },
+      () => (this._view = null),
     ));
   }
 
@@ -797,21 +363,6 @@ export class BiometricFlowElement extends LitElement {
     return super.getUpdateComplete();
   }
 
-  /**
-   * Warms the flow origin's connection while the session request is in flight, where the flow frame
-   * will use it (see `warm-up.ts`); a popup is out of its reach.
-   */
-  #warmUp(run: Run): void {
-    const url = warmUrl(this.warmUrl, run.location!.base, document.baseURI);
-    if (run.mode === 'popup' || url === undefined || url.origin === location.origin) return;
-    this.#stopWarmUp = startWarmUp(url, this.renderRoot, 'strict-origin-when-cross-origin');
-  }
-
-  #endWarmUp(): void {
-    this.#stopWarmUp?.();
-    this.#stopWarmUp = undefined;
-  }
-
   override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
     // A state attribute set from outside is not the element's state; put it back.
@@ -822,7 +373,7 @@ export class BiometricFlowElement extends LitElement {
     if (changed.has('resume')) void this.#autostart();
     // The handoff: its chunk once it can matter, which then looks at the camera ahead of any start.
     void this.#loadHandoff();
-    this.#handoffChunk?.prepare(this);
+    this.#handoffChunk?.prepare();
     this.#shown?.updated?.(textsFor(this.resolvedLocale));
   }
 
@@ -838,19 +389,13 @@ export class BiometricFlowElement extends LitElement {
   #renderTrigger(label: string): TemplateResult {
     return html`<slot name="trigger" @click=${() => void this.start()}
       ><button part="trigger" class="trigger" type="button">${label}</button></slot
-      >${this.#handoffChunk?.offer(this)}`;
+      >${this.#handoffChunk?.offer()}`;
   }
 
   /** What a presenter renders with: the state, the texts, and the step line under the flow. */
   #presenterView(texts: Texts, run: Run): PresenterView {
     const locale = this.resolvedLocale;
-    const technologies = run.session?.technologies ?? [];
-    const step =
-      this._state === 'confirming'
-        ? this._view?.text(locale, 'confirming')
-        : this._step >= 0 && technologies.length > 0
-          ? (this._view?.stepText(locale, technologies, this._step) ?? '')
-          : '';
+    const step = this._view?.stepLine(this._state, locale, run.session?.technologies ?? [], this._step);
     return { state: this._state, locale, texts, later: this._view, step };
   }
 
@@ -870,33 +415,28 @@ export class BiometricFlowElement extends LitElement {
       case 'finished':
         return html`<slot name="finished"
           >${this.#deferred((view) =>
-            view.finishedView(this.resolvedLocale, run?.outcome ?? 'unconfirmed', run?.last?.result, () => {
-              this.reset();
-              void this.start();
-            }),
+            view.finishedView(this.resolvedLocale, run?.outcome ?? 'unconfirmed', run?.result, this),
           )}</slot
         >`;
       case 'error': {
         const error = this._error;
         return html`<slot name="error">${this.#deferred((view) => view.errorView(this.resolvedLocale, error))}</slot>
-          ${error?.retryable
-            ? this.#deferred(
-                (view) => html`<button part="trigger" class="trigger" type="button" @click=${() => void this.start()}>
-                  ${view.text(this.resolvedLocale, 'retry')}
-                </button>`,
-              )
-            : nothing}`;
+          ${this._view?.retryButton(this.resolvedLocale, error, this)}`;
       }
     }
   }
 
   /**
    * What `render` makes of the deferred module; a spinner until it is there, never a text that might be
-   * the wrong one; nothing if it could not be loaded.
+   * the wrong one; the core's own short text if it could not be loaded.
    */
-  #deferred(render: (view: Deferred) => TemplateResult): TemplateResult | typeof nothing {
+  #deferred(render: (view: Deferred) => TemplateResult): TemplateResult {
     const view = this._view;
-    return view ? render(view) : view === undefined ? html`<span class="spinner" aria-hidden="true"></span>` : nothing;
+    return view
+      ? render(view)
+      : view === undefined
+        ? html`<span class="spinner" aria-hidden="true"></span>`
+        : html`<p class="message error" role="alert">${CHUNK_FAILED[this.resolvedLocale]}</p>`;
   }
 
   override render(): TemplateResult {

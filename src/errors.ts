@@ -14,7 +14,9 @@ export type FlowErrorCode =
   | 'camera-blocked-by-policy'
   | 'status-request-failed'
   /** The handoff endpoint gave no link (network, HTTP error, invalid answer); the handoff view offers a new try. */
-  | 'handoff-request-failed';
+  | 'handoff-request-failed'
+  /** A split-off file (`biometric-flow-deferred.js`, `-handoff.js`, `-handoff-view.js`) did not load. */
+  | 'chunk-load-failed';
 
 /** Codes worth a "try again": the same start may succeed a moment later. */
 const RETRYABLE: ReadonlySet<FlowErrorCode> = new Set<FlowErrorCode>([

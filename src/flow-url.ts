@@ -1,5 +1,5 @@
 import { FlowError } from './errors.js';
-import { flowLocale, type Locale } from './locales.js';
+import { flowLocale, type Locale } from './i18n/locale.js';
 
 export const DEFAULT_FLOW_BASE_URL = 'https://remote.biometric.kz';
 
@@ -24,7 +24,7 @@ function parseUrl(value: string, base: string, what: string): URL {
 }
 
 /** A base URL with exactly one trailing slash, so that relative paths append to it. */
-function asDirectory(url: URL): URL {
+export function asDirectory(url: URL): URL {
   const copy = new URL(url.href);
   copy.search = '';
   copy.hash = '';
@@ -67,7 +67,10 @@ export function flowLocation(options: {
   return lastLocation.location;
 }
 
-/** `<base>/flow/<id>?web_view=true&locale=<ru|kz|en>`. `sessionId` must already be validated; it is still encoded. */
-export function flowUrl(location: FlowLocation, sessionId: string, locale: Locale): URL {
-  return new URL(`flow/${encodeURIComponent(sessionId)}?web_view=true&locale=${flowLocale(locale)}`, location.base);
+/**
+ * `<base>/flow/<id>?web_view=true&locale=<ru|kz|en>`; without `web_view` for a flow that is the browser's
+ * own page (the handoff's phone). `sessionId` must already be validated; it is still encoded.
+ */
+export function flowUrl(location: Pick<FlowLocation, 'base'>, sessionId: string, locale: Locale, webView = true): URL {
+  return new URL(`flow/${encodeURIComponent(sessionId)}?${webView ? 'web_view=true&' : ''}locale=${flowLocale(locale)}`, location.base);
 }

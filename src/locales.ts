@@ -1,7 +1,8 @@
-/** The element's languages. The flow itself calls Kazakh `kz`; see {@link flowLocale}. */
-export type Locale = 'ru' | 'kk' | 'en';
+import type { Locale } from './i18n/locale.js';
 
-export const LOCALES: readonly Locale[] = ['ru', 'kk', 'en'];
+// The language itself lives in i18n/locale.ts (the server imports it too); re-exported for this module's importers.
+export { matchLocale } from './i18n/locale.js';
+export type { Locale } from './i18n/locale.js';
 
 export interface Texts {
   start: string;
@@ -34,19 +35,4 @@ const TEXTS: Record<Locale, Texts> = {
 /** The texts of a locale. */
 export function textsFor(locale: Locale): Texts {
   return TEXTS[locale];
-}
-
-/**
- * Maps a language tag (`kk-KZ`, `en-US`, `ru`, the flow's `kz`) to one of the element's locales;
- * anything else is `undefined`.
- */
-export function matchLocale(tag: string | null | undefined): Locale | undefined {
-  const primary = tag?.trim().toLowerCase().split(/[-_]/)[0];
-  if (primary === 'kz') return 'kk';
-  return LOCALES.find((locale) => locale === primary);
-}
-
-/** The `locale` query value the hosted flow expects. */
-export function flowLocale(locale: Locale): 'ru' | 'kz' | 'en' {
-  return locale === 'kk' ? 'kz' : locale;
 }

@@ -18,6 +18,12 @@
  *   onfinished={(event) => checkResult(event.detail.sessionId)} />
  * ```
  *
+ * Only for React that renders in the browser alone. On a page rendered on the server and hydrated
+ * (Next.js, React Router in framework mode, Remix), React 19 does not attach these `on…` listeners
+ * (https://github.com/facebook/react/issues/35446): `onfinished` never fires. Use `BiometricFlow` from
+ * `biometric-flow/react` there, which adds its listeners itself. Types cannot tell a server-rendered
+ * component from another, so this is said on each event prop rather than refused.
+ *
  * @module
  */
 import type { DetailedHTMLProps, HTMLAttributes } from 'react';
@@ -25,8 +31,18 @@ import type { BiometricFlowElement, FlowMode } from './biometric-flow-element.js
 import type { FinishMessageRecogniser } from './completion.js';
 import type { BiometricFlowEventMap } from './events.js';
 
-/** `on<event>` props of `<biometric-flow>`, one per event, each with its typed `CustomEvent`. */
+/**
+ * `on<event>` props of `<biometric-flow>`, one per event, each with its typed `CustomEvent`.
+ *
+ * Not attached on a server-rendered page that React hydrates (Next.js, Remix): use `BiometricFlow` from
+ * `biometric-flow/react` there (facebook/react#35446).
+ */
 export type BiometricFlowEventProps = {
+  /**
+   * Listens to the event of the same name, in React that renders in the browser only. Never fires on a
+   * server-rendered page that React 19 hydrates (Next.js, Remix; facebook/react#35446): use
+   * `BiometricFlow` from `biometric-flow/react` there.
+   */
   [K in keyof BiometricFlowEventMap as `on${K}`]?: (event: BiometricFlowEventMap[K]) => void;
 };
 

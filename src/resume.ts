@@ -4,12 +4,12 @@
 // `state-change` events, so that the core file holds nothing of it but two calls.
 import { FlowError } from './errors.js';
 import type { Session, StateChangeDetail } from './events.js';
-import { sessionOf } from './session.js';
+import { sessionOf } from './net/session.js';
 
 /**
  * How long a session is taken to live when its answer has no `expires_at` (a host older than it, or one
  * that creates sessions its own way): 30 minutes from when the element got it. The vendor publishes no
- * session lifetime; a sister product documents 30 minutes (SERVICE.md §1, §6), and the session handler
+ * session lifetime; a sister product documents 30 minutes (docs/vendor.md §1, §6), and the session handler
  * uses the same by default.
  */
 export const DEFAULT_RESUME_TTL_MS = 30 * 60_000;

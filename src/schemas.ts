@@ -1,17 +1,21 @@
 // Everything that crosses into the element from outside is parsed here, with zod/mini to keep the
-// browser bundle small. Only `z.string`, `z.custom` and regex checks are used: each other kind of
-// schema brings its own code into every page that loads the element (`z.object` 1.3 KB gzipped,
-// `z.array` 0.5 KB, `z.optional` 0.4 KB, `z.guid` or `z.maxLength` 0.1 to 0.4 KB each). The element's
-// shapes are flat, so their fields are checked one by one with {@link parseFields}.
+// browser bundle small. Only `z.custom` is used (strings by {@link matching}): each other kind of schema
+// brings its own code into every page that loads the element (`z.object` 1.3 KB gzipped, `z.array`
+// 0.5 KB, `z.optional` 0.4 KB, `z.string` with its regex check 0.3 KB, `z.guid` or `z.maxLength` 0.1 to
+// 0.4 KB each). The element's shapes are flat, so their fields are checked one by one with {@link parseFields}.
 import * as z from 'zod/mini';
 
+/**
+ * A string that `pattern` matches. A `z.custom` rather than `z.string().check(z.regex(...))`: the string
+ * schema and its format checks are code every page would load, for the same test.
+ */
+export const matching = (pattern: RegExp) => z.custom<string>((value) => typeof value === 'string' && pattern.test(value));
+
 /** A string of `min` to `max` UTF-16 code units, any characters (`[^]` matches newlines too). */
-const ofLength = (min: number, max: number) => z.string().check(z.regex(new RegExp(`^[^]{${min},${max}}$`)));
+const ofLength = (min: number, max: number) => matching(new RegExp(`^[^]{${min},${max}}$`));
 
 /** A session id, as it must be before it goes into a URL: 8-4-4-4-12 hex digits, nothing else. */
-export const sessionIdSchema = z
-  .string()
-  .check(z.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i));
+export const sessionIdSchema = matching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
 
 /** A technology code such as `LDHP` or `F2F`, at most 32 characters; unknown codes pass as long as they look like codes. */
 const TECHNOLOGY_CODE = /^[A-Z][A-Z0-9_]{0,31}$/;

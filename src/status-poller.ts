@@ -1,10 +1,10 @@
 import { FlowError } from './errors.js';
 import type { Session } from './events.js';
-import { fetchJson } from './fetch-json.js';
+import { fetchJson } from './net/fetch-json.js';
 import { parseFields, statusResponseShape, type StatusResponse } from './schemas.js';
+import { verdictOf } from './verdict.js';
 
-/** Statuses that mean the flow ended. */
-export const FINAL_STATUSES: ReadonlySet<string> = new Set(['FINISHED', 'FAILED']);
+export { FINAL_STATUSES } from './verdict.js';
 
 /** The header that carries the session's status token. */
 export const STATUS_TOKEN_HEADER = 'Biometric-Status-Token';
@@ -60,9 +60,7 @@ export function nextPollDelay(previous: number | undefined, [first, factor, most
   return previous === undefined ? first : Math.min(most, Math.round(previous * factor));
 }
 
-/** What a status says of the verdict; see `FinishedOutcome`. */
+/** What a status says of the verdict (see `verdictOf`); without one, `unconfirmed`. See `FinishedOutcome`. */
 export function outcomeOf(status: string | undefined, result: unknown): 'passed' | 'failed' | 'unconfirmed' {
-  const passed = (result as { flow_session_result?: unknown } | null | undefined)?.flow_session_result;
-  if (status === 'FAILED' || (status === 'FINISHED' && passed === false)) return 'failed';
-  return status === 'FINISHED' && passed === true ? 'passed' : 'unconfirmed';
+  return verdictOf(status, result) ?? 'unconfirmed';
 }

@@ -1,5 +1,5 @@
 /**
- * The vendor's error texts (SERVICE.md §6) as stable codes, `vendor-error` (anything not known) last: one
+ * The vendor's error texts (docs/vendor.md §6) as stable codes, `vendor-error` (anything not known) last: one
  * list for the server, which maps the texts to them, and the element, which has a sentence for each.
  *
  * @module

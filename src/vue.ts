@@ -11,18 +11,10 @@
 import type { DefineComponent } from 'vue';
 import type { FlowMode } from './biometric-flow-element.js';
 import type { FinishMessageRecogniser } from './completion.js';
-import type {
-  CancelledDetail,
-  FinishedDetail,
-  FlowErrorDetail,
-  FlowLoadedDetail,
-  FlowMessageDetail,
-  SessionCreatedDetail,
-  StateChangeDetail,
-} from './events.js';
+import type { EventListenerProps } from './event-props.js';
 
 /** Props and event listeners of `<biometric-flow>` in a Vue template (kebab-case there, as usual). */
-export interface BiometricFlowVueProps {
+export interface BiometricFlowVueProps extends EventListenerProps {
   sessionEndpoint?: string;
   sessionId?: string;
   /** With `session-id`: that session's `status_token`. */
@@ -45,13 +37,6 @@ export interface BiometricFlowVueProps {
   requestInit?: RequestInit;
   /** Replaces the default recogniser of finish messages. */
   isFinishMessage?: FinishMessageRecogniser;
-  onSessionCreated?: (event: CustomEvent<SessionCreatedDetail>) => void;
-  onFlowLoaded?: (event: CustomEvent<FlowLoadedDetail>) => void;
-  onFlowMessage?: (event: CustomEvent<FlowMessageDetail>) => void;
-  onFinished?: (event: CustomEvent<FinishedDetail>) => void;
-  onCancelled?: (event: CustomEvent<CancelledDetail>) => void;
-  onFlowError?: (event: CustomEvent<FlowErrorDetail>) => void;
-  onStateChange?: (event: CustomEvent<StateChangeDetail>) => void;
 }
 
 declare module 'vue' {

@@ -4,6 +4,8 @@ import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import sinon from 'sinon';
 import '../src/index.js';
 import type { BiometricFlowElement } from '../src/index.js';
+import { explain } from '../src/diagnostics/explain.js';
+import { FlowError } from '../src/errors.js';
 // @ts-expect-error -- a virtual module of the test server
 import { FLOW_ORIGIN } from '/__test-env.js';
 import { SESSION_ID, command, json, never, sessionAnswer, startAndLoad, stubEndpoint, stubRoutes } from './support/helpers.js';
@@ -311,5 +313,26 @@ describe('biometric-flow: nothing in the console for what the person does', func
     }
     expect(codes).to.deep.equal(['session-request-failed', 'session-http-error', 'session-http-error', 'session-http-error']);
     await expectOnlyTheSentinel(el);
+  });
+});
+
+describe('biometric-flow: the console help is keyed by code and attribute, never by the words of a message', () => {
+  it('tells the same help for a reworded message', () => {
+    // Not connected: the element's own handoff check (which tells the same cause) does not run.
+    const el = document.createElement('biometric-flow') as BiometricFlowElement;
+    el.id = 'reworded';
+    el.handoffEndpoint = '/api/handoff';
+    explain(el, new FlowError('missing-endpoint', 'Worded in some new way'));
+    el.finishedUrl = 'ftp://example.com/done';
+    explain(el, new FlowError('flow-url-invalid', 'Another wording'));
+    explain(el, new FlowError('flow-url-invalid', 'Once more, otherwise worded'));
+    el.flowBaseUrl = 'http://example.com/';
+    explain(el, new FlowError('flow-url-invalid', 'A third wording'));
+    const lines = logged();
+    expect(lines.map((line) => line.slice(line.lastIndexOf('#')))).to.deep.equal(['#continue-on-a-phone', '#flow-url-invalid', '#flow-url-invalid']);
+    expect(lines[0]).to.include('no status-endpoint');
+    // finished-url and flow-base-url are causes of their own: told once each, whatever the words.
+    expect(lines[1]).to.include('Another wording.');
+    expect(lines[2]).to.include('A third wording.');
   });
 });

@@ -9,7 +9,7 @@ const webhook = createWebhookHandler({
   apiKey: process.env.BIOMETRIC_API_KEY!,
   pathToken: process.env.BIOMETRIC_WEBHOOK_TOKEN!, // openssl rand -hex 32; the URL you give the vendor ends with it
   async onEvent({ event, verdict }) {
-    // verdict only on flow.end: { status, outcome: 'passed' | 'failed' | 'unconfirmed', result }
+    // verdict only on flow.end: { status, outcome: 'passed' | 'failed' | 'unconfirmed', result, reasons }
     if (verdict) await markVerified(event.session_id, verdict.outcome === 'passed'); // your code
   },
 });

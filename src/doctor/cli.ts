@@ -24,6 +24,11 @@ these options override them (for a tag rendered by script):
   --status-endpoint <path-or-url>
   --flow-base-url <url>       default https://remote.biometric.kz
   --mode <inline|modal|popup|all>
+A page behind a sign-in: pass what a signed-in browser sends. Both go to the
+page's origin only (the page, its same-origin endpoints and scripts), and are
+never printed:
+  --cookie <name=value>       repeatable; joined into one Cookie header
+  --header <'Name: value'>    repeatable, e.g. --header 'Authorization: Bearer ...'
 Other options:
   --timeout <ms>              per request (default ${DEFAULT_DOCTOR_TIMEOUT_MS})
   --json                      print the report as JSON
@@ -49,6 +54,8 @@ async function main(): Promise<void> {
         'flow-base-url': { type: 'string' },
         mode: { type: 'string' },
         timeout: { type: 'string' },
+        header: { type: 'string', multiple: true },
+        cookie: { type: 'string', multiple: true },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -73,6 +80,14 @@ async function main(): Promise<void> {
     timeoutMs = Number(values.timeout);
     if (!/^\d+$/.test(values.timeout) || timeoutMs <= 0) fail('--timeout must be a positive integer (milliseconds)');
   }
+  const headers: Record<string, string> = {};
+  for (const header of values.header ?? []) {
+    const match = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):\s*(.*)$/.exec(header);
+    // Not echoed: the value may be a secret.
+    if (!match) fail("--header must be 'Name: value', a header name and a colon");
+    headers[match[1]!.toLowerCase()] = match[2]!.trim();
+  }
+  if (values.cookie?.length) headers.cookie = [...(headers.cookie ? [headers.cookie] : []), ...values.cookie].join('; ');
   let report: DoctorReport;
   try {
     report = await runDoctor({
@@ -82,6 +97,7 @@ async function main(): Promise<void> {
       ...(values['status-endpoint'] !== undefined ? { statusEndpoint: values['status-endpoint'] } : {}),
       ...(values['flow-base-url'] !== undefined ? { flowBaseUrl: values['flow-base-url'] } : {}),
       ...(values.mode !== undefined ? { mode: values.mode as SecurityHeadersMode } : {}),
+      ...(Object.keys(headers).length > 0 ? { headers } : {}),
     });
   } catch (error) {
     if (error instanceof TypeError) fail(error.message);

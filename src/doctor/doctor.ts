@@ -62,6 +62,14 @@ export interface DoctorReport {
   notProbed: string[];
   /** Whether any check failed. */
   blocking: boolean;
+  /**
+   * The served HTML has no `<biometric-flow>` with attributes (none, or a bare tag a framework sets up
+   * in the browser) and no `--session-endpoint` was given: the report judged defaults, and these are the
+   * flags to pass for the page as it really is.
+   */
+  setUpByScript?: { flags: string };
+  /** Names of the headers given in {@link DoctorOptions.headers} (never their values). */
+  sentHeaders?: string[];
 }
 
 /** Options of {@link runDoctor}. */
@@ -78,6 +86,12 @@ export interface DoctorOptions {
   mode?: SecurityHeadersMode;
   /** Milliseconds each request may take; default 10000. */
   timeoutMs?: number;
+  /**
+   * Headers a signed-in browser sends (`cookie`, `authorization`), to get past the app's own login. Sent
+   * with every request to the page's origin (the page, same-origin endpoints and scripts), never to
+   * another origin, and never printed.
+   */
+  headers?: Record<string, string>;
   /** For tests. Default: the global `fetch`. */
   fetch?: typeof fetch;
 }
@@ -85,6 +99,13 @@ export interface DoctorOptions {
 export const DEFAULT_DOCTOR_TIMEOUT_MS = 10_000;
 const MAX_PAGE_BYTES = 4 * 1024 * 1024;
 const MAX_PROBE_BYTES = 256 * 1024;
+const MAX_REDIRECTS = 10;
+/** The element's own attributes: a tag with none of them is set up by script. */
+const OWN_ATTRIBUTES = new Set([
+  'session-endpoint', 'session-id', 'status-token', 'status-endpoint', 'mode', 'locale', 'flow-base-url', 'finished-url', 'autostart',
+  'timeout', 'popup-fallback', 'warm-url', 'handoff-endpoint', 'handoff', 'resume', 'confirm-timeout', 'api-key',
+]);
+const PASSWORD_FIELD = /<input\b[^>]*\btype\s*=\s*["']?password\b/i;
 /** Same-origin scripts read for key-looking values: a key inlined by a bundler lands in one of them. */
 const MAX_SCRIPTS = 20;
 const MODES: readonly SecurityHeadersMode[] = ['inline', 'modal', 'popup', 'all'];
@@ -167,6 +188,11 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const notProbed: string[] = [];
   const add = (check: Check) => checks.push(check);
 
+  // Given headers (a signed-in browser's cookie) go to the page's origin only.
+  const given = options.headers ?? {};
+  const sentHeaders = Object.keys(given).map((name) => name.toLowerCase());
+  const signedIn = (url: URL): Record<string, string> => (url.origin === pageUrl.origin ? given : {});
+
   const report = (element: ElementAttributes | undefined, extra: Partial<DoctorReport>): DoctorReport => ({
     url: pageUrl.href,
     mode: options.mode ?? 'inline',
@@ -178,27 +204,41 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     probes: probes.map(({ headers: _headers, body: _body, ...probe }) => probe),
     notProbed,
     blocking: checks.some((check) => check.status === 'fail'),
+    ...(sentHeaders.length > 0 ? { sentHeaders } : {}),
   });
 
-  // The page.
+  // The page. Redirects are followed here, so that the given headers stay on the page's origin.
   let response: Response;
   let html: string;
+  let finalUrl = pageUrl;
   try {
-    response = await fetchImpl(pageUrl, {
-      redirect: 'follow',
-      headers: { accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8' },
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    for (let redirects = 0; ; redirects++) {
+      response = await fetchImpl(finalUrl, {
+        redirect: 'manual',
+        headers: { accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8', ...signedIn(finalUrl) },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      const location = response.headers.get('location');
+      if (response.status < 300 || response.status > 399 || location === null) break;
+      await response.body?.cancel();
+      if (redirects === MAX_REDIRECTS) throw new Error(`more than ${MAX_REDIRECTS} redirects`);
+      finalUrl = new URL(location, finalUrl);
+    }
     html = await readText(response, MAX_PAGE_BYTES);
   } catch (error) {
     add({ id: 'page', status: 'fail', message: `could not fetch ${pageUrl.href}: ${describe(error)}`, fix: 'check the URL, and that the server answers within the timeout (--timeout)' });
     return report(undefined, {});
   }
-  const finalUrl = new URL(response.url || pageUrl.href);
   const pageOrigin = finalUrl.origin;
   const redirected = finalUrl.href !== pageUrl.href ? ` (redirected to ${finalUrl.href})` : '';
   const contentType = response.headers.get('content-type') ?? 'no content type';
-  if (response.ok && /html/i.test(contentType)) {
+  const elements = findElements(html);
+  const loginFix = `pass what a signed-in browser sends: --cookie 'name=value' (from the browser's developer tools) or --header 'Authorization: ...'${sentHeaders.length > 0 ? ` (the ${sentHeaders.join(', ')} given did not get past it)` : ''}`;
+  if (response.status === 401 || response.status === 403) {
+    add({ id: 'page', status: 'warn', message: `${response.status} ${contentType}${redirected}: the page wants a sign-in, so the doctor sees what a signed-out visitor sees`, fix: loginFix });
+  } else if (elements.length === 0 && PASSWORD_FIELD.test(html)) {
+    add({ id: 'page', status: 'warn', message: `${response.status}${redirected}: a sign-in form (a password field) and no <biometric-flow>: the page wants a sign-in`, fix: loginFix });
+  } else if (response.ok && /html/i.test(contentType)) {
     add({ id: 'page', status: 'pass', message: `${response.status} ${contentType}${redirected}` });
   } else {
     add({
@@ -209,10 +249,13 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     });
   }
 
-  // The element and what it is configured with.
-  const elements = findElements(html);
+  // The element and what it is configured with. A framework that sets properties (biometric-flow/react)
+  // serves the bare tag: its endpoints and flow URL exist only in the browser.
   const element = elements[0];
-  if (element) {
+  const bare = element !== undefined && !Object.keys(element).some((name) => OWN_ATTRIBUTES.has(name));
+  const setUpByScript = (!element || bare) && options.sessionEndpoint === undefined;
+  const flags = '--session-endpoint <path> [--status-endpoint <path>] [--mode inline|modal|popup] [--flow-base-url <url>]';
+  if (element && !bare) {
     const shown = ['session-endpoint', 'status-endpoint', 'mode', 'flow-base-url']
       .filter((name) => element[name] !== undefined)
       .map((name) => `${name}="${element[name]}"`)
@@ -222,12 +265,21 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       status: 'pass',
       message: `<biometric-flow${shown ? ` ${shown}` : ''}>${elements.length > 1 ? ` (the first of ${elements.length})` : ''}`,
     });
+  } else if (!setUpByScript) {
+    add({ id: 'element', status: 'pass', message: `${element ? '<biometric-flow> without attributes' : 'no <biometric-flow> tag'} in the served HTML: checked with the command line options` });
+  } else if (element) {
+    add({
+      id: 'element',
+      status: 'warn',
+      message: '<biometric-flow> without any of its attributes in the served HTML: a framework sets it up by script in the browser (properties, as biometric-flow/react does), so its endpoints, mode and flow URL cannot be read here: checking with defaults',
+      fix: `pass them as the page sets them: ${flags}`,
+    });
   } else {
     add({
       id: 'element',
       status: 'warn',
       message: 'no <biometric-flow> tag in the served HTML (rendered by script?): checking with the command line options and defaults',
-      fix: 'pass --session-endpoint (and --status-endpoint, --mode, --flow-base-url) as the page sets them',
+      fix: `pass them as the page sets them: ${flags}`,
     });
   }
   let mode: SecurityHeadersMode = options.mode ?? 'inline';
@@ -240,6 +292,10 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const sessionValue = options.sessionEndpoint ?? element?.['session-endpoint'];
   const statusValue = options.statusEndpoint ?? element?.['status-endpoint'];
   const flowValue = options.flowBaseUrl ?? element?.['flow-base-url'] ?? DEFAULT_FLOW_BASE_URL;
+  // The default flow URL stands in for one the page may set by script (the emulator's, in development):
+  // a policy that leaves the default out is then a doubt, not a block.
+  const flowGuessed = (!element || bare) && options.flowBaseUrl === undefined;
+  const guessNote = flowGuessed ? ' (judged against the default flow-base-url; pass --flow-base-url if the page sets another)' : '';
 
   // Secure context and mixed content.
   const secure = finalUrl.protocol === 'https:' || isLoopback(finalUrl);
@@ -308,12 +364,12 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   if (sessionValue === undefined || sessionValue === '') {
     if (element?.['session-id'] !== undefined) {
       add({ id: 'session-endpoint', status: 'warn', message: 'no session-endpoint: the tag carries a session-id made by the page, so no session request is checked' });
-    } else if (!element) {
-      // The tag is made by a script the doctor does not run: the attribute may well be there in the browser.
+    } else if (!element || bare) {
+      // The tag is made or set up by a script the doctor does not run: the endpoint may well be there in the browser.
       add({
         id: 'session-endpoint',
         status: 'warn',
-        message: 'no session endpoint checked: the served HTML has no <biometric-flow> tag to read it from',
+        message: `no session endpoint checked: the served HTML has ${element ? 'only a bare <biometric-flow> tag' : 'no <biometric-flow> tag'} to read it from`,
         fix: 'pass --session-endpoint (the path or URL the page gives the element)',
         anchor: ANCHOR.attributes,
       });
@@ -358,8 +414,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     } else if (flowOrigin && !allows(policy.list, flowOrigin, pageOrigin)) {
       policyProblems.push({
         id: 'camera-policy',
-        status: framed ? severity : 'warn',
-        message: `${policy.header} ${policy.list.text} does not delegate the ${feature} to ${flowOrigin}: the flow's frame gets none${framed ? '' : ' (popup mode: only when the popup is blocked and the flow falls back to a dialog)'}`,
+        status: framed && !flowGuessed ? severity : 'warn',
+        message: `${policy.header} ${policy.list.text} does not delegate the ${feature} to ${flowOrigin}: the flow's frame gets none${framed ? '' : ' (popup mode: only when the popup is blocked and the flow falls back to a dialog)'}${guessNote}`,
         fix: policyFix,
         anchor: ANCHOR.headers,
       });
@@ -380,8 +436,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       const verdict = blocked[0]!;
       add({
         id: 'csp-frame',
-        status: framed ? 'fail' : 'warn',
-        message: `CSP ${verdict.directive} ${verdict.sources.join(' ') || "''"} does not allow ${flowOrigin}: the flow's frame stays blank${framed ? '' : ' (popup mode: only when the popup is blocked and the flow falls back to a dialog)'}`,
+        status: framed && !flowGuessed ? 'fail' : 'warn',
+        message: `CSP ${verdict.directive} ${verdict.sources.join(' ') || "''"} does not allow ${flowOrigin}: the flow's frame stays blank${framed ? '' : ' (popup mode: only when the popup is blocked and the flow falls back to a dialog)'}${guessNote}`,
         fix: directivesFix('frame-src', flowOrigin!),
         anchor: ANCHOR.headers,
       });
@@ -432,7 +488,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const probe = async (method: 'GET' | 'OPTIONS', url: URL, headers: Record<string, string>): Promise<ProbeAnswer> => {
     const answer: ProbeAnswer = { method, url: url.href };
     try {
-      const probeResponse = await fetchImpl(url, { method, headers: { origin: pageOrigin, ...headers }, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+      const probeResponse = await fetchImpl(url, { method, headers: { ...signedIn(url), origin: pageOrigin, ...headers }, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
       answer.status = probeResponse.status;
       answer.headers = probeResponse.headers;
       answer.body = await readText(probeResponse, MAX_PROBE_BYTES);
@@ -450,6 +506,11 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     answer.error !== undefined
       ? `${answer.method} → ${answer.error}`
       : `${answer.method} → ${answer.status}${answer.code ? ` ${answer.code}` : ''}${answer.allow ? ` (Allow: ${answer.allow})` : ''}`;
+  // A 401 or 403 that is none of the handlers' own codes comes from something in front of them: the app's login.
+  const HANDLER_REFUSALS = new Set(['status-token-invalid', 'forbidden', 'forbidden-origin']);
+  const loginInFront = (answer: ProbeAnswer) => (answer.status === 401 || answer.status === 403) && !HANDLER_REFUSALS.has(answer.code ?? '');
+  const loginMessage = (url: URL, seen: string) =>
+    `${url.href} answers ${seen}, which is not the handler's own answer: the app's sign-in (or another check) in front of it answered, so the handler was not reached`;
   const refusedOrigin = (...answers: ProbeAnswer[]) => answers.some((answer) => answer.status === 403 && answer.code === 'forbidden-origin');
   const originFix = (url: URL) =>
     url.origin === pageOrigin
@@ -487,6 +548,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       add({ id: 'session-endpoint', status: 'fail', message: `${sessionUrl.href} is on another origin and ${cors}: the browser blocks the POST`, fix: `pass allowedOrigins: ['${pageOrigin}'] and route OPTIONS to the handler too`, anchor: ANCHOR.backend });
     } else if (redirect) {
       add({ id: 'session-endpoint', status: 'warn', message: `${sessionUrl.href} answers with a redirect (${seen}): a 301 or 302 turns the POST into a GET`, fix: `set session-endpoint to the final URL${redirect.headers?.get('location') ? ` (${redirect.headers.get('location')})` : ''}`, anchor: ANCHOR.attributes });
+    } else if (!present && [options_, get].some(loginInFront)) {
+      add({ id: 'session-endpoint', status: 'warn', message: loginMessage(sessionUrl, seen), fix: loginFix, anchor: ANCHOR.backend });
     } else if (present) {
       add({ id: 'session-endpoint', status: 'pass', message: `${sessionUrl.href} takes POST: ${seen} (POST not sent: it would create a billed session)` });
     } else {
@@ -516,8 +579,12 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       add({ id: 'status-endpoint', status: 'fail', message: `nothing answers GET at ${statusUrl.href}: ${seen}`, fix: 'serve createStatusHandler at this path, or fix status-endpoint', anchor: ANCHOR.backend });
     } else if (cors) {
       add({ id: 'status-endpoint', status: 'fail', message: `${statusUrl.href} is on another origin and ${cors}: the browser blocks the status requests`, fix: `pass allowedOrigins: ['${pageOrigin}'] and route OPTIONS to the handler too`, anchor: ANCHOR.backend });
-    } else if (get.status === 401 || get.status === 403) {
+    } else if (loginInFront(get)) {
+      add({ id: 'status-endpoint', status: 'warn', message: `${loginMessage(statusUrl, seen)}: whether it checks the status token is not known`, fix: loginFix, anchor: ANCHOR.backend });
+    } else if (get.status === 401) {
       add({ id: 'status-endpoint', status: 'pass', message: `${statusUrl.href} wants a status token: ${seen} (no token sent, so no vendor call)` });
+    } else if (get.status === 403) {
+      add({ id: 'status-endpoint', status: 'pass', message: `${statusUrl.href} refuses a caller its authorize does not know: ${seen} (no vendor call)` });
     } else if (get.status !== undefined && get.status >= 200 && get.status < 300) {
       add({
         id: 'status-endpoint',
@@ -554,7 +621,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   let scriptsRead = 0;
   for (const script of scripts) {
     try {
-      const scriptResponse = await fetchImpl(script, { signal: AbortSignal.timeout(timeoutMs) });
+      const scriptResponse = await fetchImpl(script, { headers: signedIn(new URL(script)), signal: AbortSignal.timeout(timeoutMs) });
       if (!scriptResponse.ok) {
         await scriptResponse.body?.cancel();
         continue;
@@ -589,6 +656,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     flowBaseUrl: flowUrl?.href ?? flowValue,
     ...(sessionUrl ? { sessionEndpoint: sessionUrl.href } : {}),
     ...(statusUrl ? { statusEndpoint: statusUrl.href } : {}),
+    ...(setUpByScript ? { setUpByScript: { flags } } : {}),
   });
 }
 
@@ -607,6 +675,13 @@ export function formatReport(report: DoctorReport): string {
   const failures = report.checks.filter((check) => check.status === 'fail').length;
   const warnings = report.checks.filter((check) => check.status === 'warn').length;
   const counts = `${failures} blocking problem${failures === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
-  lines.push(failures > 0 ? `${counts}: the flow will not work on this page as served.` : `${counts}: nothing blocks the flow.`);
+  if (report.setUpByScript) {
+    // Counting problems found under defaults would mislead: say what to pass instead.
+    lines.push(
+      `<biometric-flow> is set up by script, so this ran on defaults${failures > 0 ? ` (${counts})` : ''}: run again with ${report.setUpByScript.flags}, as the page sets them.`,
+    );
+  } else {
+    lines.push(failures > 0 ? `${counts}: the flow will not work on this page as served.` : `${counts}: nothing blocks the flow.`);
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -58,7 +58,7 @@ export function metaPolicies(html: string, name: string): string[] {
   return found;
 }
 
-/** A vendor key is 47 or more characters (SERVICE.md); base64 and base64url alphabets. */
+/** A vendor key is 47 or more characters (docs/vendor.md); base64 and base64url alphabets. */
 const KEY_NEAR_NAME = /(?:flow_api_key|api[_-]?key)\\?["']?\s*(?:[:=]|&quot;:)\s*\\?["']?(?:&quot;)?([A-Za-z0-9_\-+/=.]{47,})/gi;
 
 /** One value that looks like an API key, never kept whole. */

@@ -1,16 +1,16 @@
 /**
  * The emulator's HTTP routes (Hono):
  * - `POST /api/v1/flows/session/create/` and `GET /api/v1/flows/session/result/` — the vendor's API
- *   (SERVICE.md §1, §5), for servers: a request from a browser origin other than `allowedOrigins` is
+ *   (docs/vendor.md §1, §5), for servers: a request from a browser origin other than `allowedOrigins` is
  *   refused (403) and gets no CORS headers;
- * - `GET /flow/:id`, `POST /flow/:id/events`, `GET /finished` — the hosted flow (SERVICE.md §4).
+ * - `GET /flow/:id`, `POST /flow/:id/events`, `GET /finished` — the hosted flow (docs/vendor.md §4).
  *
  * Error answers are `{ detail }` (plus `errors: [{ path, message }]` for bad metadata). The vendor does
  * not document its own, so these are the emulator's choices: 400 bad input, 401 missing or unknown key,
  * 403 a key of another flow (or a refused origin), 404 unknown session, 413 a body over its limit
  * (`maxBodyBytes` for the session create, {@link EVENT_BODY_LIMIT} for flow events; the other routes
  * read no body). A flow's `createError` / `resultError` answers with the vendor's own status and
- * `{ detail: <vendor text> }` (SERVICE.md §6), after the key check.
+ * `{ detail: <vendor text> }` (docs/vendor.md §6), after the key check.
  *
  * Metadata for a technology the flow does not have is refused with 400 (`rejectUnusedMetadata`, on by
  * default): the vendor says face2face metadata "works only" for flows with Face2Face after Liveness,
@@ -56,6 +56,8 @@ export interface EmulatorAppContext {
   /** Webhook URLs of a flow. */
   webhookUrls: (flow: EmulatorFlow) => readonly string[];
   latencyMs: number;
+  /** How long a result request the `resultTimeoutRate` fault chose hangs. */
+  resultHangMs: number;
   rejectUnusedMetadata: boolean;
   /** Browser origins allowed to call the API (CORS); others are refused. */
   allowedOrigins: readonly string[];
@@ -72,7 +74,7 @@ const RESULT_PATH = '/api/v1/flows/session/result/';
 /** Largest flow event body: an event is a few hundred bytes. */
 export const EVENT_BODY_LIMIT = 16 * 1024;
 
-/** Technologies after which Face2Face metadata works (SERVICE.md §2). */
+/** Technologies after which Face2Face metadata works (docs/vendor.md §2). */
 const FACE2FACE_SOURCES = ['LD', 'LDHP', 'LDD', 'ED', 'DR'];
 
 const flowEventSchema = z.discriminatedUnion('type', [
@@ -186,7 +188,7 @@ export function createEmulatorApp(ctx: EmulatorAppContext): Hono {
     return c.json({ session_id: session.id, technologies: [...session.technologies] });
   });
 
-  app.get(RESULT_PATH, (c) => {
+  app.get(RESULT_PATH, async (c) => {
     const sessionId = c.req.query('session_id');
     const apiKey = c.req.query('flow_api_key');
     if (!apiKey) return c.json({ detail: 'flow_api_key: this query parameter is required.' }, 401);
@@ -200,6 +202,17 @@ export function createEmulatorApp(ctx: EmulatorAppContext): Hono {
     const session = ctx.store.get(sessionId.toLowerCase());
     if (!session) return c.json({ detail: 'Session not found.' }, 404);
     if (session.flow !== flow) return c.json({ detail: 'This session belongs to another flow.' }, 403);
+    const fate = session.faults.nextResult();
+    if (fate.kind === 'error') {
+      ctx.logger.info(`fault: result for session ${session.id} answered ${fate.status}`);
+      return serverError(c, fate.status);
+    }
+    if (fate.kind === 'timeout') {
+      ctx.logger.info(`fault: result for session ${session.id} hangs for ${ctx.resultHangMs} ms`);
+      // Until the client gives up or the emulator closes, whichever comes first.
+      await sleep(ctx.resultHangMs, undefined, { signal: AbortSignal.any([ctx.signal, c.req.raw.signal]) }).catch(() => undefined);
+      return serverError(c, 504);
+    }
     return c.json(ctx.store.result(session));
   });
 
@@ -262,6 +275,12 @@ export function createEmulatorApp(ctx: EmulatorAppContext): Hono {
     for (const request of outcome.webhooks) {
       ctx.logger.info(`session ${session.id}: ${request.event}${describeWebhookData(request.data)}`);
       if (urls.length === 0) continue;
+      // The vendor sends flow.end once its result is final: late for a session finished after its expiry.
+      const lateEnd = request.event === 'flow.end' && session.faults.finishAfterExpiry;
+      const readyAt = lateEnd ? ctx.store.resultReadyAt(session) : null;
+      if (readyAt !== null) {
+        ctx.logger.info(`fault: session ${session.id} finishes after its expiry: flow.end and its result wait until ${new Date(readyAt).toISOString()}`);
+      }
       ctx.webhooks.enqueue(
         urls,
         ctx.webhooks.envelope({
@@ -272,12 +291,15 @@ export function createEmulatorApp(ctx: EmulatorAppContext): Hono {
           metadata: session.metadata ?? {},
           data: request.data,
         }),
+        { fate: session.faults.nextWebhook, ...(readyAt === null ? {} : { notBefore: readyAt }) },
       );
     }
     return c.json({
       status: ctx.store.statusOf(session),
       phase: ctx.store.phaseOf(session),
       ...(parsed.data.type === 'technology.start' ? stepData(session.metadata, parsed.data.technology_code) : {}),
+      // A flow's `failWith` may fail a step the page passed: the page ends the flow on `success: false`.
+      ...(parsed.data.type === 'technology.end' ? { success: session.outcomes.at(-1)!.success } : {}),
     });
   });
 
@@ -356,6 +378,19 @@ function vendorError(c: Context, ctx: EmulatorAppContext, what: string, name: Ve
   ctx.logger.info(`${what}: answering the vendor error ${status} "${text}"`);
   return c.json({ detail: text }, status);
 }
+
+/**
+ * A server error of the `resultErrorRate` / `resultTimeoutRate` faults, shaped as it would reach a host:
+ * a 500 from the application (JSON), the others from the proxy in front of it (nginx's HTML page).
+ */
+function serverError(c: Context, status: 500 | 502 | 503 | 504): Response {
+  if (status === 500) return c.json({ detail: 'A server error occurred.' }, 500);
+  const title = `${status} ${STATUS_TEXTS[status]}`;
+  const top = `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n`;
+  return c.html(`${top}<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`, status);
+}
+
+const STATUS_TEXTS = { 502: 'Bad Gateway', 503: 'Service Temporarily Unavailable', 504: 'Gateway Time-out' } as const;
 
 function invalid(c: Context, detail: string, errors: FormattedIssue[]): Response {
   return c.json({ detail, errors }, 400);

@@ -16,6 +16,7 @@
  *   session then fails with that vendor text (docs/vendor.md §6).
  * - A camera step whose `getUserMedia` is refused or unavailable fails (`camera_denied` /
  *   `camera_unavailable`).
+ * - A flow with `failWith` fails its preset's step though the page passed it: the answer says `success: false`.
  *
  * @module
  */
@@ -309,9 +310,11 @@ export const FLOW_PAGE_SCRIPT = String.raw`
     if (extra.failure_reason) body.failure_reason = extra.failure_reason;
     if (extra.vendor_error) body.vendor_error = extra.vendor_error;
     if (extra.details) body.details = extra.details;
-    return send(body).then(function () {
-      notify({ event: 'technology.end', technology_code: code, success: success });
-      if (!success) return endFlow(extra.message || t.failedGeneric);
+    return send(body).then(function (answer) {
+      // The emulator fails a step the page passed for a flow with failWith.
+      var passed = success && answer.success !== false;
+      notify({ event: 'technology.end', technology_code: code, success: passed });
+      if (!passed) return endFlow(extra.message || t.failedGeneric);
       if (state.index + 1 < techs.length) return startStep(state.index + 1);
       return endFlow(null);
     }).catch(showFatal);

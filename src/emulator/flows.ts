@@ -1,5 +1,5 @@
 /**
- * The flows an emulator serves: the vendor's example table by default (flow_webview.ru.txt, §1), or the
+ * The flows an emulator serves: the vendor's example table by default (its WebView guide), or the
  * caller's own.
  *
  * @module
@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { technologyCodeSchema } from '../server/metadata.js';
+import { FLOW_FAILURE_NAMES, failingTechnology, type FlowFailureName } from './flow-failures.js';
 import { VENDOR_ERROR_NAMES, type VendorErrorName } from './vendor-errors.js';
 
 /** A flow as the vendor's dashboard lists it: a name, its API key and its ordered technologies. */
@@ -18,11 +19,15 @@ export interface EmulatorFlow {
   createError?: VendorErrorName;
   /** The vendor error every result request with this flow's key answers. */
   resultError?: VendorErrorName;
+  /** The flow failure reason (docs/vendor.md §8) every session of this flow fails with (see `FLOW_FAILURES`). */
+  failWith?: FlowFailureName;
 }
 
 /**
  * A flow to serve; without `apiKey` one is generated for each start (48 random base64url characters).
- * `createError` / `resultError` make the flow's API calls fail like the vendor's (see `VENDOR_ERRORS`).
+ * `createError` / `resultError` make the flow's API calls fail like the vendor's (see `VENDOR_ERRORS`);
+ * `failWith` makes every session fail at a step with one of the flow's failure reasons (see
+ * `FLOW_FAILURES`), whatever the person does there.
  */
 export interface EmulatorFlowInput {
   name: string;
@@ -30,10 +35,11 @@ export interface EmulatorFlowInput {
   technologies: readonly string[];
   createError?: VendorErrorName;
   resultError?: VendorErrorName;
+  failWith?: FlowFailureName;
 }
 
 /**
- * The three flows of the vendor's example table (flow_webview.ru.txt, §1), without keys: every start
+ * The three flows of the vendor's example table (its WebView guide), without keys: every start
  * gives them new random ones, so a key seen once (a log, a screenshot) is worth nothing to the next run.
  */
 export const DEFAULT_FLOWS: readonly Readonly<EmulatorFlowInput>[] = Object.freeze([
@@ -48,6 +54,7 @@ const flowInputSchema = z.object({
   technologies: z.array(technologyCodeSchema).min(1),
   createError: z.enum(VENDOR_ERROR_NAMES).optional(),
   resultError: z.enum(VENDOR_ERROR_NAMES).optional(),
+  failWith: z.enum(FLOW_FAILURE_NAMES).optional(),
 });
 
 /**
@@ -64,7 +71,10 @@ export function resolveFlows(input: readonly EmulatorFlowInput[] | undefined): E
       const issue = parsed.error.issues[0];
       throw new TypeError(`flows[${index}]: ${issue?.path.join('.') ?? ''} ${issue?.message ?? 'invalid'}`.trim());
     }
-    const { name, apiKey, technologies, createError, resultError } = parsed.data;
+    const { name, apiKey, technologies, createError, resultError, failWith } = parsed.data;
+    if (failWith && failingTechnology(failWith, technologies) === undefined) {
+      throw new TypeError(`flows[${index}]: failWith ${failWith} fails a step this flow does not have (${technologies.join(', ')})`);
+    }
     // 36 random bytes are 48 base64url characters; the vendor's documented key length is "47 or more".
     return {
       name,
@@ -72,6 +82,7 @@ export function resolveFlows(input: readonly EmulatorFlowInput[] | undefined): E
       technologies: [...technologies],
       ...(createError ? { createError } : {}),
       ...(resultError ? { resultError } : {}),
+      ...(failWith ? { failWith } : {}),
     };
   });
   if (flows.length === 0) throw new TypeError('flows: at least one flow is needed');

@@ -1,6 +1,6 @@
 /**
  * Texts of the hosted flow and its pages in the three languages the vendor's flow takes
- * (`locale=ru|kz|en`, SERVICE.md §4). Placeholders are `{name}`.
+ * (`locale=ru|kz|en`, docs/vendor.md §4). Placeholders are `{name}`.
  *
  * @module
  */

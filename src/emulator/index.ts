@@ -1,5 +1,5 @@
 /**
- * `biometric-flow/emulator`: a local stand-in for the Biometric.Vision service (SERVICE.md) — its
+ * `biometric-flow/emulator`: a local stand-in for the Biometric.Vision service (docs/vendor.md) — its
  * session API, result endpoint, webhooks and hosted flow — for demos and tests.
  *
  * ```ts
@@ -17,13 +17,16 @@ import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import { z } from 'zod';
 import { createEmulatorApp } from './app.js';
+import { faultsEnabled, resolveFaults, type EmulatorFaults } from './faults.js';
 import { resolveFlows, type EmulatorFlow, type EmulatorFlowInput } from './flows.js';
 import { toLogger, type EmulatorLogger } from './logger.js';
 import { SessionStore, type SessionSnapshot } from './session-store.js';
 import { WebhookDispatcher, type WebhookRetryOptions } from './webhooks.js';
 
+export type { EmulatorFaults } from './faults.js';
 export { DEFAULT_FLOWS, type EmulatorFlow, type EmulatorFlowInput } from './flows.js';
 export { VENDOR_ERRORS, VENDOR_ERROR_NAMES, type VendorErrorName, type VendorErrorSpec } from './vendor-errors.js';
+export { FLOW_FAILURES, FLOW_FAILURE_NAMES, type FlowFailureName, type FlowFailureSpec, type FlowFailureStep } from './flow-failures.js';
 export type { EmulatorLogger } from './logger.js';
 export type { SessionPhase, SessionSnapshot, SessionStatus, TechnologyOutcome } from './session-store.js';
 export type { WebhookEnvelope, WebhookRetryOptions } from './webhooks.js';
@@ -39,7 +42,10 @@ export interface EmulatorOptions {
    * A flow without `apiKey` gets a new random one on every start.
    */
   flows?: readonly EmulatorFlowInput[];
-  /** Webhook URLs every flow posts to (SERVICE.md §5). */
+  /**
+   * Webhook URLs every flow posts its events to (docs/vendor.md §5), in order per session and URL, each
+   * URL on its own queue: one listed twice gets every event twice. Retried per `webhookRetry`.
+   */
   webhooks?: readonly string[];
   /** Delay before every API answer (session create, result), in ms. Default 0. */
   latencyMs?: number;
@@ -47,7 +53,7 @@ export interface EmulatorOptions {
   sessionTtlMs?: number;
   /**
    * How long after a flow ends the result endpoint answers `{}` ("still processing", as the vendor's
-   * does for several seconds, SERVICE.md §6) before the final result. Default 0; the CLI's is 3000.
+   * does for several seconds, docs/vendor.md §6) before the final result. Default 0; the CLI's is 3000.
    */
   resultDelayMs?: number;
   /**
@@ -63,6 +69,12 @@ export interface EmulatorOptions {
   webhookTimeoutMs?: number;
   /** Refuse metadata for technologies the flow does not have (400). Default true. */
   rejectUnusedMetadata?: boolean;
+  /**
+   * Misbehave on demand, as the vendor can: result errors and hangs, webhooks dropped, duplicated,
+   * reordered or late, sessions that finish after their expiry, each at a rate, every choice drawn from
+   * `seed` so a run repeats. Default: none. See {@link EmulatorFaults}.
+   */
+  faults?: EmulatorFaults;
   /** Where to log; silent by default. `console` fits. */
   logger?: Partial<EmulatorLogger>;
   /** The clock, in ms since the epoch; tests pass their own to expire sessions without waiting. */
@@ -111,9 +123,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const now = options.now ?? Date.now;
   const logger = toLogger(options.logger);
   const sessionTtlMs = nonNegative('sessionTtlMs', options.sessionTtlMs ?? 30 * 60_000);
+  const faults = resolveFaults(options.faults);
   const store = new SessionStore({
     ttlMs: sessionTtlMs,
     resultDelayMs: nonNegative('resultDelayMs', options.resultDelayMs ?? 0),
+    faults,
     now,
   });
   const webhooks = new WebhookDispatcher({
@@ -122,6 +136,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       baseDelayMs: nonNegative('webhookRetry.baseDelayMs', options.webhookRetry?.baseDelayMs ?? 1000),
     },
     timeoutMs: nonNegative('webhookTimeoutMs', options.webhookTimeoutMs ?? 10_000),
+    lateMs: faults.webhookLateMs,
     logger,
     now,
   });
@@ -132,6 +147,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     webhooks,
     webhookUrls: () => webhookUrls,
     latencyMs: nonNegative('latencyMs', options.latencyMs ?? 0),
+    resultHangMs: faults.resultHangMs,
     rejectUnusedMetadata: options.rejectUnusedMetadata ?? true,
     allowedOrigins: (options.allowedOrigins ?? []).map(checkOrigin),
     maxBodyBytes: positiveInteger('maxBodyBytes', options.maxBodyBytes ?? 1024 * 1024),
@@ -157,6 +173,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const address = server.address() as AddressInfo;
   const url = `http://${urlHost(host)}:${address.port}`;
   logger.info(`emulator listening on ${url}`);
+  if (faultsEnabled(faults)) logger.info(`faults on, seed ${faults.seed}: ${describeFaults(faults)}`);
 
   let closed: Promise<void> | undefined;
   return {
@@ -181,6 +198,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return closed;
     },
   };
+}
+
+/** @returns the faults that can happen, as `name=value` pairs. */
+function describeFaults(faults: Required<EmulatorFaults>): string {
+  return Object.entries(faults)
+    .filter(([name, value]) => name !== 'seed' && (!name.endsWith('Rate') || value > 0))
+    .map(([name, value]) => `${name}=${value}`)
+    .join(' ');
 }
 
 function nonNegative(name: string, value: number): number {

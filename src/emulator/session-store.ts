@@ -17,6 +17,9 @@
  *   from the page.
  * - A technology may fail with a vendor error (`vendor_error`, a name of `VENDOR_ERRORS`): its failure
  *   reason, and the session's entry in `flow_session_failure_reasons`, is then the vendor's raw text.
+ * - A flow with `failWith` (a name of `FLOW_FAILURES`) fails its sessions at that preset's step even when
+ *   the page reports success there; the answer to that `technology.end` says `success: false`, and the
+ *   failure reason is the preset's type and detail (the detail, raw, in `flow_session_failure_reasons`).
  * - E-Document fields the host fixed (`changeable: false`) are never sent to the page, so the page
  *   cannot report them; the session's own values are recorded instead.
  *
@@ -24,6 +27,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SessionMetadata } from '../server/metadata.js';
+import type { FailureType } from '../server/vendor-reasons.js';
+import { sessionFaults, type ResolvedFaults, type SessionFaults } from './faults.js';
+import { FLOW_FAILURES, failingTechnology, type FlowFailureName } from './flow-failures.js';
 import type { EmulatorFlow } from './flows.js';
 import { VENDOR_ERRORS, type VendorErrorName } from './vendor-errors.js';
 import { describeTechnology, resultFieldOf, type ResultField, type TechnologyDescription } from './technologies.js';
@@ -65,6 +71,8 @@ export interface TechnologyOutcome {
   failureReason: string | null;
   /** The vendor error the technology failed with, if it was one. */
   vendorError: VendorErrorName | null;
+  /** The flow failure preset the technology failed with (its flow's `failWith`), if it was one. */
+  flowFailure: FlowFailureName | null;
   details: TechnologyEndDetails;
   endedAt: number;
 }
@@ -76,6 +84,8 @@ export interface Session {
   readonly technologies: readonly string[];
   readonly metadata: SessionMetadata | null;
   readonly createdAt: number;
+  /** The session's dice for the faults asked for (see `faults.ts`). */
+  readonly faults: SessionFaults;
   phase: Exclude<SessionPhase, 'expired'>;
   /** The page attempt that claimed the session; `null` when claimed by a client that sent none. */
   attempt: string | null | undefined;
@@ -99,7 +109,7 @@ export interface SessionSnapshot {
   outcomes: TechnologyOutcome[];
 }
 
-/** A webhook event the store asks to be sent (SERVICE.md §5). */
+/** A webhook event the store asks to be sent (docs/vendor.md §5). */
 export interface WebhookEventRequest {
   event: 'flow.start' | 'technology.start' | 'technology.end' | 'flow.end';
   success: boolean;
@@ -125,12 +135,15 @@ export interface SessionStoreOptions {
   ttlMs: number;
   /** How long after its end a session's result is `{}` ("still processing"). */
   resultDelayMs: number;
+  faults: ResolvedFaults;
   now: () => number;
 }
 
 export class SessionStore {
   readonly #sessions = new Map<string, Session>();
   readonly #options: SessionStoreOptions;
+  /** Sessions created so far: the serial of the next one, which picks its fault dice. */
+  #created = 0;
 
   constructor(options: SessionStoreOptions) {
     this.#options = options;
@@ -144,6 +157,7 @@ export class SessionStore {
       technologies: [...flow.technologies],
       metadata,
       createdAt: this.#options.now(),
+      faults: sessionFaults(this.#options.faults, this.#created++),
       phase: 'created',
       attempt: undefined,
       index: 0,
@@ -234,15 +248,22 @@ export class SessionStore {
       }
       case 'technology.end': {
         const vendorError = event.success ? null : (event.vendor_error ?? null);
+        const failWith = session.flow.failWith;
+        const flowFailure =
+          event.success && failWith && failingTechnology(failWith, session.technologies) === event.technology_code ? failWith : null;
+        const success = event.success && !flowFailure;
         const outcome: TechnologyOutcome = {
           code: event.technology_code,
-          success: event.success,
-          failureReason: event.success
+          success,
+          failureReason: success
             ? null
-            : vendorError
-              ? VENDOR_ERRORS[vendorError].text
-              : (event.failure_reason ?? 'technology_failed'),
+            : flowFailure
+              ? FLOW_FAILURES[flowFailure].detail
+              : vendorError
+                ? VENDOR_ERRORS[vendorError].text
+                : (event.failure_reason ?? 'technology_failed'),
           vendorError,
+          flowFailure,
           details: { ...event.details, ...(event.technology_code === 'ED' ? fixedEdocumentDetails(session.metadata) : {}) },
           endedAt: now,
         };
@@ -268,7 +289,7 @@ export class SessionStore {
           session.outcomes.length === session.technologies.length && session.outcomes.every((o) => o.success);
         session.phase = success ? 'finished' : 'failed';
         session.endedAt = now;
-        webhooks.push({ event: 'flow.end', success, data: { session_result: this.#fullResult(session) } });
+        webhooks.push({ event: 'flow.end', success, data: { session_result: this.#webhookResult(session) } });
         break;
       }
     }
@@ -276,15 +297,26 @@ export class SessionStore {
   }
 
   /**
-   * The body of the result endpoint (SERVICE.md §5): `PROGRESS` before and during the flow, `{}` for
-   * `resultDelayMs` after its end, then `FINISHED` or `FAILED` with every result.
+   * The body of the result endpoint (docs/vendor.md §5): `PROGRESS` before and during the flow, `{}` after
+   * its end until {@link resultReadyAt}, then `FINISHED` or `FAILED` with every result.
    */
   result(session: Session): Record<string, unknown> {
-    const phase = this.phaseOf(session);
-    if ((phase === 'finished' || phase === 'failed') && session.endedAt !== null) {
-      if (this.#options.now() - session.endedAt < this.#options.resultDelayMs) return {};
-    }
+    const readyAt = this.resultReadyAt(session);
+    if (readyAt !== null && this.#options.now() < readyAt) return {};
     return this.#fullResult(session);
+  }
+
+  /**
+   * When an ended session's result turns final: `resultDelayMs` after its end, or, for a session the
+   * `finishAfterExpiry` fault chose, `finishAfterExpiryMs` after its expiry if that is later.
+   *
+   * @returns the time in ms since the epoch, or `null` while the session has not ended.
+   */
+  resultReadyAt(session: Session): number | null {
+    if (session.endedAt === null) return null;
+    const lagged = session.endedAt + this.#options.resultDelayMs;
+    if (!session.faults.finishAfterExpiry) return lagged;
+    return Math.max(lagged, session.createdAt + this.#options.ttlMs + this.#options.faults.finishAfterExpiryMs);
   }
 
   /** @returns the status the result endpoint reports for a session. */
@@ -304,7 +336,7 @@ export class SessionStore {
         : session.outcomes.flatMap((o) => {
             if (o.failureReason === null) return [];
             // A vendor text stays raw, as the vendor sends it; the emulator's own reasons name their step.
-            return [o.vendorError ? o.failureReason : `${o.code}: ${o.failureReason}`];
+            return [o.vendorError || o.flowFailure ? o.failureReason : `${o.code}: ${o.failureReason}`];
           });
     if (phase === 'failed' && reasons.length === 0) reasons.push('flow_not_completed');
     const results: Record<ResultField, unknown> = {
@@ -329,6 +361,27 @@ export class SessionStore {
       flow_session_failure_reasons: reasons,
       technologies,
       ...results,
+    };
+  }
+
+  /**
+   * A `flow.end` webhook's `session_result`, shaped as the guide's example (docs/vendor.md §8): the status,
+   * the session, its technologies, the result of each technology that ran (with its `failure_reason`
+   * `{ type, detail }`) and `flow_session_result`; the failure reasons as text only in the result.
+   */
+  #webhookResult(session: Session): Record<string, unknown> {
+    const status = this.statusOf(session);
+    const results: Record<string, unknown> = {};
+    for (const outcome of session.outcomes) {
+      const field = resultFieldOf(outcome.code);
+      if (field) results[field] = technologyResult(session, outcome);
+    }
+    return {
+      status,
+      session_id: session.id,
+      technologies: session.technologies.map(describeTechnology),
+      ...results,
+      flow_session_result: status === 'FINISHED',
     };
   }
 
@@ -358,9 +411,37 @@ function refuse(status: EventRefusal['status'], code: EventRefusal['code'], deta
   return { ok: false, status, code, detail };
 }
 
+/**
+ * The failure type of a technology that failed: the guide names the types but not which failure has
+ * which, so these are the emulator's reading. A flow failure preset has its own; a vendor error is the
+ * service's (5xx, 424) or the request's (4xx); a refused or missing camera `NO_CAM`; an emulated low score
+ * `CALC_RESULT`; a wrong SMS code the person's (`CLIENT`); anything else `OTHER`.
+ */
+function failureTypeOf(outcome: TechnologyOutcome): FailureType {
+  if (outcome.flowFailure) return FLOW_FAILURES[outcome.flowFailure].type;
+  if (outcome.vendorError) {
+    const { status } = VENDOR_ERRORS[outcome.vendorError];
+    return status >= 500 || status === 424 ? 'SERVICE_ERROR' : 'REQUEST_ERROR';
+  }
+  switch (outcome.failureReason) {
+    case 'camera_denied':
+    case 'camera_unavailable':
+      return 'NO_CAM';
+    case 'emulated_failure':
+      return 'CALC_RESULT';
+    case 'invalid_otp':
+      return 'CLIENT';
+    default:
+      return 'OTHER';
+  }
+}
+
 /** A plausible result object for one technology; numbers are fixed so tests can rely on them. */
 function technologyResult(session: Session, outcome: TechnologyOutcome): Record<string, unknown> {
-  const base = { result: outcome.success, failure_reason: outcome.failureReason };
+  const base = {
+    result: outcome.success,
+    failure_reason: outcome.failureReason === null ? null : { type: failureTypeOf(outcome), detail: outcome.failureReason },
+  };
   switch (resultFieldOf(outcome.code)) {
     case 'liveness_result':
       return { ...base, prediction: outcome.success ? 0.97 : 0.08 };

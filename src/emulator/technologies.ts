@@ -1,5 +1,5 @@
 /**
- * What the emulator knows about each technology (SERVICE.md §3): its display name, a description, and
+ * What the emulator knows about each technology (docs/vendor.md §3): its display name, a description, and
  * which result field of a session result it fills. Unknown uppercase codes pass through with their code
  * as their name, so a custom flow can use a technology the project has not heard of yet.
  *

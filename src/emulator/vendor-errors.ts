@@ -1,5 +1,5 @@
 /**
- * The vendor's error strings that integrators report (SERVICE.md §6), each with the HTTP status it comes
+ * The vendor's error strings that integrators report (docs/vendor.md §6), each with the HTTP status it comes
  * with and the stable code `biometric-flow/server` maps it to. The emulator produces them on demand: a
  * flow's `createError` / `resultError`, and the flow page's "fail with" control for a step.
  *

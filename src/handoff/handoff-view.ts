@@ -5,88 +5,14 @@
 // waits by its status endpoint meanwhile (the presenter's `host.gone(true)`).
 import { generate } from 'lean-qr/nano';
 import { html, render, type TemplateResult } from 'lit';
-import * as z from 'zod/mini';
-import type { BiometricFlowElement } from '../biometric-flow-element.js';
+import type { FlowConfig } from '../configuration.js';
 import { FlowError } from '../errors.js';
-import { fetchJson } from '../fetch-json.js';
+import { fetchJson } from '../net/fetch-json.js';
 import { emit, type FlowErrorDetail } from '../events.js';
-import type { Locale } from '../locales.js';
 import type { PresenterHost } from '../presenters/types.js';
-import { parseFields } from '../schemas.js';
+import { TEXTS } from '../i18n/handoff-view.js';
+import { matching, parseFields } from '../schemas.js';
 import type { HandoffKind } from './handoff.js';
-
-interface HandoffTexts {
-  title: string;
-  scan: string;
-  qr: string;
-  code: string;
-  link: string;
-  copy: string;
-  copied: string;
-  /** `{time}` is replaced (m:ss). */
-  expires: string;
-  expired: string;
-  newCode: string;
-  preparing: string;
-  waiting: string;
-  failed: string;
-  browserTitle: string;
-  browserText: string;
-}
-
-const TEXTS: Record<Locale, HandoffTexts> = {
-  ru: {
-    title: 'Продолжите на телефоне',
-    scan: 'Отсканируйте QR-код камерой телефона. Телефон покажет тот же код.',
-    qr: 'QR-код ссылки ниже',
-    code: 'Код',
-    link: 'Ссылка',
-    copy: 'Копировать ссылку',
-    copied: 'Ссылка скопирована',
-    expires: 'Код действует ещё {time}',
-    expired: 'Срок действия кода истёк.',
-    newCode: 'Новый код',
-    preparing: 'Готовим код…',
-    waiting: 'Ждём завершения на телефоне…',
-    failed: 'Не удалось получить код.',
-    browserTitle: 'Откройте в браузере',
-    browserText: 'Здесь камера не работает. Откройте эту страницу в Safari или Chrome.',
-  },
-  kk: {
-    title: 'Телефонда жалғастырыңыз',
-    scan: 'QR-кодты телефон камерасымен сканерлеңіз. Телефон дәл осы кодты көрсетеді.',
-    qr: 'Төмендегі сілтеменің QR-коды',
-    code: 'Код',
-    link: 'Сілтеме',
-    copy: 'Сілтемені көшіру',
-    copied: 'Сілтеме көшірілді',
-    expires: 'Код тағы {time} жарамды',
-    expired: 'Кодтың мерзімі өтті.',
-    newCode: 'Жаңа код',
-    preparing: 'Код дайындалуда…',
-    waiting: 'Телефонда аяқталуын күтудеміз…',
-    failed: 'Код алу мүмкін болмады.',
-    browserTitle: 'Браузерде ашыңыз',
-    browserText: 'Мұнда камера жұмыс істемейді. Бұл бетті Safari немесе Chrome-да ашыңыз.',
-  },
-  en: {
-    title: 'Continue on your phone',
-    scan: "Scan the QR code with your phone's camera. Your phone will show the same code.",
-    qr: 'QR code of the link below',
-    code: 'Code',
-    link: 'Link',
-    copy: 'Copy link',
-    copied: 'Link copied',
-    expires: 'The code is valid for {time}',
-    expired: 'The code has expired.',
-    newCode: 'New code',
-    preparing: 'Preparing a code…',
-    waiting: 'Waiting for your phone…',
-    failed: 'Could not get a code.',
-    browserTitle: 'Open in your browser',
-    browserText: 'The camera does not work here. Open this page in Safari or Chrome.',
-  },
-};
 
 const STYLE = `.handoff{box-sizing:border-box;overflow:auto;padding:1em;display:flex;flex-direction:column;align-items:center;gap:.6em;text-align:center;background:Canvas}
 .handoff h2{font-size:1.2em;margin:0}.handoff p{margin:0}.handoff svg{width:min(200px,60vw);background:#fff}
@@ -103,10 +29,10 @@ export interface HandoffAnswer {
 
 /** The handoff endpoint's answer: an http(s) `url`, a short `code`, a date in `expires_at` (zod/mini, as every answer). */
 const handoffAnswerShape = {
-  url: z.string().check(z.regex(/^https?:\/\/\S{1,2040}$/)),
-  code: z.string().check(z.regex(/^[^]{1,16}$/)),
+  url: matching(/^https?:\/\/\S{1,2040}$/),
+  code: matching(/^[^]{1,16}$/),
   // ISO 8601 with a zone, as `toISOString` writes it.
-  expires_at: z.string().check(z.regex(/^\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-][\d:]+)$/)),
+  expires_at: matching(/^\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-][\d:]+)$/),
 };
 
 /**
@@ -134,13 +60,13 @@ export function clock(ms: number): string {
 }
 
 /**
- * Runs the handoff view of one start in `box` (the handoff presenter puts it in the flow's box, see
- * `handoffPresenter` in handoff.ts), until the start ends.
+ * Runs the handoff view of one start in `box` (the handoff's part puts it in the flow's box, see `part`
+ * in handoff.ts), until the start ends.
  *
  * @returns `show`: the session is there; asks the handoff endpoint for a link and counts down to its expiry.
  *   The `browser` kind ("open in your browser") is shown without a session, and so without it.
  */
-export function handoffView(host: PresenterHost, element: BiometricFlowElement, kind: HandoffKind, box: HTMLElement): () => void {
+export function handoffView(host: PresenterHost, element: FlowConfig, kind: HandoffKind, box: HTMLElement): () => void {
   const t = TEXTS[host.locale];
   const signal = host.signal;
   let link: HandoffAnswer | undefined;

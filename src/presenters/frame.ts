@@ -2,10 +2,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { readableLocation } from '../completion.js';
 import { textsFor } from '../locales.js';
-import type { Presenter, PresenterHost, PresenterView } from './types.js';
-
-/** The part of a presenter that a frame makes: everything but what it renders. */
-export type FramePresenter = Omit<Presenter, 'render' | 'layer'>;
+import type { FramePresenter, PresenterHost, PresenterView } from './types.js';
 
 /** Where the frame goes: the box of {@link flowBox}. */
 const boxOf = (host: PresenterHost) => host.root.querySelector('.frame-box');

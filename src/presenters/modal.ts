@@ -1,8 +1,8 @@
 // Modal mode: the flow's box in a native <dialog> opened with showModal(): top layer, inert page, page
 // scroll locked; Escape and the close button cancel; focus goes back where it was when the dialog closes.
 import { html, nothing, type TemplateResult } from 'lit';
-import { flowBox, flowFrame, type FramePresenter } from './frame.js';
-import type { Presenter, PresenterHost, PresenterView } from './types.js';
+import { flowBox, flowFrame } from './frame.js';
+import type { FramePresenter, Presenter, PresenterHost, PresenterView } from './types.js';
 
 /** The focused element, looking into open shadow roots. */
 function deepActiveElement(): HTMLElement | undefined {

@@ -4,10 +4,13 @@
 // statuses or events; the element knows nothing of frames, windows or dialogs.
 import type { nothing, TemplateResult } from 'lit';
 import type { CancelReason, FinishedVia, FlowState, Session } from '../events.js';
+import type { TextKey } from '../i18n/deferred.js';
 import type { Locale, Texts } from '../locales.js';
 
-/** The module of what no start needs before its flow shows or it ends (texts, views, lazy presenters). */
-export type Deferred = typeof import('../deferred.js');
+/** The short texts a presenter shows beside the flow, from the deferred chunk (src/i18n/sentences.ts). */
+export interface PresenterTexts {
+  text(locale: Locale, key: TextKey): string;
+}
 
 /** What the element gives the presenter of one start, and how the presenter tells it what happened. */
 export interface PresenterHost {
@@ -49,8 +52,8 @@ export interface PresenterView {
   /** The element's locale now, and its texts. */
   readonly locale: Locale;
   readonly texts: Texts;
-  /** The deferred module, once loaded (`undefined` before, `null` when it could not be). */
-  readonly later: Deferred | null | undefined;
+  /** The deferred chunk's texts, once loaded (`undefined` before, `null` when it could not be). */
+  readonly later: PresenterTexts | null | undefined;
   /** What the step line under the flow says: the step the person is on, or that the result is being checked. */
   readonly step: string | undefined;
 }
@@ -78,6 +81,13 @@ export interface Presenter {
   /** How an end seen by status is reported, when the presenter sees none itself (default `status`). */
   readonly via?: FinishedVia;
 }
+
+/**
+ * The part of a presenter that stands in the flow's box: everything but what it renders. The flow's frame
+ * is one (presenters/frame.ts), the handoff's view another (handoff/handoff.ts); presenters/choose.ts
+ * makes either the presenter of a mode.
+ */
+export type FramePresenter = Omit<Presenter, 'render' | 'layer'>;
 
 /** Makes the presenter of a start, at once or once its module is loaded. */
 export type PresenterFactory = (host: PresenterHost) => Presenter | Promise<Presenter>;

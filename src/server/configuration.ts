@@ -9,7 +9,7 @@
  */
 import { FlowError } from '../errors.js';
 import { DEFAULT_FLOW_BASE_URL, flowLocation, type FlowLocation } from '../flow-url.js';
-import type { Logger } from './http.js';
+import type { Logger } from './logger.js';
 
 /** The environment variable read when a handler has no `allowedOrigins`. */
 export const ALLOWED_ORIGINS_VARIABLE = 'BIOMETRIC_ALLOWED_ORIGINS';

@@ -2,7 +2,7 @@ import type { FormattedIssue } from './metadata.js';
 import type { VendorReasonCode } from './vendor-reasons.js';
 
 /**
- * Why a call to the vendor's API failed. A non-2xx answer whose text is known (SERVICE.md §6) has that
+ * Why a call to the vendor's API failed. A non-2xx answer whose text is known (docs/vendor.md §6) has that
  * text's stable {@link VendorReasonCode} instead of `vendor-error`.
  */
 export type VendorErrorCode =

@@ -8,37 +8,10 @@
  *
  * @module
  */
+import type { HandlerAnswer, HandlerInput } from './handler-types.js';
 import { readBodyBytes } from './http.js';
 
-/** What a core reads of a request. Both sources (a Web `Request`, a Node request) give the same answers. */
-export interface HandlerInput {
-  /** The request method, as sent (`POST`). */
-  readonly method: string;
-  /** The absolute request URL. */
-  readonly url: string;
-  /** A header by lower-case name, repeated headers joined with `, ` (as `Headers.get`); `null` when absent. */
-  header(name: string): string | null;
-  /**
-   * Reads the whole body, counting bytes as they arrive (see `readBodyBytes`). Called at most once.
-   *
-   * @throws {BodyError} 413 `payload-too-large`, or 400 `invalid-body` when the stream fails.
-   */
-  readBody(maxBytes: number): Promise<Uint8Array>;
-  /** The request as a Web `Request` for host callbacks; on the Node path it is built on first use, without a body. */
-  readonly request: Request;
-  /**
-   * The peer's address (the TCP socket's remote address) where the runtime tells it: under
-   * `toNodeListener`. A plain Web `Request` carries none.
-   */
-  readonly clientAddress?: string | undefined;
-}
-
-/** What a core answers: the status, the headers, and a text body (`null` for none). */
-export interface HandlerAnswer {
-  status: number;
-  headers: Record<string, string>;
-  body: string | null;
-}
+export type { HandlerAnswer, HandlerInput };
 
 /** A handler's logic without Web `Request`/`Response` objects. */
 export type HandlerCore = (input: HandlerInput) => Promise<HandlerAnswer>;
@@ -48,7 +21,7 @@ export type HandlerCore = (input: HandlerInput) => Promise<HandlerAnswer>;
  * (non-enumerable). `Symbol.for`, so two copies of this package in one process still find each other's;
  * versioned, so that a copy whose `HandlerInput` differs does not (bump it when the interface changes).
  */
-export const HANDLER_CORE = Symbol.for('biometric-flow.handler-core.v2');
+export const HANDLER_CORE = Symbol.for('biometric-flow.handler-core.v3');
 
 type WebHandler = (request: Request) => Promise<Response>;
 
@@ -58,7 +31,7 @@ export function inputFromRequest(request: Request): HandlerInput {
     method: request.method,
     url: request.url,
     header: (name) => request.headers.get(name),
-    readBody: (maxBytes) => readBodyBytes(request, maxBytes),
+    readBody: (maxBytes, timeoutMs) => readBodyBytes(request, maxBytes, timeoutMs),
     request,
   };
 }

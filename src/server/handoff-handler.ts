@@ -12,51 +12,60 @@
 import { describeError } from './errors.js';
 import { webHandler } from './handler-core.js';
 import type { HandlerAnswer, HandlerInput } from './handler-core.js';
-import { lazySettings } from './configuration.js';
+import { asDirectory, DEFAULT_FLOW_BASE_URL, flowUrl, isAllowedFlowUrl } from '../flow-url.js';
+import { acceptLanguageLocale, LOCALES, matchLocale } from '../i18n/locale.js';
+import type { Locale } from '../i18n/locale.js';
 import {
-  BodyError,
-  configurationErrorAnswer,
-  corsHeaders,
+  checkBodyTimeoutMs,
   createOriginPolicy,
+  DEFAULT_BODY_TIMEOUT_MS,
   errorAnswer,
   forbiddenOrigin,
   jsonAnswer,
-  methodNotAllowed,
-  preflightAnswer,
+  ownUrl,
   printable,
   refuser,
+  singleQueryValue,
 } from './http.js';
 import type { Logger, OriginOptions } from './http.js';
 import { z } from 'zod';
 import { formatIssues, sessionIdSchema } from './metadata.js';
-import type { Locale } from './session-handler.js';
-import { resolveTokenSecret, STATUS_TOKEN_HEADER, verifyWith } from './status-token.js';
+import { readText, withPrelude } from './prelude.js';
+import { base64url, resolveTokenSecret, STATUS_TOKEN_HEADER, verifyWith } from './status-token.js';
 import { createMemoryStore } from './store.js';
 import type { FlowStore } from './store.js';
+import { getSessionResultWith, resolveVendorOptions } from './vendor.js';
+import type { ResolvedVendorOptions, VendorOptions } from './vendor.js';
+import { FINAL_STATUSES } from '../verdict.js';
 import { renderConfirmPage, renderMessagePage } from './handoff-page.js';
+import { checkOwner, checkReferenceOptions, createReferenceReader } from './reference.js';
+import type { ReferenceCallback } from './reference.js';
+import type { VerdictLedger } from './verdict-ledger.js';
 import type { HandoffMessageKind } from './handoff-page.js';
 
 /** Default lifetime of a handoff link, in seconds. */
 export const DEFAULT_HANDOFF_TTL_SECONDS = 600;
 /** The query parameter that carries a link's id. */
 export const HANDOFF_LINK_PARAMETER = 'handoff';
-/** The flow the phone is sent to when no `flowBaseUrl` is given (the element's default too). */
-const DEFAULT_FLOW_BASE_URL = 'https://remote.biometric.kz';
 /** How long a used link's record is kept past its expiry, so that reopening it says "used", not "unknown". */
 const USED_KEPT_MS = 24 * 3600 * 1000;
 const MAX_BODY_BYTES = 4096;
+/** How long a used link's page waits for the vendor to say whether the session ended, by default, in ms. */
+const ENDED_CHECK_TIMEOUT_MS = 3000;
 const ALLOWED_METHODS = 'GET, POST, OPTIONS';
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-const LOCALES: readonly Locale[] = ['ru', 'kk', 'en'];
 
 /** What the element sends. Unknown fields are ignored so the element may grow. */
 const handoffRequestSchema = z.object({
   session_id: sessionIdSchema,
-  locale: z.enum(['ru', 'kk', 'en']).optional(),
+  locale: z.enum(LOCALES).optional(),
 });
 
-/** Options of {@link createHandoffHandler}. */
-export interface HandoffHandlerOptions extends OriginOptions {
+/**
+ * Options of {@link createHandoffHandler}. The vendor options (`apiKey`, `apiBaseUrl`, `timeoutMs`, default
+ * 3000 here, and `fetch`) are optional: with `apiKey`, a used link opened again asks the vendor whether
+ * its session has ended, so that its page can say the verification is finished.
+ */
+export interface HandoffHandlerOptions extends OriginOptions, Partial<VendorOptions> {
   /**
    * The secret status tokens are signed with: the same as the session and status handlers'. Default:
    * env `BIOMETRIC_TOKEN_SECRET`, else a random secret of this process (one warning).
@@ -79,6 +88,18 @@ export interface HandoffHandlerOptions extends OriginOptions {
    * the browser asked for (behind a proxy, or in Next.js).
    */
   publicUrl?: string;
+  /**
+   * Longest time the body of the element's POST may take to arrive, in ms; past it, 408 `body-timeout`
+   * and the connection is closed. Default 10000.
+   */
+  bodyTimeoutMs?: number;
+  /**
+   * With `reference`: the verdict ledger that knows whose each session is. A link is then made only for
+   * the reference the session was recorded for (403 `forbidden` otherwise), on top of the status token.
+   */
+  verdicts?: VerdictLedger;
+  /** With `verdicts`: the request's reference, as the session handler's `reference`. */
+  reference?: ReferenceCallback;
   /** Where problems are reported (never a token, never a link); default `console`. */
   logger?: Logger;
 }
@@ -104,12 +125,6 @@ interface LinkRecord {
   expires: number;
 }
 
-function base64url(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
 /** Six digits, uniformly drawn. */
 function newCode(): string {
   const values = new Uint32Array(1);
@@ -123,31 +138,7 @@ function newCode(): string {
 
 const LINK_ID = /^[A-Za-z0-9_-]{22}$/;
 
-function firstLocale(header: string | null): Locale | undefined {
-  if (!header) return undefined;
-  const tags = header
-    .split(',')
-    .map((part, index) => {
-      const [tag = '', ...params] = part.trim().split(';');
-      const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
-      return { tag: tag.trim().toLowerCase(), q: q === undefined ? 1 : Number(q), index };
-    })
-    .filter((entry) => entry.q > 0)
-    .sort((a, b) => b.q - a.q || a.index - b.index);
-  for (const { tag } of tags) {
-    const primary = tag.split(/[-_]/)[0];
-    const locale = primary === 'kz' ? 'kk' : LOCALES.find((l) => l === primary);
-    if (locale) return locale;
-  }
-  return undefined;
-}
-
-function matchLocale(value: unknown): Locale | undefined {
-  if (typeof value !== 'string') return undefined;
-  const primary = value.trim().toLowerCase().split(/[-_]/)[0];
-  return primary === 'kz' ? 'kk' : LOCALES.find((l) => l === primary);
-}
-
+/** The flow's base as the element checks its `flow-base-url`, as a configuration error (`TypeError`) when wrong. */
 function checkFlowBaseUrl(value: string | undefined, caller: string): URL {
   let url: URL;
   try {
@@ -155,13 +146,8 @@ function checkFlowBaseUrl(value: string | undefined, caller: string): URL {
   } catch {
     throw new TypeError(`${caller}: flowBaseUrl is not a URL`);
   }
-  if (!(url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)))) {
-    throw new TypeError(`${caller}: flowBaseUrl must use https: (http: only on loopback hosts)`);
-  }
-  url.search = '';
-  url.hash = '';
-  if (!url.pathname.endsWith('/')) url.pathname += '/';
-  return url;
+  if (!isAllowedFlowUrl(url)) throw new TypeError(`${caller}: flowBaseUrl must use https: (http: only on loopback hosts)`);
+  return asDirectory(url);
 }
 
 function randomNonce(): string {
@@ -175,16 +161,21 @@ function randomNonce(): string {
  *   token) → `200 { url, code, expires_at }`: a new single-use link to this same URL (`?handoff=<id>`)
  *   that works for `ttlSeconds`, and the six-digit code both screens show. A new link for a session
  *   replaces its earlier one. Same checks as the status handler: Origin (403 `forbidden-origin`,
- *   `OPTIONS` preflight), `session_id` (400 `invalid-session-id`), token (401 `status-token-invalid`).
+ *   `OPTIONS` preflight), `session_id` (400 `invalid-session-id`), token (401 `status-token-invalid`),
+ *   and with `verdicts` and `reference` the session's owner (403 `forbidden`); a body not there within
+ *   `bodyTimeoutMs` gets 408 `body-timeout`. The phone's requests are not checked for a reference: the
+ *   single-use link is their key, and the phone is often not signed in.
  * - `GET ?handoff=<id>` (the phone opens the link): an HTML page in the phone's language (`?lang=`, else
  *   `Accept-Language`, else the element's locale; ru, kk or en) that names the site that asked (its
  *   origin, and `siteName`) and shows the code, with a confirm button. A used, expired, replaced or
- *   unknown link gets a page that says so (410, 404).
+ *   unknown link gets a page that says so (410, 404; a repeated `handoff` parameter, 400).
  * - `POST ?handoff=<id>` (the confirm button): uses the link up, once across every instance sharing the
  *   store, and answers 303 to `<flowBaseUrl>/flow/<session id>?locale=<ru|kz|en>` (no `web_view`: the
  *   flow is the phone browser's own page).
  *
- * No API key is involved: the vendor is not called. The pages send `Referrer-Policy: same-origin` and
+ * The vendor is called only with `apiKey`, and only when a used link is opened again: once its session
+ * has a final status, the page says the verification is finished (else that the link was opened
+ * already, and to go on where it was). The pages send `Referrer-Policy: same-origin` and
  * the redirect `no-referrer` (the link never reaches the flow's logs), `Cache-Control: no-store`, and
  * refuse framing.
  *
@@ -192,8 +183,8 @@ function randomNonce(): string {
  * first request (500 `configuration-error` and one log line while one is wrong).
  *
  * @returns a `(request: Request) => Promise<Response>`.
- * @throws {TypeError} at creation, for `ttlSeconds` that is not a positive number or a `store` without
- *   its methods.
+ * @throws {TypeError} at creation, for `ttlSeconds` or `bodyTimeoutMs` that is not a positive number, a
+ *   `store` without its methods, or `reference` and `verdicts` not given together.
  */
 export function createHandoffHandler(options: HandoffHandlerOptions = {}): (request: Request) => Promise<Response> {
   const caller = 'createHandoffHandler';
@@ -201,43 +192,27 @@ export function createHandoffHandler(options: HandoffHandlerOptions = {}): (requ
   if (typeof ttlSeconds !== 'number' || !Number.isFinite(ttlSeconds) || ttlSeconds <= 0) {
     throw new TypeError(`${caller}: ttlSeconds must be a positive number`);
   }
+  const bodyTimeoutMs = checkBodyTimeoutMs(options.bodyTimeoutMs, DEFAULT_BODY_TIMEOUT_MS, caller);
   const store = options.store ?? createMemoryStore();
   if (typeof store.get !== 'function' || typeof store.add !== 'function' || typeof store.set !== 'function') {
     throw new TypeError(`${caller}: store must be a FlowStore`);
   }
   const logger = options.logger ?? console;
+  checkReferenceOptions(options.reference, options.verdicts, caller);
+  if ((options.reference === undefined) !== (options.verdicts === undefined)) {
+    throw new TypeError(`${caller}: reference and verdicts go together: the ledger knows whose each session is`);
+  }
+  const verdicts = options.verdicts;
+  const readReference = options.reference && createReferenceReader(options.reference, caller, logger, (text) => text);
   const siteName = options.siteName?.trim() || undefined;
-  const settings = lazySettings(caller, logger, () => ({
-    tokenSecret: resolveTokenSecret(options.tokenSecret, caller, logger),
-    originPolicy: createOriginPolicy(options, caller),
-    flowBase: checkFlowBaseUrl(options.flowBaseUrl, caller),
-    publicUrl: options.publicUrl === undefined ? undefined : checkPublicUrl(options.publicUrl, caller),
-  }));
   const refuse = refuser('handoff request', logger);
   const linkKey = (id: string) => `bf:handoff:link:${id}`;
   const usedKey = (id: string) => `bf:handoff:used:${id}`;
   const currentKey = (session: string) => `bf:handoff:session:${session}`;
 
   /** This handler's URL as the phone reaches it. */
-  const ownUrl = (input: HandlerInput, publicUrl: URL | undefined): URL => {
-    if (publicUrl) return new URL(publicUrl.href);
-    const url = new URL(input.url);
-    if (options.trustProxy) {
-      const proto = input.header('x-forwarded-proto')?.split(',')[0]?.trim();
-      const host = input.header('x-forwarded-host')?.split(',')[0]?.trim();
-      if (proto === 'http' || proto === 'https') url.protocol = `${proto}:`;
-      if (host) {
-        try {
-          url.host = host;
-        } catch {
-          /* keep the request's own */
-        }
-      }
-    }
-    url.search = '';
-    url.hash = '';
-    return url;
-  };
+  const handlerUrl = (input: HandlerInput, publicUrl: URL | undefined): URL =>
+    publicUrl ? new URL(publicUrl.href) : ownUrl(input, options.trustProxy === true);
 
   const page = (status: number, locale: Locale, kind: HandoffMessageKind): HandlerAnswer => {
     const nonce = randomNonce();
@@ -264,17 +239,18 @@ export function createHandoffHandler(options: HandoffHandlerOptions = {}): (requ
 
   const phoneLocale = (input: HandlerInput, record: LinkRecord | undefined): Locale => {
     const query = new URL(input.url).searchParams.get('lang');
-    return matchLocale(query) ?? firstLocale(input.header('accept-language')) ?? record?.locale ?? 'ru';
+    return matchLocale(query) ?? acceptLanguageLocale(input.header('accept-language')) ?? record?.locale ?? 'ru';
   };
 
   const createLink = async (input: HandlerInput, tokenSecret: string, publicUrl: URL | undefined, site: string, cors: Record<string, string>): Promise<HandlerAnswer> => {
+    const notJson = { code: 'invalid-json', message: 'The body must be JSON: { "session_id": "<uuid>" }' };
+    const text = await readText(input, MAX_BODY_BYTES, bodyTimeoutMs, notJson, refuse, cors);
+    if (typeof text !== 'string') return text;
     let json: unknown;
     try {
-      const text = new TextDecoder('utf-8', { fatal: true }).decode(await input.readBody(MAX_BODY_BYTES));
       json = JSON.parse(text);
-    } catch (error) {
-      if (error instanceof BodyError) return refuse(errorAnswer(error.status, { code: error.code, message: error.message }, cors), error.message);
-      return refuse(errorAnswer(400, { code: 'invalid-json', message: 'The body must be JSON: { "session_id": "<uuid>" }' }, cors), 'body is not JSON');
+    } catch {
+      return refuse(errorAnswer(400, notJson, cors), 'body is not JSON');
     }
     const body = handoffRequestSchema.safeParse(json);
     if (!body.success) {
@@ -292,6 +268,10 @@ export function createHandoffHandler(options: HandoffHandlerOptions = {}): (requ
         `${presented === null ? 'no' : 'a forged, expired or other-session'} Biometric-Status-Token for session ${sessionId}`,
       );
     }
+    if (readReference) {
+      const refused = await checkOwner(readReference, verdicts!, () => input.request, sessionId, cors, refuse, logger);
+      if (refused) return refused;
+    }
     const session = sessionId.toLowerCase();
     const id = base64url(crypto.getRandomValues(new Uint8Array(16)));
     const expires = Date.now() + ttlSeconds * 1000;
@@ -305,73 +285,98 @@ export function createHandoffHandler(options: HandoffHandlerOptions = {}): (requ
       logger.error(`[biometric-flow] the store failed, no handoff link was made: ${describeError(error)}`);
       return errorAnswer(503, { code: 'store-unavailable', message: 'The handoff link could not be made: retry shortly' }, cors);
     }
-    const url = ownUrl(input, publicUrl);
+    const url = handlerUrl(input, publicUrl);
     url.searchParams.set(HANDOFF_LINK_PARAMETER, id);
     const answer: HandoffLink = { url: url.href, code: record.code, expires_at: new Date(expires).toISOString() };
     return jsonAnswer(200, answer, cors);
   };
 
-  return webHandler(async (input: HandlerInput): Promise<HandlerAnswer> => {
-    const configured = settings();
-    if (configured === undefined) return configurationErrorAnswer();
-    const { tokenSecret, originPolicy, flowBase, publicUrl } = configured;
+  /** The phone: a navigation (GET) or the confirm form (POST) of a link. A page, not an API: no CORS. */
+  /** Whether the vendor has a final status for the session; `false` when it cannot say (no key, an error). */
+  const sessionEnded = async (vendor: ResolvedVendorOptions | undefined, session: string): Promise<boolean> => {
+    if (!vendor) return false;
+    try {
+      return FINAL_STATUSES.has((await getSessionResultWith(vendor, session)).status);
+    } catch (error) {
+      logger.warn(vendor.redact(`[biometric-flow] handoff: could not ask whether session ${session} ended: ${describeError(error)}`));
+      return false;
+    }
+  };
+
+  const phone = async (
+    input: HandlerInput,
+    { flowBase, publicUrl, vendor }: { flowBase: URL; publicUrl: URL | undefined; vendor: ResolvedVendorOptions | undefined },
+  ): Promise<HandlerAnswer | undefined> => {
     const requestUrl = new URL(input.url);
-    const linkId = requestUrl.searchParams.get(HANDOFF_LINK_PARAMETER);
-
-    // The phone: a navigation (GET) or the confirm form (POST) of a link.
-    if (linkId !== null && (input.method === 'GET' || input.method === 'HEAD' || input.method === 'POST')) {
-      let found: Awaited<ReturnType<typeof lookUp>>;
-      try {
-        found = await lookUp(linkId);
-      } catch (error) {
-        logger.error(`[biometric-flow] the store failed on a handoff link: ${describeError(error)}`);
-        return errorAnswer(503, { code: 'store-unavailable', message: 'Retry shortly' });
-      }
-      const locale = phoneLocale(input, found.record);
-      if (found.kind !== undefined) return page(found.kind === 'invalid' ? 404 : 410, locale, found.kind);
-      const record = found.record;
-      if (input.method === 'POST') {
-        // The confirm form is this handler's own page: its Origin is this URL's, whatever allowedOrigins says.
-        const origin = input.header('origin');
-        const own = ownUrl(input, publicUrl).origin;
-        if (origin !== null && origin !== own && origin !== requestUrl.origin) {
-          logger.warn(`[biometric-flow] handoff confirmation refused (403): forbidden-origin: got ${printable(origin)}, expected ${own}`);
-          return forbiddenOrigin();
-        }
-        if (!(await store.add(usedKey(linkId), '1', Math.max(1, record.expires - Date.now()) + USED_KEPT_MS))) {
-          return page(410, locale, 'used');
-        }
-        const target = new URL(`flow/${encodeURIComponent(record.session)}`, flowBase);
-        target.searchParams.set('locale', locale === 'kk' ? 'kz' : locale);
-        return {
-          status: 303,
-          headers: { Location: target.href, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' },
-          body: null,
-        };
-      }
-      const nonce = randomNonce();
-      const self = ownUrl(input, publicUrl);
-      self.searchParams.set(HANDOFF_LINK_PARAMETER, linkId);
-      const action = `${self.pathname}${self.search}${requestUrl.searchParams.has('lang') ? `&lang=${locale}` : ''}`;
-      const html = renderConfirmPage({ locale, siteName, siteOrigin: record.site, code: record.code, action, self: self.href, nonce });
-      return htmlAnswer(200, input.method === 'HEAD' ? '' : html, nonce, flowBase.origin);
+    const linkId = singleQueryValue(requestUrl, HANDOFF_LINK_PARAMETER);
+    if (linkId === null || !(input.method === 'GET' || input.method === 'HEAD' || input.method === 'POST')) return undefined;
+    // A link is one id: a repeated one is no link this handler made.
+    if (linkId === undefined) return page(400, phoneLocale(input, undefined), 'invalid');
+    let found: Awaited<ReturnType<typeof lookUp>>;
+    try {
+      found = await lookUp(linkId);
+    } catch (error) {
+      logger.error(`[biometric-flow] the store failed on a handoff link: ${describeError(error)}`);
+      return errorAnswer(503, { code: 'store-unavailable', message: 'Retry shortly' });
     }
-
-    // The element.
-    const decision = originPolicy(input);
-    if (decision.kind === 'forbidden') return refuse(forbiddenOrigin(), decision.reason);
-    if (input.method === 'OPTIONS') return preflightAnswer(decision, input, ALLOWED_METHODS);
-    const cors = corsHeaders(decision);
-    if (input.method !== 'POST') {
-      if (input.method === 'GET' && linkId === null) {
-        const nonce = randomNonce();
-        return htmlAnswer(404, renderMessagePage(firstLocale(input.header('accept-language')) ?? 'ru', 'invalid', nonce), nonce, undefined);
-      }
-      return refuse(methodNotAllowed(ALLOWED_METHODS, cors), `method ${printable(input.method, 16)}`);
+    const locale = phoneLocale(input, found.record);
+    if (found.kind === 'used' && found.record !== undefined && input.method !== 'POST' && (await sessionEnded(vendor, found.record.session))) {
+      return page(410, locale, 'finished');
     }
-    const site = decision.kind === 'none' ? ownUrl(input, publicUrl).origin : decision.origin;
+    if (found.kind !== undefined) return page(found.kind === 'invalid' ? 404 : 410, locale, found.kind);
+    const record = found.record;
+    if (input.method === 'POST') {
+      // The confirm form is this handler's own page: its Origin is this URL's, whatever allowedOrigins says.
+      const origin = input.header('origin');
+      const own = handlerUrl(input, publicUrl).origin;
+      if (origin !== null && origin !== own && origin !== requestUrl.origin) {
+        logger.warn(`[biometric-flow] handoff confirmation refused (403): forbidden-origin: got ${printable(origin)}, expected ${own}`);
+        return forbiddenOrigin();
+      }
+      if (!(await store.add(usedKey(linkId), '1', Math.max(1, record.expires - Date.now()) + USED_KEPT_MS))) {
+        return page(410, locale, 'used');
+      }
+      // No `web_view`: the flow is the phone browser's own page.
+      const target = flowUrl({ base: flowBase }, record.session, locale, false);
+      return {
+        status: 303,
+        headers: { Location: target.href, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' },
+        body: null,
+      };
+    }
+    const nonce = randomNonce();
+    const self = handlerUrl(input, publicUrl);
+    self.searchParams.set(HANDOFF_LINK_PARAMETER, linkId);
+    const action = `${self.pathname}${self.search}${requestUrl.searchParams.has('lang') ? `&lang=${locale}` : ''}`;
+    const html = renderConfirmPage({ locale, siteName, siteOrigin: record.site, code: record.code, action, self: self.href, nonce });
+    return htmlAnswer(200, input.method === 'HEAD' ? '' : html, nonce, flowBase.origin);
+  };
+
+  const prelude = {
+    caller,
+    logger,
+    resolve: () => ({
+      tokenSecret: resolveTokenSecret(options.tokenSecret, caller, logger),
+      originPolicy: createOriginPolicy(options, caller),
+      flowBase: checkFlowBaseUrl(options.flowBaseUrl, caller),
+      publicUrl: options.publicUrl === undefined ? undefined : checkPublicUrl(options.publicUrl, caller),
+      vendor:
+        options.apiKey === undefined
+          ? undefined
+          : resolveVendorOptions({ ...options, apiKey: options.apiKey, timeoutMs: options.timeoutMs ?? ENDED_CHECK_TIMEOUT_MS }, caller),
+    }),
+    allow: ALLOWED_METHODS,
+    accept: ['GET', 'POST'],
+    refuse,
+    gate: phone,
+  };
+
+  // The element (and a GET without a link, which only a person who mistyped it makes).
+  return webHandler(withPrelude(prelude, async (input: HandlerInput, { settings: { tokenSecret, publicUrl }, decision, cors }): Promise<HandlerAnswer> => {
+    if (input.method === 'GET') return page(404, acceptLanguageLocale(input.header('accept-language')) ?? 'ru', 'invalid');
+    const site = decision.kind === 'none' ? handlerUrl(input, publicUrl).origin : decision.origin;
     return createLink(input, tokenSecret, publicUrl, site, cors);
-  });
+  }));
 }
 
 function checkPublicUrl(value: string, caller: string): URL {

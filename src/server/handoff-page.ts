@@ -8,7 +8,8 @@
  *
  * @module
  */
-import type { Locale } from './session-handler.js';
+import { LOCALES } from '../i18n/locale.js';
+import type { Locale } from '../i18n/locale.js';
 
 /** What a confirmation page shows. */
 export interface ConfirmPageInput {
@@ -26,8 +27,8 @@ export interface ConfirmPageInput {
   nonce: string;
 }
 
-/** The pages other than the confirmation. */
-export type HandoffMessageKind = 'used' | 'expired' | 'invalid';
+/** The pages other than the confirmation: `finished` is a used link whose session has ended. */
+export type HandoffMessageKind = 'used' | 'finished' | 'expired' | 'invalid';
 
 interface PageTexts {
   title: string;
@@ -38,9 +39,13 @@ interface PageTexts {
   warning: string;
   confirm: string;
   languages: string;
+  /** What the page of an expired or unknown link ends with: how to get a new link. */
+  again: string;
+  /** A used link: go on where it was opened ("New code" is no longer shown on the computer). */
   used: [title: string, text: string];
-  expired: [title: string, text: string];
-  invalid: [title: string, text: string];
+  finished: [title: string, text: string];
+  expired: [title: string, text?: string];
+  invalid: [title: string, text?: string];
 }
 
 const TEXTS: Record<Locale, PageTexts> = {
@@ -52,9 +57,14 @@ const TEXTS: Record<Locale, PageTexts> = {
     warning: 'Если вы не начинали проверку на этом сайте или коды не совпадают, закройте эту страницу.',
     confirm: 'Коды совпадают, продолжить',
     languages: 'Язык',
-    used: ['Ссылка уже использована', 'По этой ссылке уже перешли. На компьютере нажмите «Новый код» и отсканируйте его снова.'],
-    expired: ['Срок действия ссылки истёк', 'На компьютере нажмите «Новый код» и отсканируйте его снова.'],
-    invalid: ['Ссылка недействительна', 'Эта ссылка неверна или устарела. На компьютере нажмите «Новый код» и отсканируйте его снова.'],
+    again: 'На компьютере нажмите «Новый код» и отсканируйте его снова.',
+    used: [
+      'Ссылка уже использована',
+      'По этой ссылке уже перешли. Продолжите проверку там, где её открыли; если ту страницу закрыли, начните заново на компьютере.',
+    ],
+    finished: ['Проверка завершена', 'Эту страницу можно закрыть: результат появится на сайте на компьютере.'],
+    expired: ['Срок действия ссылки истёк'],
+    invalid: ['Ссылка недействительна', 'Эта ссылка неверна или устарела.'],
   },
   kk: {
     title: 'Жеке басты тексеруді телефонда жалғастыру',
@@ -64,9 +74,14 @@ const TEXTS: Record<Locale, PageTexts> = {
     warning: 'Егер сіз бұл сайтта тексеруді бастамаған болсаңыз немесе кодтар сәйкес келмесе, бұл бетті жабыңыз.',
     confirm: 'Кодтар сәйкес, жалғастыру',
     languages: 'Тіл',
-    used: ['Сілтеме пайдаланылған', 'Бұл сілтеме бойынша өтіп қойған. Компьютерде «Жаңа код» түймесін басып, оны қайта сканерлеңіз.'],
-    expired: ['Сілтеменің мерзімі өтті', 'Компьютерде «Жаңа код» түймесін басып, оны қайта сканерлеңіз.'],
-    invalid: ['Сілтеме жарамсыз', 'Бұл сілтеме қате немесе ескірген. Компьютерде «Жаңа код» түймесін басып, оны қайта сканерлеңіз.'],
+    again: 'Компьютерде «Жаңа код» түймесін басып, оны қайта сканерлеңіз.',
+    used: [
+      'Сілтеме пайдаланылған',
+      'Бұл сілтеме бұрын ашылған. Тексеруді ашылған жерінде жалғастырыңыз; ол бет жабылып қалса, компьютерде қайтадан бастаңыз.',
+    ],
+    finished: ['Тексеру аяқталды', 'Бұл бетті жабуға болады: нәтиже компьютердегі сайтта көрсетіледі.'],
+    expired: ['Сілтеменің мерзімі өтті'],
+    invalid: ['Сілтеме жарамсыз', 'Бұл сілтеме қате немесе ескірген.'],
   },
   en: {
     title: 'Continue identity verification on this phone',
@@ -76,9 +91,14 @@ const TEXTS: Record<Locale, PageTexts> = {
     warning: 'If you did not start a verification on this site, or the codes differ, close this page.',
     confirm: 'The codes match, continue',
     languages: 'Language',
-    used: ['This link was already used', 'This link has been opened already. On the computer, press “New code” and scan it again.'],
-    expired: ['This link has expired', 'On the computer, press “New code” and scan it again.'],
-    invalid: ['This link is not valid', 'This link is wrong or out of date. On the computer, press “New code” and scan it again.'],
+    again: 'On the computer, press “New code” and scan it again.',
+    used: [
+      'This link was already used',
+      'This link has been opened already. Go on with the verification where it was opened; if that page was closed, start again on the computer.',
+    ],
+    finished: ['The verification is finished', 'You can close this page: the site shows the result on the computer.'],
+    expired: ['This link has expired'],
+    invalid: ['This link is not valid', 'This link is wrong or out of date.'],
   },
 };
 
@@ -92,11 +112,12 @@ export function escapeHtml(text: string): string {
 const STYLE = `:root{color-scheme:light dark;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;line-height:1.45}
 body{margin:0;background:Canvas;color:CanvasText}main{max-width:30rem;margin:0 auto;padding:1.25rem}
 h1{font-size:1.3rem;margin:0 0 .75rem}.site{font-weight:700;overflow-wrap:anywhere}
-.code{font:700 2.2rem/1.2 ui-monospace,monospace;letter-spacing:.15em;margin:.25rem 0 1rem}
+.code-line{margin:.25rem 0 1rem}.code{font:700 2.2rem/1.2 ui-monospace,monospace;letter-spacing:.15em;white-space:nowrap}
 .warning{border-left:4px solid #b26a00;padding:.25rem .75rem}
 button{font:inherit;width:100%;padding:.8rem 1rem;border:0;border-radius:8px;background:#1f5fd6;color:#fff;cursor:pointer}
 button:focus-visible,a:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}
-nav{margin-top:1.5rem;font-size:.9rem}nav a{margin-right:.75rem;color:LinkText}`;
+nav{margin-top:1.5rem;display:flex;flex-wrap:wrap;gap:.5rem}
+nav a{display:inline-flex;align-items:center;min-height:44px;min-width:44px;padding:0 .75rem;color:LinkText}`;
 
 function shell(locale: Locale, title: string, nonce: string, body: string): string {
   return `<!doctype html>
@@ -118,8 +139,7 @@ export function siteLabel(siteName: string | undefined, siteOrigin: string): str
 }
 
 function languageLinks(locale: Locale, self: string): string {
-  const links = (Object.keys(LANGUAGE_NAMES) as Locale[])
-    .filter((other) => other !== locale)
+  const links = LOCALES.filter((other) => other !== locale)
     .map((other) => {
       const url = new URL(self);
       url.searchParams.set('lang', other);
@@ -137,8 +157,7 @@ export function renderConfirmPage(input: ConfirmPageInput): string {
   const body = `<h1>${t.title}</h1>
 <p id="handoff-site">${escapeHtml(before)}${site}${escapeHtml(after)}</p>
 <p>${t.compare}</p>
-<p id="handoff-code-label">${t.codeLabel}:</p>
-<p class="code" id="handoff-code" aria-labelledby="handoff-code-label">${escapeHtml(input.code)}</p>
+<p class="code-line" id="handoff-code-line">${t.codeLabel}: <span class="code" id="handoff-code">${escapeHtml(input.code)}</span></p>
 <p class="warning">${t.warning}</p>
 <form method="post" action="${escapeHtml(input.action)}"><button type="submit" id="handoff-confirm">${t.confirm}</button></form>
 ${languageLinks(input.locale, input.self)}`;
@@ -147,6 +166,8 @@ ${languageLinks(input.locale, input.self)}`;
 
 /** A used, expired or unknown link's page. */
 export function renderMessagePage(locale: Locale, kind: HandoffMessageKind, nonce: string): string {
-  const [title, text] = TEXTS[locale][kind];
-  return shell(locale, title, nonce, `<h1 id="handoff-message" data-kind="${kind}">${title}</h1><p>${text}</p>`);
+  const texts = TEXTS[locale];
+  const [title, text] = texts[kind];
+  const paragraph = kind === 'used' || kind === 'finished' ? text : text ? `${text} ${texts.again}` : texts.again;
+  return shell(locale, title, nonce, `<h1 id="handoff-message" data-kind="${kind}">${title}</h1><p>${paragraph}</p>`);
 }

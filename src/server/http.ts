@@ -7,17 +7,12 @@
  */
 import { ALLOWED_ORIGINS_VARIABLE, allowedOriginsOrEnvironment } from './configuration.js';
 import { VendorError } from './errors.js';
-import type { HandlerAnswer, HandlerInput } from './handler-core.js';
+import type { Logger } from './logger.js';
+import type { HandlerAnswer, HandlerInput } from './handler-types.js';
 import type { FormattedIssue } from './metadata.js';
 import { VENDOR_REASON_CODES } from './vendor-reasons.js';
 
-/** Where the handlers report problems. Only redacted strings and plain objects are passed. Default: `console`. */
-export interface Logger {
-  /** Problems of the caller or the vendor. */
-  warn(...args: unknown[]): void;
-  /** Problems of the host's own code or configuration. */
-  error(...args: unknown[]): void;
-}
+export type { Logger } from './logger.js';
 
 /** The body of every error answer. */
 export interface ErrorBody {
@@ -71,7 +66,11 @@ function firstValue(header: string | null): string | undefined {
   return value ? value : undefined;
 }
 
-function ownOrigin(input: HandlerInput, trustProxy: boolean): string {
+/**
+ * The request's own origin: its URL's, or with `trustProxy` as `X-Forwarded-Proto` and `-Host` (first
+ * values) say. Only what an allow-list or a trusted proxy vouches for may count as "own" (DNS rebinding).
+ */
+export function ownOrigin(input: HandlerInput, trustProxy: boolean): string {
   const url = new URL(input.url);
   if (!trustProxy) return url.origin;
   const proto = firstValue(input.header('x-forwarded-proto'));
@@ -81,6 +80,11 @@ function ownOrigin(input: HandlerInput, trustProxy: boolean): string {
   } catch {
     return url.origin;
   }
+}
+
+/** The request's own URL as {@link ownOrigin} has it, without query and hash. */
+export function ownUrl(input: HandlerInput, trustProxy: boolean): URL {
+  return new URL(ownOrigin(input, trustProxy) + new URL(input.url).pathname);
 }
 
 /**
@@ -94,12 +98,19 @@ export function printable(value: string, max = 200): string {
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }
 
+/** Decides who sent a request; see {@link createOriginPolicy}. */
+export interface OriginPolicy {
+  (input: HandlerInput): OriginDecision;
+  /** The allowed origins, or `undefined` when only the request's own origin (from its `Host`) is. */
+  readonly allowList: readonly string[] | undefined;
+}
+
 /**
  * Normalises `allowedOrigins` (or `BIOMETRIC_ALLOWED_ORIGINS`) once.
  *
  * @throws {TypeError} for an entry that is not an origin.
  */
-export function createOriginPolicy(options: OriginOptions, caller: string): (input: HandlerInput) => OriginDecision {
+export function createOriginPolicy(options: OriginOptions, caller: string): OriginPolicy {
   const source = options.allowedOrigins === undefined ? ` (from ${ALLOWED_ORIGINS_VARIABLE})` : '';
   const allowed = allowedOriginsOrEnvironment(options.allowedOrigins)?.map((entry) => {
     let url: URL;
@@ -114,7 +125,7 @@ export function createOriginPolicy(options: OriginOptions, caller: string): (inp
   const allowedSet = allowed && new Set(allowed);
   const allowedText = allowed && (allowed.length === 0 ? '(none)' : allowed.join(' '));
   const trustProxy = options.trustProxy === true;
-  return (input) => {
+  const policy = (input: HandlerInput): OriginDecision => {
     const origin = input.header('origin');
     if (origin === null) return { kind: 'none' };
     const own = ownOrigin(input, trustProxy);
@@ -129,18 +140,24 @@ export function createOriginPolicy(options: OriginOptions, caller: string): (inp
     }
     return origin === own ? { kind: 'same', origin } : { kind: 'cross', origin };
   };
+  return Object.assign(policy, { allowList: allowed });
 }
 
 /**
  * Makes a handler's refusal: logs one line naming the answer's code and the reason (`logger.warn`), then
- * gives the answer back. The reason must hold no secret: not the key, not a token.
+ * gives the answer back. The reason must hold no secret: not the key, not a token. The line reads
+ * `<what> refused (<status>): <code>: <reason>`, or as `line` writes it.
  *
  * @returns `(answer, reason) => answer`.
  */
-export function refuser(what: string, logger: Logger): (answer: HandlerAnswer, reason: string) => HandlerAnswer {
+export function refuser(
+  what: string,
+  logger: Logger,
+  line: (status: number, code: string, reason: string) => string = (status, code, reason) => `${what} refused (${status}): ${code}: ${reason}`,
+): (answer: HandlerAnswer, reason: string) => HandlerAnswer {
   return (answer, reason) => {
     const { code } = (JSON.parse(answer.body!) as ErrorBody).error;
-    logger.warn(`[biometric-flow] ${what} refused (${answer.status}): ${code}: ${reason}`);
+    logger.warn(`[biometric-flow] ${line(answer.status, code, reason)}`);
     return answer;
   };
 }
@@ -256,28 +273,60 @@ export function checkDeclaredLength(declared: string | null, maxBytes: number): 
   if (Number.isFinite(length) && length > maxBytes) throw tooLarge(maxBytes);
 }
 
+/** Default time limit for reading a request body, in ms: a body sent a byte at a time is not awaited for ever. */
+export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
+
+/**
+ * Checks a `bodyTimeoutMs` option.
+ *
+ * @returns the time limit, `fallback` when not given.
+ * @throws {TypeError} when it is not a positive number.
+ */
+export function checkBodyTimeoutMs(value: number | undefined, fallback: number, caller: string): number {
+  const timeoutMs = value ?? fallback;
+  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new TypeError(`${caller}: bodyTimeoutMs must be a positive number`);
+  }
+  return timeoutMs;
+}
+
 /**
  * Reads a byte stream whole, counting bytes as they arrive, so that a lying or missing length cannot get
- * more than `maxBytes` past it.
+ * more than `maxBytes` past it; with `timeoutMs`, within that time for all of it.
  *
  * @returns the bytes, or `undefined` when the stream is longer than `maxBytes` (it is cancelled, the rest
  *   unread).
- * @throws what the stream's reads throw.
+ * @throws {BodyError} 408 `body-timeout` past `timeoutMs` (the stream is cancelled); else what the
+ *   stream's reads throw.
  */
-export async function readUpTo(stream: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Uint8Array | undefined> {
+export async function readUpTo(stream: ReadableStream<Uint8Array> | null, maxBytes: number, timeoutMs?: number): Promise<Uint8Array | undefined> {
   if (stream === null) return new Uint8Array(0);
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for (;;) {
-    const step = await reader.read();
-    if (step.done) break;
-    total += step.value.byteLength;
-    if (total > maxBytes) {
-      reader.cancel().catch(() => undefined);
-      return undefined;
+  let timedOut = false;
+  // Cancelling ends the pending read ({ done: true }); the flag tells that end from the stream's own.
+  const timer =
+    timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          reader.cancel().catch(() => undefined);
+        }, timeoutMs);
+  try {
+    for (;;) {
+      const step = await reader.read();
+      if (timedOut) throw bodyTimeout(timeoutMs!);
+      if (step.done) break;
+      total += step.value.byteLength;
+      if (total > maxBytes) {
+        reader.cancel().catch(() => undefined);
+        return undefined;
+      }
+      chunks.push(step.value);
     }
-    chunks.push(step.value);
+  } finally {
+    clearTimeout(timer);
   }
   const bytes = new Uint8Array(total);
   let offset = 0;
@@ -292,23 +341,50 @@ export async function readUpTo(stream: ReadableStream<Uint8Array> | null, maxByt
  * Reads a Web request's body with {@link readUpTo}. An honest `Content-Length` over the limit is refused
  * before reading.
  *
- * @throws {BodyError} 413 `payload-too-large`, or 400 `invalid-body` when the stream fails.
+ * @throws {BodyError} 413 `payload-too-large`, 408 `body-timeout` past `timeoutMs`, or 400
+ *   `invalid-body` when the stream fails.
  */
-export async function readBodyBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
+export async function readBodyBytes(request: Request, maxBytes: number, timeoutMs: number): Promise<Uint8Array> {
   checkDeclaredLength(request.headers.get('content-length'), maxBytes);
   let bytes: Uint8Array | undefined;
   try {
-    bytes = await readUpTo(request.body, maxBytes);
-  } catch {
+    bytes = await readUpTo(request.body, maxBytes, timeoutMs);
+  } catch (error) {
+    if (error instanceof BodyError) throw error;
     throw new BodyError(400, 'invalid-body', 'The request body could not be read');
   }
   if (bytes === undefined) throw tooLarge(maxBytes);
   return bytes;
 }
 
+/**
+ * A query parameter that must be given once at most. A repeated one is refused, not read for its first
+ * value: a proxy, a cache or the host's own code in front may read another of its values than this
+ * handler does.
+ *
+ * @returns its value, `null` when absent, `undefined` when repeated.
+ */
+export function singleQueryValue(url: URL, name: string): string | null | undefined {
+  const values = url.searchParams.getAll(name);
+  return values.length > 1 ? undefined : (values[0] ?? null);
+}
+
 /** 413 `payload-too-large`. */
 export function tooLarge(maxBytes: number): BodyError {
   return new BodyError(413, 'payload-too-large', `The request body must be at most ${maxBytes} bytes`);
+}
+
+/** 408 `body-timeout`. */
+export function bodyTimeout(timeoutMs: number): BodyError {
+  return new BodyError(408, 'body-timeout', `The request body did not arrive within ${timeoutMs} ms`);
+}
+
+/**
+ * The answer to a body that could not be read. A timed-out one also closes the connection: the rest of
+ * the body may still be trickling in, and the connection is not worth keeping for it.
+ */
+export function bodyErrorAnswer(error: BodyError, cors: Record<string, string>): HandlerAnswer {
+  return errorAnswer(error.status, { code: error.code, message: error.message }, error.status === 408 ? { ...cors, Connection: 'close' } : cors);
 }
 
 /**

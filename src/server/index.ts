@@ -6,8 +6,10 @@
  *
  * @module
  */
-export { createSessionHandler, DEFAULT_MAX_BODY_BYTES, MAX_JSON_DEPTH, sessionRequestSchema } from './session-handler.js';
-export type { Locale, SessionHandlerOptions, SessionMetadataContext, SessionRateLimit } from './session-handler.js';
+export { createSessionHandler, DEFAULT_MAX_BODY_BYTES, DEFAULT_RATE_LIMIT, MAX_JSON_DEPTH, sessionRequestSchema } from './session-handler.js';
+export { DEFAULT_BODY_TIMEOUT_MS } from './http.js';
+export type { SessionHandlerOptions, SessionMetadataContext, SessionRateLimit } from './session-handler.js';
+export type { Locale } from '../i18n/locale.js';
 export {
   createStatusHandler,
   DEFAULT_MAX_CONCURRENT_VENDOR_CALLS,
@@ -25,13 +27,45 @@ export {
   verifyStatusToken,
 } from './status-token.js';
 export type { IssueStatusTokenOptions, VerifyStatusTokenOptions } from './status-token.js';
-export { failureReasonsOf, VENDOR_REASON_CODES, vendorReasonCode } from './vendor-reasons.js';
-export type { FailureReason, VendorReasonCode } from './vendor-reasons.js';
+export {
+  FAILURE_TYPES,
+  failureReasonsOf,
+  REASON_CODES,
+  reasonCode,
+  resultFailureReasons,
+  VENDOR_REASON_CODES,
+  vendorReasonCode,
+} from './vendor-reasons.js';
+export type { FailureReason, FailureType, ReasonCode, VendorReasonCode } from './vendor-reasons.js';
+export { REASON_ADVICE, combinedAdvice, isReasonCode } from '../reason-codes.js';
+export type { CombinedAdvice, ReasonAdvice, ReasonFixer, ReasonNextStep } from '../reason-codes.js';
 export { createMemoryStore } from './store.js';
-export type { FlowStore, MemoryStoreOptions } from './store.js';
+export type { FlowStore, LedgerStore, MemoryStoreOptions } from './store.js';
+export {
+  createVerdictLedger,
+  DEFAULT_DELIVERY_TIMEOUT_MS,
+  DEFAULT_GRACE_SECONDS,
+  DEFAULT_RETENTION_DAYS,
+  DEFAULT_SWEEP_CONCURRENCY,
+  DEFAULT_SWEEP_INTERVAL_MS,
+  MAX_REFERENCE_LENGTH,
+} from './verdict-ledger.js';
+export type { ReferenceCallback, ReferenceContext } from './reference.js';
+export type {
+  SessionToRecord,
+  SweepReport,
+  Verdict,
+  VerdictLedger,
+  VerdictLedgerOptions,
+  VerdictOutcome,
+  VerdictReason,
+  VerdictRecord,
+  VerdictSource,
+} from './verdict-ledger.js';
 export { createUnstorageStore } from './unstorage-store.js';
 export type { UnstorageStoreOptions } from './unstorage-store.js';
 export {
+  API_BASE_URL_VARIABLE,
   createSession,
   createdSessionSchema,
   DEFAULT_API_BASE_URL,
@@ -43,7 +77,7 @@ export type { CreatedSession, SessionResult, VendorOptions, VendorSessionResult 
 export { InvalidMetadataError, VendorError } from './errors.js';
 export type { VendorErrorCode } from './errors.js';
 export type { ErrorBody, Logger, OriginOptions } from './http.js';
-export { createWebhookHandler, DEFAULT_WEBHOOK_MAX_BODY_BYTES } from './webhook-handler.js';
+export { createWebhookHandler, DEFAULT_WEBHOOK_BODY_TIMEOUT_MS, DEFAULT_WEBHOOK_MAX_BODY_BYTES } from './webhook-handler.js';
 export type { WebhookDelivery, WebhookHandler, WebhookHandlerOptions, WebhookRequestContext, WebhookVerdict } from './webhook-handler.js';
 export { createHandoffHandler, DEFAULT_HANDOFF_TTL_SECONDS, HANDOFF_LINK_PARAMETER } from './handoff-handler.js';
 export type { HandoffHandlerOptions, HandoffLink } from './handoff-handler.js';

@@ -1,5 +1,5 @@
 /**
- * Session metadata (SERVICE.md §2): the zod schema shared by the host backend, which validates what a
+ * Session metadata (docs/vendor.md §2): the zod schema shared by the host backend, which validates what a
  * host's `metadata` callback returns before it reaches the vendor, and by the emulator, which validates
  * what it receives the way the vendor would.
  *
@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 
-/** The technology codes the vendor documents (SERVICE.md §3). The list is not closed; see {@link technologyCodeSchema}. */
+/** The technology codes the vendor documents (docs/vendor.md §3). The list is not closed; see {@link technologyCodeSchema}. */
 export const TECHNOLOGY_CODES = ['LD', 'LDHP', 'LDD', 'ED', 'DR', 'F2F'] as const;
 
 /** One of the documented technology codes. */
@@ -112,7 +112,7 @@ const edocumentSchema = z
   );
 
 /**
- * Session metadata sent to the vendor with a session-create request (SERVICE.md §2). Every field is
+ * Session metadata sent to the vendor with a session-create request (docs/vendor.md §2). Every field is
  * optional; unknown keys are rejected at every level. Each issue carries the path of its field, so
  * {@link formatIssues} can name it (for example `edocument.skip_input`).
  */

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { coreOf } from './handler-core.js';
 import type { HandlerAnswer, HandlerInput } from './handler-core.js';
-import { BodyError, checkDeclaredLength, tooLarge } from './http.js';
+import { BodyError, bodyTimeout, checkDeclaredLength, tooLarge } from './http.js';
 import type { Logger } from './http.js';
 
 /** Options of {@link toNodeListener}. */
@@ -135,10 +135,18 @@ function toRequest(req: ParsedRequest): Request {
   } as RequestInit);
 }
 
-/** Reads a Node request's body, counting bytes as they arrive, as `readBodyBytes` does for a Web one. */
-function readNodeBody(req: IncomingMessage, declaredLength: string | null, maxBytes: number): Promise<Uint8Array> {
+/**
+ * Reads a Node request's body, counting bytes as they arrive and within `timeoutMs` for all of it, as
+ * `readBodyBytes` does for a Web one.
+ */
+function readNodeBody(req: IncomingMessage, declaredLength: string | null, maxBytes: number, timeoutMs: number): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     checkDeclaredLength(declaredLength, maxBytes);
+    // The answer (408, `Connection: close`) ends the connection; the rest is not waited for.
+    const timer = setTimeout(() => {
+      detach();
+      reject(bodyTimeout(timeoutMs));
+    }, timeoutMs);
     const chunks: Buffer[] = [];
     let total = 0;
     const onData = (chunk: Buffer | string) => {
@@ -164,6 +172,7 @@ function readNodeBody(req: IncomingMessage, declaredLength: string | null, maxBy
       reject(new BodyError(400, 'invalid-body', 'The request body could not be read'));
     };
     const detach = () => {
+      clearTimeout(timer);
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('close', onClose);
@@ -220,9 +229,9 @@ class NodeInput implements HandlerInput {
     return value;
   }
 
-  readBody(maxBytes: number): Promise<Uint8Array> {
+  readBody(maxBytes: number, timeoutMs: number): Promise<Uint8Array> {
     if (!this.#hasBody) return Promise.resolve(new Uint8Array(0));
-    if (!this.#bodyParsed) return readNodeBody(this.#req, this.header('content-length'), maxBytes);
+    if (!this.#bodyParsed) return readNodeBody(this.#req, this.header('content-length'), maxBytes, timeoutMs);
     const bytes = parsedBody(this.#req.body) ?? new Uint8Array(0);
     return bytes.byteLength > maxBytes ? Promise.reject(tooLarge(maxBytes)) : Promise.resolve(bytes);
   }

@@ -1,29 +1,20 @@
 import { VendorError, describeError, redactorFor } from './errors.js';
 import { webHandler } from './handler-core.js';
 import type { HandlerAnswer, HandlerInput } from './handler-core.js';
-import { lazySettings } from './configuration.js';
-import {
-  configurationErrorAnswer,
-  corsHeaders,
-  createOriginPolicy,
-  errorAnswer,
-  forbiddenOrigin,
-  jsonTextAnswer,
-  methodNotAllowed,
-  preflightAnswer,
-  printable,
-  refuser,
-  vendorErrorAnswer,
-} from './http.js';
+import { createOriginPolicy, errorAnswer, jsonTextAnswer, printable, refuser, singleQueryValue, vendorErrorAnswer } from './http.js';
 import type { Logger, OriginOptions } from './http.js';
 import { BusyError, createCallLimit } from './call-limit.js';
 import { sessionIdSchema } from './metadata.js';
+import { withPrelude } from './prelude.js';
 import { resolveTokenSecret, verifyWith } from './status-token.js';
 import { createMemoryStore } from './store.js';
 import type { FlowStore } from './store.js';
 import { checkTimeoutMs, getSessionResultWith, resolveVendorOptions } from './vendor.js';
 import type { ResolvedVendorOptions, VendorOptions, VendorSessionResult } from './vendor.js';
-import { failureReasonsOf } from './vendor-reasons.js';
+import { resultFailureReasons } from './vendor-reasons.js';
+import { checkOwner, checkReferenceOptions, createReferenceReader } from './reference.js';
+import type { ReferenceCallback } from './reference.js';
+import type { VerdictLedger } from './verdict-ledger.js';
 import type { FailureReason } from './vendor-reasons.js';
 
 /** Options of {@link createStatusHandler}. */
@@ -50,6 +41,17 @@ export interface StatusHandlerOptions extends VendorOptions, OriginOptions {
    * Default: a `createMemoryStore()` of this handler.
    */
   store?: FlowStore;
+  /**
+   * The verdict ledger (`createVerdictLedger`): every result this handler reads from the vendor is told
+   * to it, so that a polling browser that sees the final status settles the session's verdict.
+   */
+  verdicts?: VerdictLedger;
+  /**
+   * With `verdicts`: the request's reference (as the session handler's `reference`). A session is then
+   * answered only to the reference it was recorded for (403 `forbidden` otherwise, and for nobody signed
+   * in), on top of the status token or `authorize`: a token that leaked does not reach across accounts.
+   */
+  reference?: ReferenceCallback;
   /** How long a session's answer is reused, in ms (0: never; concurrent requests still share one call). Default 2000. */
   reuseMs?: number;
   /** Most vendor calls this handler makes at once; more wait in a short queue. Default 8. */
@@ -76,7 +78,10 @@ export interface ResultSummary {
   flow_session_result?: boolean;
   /** The vendor's failure reasons, as it sent them. */
   flow_session_failure_reasons?: unknown[];
-  /** The same reasons with stable codes (`[]` when there are none). */
+  /**
+   * The same reasons with stable codes (`REASON_CODES`), with what the technology results'
+   * `failure_reason: { type, detail }` add (`[]` when there are none).
+   */
   failure_reasons: FailureReason[];
 }
 
@@ -88,7 +93,7 @@ export interface ResultSummary {
  *   when the vendor sent them.
  */
 export function summarizeResult(result: VendorSessionResult): ResultSummary {
-  const summary: ResultSummary = { failure_reasons: failureReasonsOf(result.flow_session_failure_reasons) };
+  const summary: ResultSummary = { failure_reasons: resultFailureReasons(result) };
   if (typeof result.flow_session_result === 'boolean') summary.flow_session_result = result.flow_session_result;
   if (Array.isArray(result.flow_session_failure_reasons)) {
     summary.flow_session_failure_reasons = result.flow_session_failure_reasons;
@@ -135,9 +140,13 @@ function positiveInteger(value: number | undefined, fallback: number, name: stri
  * `200 { session_id, status, result? }` (`Cache-Control: no-store`).
  *
  * In order: Origin (403 `forbidden-origin`; `OPTIONS` → 204 preflight), method (405), `session_id`
- * (400 `invalid-session-id`), then who asks: without `authorize`, a missing, forged, expired or
- * other-session token → 401 `status-token-invalid`; with it, `false` → 403 `forbidden`. Nothing reaches
- * the vendor before these pass.
+ * (400 `invalid-session-id`: missing, not a UUID, or given more than once), then who asks: without
+ * `authorize`, a missing, forged, expired or other-session token → 401 `status-token-invalid`; with it,
+ * `false` → 403 `forbidden`; then, with `verdicts` and `reference`, whose the session is (403
+ * `forbidden` for another reference, nobody signed in, or a session the ledger does not know; 503
+ * `store-unavailable` when it cannot be read). Nothing reaches the vendor before these pass. With
+ * `verdicts`, each result read from the vendor is told to the ledger (a final one decides the session's
+ * verdict) before it is answered.
  *
  * It is no amplifier: concurrent requests for one session share one vendor call; an answer (errors from
  * the vendor included) is reused for `reuseMs` through `store`, so instances sharing a store share the
@@ -154,8 +163,8 @@ function positiveInteger(value: number | undefined, fallback: number, name: stri
  * one is wrong. Each refused request (403, 405, 400, 401) is one `logger.warn` line with its reason,
  * never the token.
  *
- * @throws {TypeError} at creation, for options that are not what their types say: `mapResult` or
- *   `authorize` not functions, `timeoutMs`, `reuseMs`, `maxConcurrentVendorCalls` or `queueTimeoutMs`
+ * @throws {TypeError} at creation, for options that are not what their types say: `mapResult`,
+ *   `authorize` or `reference` not functions, `verdicts` not a ledger, `reference` without `verdicts`, `timeoutMs`, `reuseMs`, `maxConcurrentVendorCalls` or `queueTimeoutMs`
  *   out of range. Never for a missing `apiKey`.
  */
 export function createStatusHandler(options: StatusHandlerOptions): (request: Request) => Promise<Response> {
@@ -166,24 +175,33 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
   if (typeof mapResult !== 'function') throw new TypeError('createStatusHandler: mapResult must be a function');
   const authorize = options.authorize;
   if (authorize !== undefined && typeof authorize !== 'function') throw new TypeError('createStatusHandler: authorize must be a function');
+  checkReferenceOptions(options.reference, options.verdicts, caller);
+  const verdicts = options.verdicts;
+  if (options.reference !== undefined && verdicts === undefined) {
+    throw new TypeError(`${caller}: reference needs verdicts: the ledger knows whose each session is`);
+  }
+  const readReference = options.reference && createReferenceReader(options.reference, caller, logger, redactorFor(options.apiKey));
   const store = options.store ?? createMemoryStore();
   const reuseMs = positiveInteger(options.reuseMs, DEFAULT_REUSE_MS, 'reuseMs', true);
   const limit = createCallLimit(
     positiveInteger(options.maxConcurrentVendorCalls, DEFAULT_MAX_CONCURRENT_VENDOR_CALLS, 'maxConcurrentVendorCalls'),
     positiveInteger(options.queueTimeoutMs, DEFAULT_QUEUE_TIMEOUT_MS, 'queueTimeoutMs', true),
   );
-  // What the environment gives (key, vendor URL, secret, origins): checked on the first request.
-  const settings = lazySettings(
+  const refuse = refuser('status request', logger);
+  const prelude = {
     caller,
     logger,
-    () => ({
+    // What the environment gives (key, vendor URL, secret, origins): checked on the first request.
+    resolve: () => ({
       vendor: resolveVendorOptions(options, caller),
       originPolicy: createOriginPolicy(options, caller),
       tokenSecret: authorize ? undefined : resolveTokenSecret(options.tokenSecret, caller, logger),
     }),
-    redactorFor(options.apiKey),
-  );
-  const refuse = refuser('status request', logger);
+    redact: redactorFor(options.apiKey),
+    allow: ALLOWED_METHODS,
+    accept: ['GET'],
+    refuse,
+  };
   // One flight per session id in this process; the store shares finished answers between processes.
   const flights = new Map<string, Promise<SharedAnswer>>();
 
@@ -191,6 +209,12 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
   const askVendor = async (vendor: ResolvedVendorOptions, sessionId: string): Promise<SharedAnswer> => {
     try {
       const outcome = await getSessionResultWith(vendor, sessionId);
+      if (verdicts) {
+        // Recorded before the browser hears it; delivered in the background.
+        await verdicts.observe(sessionId, outcome, 'status').catch((error: unknown) => {
+          logger.error(`[biometric-flow] the verdict ledger could not take the status of session ${sessionId}: ${vendor.redact(describeError(error))}`);
+        });
+      }
       const answer: StatusAnswer = { session_id: sessionId, status: outcome.status };
       if (outcome.result !== undefined) {
         const result = mapResult(outcome.result);
@@ -245,18 +269,17 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
     return flight;
   };
 
-  return webHandler(async (input: HandlerInput): Promise<HandlerAnswer> => {
-    const configured = settings();
-    if (configured === undefined) return configurationErrorAnswer();
-    const { vendor, originPolicy, tokenSecret } = configured;
+  return webHandler(withPrelude(prelude, async (input: HandlerInput, { settings: { vendor, tokenSecret }, cors }): Promise<HandlerAnswer> => {
     const redact = vendor.redact;
-    const decision = originPolicy(input);
-    if (decision.kind === 'forbidden') return refuse(forbiddenOrigin(), decision.reason);
-    if (input.method === 'OPTIONS') return preflightAnswer(decision, input, ALLOWED_METHODS);
-    const cors = corsHeaders(decision);
-    if (input.method !== 'GET') return refuse(methodNotAllowed(ALLOWED_METHODS, cors), `method ${printable(input.method, 16)}`);
-
-    const sessionId = new URL(input.url).searchParams.get('session_id');
+    const sessionId = singleQueryValue(new URL(input.url), 'session_id');
+    if (sessionId === undefined) {
+      const answer = errorAnswer(
+        400,
+        { code: 'invalid-session-id', message: 'session_id must be given once', issues: [{ path: 'session_id', message: 'Given more than once' }] },
+        cors,
+      );
+      return refuse(answer, 'session_id given more than once');
+    }
     if (sessionId === null || !sessionIdSchema.safeParse(sessionId).success) {
       const answer = errorAnswer(
         400,
@@ -291,6 +314,10 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
       // Never the token itself: whether there was one is enough to tell a missing header from a bad one.
       return refuse(answer, `${presented === null ? 'no' : 'a forged, expired or other-session'} Biometric-Status-Token for session ${sessionId}`);
     }
+    if (readReference) {
+      const refused = await checkOwner(readReference, verdicts!, () => input.request, sessionId, cors, refuse, logger);
+      if (refused) return refused;
+    }
 
     try {
       const answer = await answerFor(vendor, sessionId);
@@ -305,5 +332,5 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
       logger.error(`[biometric-flow] session result failed unexpectedly: ${redact(describeError(error))}`);
       return errorAnswer(500, { code: 'internal-error', message: 'The session status could not be read' }, cors);
     }
-  });
+  }));
 }

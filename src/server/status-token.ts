@@ -87,7 +87,8 @@ export function resolveTokenSecret(tokenSecret: string | undefined, caller: stri
   return processSecret;
 }
 
-function base64url(bytes: Uint8Array): string {
+/** Bytes as unpadded base64url (RFC 4648 §5): for tokens, link ids and nonces. */
+export function base64url(bytes: Uint8Array): string {
   let binary = '';
   for (const byte of bytes) binary += String.fromCharCode(byte);
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Storage } from 'unstorage';
-import type { FlowStore } from './store.js';
+import type { LedgerStore } from './store.js';
 
 /** Options of {@link createUnstorageStore}. */
 export interface UnstorageStoreOptions {
@@ -20,6 +20,7 @@ interface RedisClient {
   set(key: string, value: string, mode: 'PX', ttlMs: number, condition?: 'NX'): Promise<string | null>;
   eval(script: string, keys: number, ...args: (string | number)[]): Promise<unknown>;
   del(key: string): Promise<number>;
+  zrem(key: string, member: string): Promise<number>;
 }
 
 /** Where a key lives: the Redis client and key of the redis driver, or the storage itself. */
@@ -27,6 +28,18 @@ type Target = { redis: RedisClient; key: string } | { redis: undefined; key: str
 
 // INCR and the expiry of a new window in one step: no other client can see the counter without its expiry.
 const INCREMENT_SCRIPT = "local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n";
+// The ledger's record transitions: compare and set in one step. ARGV: expected present (1/0), expected, value, ttl.
+const COMPARE_AND_SET_SCRIPT =
+  "local current = redis.call('GET', KEYS[1]) " +
+  "if (ARGV[1] == '0' and current == false) or (ARGV[1] == '1' and current == ARGV[2]) then " +
+  "redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4]) return 1 end return 0";
+// ARGV: due at, member, 'XX' to leave absent members out (else '').
+const SCHEDULE_SCRIPT =
+  "if ARGV[3] == 'XX' then return redis.call('ZADD', KEYS[1], 'XX', ARGV[1], ARGV[2]) end return redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])";
+// Due members, soonest first, each moved to ARGV[2] before any other client can claim it. ARGV: now, until, limit.
+const CLAIM_DUE_SCRIPT =
+  "local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[3]) " +
+  "for _, member in ipairs(due) do redis.call('ZADD', KEYS[1], ARGV[2], member) end return due";
 
 /** unstorage's key normalisation (`/` and `\` are `:`, no empty segments), applied before mounts are looked up. */
 function normalizeKey(key: string): string {
@@ -41,7 +54,8 @@ function isRedisClient(value: unknown): value is RedisClient {
     typeof client.get === 'function' &&
     typeof client.set === 'function' &&
     typeof client.eval === 'function' &&
-    typeof client.del === 'function'
+    typeof client.del === 'function' &&
+    typeof client.zrem === 'function'
   );
 }
 
@@ -66,15 +80,20 @@ function isKept(value: unknown): value is Kept {
  * - **Redis** (the `redis` driver, ioredis): `add` is `SET NX PX` and `increment` is `INCR` with `PEXPIRE`
  *   in one script, so both are atomic across every instance; `get`/`set`/`delete` use the same client.
  *   Keys are those the driver itself would use (its `base` included).
+ *   The verdict ledger's operations are scripts too: `compareAndSet` (GET, compare, SET PX) and
+ *   `claimDue` (ZRANGEBYSCORE then ZADD of each member) each run as one step; a schedule is a sorted set.
  * - **Any other driver**: `add` and `increment` are a read then a write, **not atomic**: two instances
  *   may both see a key absent, or lose an increment, in the same instant. Fine for one instance or for a
  *   reuse window; for rate limits and webhook dedupe across instances, use Redis (or give your own
  *   {@link FlowStore}). Expiry is stored with each value and checked on read; the driver is also given a
  *   `ttl` (in seconds, at least 60, what Cloudflare KV accepts) to clean up, where it supports one.
+ *   The verdict ledger's operations are refused there (they reject with a `TypeError`): a ledger whose
+ *   claims are not atomic could deliver a verdict twice. Use Redis, `createMemoryStore()` for one
+ *   instance, or a {@link FlowStore} of your own.
  *
  * @returns the store.
  */
-export function createUnstorageStore(storage: Storage, options: UnstorageStoreOptions = {}): FlowStore {
+export function createUnstorageStore(storage: Storage, options: UnstorageStoreOptions = {}): LedgerStore {
   if (typeof storage?.getItem !== 'function' || typeof storage.getMount !== 'function') {
     throw new TypeError('createUnstorageStore: storage must be an unstorage Storage (createStorage())');
   }
@@ -145,5 +164,35 @@ export function createUnstorageStore(storage: Storage, options: UnstorageStoreOp
       }
       await storage.removeItem(where.key);
     },
+    async compareAndSet(key, expected, value, ttlMs) {
+      const redis = atomicTarget(key);
+      const set = await redis.redis.eval(COMPARE_AND_SET_SCRIPT, 1, redis.key, expected === undefined ? '0' : '1', expected ?? '', value, wholeMs(ttlMs));
+      return Number(set) === 1;
+    },
+    async schedule(set, member, dueAt, onlyIfPresent = false) {
+      const redis = atomicTarget(set);
+      await redis.redis.eval(SCHEDULE_SCRIPT, 1, redis.key, Math.round(dueAt), member, onlyIfPresent ? 'XX' : '');
+    },
+    async unschedule(set, member) {
+      const redis = atomicTarget(set);
+      await redis.redis.zrem(redis.key, member);
+    },
+    async claimDue(set, now, until, limit) {
+      if (limit <= 0) return [];
+      const redis = atomicTarget(set);
+      const claimed = await redis.redis.eval(CLAIM_DUE_SCRIPT, 1, redis.key, Math.floor(now), Math.round(until), Math.floor(limit));
+      return Array.isArray(claimed) ? claimed.map(String) : [];
+    },
   };
+
+  /** The Redis target of a ledger key; any other driver is refused (its claims would not be atomic). */
+  function atomicTarget(key: string): { redis: RedisClient; key: string } {
+    const where = target(key);
+    if (!where.redis) {
+      throw new TypeError(
+        'createUnstorageStore: the verdict ledger needs the redis driver here (its claims must be atomic across instances); for one instance use createMemoryStore()',
+      );
+    }
+    return where;
+  }
 }

@@ -1,21 +1,23 @@
 /**
- * The vendor's error texts (SERVICE.md §6) as stable codes. The vendor answers errors and failure reasons
- * as English sentences; hosts and the element act on these codes instead.
+ * The vendor's error texts (docs/vendor.md §6) and the flow's failure reasons (§8) as stable codes. The
+ * vendor answers errors and failure reasons as English sentences (a failure reason also with a type);
+ * hosts and the element act on these codes instead.
  *
  * @module
  */
+import { REASON_CODES, type ReasonCode } from '../reason-codes.js';
 import { VENDOR_REASON_CODES } from '../vendor-reason-codes.js';
 import { TECHNOLOGY_CODES } from './metadata.js';
 
-export { VENDOR_REASON_CODES };
+export { REASON_CODES, VENDOR_REASON_CODES, type ReasonCode };
 
 /** A stable code for a vendor error text. */
 export type VendorReasonCode = (typeof VENDOR_REASON_CODES)[number];
 
 /** One reason a session failed, as the status summary reports it. */
 export interface FailureReason {
-  /** The stable code; `vendor-error` for a text that is not known. */
-  code: VendorReasonCode;
+  /** The stable code (see `REASON_CODES`); `vendor-error` for a text and type that are not known. */
+  code: ReasonCode;
   /** The technology the reason belongs to (`ED`, `LDHP`...), when the vendor said. */
   technology?: string;
   /** The vendor's text, as sent (trimmed, at most 500 characters). */
@@ -42,9 +44,51 @@ const KNOWN_TEXTS: readonly (readonly [VendorReasonCode, readonly string[]])[] =
       'subscription has not started',
       'no active or future subscription for technology',
       'client does not have subscription',
+      'subscription does not have access to technology',
     ],
   ],
 ];
+
+/**
+ * The flow's failure details (docs/vendor.md §8), lower case, matched like {@link KNOWN_TEXTS} after them.
+ * "Mask Attack" and "Incorrect image hash" say what caught a spoof: `check-failed`, nothing to coach.
+ * "Low prediction" is the liveness score itself, low for bad light or a face half in the frame as much as
+ * for a spoof: the general advice every liveness check gives beforehand. A mistyped SMS code and an
+ * expired session have no documented text: `invalid_otp` and `session_expired` are the emulator's.
+ */
+const FLOW_TEXTS: readonly (readonly [ReasonCode, readonly string[]])[] = [
+  ['flow-aborted', ['operation aborted by user']],
+  ['session-already-used', ['liveness result for this session already exists']],
+  ['eyes-closed', ['closed eyes']],
+  ['liveness-low-score', ['low prediction', 'low overall prediction']],
+  ['mask-on', ['medical mask check failed']],
+  ['poor-lighting', ['illumination check failed']],
+  ['check-failed', ['mask attack', 'incorrect image hash']],
+  ['sms-code-wrong', ['invalid_otp']],
+  ['flow-timeout', ['session_expired']],
+];
+
+/** The vendor's failure types (docs/vendor.md §8). */
+export const FAILURE_TYPES = ['SERVICE_ERROR', 'REQUEST_ERROR', 'CLIENT', 'CALC_RESULT', 'OTHER', 'NO_CAM', 'TIMEOUT'] as const;
+
+/** One of the vendor's failure types. */
+export type FailureType = (typeof FAILURE_TYPES)[number];
+
+/**
+ * The code of a failure type whose detail is not known. A check that failed (`CALC_RESULT`, `CLIENT`) says
+ * nothing a person can use; a service error is the vendor's, a request error the site's; `OTHER` is not known.
+ */
+const TYPE_CODES: Readonly<Record<FailureType, ReasonCode>> = {
+  SERVICE_ERROR: 'service-error',
+  REQUEST_ERROR: 'request-error',
+  CLIENT: 'check-failed',
+  CALC_RESULT: 'check-failed',
+  OTHER: 'vendor-error',
+  NO_CAM: 'camera-unavailable',
+  TIMEOUT: 'flow-timeout',
+};
+
+const KNOWN_TYPES: ReadonlySet<string> = new Set(FAILURE_TYPES);
 
 /** English messages for error answers: fixed texts, so no vendor sentence reaches a browser unread. */
 export const VENDOR_REASON_MESSAGES: Record<VendorReasonCode, string> = {
@@ -69,12 +113,28 @@ export const MAX_REASON_TEXT_LENGTH = 500;
  * @returns the code, `vendor-error` for an unknown text or a non-string.
  */
 export function vendorReasonCode(text: unknown): VendorReasonCode {
-  if (typeof text !== 'string') return 'vendor-error';
-  const normal = text.trim().slice(0, MAX_REASON_TEXT_LENGTH * 2).toLowerCase().replace(/[’‘]/g, "'");
-  for (const [code, texts] of KNOWN_TEXTS) {
-    if (texts.some((known) => normal.includes(known))) return code;
-  }
-  return 'vendor-error';
+  return typeof text === 'string' ? (codeIn(KNOWN_TEXTS, normalText(text)) ?? 'vendor-error') : 'vendor-error';
+}
+
+/**
+ * The stable code of a failure reason: its text (a vendor error text or a flow failure detail, matched as
+ * {@link vendorReasonCode} does) first, then its failure type (`NO_CAM`, `TIMEOUT`...).
+ *
+ * @returns the code, `vendor-error` when neither is known.
+ */
+export function reasonCode(text: unknown, type?: unknown): ReasonCode {
+  const normal = typeof text === 'string' ? normalText(text) : '';
+  const byText = codeIn(KNOWN_TEXTS, normal) ?? codeIn(FLOW_TEXTS, normal);
+  if (byText) return byText;
+  return typeof type === 'string' && KNOWN_TYPES.has(type) ? TYPE_CODES[type as FailureType] : 'vendor-error';
+}
+
+function normalText(text: string): string {
+  return text.trim().slice(0, MAX_REASON_TEXT_LENGTH * 2).toLowerCase().replace(/[’‘]/g, "'");
+}
+
+function codeIn<Code extends string>(table: readonly (readonly [Code, readonly string[]])[], normal: string): Code | undefined {
+  return table.find(([, texts]) => texts.some((known) => normal.includes(known)))?.[0];
 }
 
 const KNOWN_TECHNOLOGIES: ReadonlySet<string> = new Set(TECHNOLOGY_CODES);
@@ -88,32 +148,55 @@ function bounded(text: string): string {
   return text.trim().slice(0, MAX_REASON_TEXT_LENGTH);
 }
 
+/** A reason with its code; `technology` only when known, so that no `undefined` field is sent. */
+function reasonOf(text: string, technology: string | undefined, type: string | undefined): FailureReason {
+  const code = reasonCode(text, type);
+  return technology === undefined ? { code, text } : { code, technology, text };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const PREFIX = /^([A-Z][A-Z0-9_]{0,31})\s*:\s*(.+)$/s;
+
 /**
  * One raw failure reason as a {@link FailureReason}: a string (`"ED: invalid_otp"` keeps `ED` as the
- * technology when it is a documented code), or an object with a text (`text`, `detail`, `message`,
- * `reason`, `failure_reason`) and maybe a technology code (`technology`, `technology_code`, `code`).
+ * technology when it is a documented code; `"NO_CAM: ..."` a documented failure type), or an object with a
+ * text (`text`, `detail`, `message`, `reason`, `failure_reason`, `description`), maybe a failure `type`
+ * (itself or in a `failure_reason: { type, detail }` object) and a technology code (`technology`,
+ * `technology_code`, `code`).
  *
- * @returns the reason, or `undefined` for one without any text.
+ * @returns the reason, or `undefined` for one with neither a text nor a known type.
  */
 export function failureReasonOf(raw: unknown): FailureReason | undefined {
   if (typeof raw === 'string') {
-    const prefixed = /^([A-Z][A-Z0-9_]{0,31})\s*:\s*(.+)$/s.exec(raw.trim());
+    let text = raw.trim();
+    let technology: string | undefined;
+    let type: string | undefined;
+    const prefixed = PREFIX.exec(text);
     if (prefixed && KNOWN_TECHNOLOGIES.has(prefixed[1]!)) {
-      const text = bounded(prefixed[2]!);
-      return { code: vendorReasonCode(text), technology: prefixed[1]!, text };
+      technology = prefixed[1];
+      text = prefixed[2]!;
     }
-    const text = bounded(raw);
-    return text === '' ? undefined : { code: vendorReasonCode(text), text };
+    const typed = PREFIX.exec(text);
+    if (typed && KNOWN_TYPES.has(typed[1]!)) {
+      type = typed[1];
+      text = typed[2]!;
+    } else if (KNOWN_TYPES.has(text)) {
+      type = text;
+    }
+    text = bounded(text);
+    return text === '' ? undefined : reasonOf(text, technology, type);
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
-  const record = raw as Record<string, unknown>;
-  const found = TEXT_FIELDS.map((field) => record[field]).find((value) => typeof value === 'string' && value.trim() !== '');
-  if (typeof found !== 'string') return undefined;
-  const text = bounded(found);
-  const technology = TECHNOLOGY_FIELDS.map((field) => record[field]).find(
-    (value) => typeof value === 'string' && TECHNOLOGY_PATTERN.test(value),
-  );
-  return typeof technology === 'string' ? { code: vendorReasonCode(text), technology, text } : { code: vendorReasonCode(text), text };
+  if (!isRecord(raw)) return undefined;
+  const sources = isRecord(raw['failure_reason']) ? [raw, raw['failure_reason']] : [raw];
+  const first = (fields: readonly string[], test: (value: string) => boolean) =>
+    sources.flatMap((source) => fields.map((field) => source[field])).find((value): value is string => typeof value === 'string' && test(value));
+  const type = first(['type'], (value) => KNOWN_TYPES.has(value));
+  const found = first(TEXT_FIELDS, (value) => value.trim() !== '') ?? type;
+  if (found === undefined) return undefined;
+  return reasonOf(bounded(found), first(TECHNOLOGY_FIELDS, (value) => TECHNOLOGY_PATTERN.test(value)), type);
 }
 
 /**
@@ -129,6 +212,56 @@ export function failureReasonsOf(raw: unknown): FailureReason[] {
     const reason = failureReasonOf(item);
     if (reason) reasons.push(reason);
     if (reasons.length === MAX_REASONS) break;
+  }
+  return reasons;
+}
+
+/** The technology of each technology result field of a session result; liveness is one of three. */
+const RESULT_FIELDS = [
+  ['liveness_result', undefined],
+  ['edocument_result', 'ED'],
+  ['document_recognition_result', 'DR'],
+  ['face2face_result', 'F2F'],
+] as const;
+const LIVENESS_CODES: ReadonlySet<string> = new Set(['LD', 'LDHP', 'LDD']);
+
+/** The liveness technology a result's `technologies` (codes, or objects with `code`) names, if any. */
+function livenessOf(technologies: unknown): string | undefined {
+  if (!Array.isArray(technologies)) return undefined;
+  return technologies
+    .map((item: unknown) => (isRecord(item) ? item['code'] : item))
+    .find((code): code is string => typeof code === 'string' && LIVENESS_CODES.has(code));
+}
+
+/**
+ * A session result's failure reasons (a result endpoint answer, or a `flow.end` webhook's
+ * `session_result`): its `flow_session_failure_reasons`, with what each technology result's
+ * `failure_reason: { type, detail }` adds (docs/vendor.md §8). A typed reason with the text of a listed one
+ * gives it its type's code (and technology); one not listed is added (the webhook lists none).
+ *
+ * @returns at most 32 reasons, `[]` for anything that is not an object.
+ */
+export function resultFailureReasons(result: unknown): FailureReason[] {
+  if (!isRecord(result)) return [];
+  const reasons = failureReasonsOf(result['flow_session_failure_reasons']);
+  for (const [field, fixed] of RESULT_FIELDS) {
+    const value = result[field];
+    if (!isRecord(value) || !isRecord(value['failure_reason'])) continue;
+    const technology = fixed ?? livenessOf(result['technologies']);
+    const typed = failureReasonOf(technology === undefined ? value['failure_reason'] : { ...value['failure_reason'], technology });
+    if (!typed) continue;
+    const index = reasons.findIndex(
+      (reason) =>
+        reason.text.toLowerCase() === typed.text.toLowerCase() &&
+        (reason.technology === undefined || typed.technology === undefined || reason.technology === typed.technology),
+    );
+    if (index >= 0) {
+      const listed = reasons[index]!;
+      const technologyOfBoth = listed.technology ?? typed.technology;
+      reasons[index] = technologyOfBoth === undefined ? { code: typed.code, text: listed.text } : { code: typed.code, technology: technologyOfBoth, text: listed.text };
+    } else if (reasons.length < MAX_REASONS) {
+      reasons.push(typed);
+    }
   }
   return reasons;
 }

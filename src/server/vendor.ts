@@ -1,10 +1,11 @@
 /**
- * The two vendor calls (SERVICE.md §1 and §5), as plain functions for hosts that build their own routes.
+ * The two vendor calls (docs/vendor.md §1 and §5), as plain functions for hosts that build their own routes.
  * The handlers use them too.
  *
  * @module
  */
 import { z } from 'zod';
+import { environmentVariable } from './configuration.js';
 import { InvalidMetadataError, VendorError, createRedactor, describeError } from './errors.js';
 import { formatIssues, sessionIdSchema, sessionMetadataSchema, technologyCodeSchema } from './metadata.js';
 import type { SessionMetadata } from './metadata.js';
@@ -13,6 +14,8 @@ import { VENDOR_REASON_MESSAGES, vendorErrorText, vendorReasonCode } from './ven
 
 /** The vendor's production API. */
 export const DEFAULT_API_BASE_URL = 'https://kyc.biometric.kz';
+/** The environment variable read when no `apiBaseUrl` is given (the emulator's URL in development). */
+export const API_BASE_URL_VARIABLE = 'BIOMETRIC_API_BASE_URL';
 /** Default time limit for one vendor call, in ms. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
 /** Largest session-create answer read, in bytes: a real one is a few hundred. */
@@ -24,7 +27,10 @@ export const MAX_RESULT_ANSWER_BYTES = 32 << 20;
 export interface VendorOptions {
   /** The flow's API key. Secret: it never leaves the server and is redacted from every error. */
   apiKey: string;
-  /** Scheme and host (a path prefix is kept); default `https://kyc.biometric.kz`. The paths are appended. */
+  /**
+   * Scheme and host (a path prefix is kept); the paths are appended. Default: env
+   * `BIOMETRIC_API_BASE_URL` (the emulator's URL in development), else `https://kyc.biometric.kz`.
+   */
   apiBaseUrl?: string;
   /** Time limit for the whole call, body included, in ms; default 10000. */
   timeoutMs?: number;
@@ -48,7 +54,7 @@ export const createdSessionSchema = z.object({
 
 /**
  * Schema of a finished or running session's result. Only `status` is required: the rest of the shape is
- * known from third-party integrations only (SERVICE.md §5) and passes through untouched.
+ * known from third-party integrations only (docs/vendor.md §5) and passes through untouched.
  */
 export const vendorSessionResultSchema = z.looseObject({
   status: z.string().min(1).max(64),
@@ -85,21 +91,30 @@ export function checkTimeoutMs(value: number | undefined, caller: string): numbe
   return timeoutMs;
 }
 
-/** Checks vendor options once; throws a `TypeError` (without the key) on a programming error. */
+/**
+ * Checks vendor options once; throws a `TypeError` (without the key) on a programming error or a wrong
+ * setting. `apiBaseUrl` defaults to env `BIOMETRIC_API_BASE_URL`, read here: the handlers resolve on their
+ * first request, so a wrong value is their configuration error.
+ */
 export function resolveVendorOptions(options: VendorOptions, caller: string): ResolvedVendorOptions {
-  if (typeof options?.apiKey !== 'string' || options.apiKey.trim() === '') {
+  if (typeof options !== 'object' || options === null) {
+    // `getSessionResult(key, id)`: the key where the options go.
+    throw new TypeError(`${caller}: expected an options object ({ apiKey, apiBaseUrl?, ... }) as the first argument, got ${options === null ? 'null' : typeof options}`);
+  }
+  if (typeof options.apiKey !== 'string' || options.apiKey.trim() === '') {
     throw new TypeError(`${caller}: apiKey must be a non-empty string (the vendor's API key, e.g. from BIOMETRIC_API_KEY)`);
   }
-  const base = options.apiBaseUrl ?? DEFAULT_API_BASE_URL;
+  const fromEnvironment = options.apiBaseUrl === undefined ? environmentVariable(API_BASE_URL_VARIABLE) : undefined;
+  const base = options.apiBaseUrl ?? fromEnvironment ?? DEFAULT_API_BASE_URL;
+  const invalid = () =>
+    new TypeError(`${caller}: apiBaseUrl${fromEnvironment === undefined ? '' : ` (from ${API_BASE_URL_VARIABLE})`} must be an absolute http(s) URL`);
   let parsed: URL;
   try {
     parsed = new URL(base);
   } catch {
-    throw new TypeError(`${caller}: apiBaseUrl must be an absolute http(s) URL`);
+    throw invalid();
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new TypeError(`${caller}: apiBaseUrl must be an absolute http(s) URL`);
-  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw invalid();
   const timeoutMs = checkTimeoutMs(options.timeoutMs, caller);
   return {
     apiKey: options.apiKey,
@@ -221,7 +236,7 @@ async function callVendor(
 }
 
 /**
- * A non-2xx answer as a `VendorError`: `vendor-error`, or the stable code of a known text (SERVICE.md §6)
+ * A non-2xx answer as a `VendorError`: `vendor-error`, or the stable code of a known text (docs/vendor.md §6)
  * with a fixed message. The vendor's own text is kept in `vendorText` (redacted), for logs only.
  */
 function vendorHttpError(answer: VendorAnswer, redact: (text: string) => string): VendorError {

@@ -1,34 +1,45 @@
 /**
- * The webhook endpoint (SERVICE.md §5, DESIGN.md "Webhooks"). The vendor signs nothing, so an event is
+ * The webhook endpoint (docs/vendor.md §5; the README's "Webhooks"). The vendor signs nothing, so an event is
  * only a hint: who may post is decided by a secret path token and/or the client's address, and a
  * `flow.end` reaches the host as a verdict only after `getSessionResult` confirms it.
  *
  * @module
  */
-import { lazySettings } from './configuration.js';
 import { VendorError, describeError, redactorFor } from './errors.js';
 import { HANDLER_CORE, answerToResponse, inputFromRequest } from './handler-core.js';
 import type { HandlerAnswer, HandlerInput } from './handler-core.js';
-import { BodyError, configurationErrorAnswer, errorAnswer, jsonAnswer, jsonNestsDeeperThan, lastForwardedFor } from './http.js';
+import { checkBodyTimeoutMs, configurationErrorAnswer, errorAnswer, jsonAnswer, jsonNestsDeeperThan, lastForwardedFor, refuser } from './http.js';
 import type { ErrorBody, Logger } from './http.js';
+import { FINAL_STATUSES, verdictOf } from '../verdict.js';
+import { readText, withPrelude } from './prelude.js';
 import { createMemoryStore } from './store.js';
 import type { FlowStore } from './store.js';
 import { checkTimeoutMs, getSessionResultWith, resolveVendorOptions } from './vendor.js';
 import type { ResolvedVendorOptions, SessionResult, VendorOptions, VendorSessionResult } from './vendor.js';
+import { resultFailureReasons } from './vendor-reasons.js';
+import type { FailureReason } from './vendor-reasons.js';
 import { parseWebhookEvent } from './webhook.js';
+import { checkReferenceOptions } from './reference.js';
+import type { VerdictLedger } from './verdict-ledger.js';
 import type { WebhookEvent } from './webhook.js';
 
 /** The vendor's result for a `flow.end`, read from the vendor, never from the webhook's body. */
 export interface WebhookVerdict {
-  /** The vendor's status (`FINISHED`, `FAILED`, ...). */
+  /** The vendor's status: a final one, `FINISHED` or `FAILED`. */
   status: string;
   /**
-   * `passed`: `FINISHED` with `flow_session_result: true`; `failed`: `FAILED` or `flow_session_result:
-   * false`; `unconfirmed`: anything else (a final status without a boolean verdict).
+   * `passed`: `FINISHED` with `flow_session_result: true`; `failed`: `FAILED`, or `FINISHED` with
+   * `flow_session_result: false`; `unconfirmed`: `FINISHED` without a boolean verdict. The same
+   * definition as the element's `finished` outcome (`verdictOf`).
    */
   outcome: 'passed' | 'failed' | 'unconfirmed';
   /** The vendor's whole result: personal data (IIN, names, photos), keep it server-side. */
   result: VendorSessionResult;
+  /**
+   * Why it failed, with stable codes, as the status summary's `failure_reasons` (`REASON_CODES`; read from
+   * the result's `flow_session_failure_reasons` and its technology results); `[]` unless `failed`.
+   */
+  reasons: FailureReason[];
 }
 
 /** What `onEvent` receives. */
@@ -63,8 +74,16 @@ export interface WebhookHandlerOptions extends VendorOptions {
    * delivers it again. It should finish within two minutes: past that, a retry may deliver it again.
    * Dedupe is by event id: a session may still bring more than one `flow.end` (a forged one with another
    * id, say), each with the vendor's verdict, so make what it does for a session idempotent.
+   * Optional with `verdicts` (which takes the verdicts by itself).
    */
-  onEvent: (delivery: WebhookDelivery) => void | Promise<void>;
+  onEvent?: (delivery: WebhookDelivery) => void | Promise<void>;
+  /**
+   * The verdict ledger (`createVerdictLedger`): a confirmed `flow.end` is told to it, which delivers the
+   * session's verdict once (whether the webhook, a polling browser or a sweep sees it first); a `flow.end`
+   * whose result still lags has the session checked soon. A session the ledger never recorded gets the
+   * usual confirmation and nothing more.
+   */
+  verdicts?: VerdictLedger;
   /**
    * A secret the webhook URL ends with: the handler accepts a request only when the last segment of its
    * path equals it (compared in constant time), e.g. `https://shop.example/api/biometric/webhook/<token>`.
@@ -92,19 +111,27 @@ export interface WebhookHandlerOptions extends VendorOptions {
    */
   maxAgeSeconds?: number;
   /**
-   * How long a `flow.end` may wait, inside the request, for the vendor's result while the vendor answers
-   * `{}` or `PROGRESS` (asked again at 250, 500, 1000 ms... intervals). Past it the answer is 503 and the
-   * vendor's retry asks again. Default 3000; 0 answers 503 at once.
+   * How long a `flow.end` may wait, inside the request, for the vendor's result while it is not final
+   * (`{}`, `PROGRESS`, a status other than `FINISHED`/`FAILED`; asked again at 250, 500, 1000 ms...
+   * intervals). Past it the answer is 503 and the vendor's retry asks again. Default 3000; 0 answers 503
+   * at once.
    */
   confirmWaitMs?: number;
   /** Largest accepted body in bytes; default 16 MiB (an event may carry the result's photos). */
   maxBodyBytes?: number;
+  /**
+   * Longest time the whole body may take to arrive, in ms; past it, 408 `body-timeout` (the vendor's
+   * retry sends it again) and the connection is closed. Default 30000, for a body that carries photos.
+   */
+  bodyTimeoutMs?: number;
   /** Where refusals (one line each, with the reason) and failures are reported; default `console`. */
   logger?: Logger;
 }
 
 /** Default body limit of the webhook handler, in bytes. */
 export const DEFAULT_WEBHOOK_MAX_BODY_BYTES = 16 << 20;
+/** Default time limit for reading a webhook's body, in ms: longer than the handlers' 10 s, for photos. */
+export const DEFAULT_WEBHOOK_BODY_TIMEOUT_MS = 30_000;
 
 /** Deepest accepted JSON nesting of a webhook body: deeper than a vendor result, shallow enough to parse safely. */
 const MAX_WEBHOOK_JSON_DEPTH = 64;
@@ -117,7 +144,6 @@ const DELIVERED = 'delivered';
 /** What a 503 or 409 asks the vendor to wait, in seconds (its own backoff may differ). */
 const RETRY_AFTER_SECONDS = '5';
 const TOKEN_PATTERN = /^[A-Za-z0-9\-_.~]{32,256}$/;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Creates the endpoint the vendor's webhook URL points at: `POST` a JSON envelope → `200 { ok: true }`
@@ -125,7 +151,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  *
  * Refusals (each logged once, with its reason; never the key or the token):
  * - wrong or missing path token, or an address not allowed → 403 `forbidden` (before the body is read);
- * - not `POST` → 405; body over `maxBodyBytes` → 413; not JSON, or not a valid envelope → 400
+ * - not `POST` → 405; body over `maxBodyBytes` → 413; body not there within `bodyTimeoutMs` → 408
+ *   `body-timeout`; not JSON, or not a valid envelope → 400
  *   `invalid-webhook` with `issues`; an inner `session_id` (`data.session_id`, a `flow.end`'s
  *   `data.session_result.session_id`) other than the envelope's → 400 `session-mismatch`;
  * - `created` older than `maxAgeSeconds` → 422 `event-too-old`, more than 60 s ahead → 422
@@ -136,8 +163,10 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * - the same id while its first delivery is still running → 409 `delivery-in-progress` (+ `Retry-After`):
  *   not a 2xx, since that first delivery may still fail and need the vendor's retry;
  * - a `flow.end` for a session the vendor does not know → 422 `session-not-found`; the vendor's result
- *   still `{}`/`PROGRESS` after `confirmWaitMs` → 503 `result-pending`, the vendor unreachable → 503
- *   `confirmation-unavailable` (both + `Retry-After`; the event is not marked, the retry confirms again);
+ *   still not final (`{}`, `PROGRESS`, an unknown status) after `confirmWaitMs` → 503 `result-pending`,
+ *   the vendor unreachable → 503 `confirmation-unavailable` (both + `Retry-After`; the event is not
+ *   marked, the retry confirms again). A result that lags is the vendor's ordinary course, not a
+ *   refusal: `result-pending` is logged at `info` (when the logger has it), as a retry asked for;
  * - `onEvent` threw → 500 `delivery-failed`; the store failed → 503 `store-unavailable`; no way to know
  *   the client address for `allowedAddresses` → 500 `configuration-error`.
  *
@@ -147,21 +176,30 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  *
  * @returns a `(request, context?) => Promise<Response>`; `toNodeListener` serves it (the client address
  *   then comes only from `X-Forwarded-For` with `trustProxy`).
- * `apiKey`, `apiBaseUrl`, `pathToken` and `allowedAddresses` (what a build without secrets does not
- * have) are checked on the first request: while one is missing or malformed, or neither of the last two
+ * `apiKey`, `apiBaseUrl` (and `BIOMETRIC_API_BASE_URL`), `pathToken` and `allowedAddresses` (what a
+ * build without secrets does not have) are checked on the first request: while one is missing or malformed, or neither of the last two
  * is set, every request answers 500 `configuration-error` and the handler logs why once.
  *
- * @throws {TypeError} at creation: `onEvent` not a function, `timeoutMs`, `maxAgeSeconds`,
+ * With `verdicts`, a confirmed `flow.end` is recorded in the ledger before `onEvent` (the store fails →
+ * 503 `store-unavailable`, the vendor retries), and one whose result is pending has the session checked
+ * by the ledger's next sweeps.
+ *
+ * @throws {TypeError} at creation: neither `onEvent` nor `verdicts`, `onEvent` not a function, `verdicts`
+ *   not a ledger, `timeoutMs`, `maxAgeSeconds`,
  *   `confirmWaitMs` or `maxBodyBytes` out of range. Never for a missing `apiKey`.
  */
 export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler {
   const caller = 'createWebhookHandler';
   const timeoutMs = checkTimeoutMs(options.timeoutMs, caller);
-  if (typeof options.onEvent !== 'function') throw new TypeError(`${caller}: onEvent must be a function`);
+  checkReferenceOptions(undefined, options.verdicts, caller);
+  const verdicts = options.verdicts;
+  if (options.onEvent !== undefined && typeof options.onEvent !== 'function') throw new TypeError(`${caller}: onEvent must be a function`);
+  if (options.onEvent === undefined && verdicts === undefined) throw new TypeError(`${caller}: give onEvent, verdicts or both: nothing would take the events`);
   const maxAgeSeconds = options.maxAgeSeconds ?? 600;
   if (!Number.isFinite(maxAgeSeconds) || maxAgeSeconds <= 0) throw new TypeError(`${caller}: maxAgeSeconds must be a positive number`);
   const confirmWaitMs = options.confirmWaitMs ?? 3000;
   if (!Number.isFinite(confirmWaitMs) || confirmWaitMs < 0) throw new TypeError(`${caller}: confirmWaitMs must be a number ≥ 0`);
+  const bodyTimeoutMs = checkBodyTimeoutMs(options.bodyTimeoutMs, DEFAULT_WEBHOOK_BODY_TIMEOUT_MS, caller);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_WEBHOOK_MAX_BODY_BYTES;
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0) throw new TypeError(`${caller}: maxBodyBytes must be a positive integer`);
   const onEvent = options.onEvent;
@@ -169,31 +207,26 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   const logger = options.logger ?? console;
   const trustProxy = options.trustProxy === true;
   // The key, the path token and the allow-list come from the environment: checked on the first request.
-  const settings = lazySettings(
-    caller,
-    logger,
-    () => {
-      const vendor = resolveVendorOptions(options, caller);
-      if (options.pathToken === undefined && options.allowedAddresses === undefined) {
-        throw new TypeError(`${caller}: set pathToken, allowedAddresses or both: the vendor signs nothing, so they decide who may post`);
-      }
-      if (options.pathToken !== undefined && (typeof options.pathToken !== 'string' || !TOKEN_PATTERN.test(options.pathToken))) {
-        throw new TypeError(`${caller}: pathToken must be 32 to 256 characters of A-Z a-z 0-9 - _ . ~`);
-      }
-      const allowed = options.allowedAddresses === undefined ? undefined : parseAllowList(options.allowedAddresses, caller);
-      const tokenDigest = options.pathToken === undefined ? undefined : sha256(options.pathToken);
-      return { vendor, allowed, tokenDigest };
-    },
-    redactorFor(options.apiKey),
-  );
+  const resolve = () => {
+    const vendor = resolveVendorOptions(options, caller);
+    if (options.pathToken === undefined && options.allowedAddresses === undefined) {
+      throw new TypeError(`${caller}: set pathToken, allowedAddresses or both: the vendor signs nothing, so they decide who may post`);
+    }
+    if (options.pathToken !== undefined && (typeof options.pathToken !== 'string' || !TOKEN_PATTERN.test(options.pathToken))) {
+      throw new TypeError(`${caller}: pathToken must be 32 to 256 characters of A-Z a-z 0-9 - _ . ~`);
+    }
+    const allowed = options.allowedAddresses === undefined ? undefined : parseAllowList(options.allowedAddresses, caller);
+    const tokenDigest = options.pathToken === undefined ? undefined : sha256(options.pathToken);
+    // No Origin policy: the vendor's servers post, not a browser.
+    return { vendor, allowed, tokenDigest, originPolicy: undefined };
+  };
   const deliveredTtlMs = (maxAgeSeconds + FUTURE_SKEW_SECONDS) * 1000;
   // Confirmation takes at most confirmWaitMs plus one vendor call; onEvent gets the rest.
   const leaseMs = DELIVERY_LEASE_MS + confirmWaitMs + timeoutMs;
 
-  const refuse = (status: number, error: ErrorBody['error'], reason: string, headers: Record<string, string> = {}): HandlerAnswer => {
-    logger.warn(`[biometric-flow] webhook refused (${status} ${error.code}): ${reason}`);
-    return errorAnswer(status, error, headers);
-  };
+  const refusal = refuser('webhook', logger, (status, code, reason) => `webhook refused (${status} ${code}): ${reason}`);
+  const refuse = (status: number, error: ErrorBody['error'], reason: string, headers: Record<string, string> = {}): HandlerAnswer =>
+    refusal(errorAnswer(status, error, headers), reason);
   const forbidden = (reason: string) => refuse(403, { code: 'forbidden', message: 'This client may not post webhooks here' }, reason);
 
   /** Reads the vendor's result until it is final, within `confirmWaitMs`: a verdict, or the answer to give instead. */
@@ -216,14 +249,24 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
           { 'Retry-After': RETRY_AFTER_SECONDS },
         );
       }
-      if (outcome.result !== undefined && outcome.status !== 'PROGRESS') {
-        return { status: outcome.status, outcome: outcomeOf(outcome.status, outcome.result), result: outcome.result };
+      // Final by the one definition (`FINISHED`/`FAILED`): an unknown status is waited out like `PROGRESS`.
+      if (outcome.result !== undefined && FINAL_STATUSES.has(outcome.status)) {
+        const verdict = verdictOf(outcome.status, outcome.result) ?? 'unconfirmed';
+        const reasons = verdict === 'failed' ? resultFailureReasons(outcome.result) : [];
+        return { status: outcome.status, outcome: verdict, result: outcome.result, reasons };
       }
       if (Date.now() + delay > deadline) {
-        return refuse(
+        // The flow has ended: the ledger checks the session soon, whether or not the vendor retries.
+        await verdicts?.expectEnd(sessionId).catch((error: unknown) => {
+          logger.error(`[biometric-flow] webhook ${about}: the verdict ledger could not take the end: ${describeError(error)}`);
+        });
+        // The vendor's result lags its flow by seconds (docs/vendor.md §6): not a refusal, a retry asked for.
+        logger.info?.(
+          `[biometric-flow] webhook ${about}: the vendor's result is still ${outcome.status} after ${confirmWaitMs} ms; answered 503 result-pending so that the vendor retries`,
+        );
+        return errorAnswer(
           503,
           { code: 'result-pending', message: 'The identity service has no final result yet; retry later' },
-          `${about}: the vendor's result is still ${outcome.status} after ${confirmWaitMs} ms`,
           { 'Retry-After': RETRY_AFTER_SECONDS },
         );
       }
@@ -231,10 +274,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     }
   };
 
-  const core = async (input: HandlerInput, clientAddress: string | null | undefined): Promise<HandlerAnswer> => {
-    const configured = settings();
-    if (configured === undefined) return configurationErrorAnswer();
-    const { vendor, allowed, tokenDigest } = configured;
+  /** Who may post: the path token, then the client's address. Before the body is read. */
+  const gate = async (input: HandlerInput, { allowed, tokenDigest }: ReturnType<typeof resolve>, clientAddress: string | null | undefined): Promise<HandlerAnswer | undefined> => {
     if (tokenDigest !== undefined && !digestsEqual(await tokenDigest, await sha256(lastPathSegment(input.url)))) {
       return forbidden('the path token is wrong or missing');
     }
@@ -254,17 +295,13 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         return forbidden(`the address ${JSON.stringify(address.slice(0, 64))} is not allowed`);
       }
     }
-    if (input.method !== 'POST') {
-      return refuse(405, { code: 'method-not-allowed', message: 'Use POST' }, `method ${JSON.stringify(input.method.slice(0, 16))}`, { Allow: 'POST' });
-    }
+    return undefined;
+  };
 
-    let text: string;
-    try {
-      text = utf8.decode(await input.readBody(maxBodyBytes));
-    } catch (error) {
-      if (error instanceof BodyError) return refuse(error.status, { code: error.code, message: error.message }, error.message);
-      return refuse(400, { code: 'invalid-webhook', message: 'The body is not UTF-8' }, 'the body is not UTF-8');
-    }
+  const prelude = { caller, logger, resolve, redact: redactorFor(options.apiKey), allow: 'POST', accept: ['POST'], refuse: refusal, gate };
+  const core = withPrelude(prelude, async (input: HandlerInput, { settings: { vendor } }): Promise<HandlerAnswer> => {
+    const text = await readText(input, maxBodyBytes, bodyTimeoutMs, { code: 'invalid-webhook', message: 'The body is not UTF-8' }, refusal, {});
+    if (typeof text !== 'string') return text;
     if (jsonNestsDeeperThan(text, MAX_WEBHOOK_JSON_DEPTH)) {
       return refuse(400, { code: 'invalid-webhook', message: `JSON may nest at most ${MAX_WEBHOOK_JSON_DEPTH} levels` }, 'the JSON nests too deep');
     }
@@ -340,8 +377,17 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
           return confirmed;
         }
         verdict = confirmed;
+        if (verdicts) {
+          try {
+            await verdicts.observe(event.session_id, { status: confirmed.status, result: confirmed.result }, 'webhook');
+          } catch (error) {
+            await release();
+            logger.error(`[biometric-flow] webhook ${about}: the verdict ledger could not take it: ${describeError(error)}`);
+            return errorAnswer(503, { code: 'store-unavailable', message: 'Retry later' }, { 'Retry-After': RETRY_AFTER_SECONDS });
+          }
+        }
       }
-      await onEvent(verdict === undefined ? { event } : { event, verdict });
+      await onEvent?.(verdict === undefined ? { event } : { event, verdict });
     } catch (error) {
       await release();
       // Only the error's type: the host's message could carry anything.
@@ -354,7 +400,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       logger.error(`[biometric-flow] webhook ${about} delivered, but the store could not mark it: ${describeError(error)}`);
     }
     return jsonAnswer(200, { ok: true });
-  };
+  });
 
   const handler: WebhookHandler = async (request, context) =>
     answerToResponse(await core(inputFromRequest(request), context?.clientAddress));
@@ -364,12 +410,6 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     value: (input: HandlerInput) => core(input, trustProxy ? undefined : input.clientAddress),
   });
   return handler;
-}
-
-function outcomeOf(status: string, result: VendorSessionResult): WebhookVerdict['outcome'] {
-  if (status === 'FINISHED' && result.flow_session_result === true) return 'passed';
-  if (status === 'FAILED' || result.flow_session_result === false) return 'failed';
-  return 'unconfirmed';
 }
 
 /** The sessions an event's data names: `data.session_id` and a `flow.end`'s `data.session_result.session_id`. */

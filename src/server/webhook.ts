@@ -1,5 +1,5 @@
 /**
- * Webhook envelopes (SERVICE.md §5). The vendor signs nothing: anyone can POST a look-alike, so treat an
+ * Webhook envelopes (docs/vendor.md §5). The vendor signs nothing: anyone can POST a look-alike, so treat an
  * event as a hint and take the verdict from `getSessionResult`.
  *
  * @module

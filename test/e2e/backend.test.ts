@@ -10,7 +10,9 @@ import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { startDemo, type Demo } from '../../demo/server.js';
-import { PRESETS } from '../../demo/presets.js';
+import { FAILURE_PRESETS, PRESETS } from '../../demo/presets.js';
+import { FLOW_FAILURES, FLOW_FAILURE_NAMES } from '../../src/emulator/index.js';
+import { sendEvent } from '../emulator/helpers.js';
 import { startTestDemo } from '../support/e2e.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -73,6 +75,44 @@ describe('demo backend', { timeout: 60_000 }, () => {
     }
   });
 
+  it('has a failure preset per failure reason of the emulator, each on a flow that fails with it, not among the choices', async () => {
+    const config = await (await fetch(new URL('/api/config', demo.url))).json();
+    assert.deepEqual(
+      config.failurePresets.map((preset: { id: string }) => preset.id),
+      FLOW_FAILURE_NAMES.map((name) => `fails-${name}`),
+    );
+    for (const preset of FAILURE_PRESETS) {
+      const answer = await post(demo, { locale: 'en', context: { preset: preset.id } });
+      assert.equal(answer.status, 200, `${preset.id}: ${answer.text}`);
+      const session = demo.emulator!.sessions.get(JSON.parse(answer.text).session_id)!;
+      assert.equal(session.flowName, preset.flow, preset.id);
+      assert.equal(demo.emulator!.flows.find((flow) => flow.name === preset.flow)!.failWith, preset.id.slice('fails-'.length));
+    }
+  });
+
+  it("gives a session of a failure preset its reason's code in the status summary, though every step was passed", async () => {
+    const created = JSON.parse((await post(demo, { locale: 'en', context: { preset: 'fails-eyes-closed' } })).text);
+    const id: string = created.session_id;
+    for (const event of [
+      { type: 'technology.start', technology_code: 'LD' },
+      { type: 'technology.end', technology_code: 'LD', success: true },
+      { type: 'flow.end' },
+    ]) {
+      assert.equal((await sendEvent(demo.emulator!, id, event)).status, 200);
+    }
+    // The demo's emulator lags its result by DEMO_RESULT_DELAY_MS, as the vendor does.
+    const deadline = Date.now() + 15_000;
+    let body: { status: string; result?: { failure_reasons: unknown[] } };
+    do {
+      const response = await fetch(new URL(`/api/status?session_id=${id}`, demo.url), { headers: { 'Biometric-Status-Token': created.status_token } });
+      body = (await response.json()) as typeof body;
+      if (body.status === 'FAILED') break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    } while (Date.now() < deadline);
+    assert.equal(body.status, 'FAILED');
+    assert.deepEqual(body.result!.failure_reasons, [{ code: FLOW_FAILURES['eyes-closed'].code, technology: 'LD', text: 'Closed eyes' }]);
+  });
+
   it('answers the no-subscription preset as the vendor refuses it: 502 subscription-inactive', async () => {
     const answer = await post(demo, { locale: 'en', context: { preset: 'no-subscription' } });
     assert.equal(answer.status, 502, answer.text);
@@ -117,6 +157,43 @@ describe('demo backend', { timeout: 60_000 }, () => {
     });
     assert.equal(stranger.status, 401, "another session's token reads nothing");
     assert.equal((await fetch(new URL('/api/status?session_id=nope', demo.url))).status, 400);
+  });
+
+  it("binds each session to the signed-in demo user, refuses it to the other, and records the user's verdict once", async () => {
+    const created = JSON.parse((await post(demo, { context: { preset: 'default' } }, { cookie: 'demo-user=bob' })).text);
+    const statusAs = (user: string) =>
+      fetch(new URL(`/api/status?session_id=${created.session_id}`, demo.url), {
+        headers: { 'Biometric-Status-Token': created.status_token, cookie: `demo-user=${user}` },
+      });
+    assert.equal((await statusAs('alice')).status, 403, "alice's account with bob's token");
+    assert.equal((await statusAs('bob')).status, 200);
+    // The person finishes the flow, and the tab is closed: only the server can record the verdict.
+    const event = (body: unknown) =>
+      fetch(`${demo.emulatorUrl}/flow/${created.session_id}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    for (const code of ['LD', 'F2F']) {
+      assert.equal((await event({ type: 'technology.start', technology_code: code })).status, 200);
+      assert.equal((await event({ type: 'technology.end', technology_code: code, success: true })).status, 200);
+    }
+    assert.equal((await event({ type: 'flow.end' })).status, 200);
+    const recordsOf = async (user: string) =>
+      ((await (await fetch(new URL('/api/records', demo.url), { headers: { cookie: `demo-user=${user}` } })).json()) as {
+        user: string;
+        records: { sessionId: string; outcome: string; via: string; afterEndMs?: number }[];
+      });
+    const deadline = Date.now() + 20_000;
+    let bob = await recordsOf('bob');
+    while (!bob.records.some((record) => record.sessionId === created.session_id) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      bob = await recordsOf('bob');
+    }
+    const mine = bob.records.filter((record) => record.sessionId === created.session_id);
+    assert.equal(mine.length, 1, JSON.stringify(bob));
+    assert.equal(mine[0]!.outcome, 'passed');
+    assert.equal(mine[0]!.via, 'sweep', 'no browser polled after the end');
+    assert.ok(mine[0]!.afterEndMs !== undefined && mine[0]!.afterEndMs >= 3000, 'after the emulator\'s 3 s result lag');
+    const alice = await recordsOf('alice');
+    assert.equal(alice.user, 'alice');
+    assert.equal(alice.records.some((record) => record.sessionId === created.session_id), false, "not in alice's records");
   });
 
   it('transforms every module script of the pages without an error (no Vite "Pre-transform error")', async () => {
@@ -187,6 +264,7 @@ describe('demo with a real API key (BIOMETRIC_API_KEY)', { timeout: 60_000 }, ()
         false,
         'presets only the emulator can act out are not offered against the real service',
       );
+      assert.deepEqual(JSON.parse(config).failurePresets, []);
     } finally {
       await demo.close();
     }

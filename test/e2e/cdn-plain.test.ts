@@ -13,6 +13,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/browsers.mjs';
 import { ensureCdnBuild, type Demo } from '../../demo/server.js';
 import {
+  eventLog,
   expectFinished,
   flowFrame,
   launchChromium,
@@ -21,6 +22,7 @@ import {
   startButton,
   startStaticSite,
   startTestDemo,
+  waitForLogged,
   type AppPage,
   type StaticSite,
 } from '../support/e2e.js';
@@ -172,10 +174,63 @@ describe('the CDN build in plain HTML, no build step', { timeout: 120_000 }, () 
         errors.some((text) => text.includes('biometric-flow-deferred.js') && text.includes('serve that file beside biometric-flow.js')),
         JSON.stringify(errors),
       );
+      // In place of the finished view the chunk would have shown: the core's own sentence, not a blank box.
+      await page.locator('#flow').getByRole('alert').getByText('The verification did not load.').waitFor();
       await page.context().close();
     } finally {
       await alone.close();
       rmSync(lonely, { recursive: true, force: true });
     }
   });
+
+  it('a handoff whose view file is missing fails its start with chunk-load-failed, and the error view says so', { timeout: 60_000 }, async () => {
+    const partial = mkdtempSync(join(tmpdir(), 'biometric-flow-cdn-no-view-'));
+    for (const name of ['biometric-flow.js', 'biometric-flow-deferred.js', 'biometric-flow-handoff.js']) {
+      copyFileSync(join(CDN_DIR, name), join(partial, name));
+    }
+    const site = await startStaticSite(demo, { '/cdn-plain/': PLAIN_DIR, '/cdn/': partial });
+    try {
+      const { page, errors } = await openAppPage(browser, new URL('cdn-plain/module.html', site.url).href);
+      await page.locator('#flow').evaluate((flow) => {
+        flow.setAttribute('handoff', 'offer');
+        flow.setAttribute('handoff-endpoint', '/api/handoff');
+      });
+      await page.locator('#flow').getByRole('button', { name: 'Continue on my phone' }).click();
+      const detail = await waitForLogged(page, 'flow-error');
+      assert.equal(detail.code, 'chunk-load-failed');
+      await page.locator('#flow[state="error"]').waitFor();
+      await page.locator('#flow').getByRole('alert').getByText('Could not start the verification.').waitFor();
+      assert.ok(errors.some((text) => text.includes('biometric-flow-handoff-view.js did not load')), JSON.stringify(errors));
+      await page.context().close();
+    } finally {
+      await site.close();
+      rmSync(partial, { recursive: true, force: true });
+    }
+  });
+
+  for (const mode of ['modal', 'popup'] as const) {
+    it(`a ${mode} element served without its deferred chunk fails its start with chunk-load-failed and says so in its box`, { timeout: 60_000 }, async () => {
+      const lonely = mkdtempSync(join(tmpdir(), 'biometric-flow-cdn-alone-'));
+      copyFileSync(join(CDN_DIR, 'biometric-flow.js'), join(lonely, 'biometric-flow.js'));
+      const alone = await startStaticSite(demo, { '/cdn-plain/': PLAIN_DIR, '/cdn/': lonely });
+      try {
+        const { page, errors } = await openAppPage(browser, new URL('cdn-plain/module.html', alone.url).href);
+        await page.locator('#flow').evaluate((flow, value) => flow.setAttribute('mode', value), mode);
+        await startButton(page).click();
+        const detail = await waitForLogged(page, 'flow-error');
+        assert.equal(detail.code, 'chunk-load-failed');
+        assert.equal(detail.retryable, false);
+        await page.locator('#flow[state="error"]').waitFor();
+        const flowErrors = (await eventLog(page)).filter((entry) => entry.name === 'flow-error').map((entry) => entry.detail.code);
+        assert.deepEqual(flowErrors, ['chunk-load-failed'], 'no session-request-failed: no session request failed');
+        await page.locator('#flow').getByRole('alert').getByText('The verification did not load.').waitFor();
+        assert.equal(page.context().pages().length, 1, 'no popup window left open');
+        assert.ok(errors.some((text) => text.includes('biometric-flow-deferred.js did not load')), JSON.stringify(errors));
+        await page.context().close();
+      } finally {
+        await alone.close();
+        rmSync(lonely, { recursive: true, force: true });
+      }
+    });
+  }
 });

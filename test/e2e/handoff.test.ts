@@ -7,35 +7,17 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Demo } from '../../demo/server.js';
+import { axeViolations } from '../support/axe.js';
 import { ACTION_TIMEOUT_MS, choose, launchChromium, passFlow, startTestDemo, waitForLogged } from '../support/e2e.js';
 
-// Evaluated rather than added as a script tag: the phone pages' Content-Security-Policy allows no script.
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 /** Short, so that the expiry test waits little; every other step opens its link well within it. */
 const TTL_SECONDS = 12;
 const PRESET = 'Liveness Head Position + Face2Face';
 const TECHNOLOGIES = ['LDHP', 'F2F'];
 const PHONE_UA =
   'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36';
-
-interface Violation {
-  id: string;
-  impact: string | null;
-  nodes: { target: string[] }[];
-}
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const result = await (window as any).axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] });
-    return result.violations as Violation[];
-  });
-  return violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 /** A desktop without a camera: the same Chromium, its media devices overridden before any page script. */
 async function desktop(browser: Browser, demo: Demo): Promise<{ page: Page; errors: string[] }> {

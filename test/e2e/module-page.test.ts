@@ -161,7 +161,7 @@ describe('demo: module page', { timeout: 180_000 }, () => {
     assert.deepEqual(finished.result, {
       flow_session_result: false,
       flow_session_failure_reasons: ['ED: invalid_otp'],
-      failure_reasons: [{ code: 'vendor-error', technology: 'ED', text: 'invalid_otp' }],
+      failure_reasons: [{ code: 'sms-code-wrong', technology: 'ED', text: 'invalid_otp' }],
     });
     // The person is told the truth, with a way to try again: never "complete".
     const flow = page.locator('#flow');

@@ -73,7 +73,7 @@ describe('demo: the verdict', { timeout: 180_000 }, () => {
 
     const finished = await waitForLogged(page, 'finished');
     assert.equal(finished.outcome, 'failed', JSON.stringify(finished));
-    assert.deepEqual(finished.result.failure_reasons, [{ code: 'subject-not-found', text: 'Subject not found in MCDB' }]);
+    assert.deepEqual(finished.result.failure_reasons, [{ code: 'subject-not-found', technology: 'ED', text: 'Subject not found in MCDB' }]);
     const flow = page.locator('#flow');
     assert.equal(await flow.getByText('Проверка не пройдена').isVisible(), true);
     assert.equal(await flow.getByText('Ваши данные не найдены в государственной базе.').isVisible(), true);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { DEFAULT_FLOWS, startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/browsers.mjs';
 import { PNG_BASE64, VALID_IIN, VALID_PHONE, createSession, getJson, resultUrl } from './helpers.js';
 
@@ -63,7 +63,8 @@ describe('hosted flow in Chromium', { timeout: 120_000 }, () => {
   const consoleErrors: string[] = [];
 
   before(async () => {
-    emulator = await startEmulator();
+    // The three default flows, then one that fails its liveness step (a flow failure preset).
+    emulator = await startEmulator({ flows: [...DEFAULT_FLOWS, { name: 'eyes closed', technologies: ['LD', 'F2F'], failWith: 'eyes-closed' }] });
     host = await startHost();
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: 30_000 });
   });
@@ -287,6 +288,25 @@ describe('hosted flow in Chromium', { timeout: 120_000 }, () => {
       assert.equal(result.body.status, 'FAILED');
       assert.equal(result.body.flow_session_result, false);
       assert.deepEqual(result.body.flow_session_failure_reasons, ['Subject not found in MCDB']);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("fails the step of a flow's failure preset that the person passed, and ends as failed", async () => {
+    const { page, frame, id, key } = await open(undefined, 3);
+    try {
+      await frame.click('#start-button');
+      await frame.click('#capture-button');
+      await frame.waitForSelector('#flow-failure-reason');
+      assert.deepEqual(summary(await messages(page, 'flow.end')), [
+        'technology.start LD',
+        'technology.end LD false',
+        'flow.end FAILED',
+      ]);
+      const result = await getJson(resultUrl(emulator, id, key));
+      assert.deepEqual(result.body.flow_session_failure_reasons, ['Closed eyes']);
+      assert.deepEqual(result.body.liveness_result.failure_reason, { type: 'CALC_RESULT', detail: 'Closed eyes' });
     } finally {
       await page.close();
     }

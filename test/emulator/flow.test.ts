@@ -272,7 +272,7 @@ describe('flow events', { timeout: 20_000 }, () => {
     assert.equal(end.body.status, 'FAILED');
     const result = await getJson(resultUrl(emulator, id));
     assert.deepEqual(result.body.flow_session_failure_reasons, ['LD: camera_denied']);
-    assert.equal(result.body.liveness_result.failure_reason, 'camera_denied');
+    assert.deepEqual(result.body.liveness_result.failure_reason, { type: 'NO_CAM', detail: 'camera_denied' });
   });
 
   it('records the E-Document fields the page confirmed', async () => {

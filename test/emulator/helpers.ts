@@ -88,6 +88,9 @@ export function manualClock(start = Date.UTC(2026, 0, 1)) {
   };
 }
 
+/** The webhook events of a passed session of the flow LD, F2F, in order. */
+export const LD_F2F_EVENTS = ['flow.start', 'technology.start', 'technology.end', 'technology.start', 'technology.end', 'flow.end'];
+
 export interface ReceivedWebhook {
   attempt: number;
   body: any;
@@ -95,13 +98,16 @@ export interface ReceivedWebhook {
 }
 
 /**
- * A webhook receiver on 127.0.0.1. `failFirst` answers 500 to the first attempt of every envelope id.
- * `waitFor(n)` resolves once `n` envelopes were accepted (2xx).
+ * A webhook receiver on 127.0.0.1. `failFirst` answers 500 to the first attempt of every envelope id,
+ * `failRequests` to the first that many requests; `pendingFirst` answers the first attempt 503 with
+ * `Retry-After`, as the server helpers do while the vendor's result lags. `waitFor(n)` resolves once `n`
+ * envelopes were accepted (2xx).
  */
-export async function startReceiver(options: { failFirst?: boolean } = {}) {
+export async function startReceiver(options: { failFirst?: boolean; failRequests?: number; pendingFirst?: boolean } = {}) {
   const accepted: ReceivedWebhook[] = [];
   const attempts = new Map<string, number>();
   const waiters: Array<{ count: number; resolve: () => void }> = [];
+  let requests = 0;
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -109,7 +115,12 @@ export async function startReceiver(options: { failFirst?: boolean } = {}) {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
       const attempt = (attempts.get(body.id) ?? 0) + 1;
       attempts.set(body.id, attempt);
-      if (options.failFirst && attempt === 1) {
+      requests += 1;
+      if (options.pendingFirst && attempt === 1) {
+        response.writeHead(503, { 'retry-after': '5' }).end();
+        return;
+      }
+      if ((options.failFirst && attempt === 1) || requests <= (options.failRequests ?? 0)) {
         response.writeHead(500).end('try again');
         return;
       }

@@ -1,5 +1,5 @@
 /**
- * Every vendor error text of SERVICE.md §6, produced on demand: as the answer of a session create or a
+ * Every vendor error text of docs/vendor.md §6, produced on demand: as the answer of a session create or a
  * result request (the vendor's status and `{ detail }`), and as the failure of a step (the raw text in
  * the result and the `flow.end` webhook).
  */
@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { VENDOR_ERRORS, startEmulator, type Emulator, type VendorErrorName } from '../../src/emulator/index.js';
 import { createSession, getJson, resultUrl, sendEvent, startReceiver } from './helpers.js';
 
-/** SERVICE.md §6, copied by hand: the emulator's catalogue is checked against it, not against itself. */
+/** docs/vendor.md §6, copied by hand: the emulator's catalogue is checked against it, not against itself. */
 const TABLE: ReadonlyArray<[VendorErrorName, number, string]> = [
   ['subject-not-found', 404, 'Subject not found in MCDB'],
   ['edocument-unavailable', 503, "Can't connect to e-document service"],
@@ -43,7 +43,7 @@ describe('vendor errors on demand', { timeout: 30_000 }, () => {
   });
   after(() => emulator.close());
 
-  it('knows exactly the texts and statuses of SERVICE.md §6', () => {
+  it('knows exactly the texts and statuses of docs/vendor.md §6', () => {
     assert.deepEqual(
       Object.entries(VENDOR_ERRORS).map(([name, { status, text }]) => [name, status, text]),
       TABLE,
@@ -81,7 +81,7 @@ describe('vendor errors on demand', { timeout: 30_000 }, () => {
     });
   }
 
-  for (const [name, , text] of TABLE) {
+  for (const [name, status, text] of TABLE) {
     it(`fails a session whose E-Document step ends with vendor_error '${name}', with the raw text in the result`, async () => {
       const id = (await createSession(emulator)).body.session_id;
       await sendEvent(emulator, id, { type: 'technology.start', technology_code: 'LD' });
@@ -96,7 +96,9 @@ describe('vendor errors on demand', { timeout: 30_000 }, () => {
       assert.equal(result.body.flow_session_result, false);
       assert.deepEqual(result.body.flow_session_failure_reasons, [text]);
       assert.equal(result.body.edocument_result.result, false);
-      assert.equal(result.body.edocument_result.failure_reason, text);
+      // The service's own failures (5xx, 424) are SERVICE_ERROR; the rest were refused requests.
+      const type = status >= 500 || status === 424 ? 'SERVICE_ERROR' : 'REQUEST_ERROR';
+      assert.deepEqual(result.body.edocument_result.failure_reason, { type, detail: text });
     });
   }
 
@@ -137,7 +139,7 @@ describe('vendor errors on demand', { timeout: 30_000 }, () => {
 });
 
 describe('vendor errors in webhooks', { timeout: 20_000 }, () => {
-  it('carries the raw text in technology.end and flow.end', async () => {
+  it('carries the raw text in technology.end and flow.end, as the failure_reason { type, detail } of the step', async () => {
     const receiver = await startReceiver();
     const emulator = await startEmulator({ webhooks: [receiver.url], flows: [{ name: 'ED', technologies: ['ED'] }] });
     try {
@@ -154,12 +156,13 @@ describe('vendor errors in webhooks', { timeout: 20_000 }, () => {
       const [, , technologyEnd, flowEnd] = receiver.accepted.map((webhook) => webhook.body);
       assert.equal(technologyEnd.event, 'technology.end');
       assert.equal(technologyEnd.success, false);
-      assert.equal(technologyEnd.data.edocument_result.failure_reason, 'Government service error');
+      const failureReason = { type: 'SERVICE_ERROR', detail: 'Government service error' };
+      assert.deepEqual(technologyEnd.data.edocument_result.failure_reason, failureReason);
       assert.equal(flowEnd.event, 'flow.end');
       assert.equal(flowEnd.success, false);
       assert.equal(flowEnd.data.session_result.status, 'FAILED');
       assert.equal(flowEnd.data.session_result.flow_session_result, false);
-      assert.deepEqual(flowEnd.data.session_result.flow_session_failure_reasons, ['Government service error']);
+      assert.deepEqual(flowEnd.data.session_result.edocument_result.failure_reason, failureReason);
     } finally {
       await emulator.close();
       await receiver.close();

@@ -6,12 +6,13 @@
 // Installs come from npm's cache (`npm ci --prefer-offline`). Without the registry and the cache an app
 // is skipped, saying so, except under CI=true, where that is a failure.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
+import { runDoctor } from '../../src/doctor/doctor.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { launchChromium, startStaticSite, type StaticSite } from '../support/e2e.js';
 import {
@@ -20,6 +21,7 @@ import {
   CommandError,
   copyApp,
   freePort,
+  listenAfterHydration,
   OFFLINE,
   pointAtEmulator,
   reachFinished,
@@ -240,16 +242,18 @@ backendApp('fastify');
 
 describe('next-app-router', { concurrency: 1 }, () => {
   const app = 'next-app-router';
+  let service: Service | undefined;
   test('installs the packed package', { timeout: INSTALL_TIMEOUT_MS }, (t) => install(t, app));
-  test('builds with its type-check (next build), without BIOMETRIC_API_KEY set', { timeout: BUILD_TIMEOUT_MS }, (t) =>
+  test('builds with its type-check (next build), without BIOMETRIC_API_KEY or any flow URL set', { timeout: BUILD_TIMEOUT_MS }, (t) =>
     step(t, app, 'build', (dir) => {
-      const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NEXT_PUBLIC_BIOMETRIC_FLOW_BASE_URL: emulator.url };
-      delete env.BIOMETRIC_API_KEY;
+      // Beside the example's own page, the bare-tag recipe in a page of its own, for the hydration test below.
+      cpSync(join(root, 'test', 'examples', 'next-bare-tag'), join(dir, 'app', 'bare-tag'), { recursive: true });
+      const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
+      for (const name of ['BIOMETRIC_API_KEY', 'BIOMETRIC_FLOW_BASE_URL', 'NEXT_PUBLIC_BIOMETRIC_FLOW_BASE_URL']) delete env[name];
       return run('node_modules/.bin/next', ['build'], { cwd: dir, env, timeoutMs: BUILD_TIMEOUT_MS });
     }),
   );
-  test('next start serves the page and the route handlers: the flow reaches finished with the verdict', { timeout: DRIVE_TIMEOUT_MS }, async (t) => {
-    let service: Service | undefined;
+  test('next start, the flow URL given at run time: the page, its headers and the route handlers take it, and the flow reaches finished with the verdict', { timeout: DRIVE_TIMEOUT_MS }, async (t) => {
     await step(t, app, 'start', async (dir) => {
       const port = await freePort();
       service = await serve('node_modules/.bin/next', ['start', '--hostname', '127.0.0.1', '--port', String(port)], {
@@ -261,6 +265,58 @@ describe('next-app-router', { concurrency: 1 }, () => {
     });
     await step(t, app, 'drive', async () => {
       await assertSecurityHeaders(service!.url, emulator.url);
+      // biometric-flow/react serves a bare tag: the doctor says so and names the flags, which then pass.
+      const unread = await runDoctor({ url: service!.url });
+      assert.equal(unread.blocking, false, JSON.stringify(unread.checks, null, 2));
+      assert.ok(unread.setUpByScript, 'the doctor recognises a tag set up by script');
+      const flagged = await runDoctor({ url: service!.url, sessionEndpoint: '/api/biometric/session', statusEndpoint: '/api/biometric/status', flowBaseUrl: emulator.url });
+      assert.deepEqual(flagged.checks.filter((check) => check.status !== 'pass'), [], 'with the flags, the doctor finds nothing wrong');
+      assertPassed(await reachFinished(browser, service!.url, technologies()));
+    });
+  });
+  test("the bare tag (React 19's own custom-element support) on a server-rendered page: onfinished is not attached by hydration, only by a later client render (facebook/react#35446)", { timeout: DRIVE_TIMEOUT_MS }, async (t) => {
+    await step(t, app, 'bare tag', async () => {
+      assert.ok(service, 'next start is running');
+      const heard = await listenAfterHydration(browser, new URL('bare-tag', service.url).href);
+      // When React fixes #35446, afterHydration becomes 'passed': time to offer the bare tag to SSR apps again.
+      assert.deepEqual(heard, { afterHydration: undefined, afterRenderAgain: 'failed' }, 'React 19 attaches the listener on a client render only');
+    });
+  });
+});
+
+describe('nuxt', { concurrency: 1 }, () => {
+  const app = 'nuxt';
+  test('installs the packed package', { timeout: INSTALL_TIMEOUT_MS }, (t) => install(t, app));
+  test('type-checks (nuxt typecheck: vue-tsc over the app and the server routes)', { timeout: BUILD_TIMEOUT_MS }, (t) =>
+    step(t, app, 'type-check', (dir) => run('node_modules/.bin/nuxt', ['typecheck'], { cwd: dir, env: { ...process.env, NUXT_TELEMETRY_DISABLED: '1' }, timeoutMs: BUILD_TIMEOUT_MS })),
+  );
+  test('builds (nuxt build), without BIOMETRIC_API_KEY or any flow URL set', { timeout: BUILD_TIMEOUT_MS }, (t) =>
+    step(t, app, 'build', (dir) => {
+      const env: NodeJS.ProcessEnv = { ...process.env, NUXT_TELEMETRY_DISABLED: '1' };
+      for (const name of ['BIOMETRIC_API_KEY', 'NUXT_PUBLIC_BIOMETRIC_FLOW_BASE_URL']) delete env[name];
+      return run('node_modules/.bin/nuxt', ['build'], { cwd: dir, env, timeoutMs: BUILD_TIMEOUT_MS });
+    }),
+  );
+  test('the built server, the flow URL given at run time: the tag rendered on the server with its attributes (the doctor finds nothing wrong), and after hydration the flow reaches finished with the verdict', { timeout: DRIVE_TIMEOUT_MS }, async (t) => {
+    let service: Service | undefined;
+    await step(t, app, 'start', async (dir) => {
+      service = await serve('node', ['.output/server/index.mjs'], {
+        cwd: dir,
+        env: { ...backendEnv(), HOST: '127.0.0.1', NUXT_PUBLIC_BIOMETRIC_FLOW_BASE_URL: emulator.url },
+        timeoutMs: SERVE_TIMEOUT_MS,
+      });
+      services.push(service);
+    });
+    await step(t, app, 'drive', async () => {
+      const html = await (await fetch(service!.url)).text();
+      assert.ok(
+        html.includes(`<biometric-flow session-endpoint="/api/biometric/session" status-endpoint="/api/biometric/status" flow-base-url="${emulator.url}">`),
+        `the server renders the tag with its attributes: ${/<biometric-flow[^>]*>/.exec(html)?.[0]}`,
+      );
+      const doctor = await runDoctor({ url: service!.url });
+      assert.deepEqual(doctor.checks.filter((check) => check.status !== 'pass'), [], 'the doctor reads the rendered tag and finds nothing wrong');
+      await assertSecurityHeaders(service!.url, emulator.url);
+      // The walk ends seconds after the page hydrated: the finished handler shown below is Vue's hydrated @finished.
       assertPassed(await reachFinished(browser, service!.url, technologies()));
     });
   });

@@ -146,7 +146,7 @@ export function freePort(): Promise<number> {
  */
 export function copyApp(examples: string, app: string, work: string): string {
   const target = join(work, app);
-  const skip = new Set(['node_modules', 'dist', '.next', '.angular', 'vendor', 'next-env.d.ts']);
+  const skip = new Set(['node_modules', 'dist', '.next', '.angular', '.nuxt', '.output', 'vendor', 'next-env.d.ts']);
   cpSync(join(examples, app), target, {
     recursive: true,
     filter: (source) => !skip.has(source.slice(join(examples, app).length + 1).split('/')[0]!),
@@ -237,4 +237,38 @@ export function assertPassed(verdict: Verdict): void {
   }
   assert.ok(verdict.statusRequests.some((request) => request.status === 200), `a status request was answered 200: ${JSON.stringify(verdict.statusRequests)}`);
   assert.deepEqual(verdict.errors, [], 'no console errors');
+}
+
+/** What a page's `finished` listener heard of a `finished` dispatched by hand, after hydration and after one more render. */
+export interface HydrationListening {
+  afterHydration: string | undefined;
+  afterRenderAgain: string | undefined;
+}
+
+/**
+ * Opens a page whose client component marks `<html data-hydrated>` in an effect and writes what its
+ * `onfinished` heard to `<html data-outcome>`; dispatches `finished` on its `<biometric-flow>` once
+ * hydrated, then again after pressing "Render again" (a client render of the element).
+ */
+export async function listenAfterHydration(browser: Browser, url: string): Promise<HydrationListening> {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    page.setDefaultTimeout(ACTION_TIMEOUT_MS);
+    await page.goto(url);
+    await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+    const dispatchAndRead = (outcome: string) =>
+      page.evaluate((outcome) => {
+        const element = document.querySelector('biometric-flow')!;
+        element.dispatchEvent(new CustomEvent('finished', { detail: { sessionId: 'hand', technologies: [], via: 'message', outcome }, bubbles: true, composed: true }));
+        return document.documentElement.dataset.outcome;
+      }, outcome);
+    const afterHydration = await dispatchAndRead('passed');
+    await page.getByRole('button', { name: /^Render again/ }).click();
+    await page.getByRole('button', { name: 'Render again (2)' }).waitFor();
+    const afterRenderAgain = await dispatchAndRead('failed');
+    return { afterHydration, afterRenderAgain };
+  } finally {
+    await context.close();
+  }
 }

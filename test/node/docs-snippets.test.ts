@@ -2,7 +2,7 @@
 // block is marked `<!-- snippet: docs/snippets/<name>.ts -->`. Here: the blocks equal the files, every
 // backend block is one of them, the files type-check against the sources, and each one whose framework
 // is installed runs as written against a fake vendor. The other code blocks of docs/frameworks.md (the
-// front ends) are taken from the page as they are: type-checked, the React 18 one rendered on the server,
+// front ends) are taken from the page as they are: type-checked, the React one rendered on the server,
 // the Vue component compiled (the Angular one: test/node/angular.test.ts).
 import assert from 'node:assert/strict';
 import { execFile, fork } from 'node:child_process';
@@ -22,6 +22,8 @@ import type { Plugin, UserConfig, ViteDevServer } from 'vite';
 import type { Api } from '@vitejs/plugin-vue';
 import { API_KEY, SESSION_ID, TOKEN_SECRET, startFakeVendor } from '../server/fake-vendor.js';
 import type { FakeVendor } from '../server/fake-vendor.js';
+import { skipWithoutRedis, startRedis } from '../server/redis-server.js';
+import type { RedisServer } from '../server/redis-server.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const snippetsDir = `${root}docs/snippets/`;
@@ -48,6 +50,8 @@ interface Block {
   lang: string;
   code: string;
   snippet: string | undefined;
+  /** A file of an example app the block shows (`<!-- example: examples/<app>/<path> -->`). */
+  example: string | undefined;
   section: string;
 }
 
@@ -63,7 +67,8 @@ function blocksOf(doc: string): Block[] {
     if (!fence) continue;
     const end = lines.indexOf('```', i + 1);
     const marker = /^<!-- snippet: docs\/snippets\/([\w.-]+) -->$/.exec(lines[i - 1] ?? '');
-    blocks.push({ doc, line: i + 1, lang: fence[1]!, code: `${lines.slice(i + 1, end).join('\n')}\n`, snippet: marker?.[1], section });
+    const example = /^<!-- example: (examples\/[\w./-]+) -->$/.exec(lines[i - 1] ?? '');
+    blocks.push({ doc, line: i + 1, lang: fence[1]!, code: `${lines.slice(i + 1, end).join('\n')}\n`, snippet: marker?.[1], example: example?.[1], section });
     i = end;
   }
   return blocks;
@@ -82,6 +87,15 @@ describe('the docs show the snippet files', () => {
     for (const block of marked) {
       assert.ok(snippetFiles.includes(block.snippet!), `${block.doc}:${block.line} names docs/snippets/${block.snippet}, which exists`);
       assert.equal(block.code, shownPart(block.snippet!), `${block.doc}:${block.line} shows docs/snippets/${block.snippet} as it is`);
+    }
+  });
+
+  it("shows the example apps' files as they are, where a block names one", () => {
+    const shown = blocks.filter((block) => block.example !== undefined);
+    // The Next.js recipe: its client component, the page that gives it the flow URL per request, its proxy.ts.
+    assert.ok(shown.length >= 3, `${shown.length} example blocks`);
+    for (const block of shown) {
+      assert.equal(block.code, readFileSync(`${root}${block.example}`, 'utf8'), `${block.doc}:${block.line} shows ${block.example} as it is`);
     }
   });
 
@@ -108,7 +122,13 @@ declare const orderId: string;
 `;
 /** Front-end blocks of docs/frameworks.md: every ts/tsx one outside the Backends and Angular sections. */
 const frontendBlocks = blocks.filter(
-  (block) => block.doc === 'docs/frameworks.md' && block.snippet === undefined && ['ts', 'tsx'].includes(block.lang) && !block.section.startsWith('Angular'),
+  (block) =>
+    block.doc === 'docs/frameworks.md' &&
+    block.snippet === undefined &&
+    // An example app's file is type-checked by that app's build (test/examples).
+    block.example === undefined &&
+    ['ts', 'tsx'].includes(block.lang) &&
+    !block.section.startsWith('Angular'),
 );
 const fileOf = (block: Block) => `block-${block.line}.${block.lang}`;
 
@@ -130,7 +150,7 @@ describe('the front-end code of docs/frameworks.md', () => {
   it('type-checks every React and Vite block as written', async () => {
     assert.deepEqual(
       frontendBlocks.map((block) => `${block.section.split(':')[0]} ${block.lang}`),
-      ['React 18 tsx', 'React 19 tsx', 'Vue 3 ts'],
+      ['React tsx', 'React 19 without server rendering tsx', 'Vue 3 ts'],
       'a new front-end block is type-checked here too; one that needs more than HOST_DECLARATIONS fails until it gets them',
     );
     const tsc = `${root}node_modules/.bin/tsc`;
@@ -140,8 +160,8 @@ describe('the front-end code of docs/frameworks.md', () => {
     assert.equal(result.stdout.trim(), '');
   });
 
-  it('renders the React 18 example on the server, as a framework that renders first does', async () => {
-    const block = frontendBlocks.find((candidate) => candidate.section.startsWith('React 18'))!;
+  it('renders the React example on the server, as a framework that renders first does', async () => {
+    const block = frontendBlocks.find((candidate) => candidate.section.startsWith('React:'))!;
     // tsx compiles JSX with this project's tsconfig (classic runtime: `React.createElement`), where an app
     // would use the automatic one; both make the same elements.
     Object.assign(globalThis, { React, showOutcome: () => undefined });
@@ -437,6 +457,42 @@ describe('the backend snippets run as written', { timeout: 60_000 }, () => {
       }
     });
   }
+
+  describe('the verdict ledger (verdicts-express.ts), on a real redis-server', { skip: skipWithoutRedis }, () => {
+    let redis: RedisServer;
+    before(async () => {
+      redis = await startRedis();
+    });
+    after(() => redis?.stop());
+
+    it("records alice's session for alice, refuses it to bob's account, and delivers alice's verdict once", async () => {
+      const { url, child } = await runSnippet('verdicts-express.ts', { REDIS_URL: redis.url, BIOMETRIC_WEBHOOK_TOKEN: 'webhook-token-'.padEnd(40, 'w') });
+      const verdicts: { userId: string; sessionId: string; outcome: string }[] = [];
+      child.on('message', (message: { verdict?: { userId: string; sessionId: string; outcome: string } }) => {
+        if (message.verdict) verdicts.push(message.verdict);
+      });
+      try {
+        const as = (user: string | undefined) => ({ Origin: url, ...(user === undefined ? {} : { Cookie: `user=${user}` }) });
+        const post = (user: string | undefined) =>
+          fetch(`${url}/api/biometric/session`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...as(user) }, body: '{}' });
+        assert.equal((await post(undefined)).status, 403, 'nobody signed in: no session');
+        const created = await post('alice');
+        assert.equal(created.status, 200, await created.clone().text());
+        const { session_id: sessionId, status_token: token } = (await created.json()) as { session_id: string; status_token: string };
+        const status = (user: string) =>
+          fetch(`${url}/api/biometric/status?session_id=${sessionId}`, { headers: { ...as(user), 'Biometric-Status-Token': token } });
+        assert.equal((await status('bob')).status, 403, "bob's account with alice's token");
+        assert.equal((await status('alice')).status, 200);
+        const deadline = Date.now() + 5000;
+        while (verdicts.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+        await status('alice');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        assert.deepEqual(verdicts, [{ userId: 'alice', sessionId, outcome: 'passed', reasons: [] }]);
+      } finally {
+        await stop(child);
+      }
+    });
+  });
 
   describe("the page's headers (headers-*.ts): securityHeaders() where each framework takes them", () => {
     const FLOW = 'http://127.0.0.1:8790';

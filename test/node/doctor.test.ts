@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { runDoctor, type Check, type DoctorOptions, type DoctorReport } from '../../src/doctor/doctor.js';
+import { formatReport, runDoctor, type Check, type DoctorOptions, type DoctorReport } from '../../src/doctor/doctor.js';
 import { createSessionHandler, createStatusHandler, securityHeaders, toNodeListener } from '../../src/server/index.js';
 
 const run = promisify(execFile);
@@ -31,6 +31,8 @@ interface Site {
   url: string;
   /** Method and path of every request, in order. */
   requests: string[];
+  /** `<method> <path> <cookie header or ->` of every request, in order. */
+  cookies: string[];
   /** Serves `page` at `/<name>`. */
   page(name: string, page: Page): string;
   close(): Promise<void>;
@@ -38,19 +40,32 @@ interface Site {
 
 /**
  * A site on 127.0.0.1: pages by name, the session and status handlers at /api/biometric/*, and whatever
- * `routes` adds. `allowedOrigins` goes to both handlers.
+ * `routes` adds. `allowedOrigins` goes to both handlers. With `login`, the app's own sign-in stands in
+ * front of everything but /login: without that Cookie header, pages redirect to /login (a password
+ * form) and /api/* answers 401 `{ "error": "unauthorized" }`, as apps' session middleware does.
  */
 async function startSite(
-  options: { allowedOrigins?: string[]; routes?: Record<string, (req: IncomingMessage, res: ServerResponse) => void> } = {},
+  options: { allowedOrigins?: string[]; login?: string; routes?: Record<string, (req: IncomingMessage, res: ServerResponse) => void> } = {},
 ): Promise<Site> {
   const pages = new Map<string, Page>();
   const requests: string[] = [];
+  const cookies: string[] = [];
   const origins = options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {};
   const session = toNodeListener(createSessionHandler({ apiKey: API_KEY, apiBaseUrl: API_BASE_URL, tokenSecret: TOKEN_SECRET, logger: silent, ...origins }), { logger: silent });
   const status = toNodeListener(createStatusHandler({ apiKey: API_KEY, apiBaseUrl: API_BASE_URL, tokenSecret: TOKEN_SECRET, logger: silent, ...origins }), { logger: silent });
   const server = createServer((req, res) => {
     const path = new URL(req.url!, 'http://x').pathname;
     requests.push(`${req.method} ${path}`);
+    cookies.push(`${req.method} ${path} ${req.headers.cookie ?? '-'}`);
+    if (options.login !== undefined && path !== '/login' && req.headers.cookie !== options.login) {
+      if (path.startsWith('/api/')) res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"unauthorized"}');
+      else res.writeHead(302, { location: `/login?next=${encodeURIComponent(path)}` }).end();
+      return;
+    }
+    if (path === '/login') {
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><form method="post"><input name="user"><input type="password" name="password"></form>');
+      return;
+    }
     if (path === '/api/biometric/session') return session(req, res);
     if (path === '/api/biometric/status') return status(req, res);
     const route = options.routes?.[path];
@@ -69,6 +84,7 @@ async function startSite(
   return {
     url,
     requests,
+    cookies,
     page(name, page) {
       pages.set(name, page);
       return `${url}/${name}`;
@@ -88,7 +104,8 @@ function throughHttps(site: Site, host = 'https://shop.example'): typeof fetch {
 }
 
 /** A page served with securityHeaders() and both endpoints: nothing on it blocks the flow. */
-const goodPage = (name: string) => site.page(name, { headers: securityHeaders() });
+const goodPageOf = (on: Site, name: string) => on.page(name, { headers: securityHeaders() });
+const goodPage = (name: string) => goodPageOf(site, name);
 
 const doctor = (options: DoctorOptions) => runDoctor({ timeoutMs: 5000, ...options });
 const failing = (report: DoctorReport) => report.checks.filter((check) => check.status === 'fail');
@@ -244,6 +261,79 @@ describe('biometric-flow doctor', () => {
     assert.equal(given.blocking, false, '--session-endpoint stands in for the attribute');
   });
 
+  it('takes a bare <biometric-flow> (set up by a framework in the browser) for what it is: no blocking count, the flags to pass', async () => {
+    // What a Next.js page with biometric-flow/react serves: the tag without attributes, and headers made
+    // for the flow URL the app sets by script (here the emulator's).
+    const emulatorFlow = 'http://127.0.0.1:8790';
+    const url = site.page('framework', { headers: securityHeaders({ flowBaseUrl: emulatorFlow }), element: 'class="verify"' });
+    const report = await doctor({ url });
+    assert.equal(report.blocking, false, JSON.stringify(report.checks, null, 2));
+    assert.deepEqual(report.setUpByScript, { flags: '--session-endpoint <path> [--status-endpoint <path>] [--mode inline|modal|popup] [--flow-base-url <url>]' });
+    assert.match(only(report, 'element')[0]!.message, /without any of its attributes .* sets it up by script/);
+    assert.match(only(report, 'element')[0]!.fix!, /--session-endpoint <path>/);
+    // The page's policies name the emulator, not the default flow the doctor had to assume: doubts, not blocks.
+    assert.deepEqual([...new Set(report.checks.filter((check) => check.status === 'warn').map((check) => check.id))], ['element', 'session-endpoint', 'camera-policy', 'csp-frame']);
+    assert.match(only(report, 'csp-frame')[0]!.message, /judged against the default flow-base-url; pass --flow-base-url/);
+    assert.doesNotMatch(formatReport(report), /blocking problem/);
+    assert.match(formatReport(report), /<biometric-flow> is set up by script, so this ran on defaults: run again with --session-endpoint <path> .*, as the page sets them\.\n$/);
+
+    const flagged = await doctor({ url, sessionEndpoint: '/api/biometric/session', statusEndpoint: '/api/biometric/status', flowBaseUrl: emulatorFlow });
+    assert.equal(flagged.setUpByScript, undefined);
+    assert.deepEqual(flagged.checks.filter((check) => check.status !== 'pass'), [], 'with the flags, nothing is left in doubt');
+    assert.match(formatReport(flagged), /0 blocking problems, 0 warnings: nothing blocks the flow\.\n$/);
+
+    // A real block on the page itself is still counted, beside the flags.
+    const insecure = await doctor({ url: site.page('framework-camera', { headers: { 'permissions-policy': 'camera=()' }, element: '' }) });
+    assert.deepEqual(failing(insecure).map((check) => check.id), ['camera-policy']);
+    assert.match(formatReport(insecure), /set up by script, so this ran on defaults \(1 blocking problem, 2 warnings\): run again with/);
+  });
+
+  it('gets past the app\'s sign-in with the headers it is given, and sends them to the page\'s origin only', async () => {
+    const shop = await startSite({ login: 'session=alice' });
+    const api = await startSite({ allowedOrigins: [shop.url] });
+    try {
+      const url = shop.page('account/verify', { headers: securityHeaders({ sessionEndpoint: `${api.url}/x` }), element: `session-endpoint="${api.url}/api/biometric/session" status-endpoint="/api/biometric/status"` });
+      const signedOut = await doctor({ url });
+      assert.match(only(signedOut, 'page')[0]!.message, /redirected to .*\/login.*a sign-in form .* wants a sign-in/);
+      assert.match(only(signedOut, 'page')[0]!.fix!, /--cookie 'name=value'/);
+      assert.equal(signedOut.setUpByScript?.flags.startsWith('--session-endpoint'), true, 'no tag seen: the flags are named too');
+
+      const signedIn = await doctor({ url, headers: { cookie: 'session=alice' } });
+      assert.deepEqual(signedIn.checks.filter((check) => check.status !== 'pass'), [], JSON.stringify(signedIn.checks, null, 2));
+      assert.match(only(signedIn, 'status-endpoint')[0]!.message, /wants a status token: GET → 401 status-token-invalid/);
+      assert.deepEqual(signedIn.sentHeaders, ['cookie']);
+      assert.ok(!JSON.stringify(signedIn).includes('alice'), 'the cookie is never in the report');
+      assert.ok(shop.cookies.includes('GET /api/biometric/status session=alice'), 'the same-origin endpoint got the cookie');
+      assert.ok(api.cookies.length > 0 && api.cookies.every((line) => line.endsWith(' -')), `another origin never gets it: ${api.cookies.join(', ')}`);
+
+      const wrong = await doctor({ url, headers: { cookie: 'session=mallory' } });
+      assert.match(only(wrong, 'page')[0]!.fix!, /the cookie given did not get past it/);
+    } finally {
+      await Promise.all([shop.close(), api.close()]);
+    }
+  });
+
+  it("tells the app's own 401 in front of an endpoint from the status handler's status-token-invalid", async () => {
+    const guarded = await startSite({
+      routes: {
+        '/api/guarded/status': (_req, res) => res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"unauthorized"}'),
+        '/api/guarded/session': (_req, res) => res.writeHead(401, { 'content-type': 'text/plain' }).end('Unauthorized'),
+      },
+    });
+    try {
+      const report = await doctor({ url: guarded.page('guarded', { element: 'session-endpoint="/api/guarded/session" status-endpoint="/api/guarded/status"' }) });
+      for (const id of ['session-endpoint', 'status-endpoint']) {
+        const [check] = only(report, id);
+        assert.equal(check!.status, 'warn', `${id}: not a pass`);
+        assert.match(check!.message, /GET → 401.*not the handler's own answer: the app's sign-in .* answered/);
+        assert.match(check!.fix!, /--cookie/);
+      }
+      assert.match(only(report, 'status-endpoint')[0]!.message, /whether it checks the status token is not known/);
+    } finally {
+      await guarded.close();
+    }
+  });
+
   it('takes an Express-style route (OPTIONS 200 with Allow: POST, GET 404) as present', async () => {
     const express = await startSite({
       routes: {
@@ -366,6 +456,30 @@ describe('the biometric-flow command', () => {
       assert.equal(usage.code, 2, args.join(' '));
       assert.match(usage.stderr, /^biometric-flow: .*\n\nUsage: biometric-flow doctor <url>/, args.join(' '));
     }
+  });
+
+  it('takes --cookie and --header (repeatable) for a page behind a sign-in, and refuses a header without a colon', async () => {
+    const shop = await startSite({ login: 'session=alice; theme=dark' });
+    try {
+      const url = goodPageOf(shop, 'cli-login');
+      const result = await cli(['doctor', url, '--cookie', 'session=alice', '--cookie', 'theme=dark', '--header', 'X-Debug: 1']);
+      assert.equal(result.code, 0, result.stdout + result.stderr);
+      assert.match(result.stdout, /^✓ status-endpoint: .*wants a status token/m);
+      assert.ok(!result.stdout.includes('alice'), 'the cookie is not printed');
+      const usage = await cli(['doctor', url, '--header', 'Authorization Bearer s3cret']);
+      assert.equal(usage.code, 2);
+      assert.match(usage.stderr, /--header must be 'Name: value'/);
+      assert.ok(!usage.stderr.includes('s3cret'));
+    } finally {
+      await shop.close();
+    }
+  });
+
+  it('names the flags to pass for a bare tag instead of counting blocking problems', async () => {
+    const result = await cli(['doctor', site.page('cli-bare', { headers: securityHeaders({ flowBaseUrl: 'http://127.0.0.1:8790' }), element: '' })]);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.doesNotMatch(result.stdout, /blocking problem/);
+    assert.match(result.stdout, /^<biometric-flow> is set up by script, so this ran on defaults: run again with --session-endpoint <path>/m);
   });
 
   it('prints the report as JSON with --json, and takes the endpoints from the command line', async () => {

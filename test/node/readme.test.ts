@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
 // The README's tables are the reference people read; the manifest is what the source declares. They
@@ -69,12 +69,35 @@ test('the README anchors the console messages, the doctor and the README itself 
   assert.ok(anchors.has('popups-and-cross-origin-opener-policy') && anchors.has('troubleshooting'), [...anchors].join(', '));
   const used = (file: string) =>
     [...readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8').matchAll(/'#([a-z0-9-]+)'/g)].map((match) => match[1]!);
-  const deferred = used('src/deferred.ts');
-  // Every configuration mistake the element tells of names its section (see explain() in src/deferred.ts).
+  const deferred = used('src/diagnostics/explain.ts');
+  // Every configuration mistake the element tells of names its section (see explain() in src/diagnostics/explain.ts).
   assert.ok(deferred.length >= 13, deferred.join(', '));
   const doctor = used('src/doctor/doctor.ts');
   assert.ok(doctor.length >= 5, doctor.join(', '));
   const links = [...readme.matchAll(/\]\(#([^)]+)\)/g)].map((match) => match[1]!);
   assert.ok(links.length > 0);
   assert.deepEqual([...deferred, ...doctor, ...links].filter((anchor) => !anchors.has(anchor)), []);
+});
+
+test('the README links into the repository by absolute URLs to files that exist, so the links work on npm too', () => {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    repository: { url: string };
+    homepage: string;
+    bugs: { url: string };
+  };
+  const repository = pkg.repository.url.replace(/^git\+/, '').replace(/\.git$/, '');
+  assert.equal(pkg.homepage, `${repository}#readme`);
+  assert.equal(pkg.bugs.url, `${repository}/issues`);
+  const relative = [...readme.matchAll(/\]\((?!https?:|#|mailto:)([^)]+)\)/g)].map((match) => match[1]);
+  assert.deepEqual(relative, [], 'a relative link breaks on npmjs.com, where the tarball has no docs/ or examples/');
+  // Links to other projects (a React issue, say) are not ours to check.
+  const links = [...readme.matchAll(/\]\((https:\/\/github\.com\/[^)]+)\)/g)]
+    .map((match) => match[1]!)
+    .filter((link) => link.startsWith(`${repository}/`));
+  assert.ok(links.length >= 5, links.join(', '));
+  for (const link of links) {
+    const path = new RegExp(`^${repository.replace(/[.]/g, '\\.')}/(?:blob|tree)/main/([^#]+)`).exec(link)?.[1];
+    assert.ok(path, `${link} points into ${repository}`);
+    assert.ok(existsSync(new URL(`../../${path}`, import.meta.url)), `${path} exists`);
+  }
 });

@@ -2,9 +2,9 @@
 // from the environment, a Next.js-style `request.url`, and the one log line each refusal leaves.
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSessionHandler, createStatusHandler, createWebhookHandler } from '../../src/server/index.js';
+import { createSession, createSessionHandler, createStatusHandler, createWebhookHandler, getSessionResult } from '../../src/server/index.js';
 import type { SessionHandlerOptions } from '../../src/server/index.js';
-import { API_KEY, SESSION_ID, TOKEN_SECRET, capturingLogger, startFakeVendor, tokenHeader } from './fake-vendor.js';
+import { API_KEY, SESSION_ID, TOKEN_SECRET, capturingLogger, startFakeVendor, testEnvironment, tokenHeader } from './fake-vendor.js';
 import type { FakeVendor } from './fake-vendor.js';
 
 let vendor: FakeVendor;
@@ -17,20 +17,10 @@ beforeEach(() => {
   vendor.behave({ json: { session_id: SESSION_ID, technologies: ['LDHP'] } });
 });
 
-/** Sets environment variables for one test; `afterEach` puts them back. */
-const savedEnvironment = new Map<string, string | undefined>();
-function setEnvironment(name: string, value: string | undefined): void {
-  if (!savedEnvironment.has(name)) savedEnvironment.set(name, process.env[name]);
-  if (value === undefined) delete process.env[name];
-  else process.env[name] = value;
-}
-afterEach(() => {
-  for (const [name, value] of savedEnvironment) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-  savedEnvironment.clear();
-});
+/** Environment variables set for one test; `afterEach` puts them back. */
+const environment = testEnvironment();
+const setEnvironment = environment.set;
+afterEach(() => environment.restore());
 
 const sessionRequest = (url = 'https://shop.example/api/biometric/session', headers: Record<string, string> = {}) =>
   new Request(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: '{}' });
@@ -78,7 +68,8 @@ describe('handlers made without their environment', () => {
   it('work once the environment is there, without being made again', async () => {
     setEnvironment('BIOMETRIC_TOKEN_SECRET', undefined);
     const logger = capturingLogger();
-    const handle = createSessionHandler({ apiKey: API_KEY, apiBaseUrl: vendor.url, logger });
+    // authorize: nothing here is about the default rate limit and its warning.
+    const handle = createSessionHandler({ apiKey: API_KEY, apiBaseUrl: vendor.url, authorize: () => true, logger });
     setEnvironment('BIOMETRIC_TOKEN_SECRET', 'short');
     assert.equal((await handle(sessionRequest())).status, 500);
     setEnvironment('BIOMETRIC_TOKEN_SECRET', TOKEN_SECRET);
@@ -180,6 +171,7 @@ describe('one log line per refused request', () => {
       tokenSecret: TOKEN_SECRET,
       allowedOrigins: ['https://shop.example'],
       maxBodyBytes: 80,
+      authorize: () => true,
       logger,
     });
     const url = 'https://shop.example/api/biometric/session';
@@ -187,7 +179,7 @@ describe('one log line per refused request', () => {
     const refusals: [Request, string][] = [
       [sessionRequest(url, { Origin: 'https://evil.example' }), 'forbidden-origin: got https://evil.example, allowed https://shop.example'],
       [new Request(url, { method: 'OPTIONS', headers: { Origin: 'https://evil.example' } }), 'forbidden-origin: got https://evil.example'],
-      [new Request(url, { headers: { Origin: 'https://shop.example' } }), 'method-not-allowed: method GET'],
+      [new Request(url, { headers: { Origin: 'https://shop.example' } }), 'method-not-allowed: method "GET"'],
       [new Request(url, { method: 'POST', headers: { ...shop, 'Content-Type': 'text/plain' }, body: '{}' }), 'unsupported-media-type: content type text/plain'],
       [new Request(url, { method: 'POST', headers: shop, body: 'x'.repeat(81) }), 'payload-too-large'],
       [new Request(url, { method: 'POST', headers: shop, body: '{' }), 'invalid-json: the body is not JSON'],
@@ -235,7 +227,7 @@ describe('one log line per refused request', () => {
     const otherToken = (await tokenHeader('0f2b8c1e-4d5a-4b6c-9d7e-1a2b3c4d5e6f'))['Biometric-Status-Token']!;
     const refusals: [Request, string][] = [
       [new Request(url, { headers: { Origin: 'https://evil.example' } }), "forbidden-origin: got https://evil.example, allowed only the request's own origin https://shop.example"],
-      [new Request(url, { method: 'POST' }), 'method-not-allowed: method POST'],
+      [new Request(url, { method: 'POST' }), 'method-not-allowed: method "POST"'],
       [new Request('https://shop.example/api/biometric/status?session_id=..%2Fadmin'), 'invalid-session-id: session_id ../admin is not a UUID'],
       [new Request(url), `status-token-invalid: no Biometric-Status-Token for session ${SESSION_ID}`],
       [new Request(url, { headers: { 'Biometric-Status-Token': otherToken } }), 'status-token-invalid: a forged, expired or other-session Biometric-Status-Token'],
@@ -260,5 +252,96 @@ describe('one log line per refused request', () => {
     assert.equal(logger.lines.length, 1);
     assert.ok(logger.lines[0]!.length < 500, `${logger.lines[0]!.length} characters`);
     assert.doesNotMatch(logger.lines[0]!, /[\u0000-\u001f]/);
+  });
+});
+
+describe('the vendor URL from BIOMETRIC_API_BASE_URL', () => {
+  const pathToken = 't'.repeat(40);
+  const webhookEvent = () =>
+    new Request(`https://shop.example/hooks/${pathToken}`, {
+      method: 'POST',
+      body: JSON.stringify({
+        id: `evt-${Math.random()}`,
+        event: 'flow.end',
+        session_id: SESSION_ID,
+        created: Math.floor(Date.now() / 1000),
+        data: { session_result: { status: 'FINISHED', session_id: SESSION_ID } },
+      }),
+    });
+
+  it('is the default of apiBaseUrl in every handler and vendor call that talks to the vendor', async () => {
+    setEnvironment('BIOMETRIC_API_BASE_URL', vendor.url);
+    const logger = capturingLogger();
+    const session = createSessionHandler({ apiKey: API_KEY, tokenSecret: TOKEN_SECRET, authorize: () => true, logger });
+    assert.equal((await session(sessionRequest())).status, 200);
+    vendor.behave({ json: { status: 'FINISHED', flow_session_result: true } });
+    const status = createStatusHandler({ apiKey: API_KEY, tokenSecret: TOKEN_SECRET, logger });
+    const url = `https://shop.example/api/biometric/status?session_id=${SESSION_ID}`;
+    assert.equal((await status(new Request(url, { headers: await tokenHeader() }))).status, 200);
+    const delivered: unknown[] = [];
+    const webhook = createWebhookHandler({ apiKey: API_KEY, pathToken, onEvent: ({ verdict }) => void delivered.push(verdict?.outcome), logger });
+    assert.equal((await webhook(webhookEvent())).status, 200);
+    assert.deepEqual(delivered, ['passed']);
+    assert.equal((await getSessionResult({ apiKey: API_KEY }, SESSION_ID)).status, 'FINISHED');
+    vendor.behave({ json: { session_id: SESSION_ID, technologies: ['LDHP'] } });
+    assert.equal((await createSession({ apiKey: API_KEY })).session_id, SESSION_ID);
+    assert.deepEqual(
+      vendor.requests.map((request) => request.url.pathname),
+      ['/api/v1/flows/session/create/', '/api/v1/flows/session/result/', '/api/v1/flows/session/result/', '/api/v1/flows/session/result/', '/api/v1/flows/session/create/'],
+    );
+    assert.deepEqual(logger.lines, []);
+  });
+
+  it('gives way to apiBaseUrl', async () => {
+    setEnvironment('BIOMETRIC_API_BASE_URL', 'http://127.0.0.1:9/not-here');
+    const handle = createSessionHandler({ apiKey: API_KEY, apiBaseUrl: vendor.url, tokenSecret: TOKEN_SECRET, authorize: () => true, logger: capturingLogger() });
+    assert.equal((await handle(sessionRequest())).status, 200);
+    assert.equal(vendor.requests.length, 1);
+  });
+
+  it('is checked at the first request: a wrong value answers 500 configuration-error, with one log line naming the variable', async () => {
+    for (const value of ['not a url', 'ftp://vendor.example']) {
+      setEnvironment('BIOMETRIC_API_BASE_URL', value);
+      const handlers: Array<[string, (request: Request) => Promise<Response>, () => Request]> = [];
+      const logger = capturingLogger();
+      assert.doesNotThrow(() => {
+        handlers.push(['createSessionHandler', createSessionHandler({ apiKey: API_KEY, tokenSecret: TOKEN_SECRET, logger }), () => sessionRequest()]);
+        handlers.push(['createStatusHandler', createStatusHandler({ apiKey: API_KEY, tokenSecret: TOKEN_SECRET, logger }), () => sessionRequest()]);
+        handlers.push(['createWebhookHandler', createWebhookHandler({ apiKey: API_KEY, pathToken, onEvent: () => {}, logger }), webhookEvent]);
+      });
+      for (const [name, handle, request] of handlers) {
+        logger.lines.length = 0;
+        for (let i = 0; i < 3; i++) {
+          const response = await handle(request());
+          assert.equal(response.status, 500, `${name} ${value}`);
+          assert.equal(await codeOf(response), 'configuration-error');
+        }
+        assert.equal(logger.lines.length, 1, logger.lines.join('\n'));
+        assert.match(logger.lines[0]!, new RegExp(`^error \\[biometric-flow\\] ${name} is not configured: apiBaseUrl \\(from BIOMETRIC_API_BASE_URL\\) must be an absolute http\\(s\\) URL`));
+      }
+      await assert.rejects(getSessionResult({ apiKey: API_KEY }, SESSION_ID), /getSessionResult: apiBaseUrl \(from BIOMETRIC_API_BASE_URL\)/);
+    }
+    assert.equal(vendor.requests.length, 0);
+  });
+});
+
+describe('the vendor calls given something other than an options object', () => {
+  it('say that an options object is expected, not that the key is missing', async () => {
+    const calls: Array<[string, () => Promise<unknown>]> = [
+      ['getSessionResult', () => getSessionResult(API_KEY as never, SESSION_ID)],
+      ['createSession', () => createSession(API_KEY as never)],
+      ['getSessionResult', () => getSessionResult(null as never, SESSION_ID)],
+      ['createSession', () => createSession(undefined as never)],
+    ];
+    for (const [name, call] of calls) {
+      await assert.rejects(call, (error: unknown) => {
+        assert.ok(error instanceof TypeError);
+        assert.match(error.message, new RegExp(`^${name}: expected an options object \\(\\{ apiKey, apiBaseUrl\\?, \\.\\.\\. \\}\\) as the first argument, got (string|null|undefined)$`));
+        assert.doesNotMatch(error.message, /non-empty string/);
+        assert.ok(!error.message.includes(API_KEY), 'never the key');
+        return true;
+      });
+    }
+    assert.equal(vendor.requests.length, 0);
   });
 });

@@ -93,7 +93,12 @@ export async function deadUrl(): Promise<string> {
 }
 
 /** A logger that keeps every line, stringified, for assertions. */
-export function capturingLogger(): { lines: string[]; warn(...args: unknown[]): void; error(...args: unknown[]): void } {
+export function capturingLogger(): {
+  lines: string[];
+  warn(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+  info(...args: unknown[]): void;
+} {
   const lines: string[] = [];
   const keep = (level: string, args: unknown[]) =>
     lines.push(
@@ -101,7 +106,34 @@ export function capturingLogger(): { lines: string[]; warn(...args: unknown[]): 
         .map((arg) => (arg instanceof Error ? `${arg.stack} ${String(arg.cause)}` : typeof arg === 'string' ? arg : JSON.stringify(arg)))
         .join(' ')}`,
     );
-  return { lines, warn: (...args) => keep('warn', args), error: (...args) => keep('error', args) };
+  return {
+    lines,
+    warn: (...args) => keep('warn', args),
+    error: (...args) => keep('error', args),
+    info: (...args) => keep('info', args),
+  };
+}
+
+/**
+ * Environment variables set for one test: `set(name, value)` (`undefined` unsets), and `restore()`, for
+ * `afterEach`, puts back what was there.
+ */
+export function testEnvironment(): { set(name: string, value: string | undefined): void; restore(): void } {
+  const saved = new Map<string, string | undefined>();
+  const put = (name: string, value: string | undefined) => {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  };
+  return {
+    set(name, value) {
+      if (!saved.has(name)) saved.set(name, process.env[name]);
+      put(name, value);
+    },
+    restore() {
+      for (const [name, value] of saved) put(name, value);
+      saved.clear();
+    },
+  };
 }
 
 /** The status-token secret the tests share (32+ characters). */
@@ -110,4 +142,13 @@ export const TOKEN_SECRET = 'test-token-secret-' + 'x7Kq2'.repeat(4);
 /** The `Biometric-Status-Token` header for a session, signed with {@link TOKEN_SECRET}. */
 export async function tokenHeader(sessionId: string = SESSION_ID, tokenSecret: string = TOKEN_SECRET): Promise<Record<string, string>> {
   return { 'Biometric-Status-Token': await issueStatusToken({ tokenSecret, sessionId }) };
+}
+
+/** Waits, a few ms at a time, until `check()` is (or resolves) true; fails after `timeoutMs`. */
+export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }

@@ -1,8 +1,9 @@
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHandoffHandler, createMemoryStore, HANDOFF_LINK_PARAMETER } from '../../src/server/index.js';
 import type { FlowStore, HandoffHandlerOptions, HandoffLink } from '../../src/server/index.js';
-import { SESSION_ID, TOKEN_SECRET, capturingLogger, tokenHeader } from './fake-vendor.js';
+import { API_KEY, SESSION_ID, TOKEN_SECRET, capturingLogger, startFakeVendor, tokenHeader } from './fake-vendor.js';
+import type { FakeVendor } from './fake-vendor.js';
 
 const ENDPOINT = 'https://shop.example/api/handoff';
 const SITE = 'https://shop.example';
@@ -258,5 +259,74 @@ describe('createHandoffHandler: the phone', () => {
     const link = await makeLink(handle);
     assert.equal((await handle(confirm(link.url))).status, 303);
     assert.equal((await handle(confirm(link.url))).status, 410);
+  });
+});
+
+describe('createHandoffHandler: a used link, and the page for screen readers and fingers', () => {
+  let vendor: FakeVendor;
+  before(async () => {
+    vendor = await startFakeVendor();
+  });
+  after(() => vendor?.close());
+
+  /** A link of SESSION_ID, confirmed once: what the phone reopens. */
+  async function usedLink(handle: (request: Request) => Promise<Response>): Promise<string> {
+    const link = await makeLink(handle);
+    assert.equal((await handle(confirm(link.url))).status, 303);
+    return link.url;
+  }
+  const page = async (handle: (request: Request) => Promise<Response>, url: string, lang: string) => {
+    const response = await handle(open(`${url}&lang=${lang}`));
+    return { status: response.status, html: await response.text() };
+  };
+
+  it('never tells a used link to press "New code", which the computer no longer shows', async () => {
+    const handle = handler();
+    const url = await usedLink(handle);
+    for (const [lang, newCode] of [['en', 'New code'], ['ru', 'Новый код'], ['kk', 'Жаңа код']] as const) {
+      const { status, html } = await page(handle, url, lang);
+      assert.equal(status, 410);
+      assert.match(html, /data-kind="used"/);
+      assert.ok(!html.includes(newCode), `${lang}: ${html}`);
+    }
+    assert.equal(vendor.requests.length, 0, 'without apiKey the vendor is not asked');
+  });
+
+  it('says the verification is finished when the vendor has a final status for the session, asking only on a used link', async () => {
+    const handle = handler({ apiKey: API_KEY, apiBaseUrl: vendor.url });
+    vendor.behave({ json: { status: 'FAILED', flow_session_result: false } });
+    const fresh = await makeLink(handle);
+    assert.equal((await handle(open(fresh.url))).status, 200);
+    assert.equal(vendor.requests.length, 0, 'an unused link asks nothing');
+    const url = await usedLink(handle);
+    for (const [lang, title] of [['en', 'The verification is finished'], ['ru', 'Проверка завершена'], ['kk', 'Тексеру аяқталды']] as const) {
+      const { status, html } = await page(handle, url, lang);
+      assert.equal(status, 410);
+      assert.match(html, /data-kind="finished"/);
+      assert.ok(html.includes(`>${title}</h1>`), `${lang}: ${html}`);
+    }
+    const asked = vendor.requests.at(-1)!;
+    assert.equal(asked.url.pathname, '/api/v1/flows/session/result/');
+    assert.equal(asked.url.searchParams.get('session_id'), SESSION_ID);
+  });
+
+  it('keeps the used page while the session runs, or when the vendor cannot say, and logs no key', async () => {
+    const logger = capturingLogger();
+    const handle = handler({ apiKey: API_KEY, apiBaseUrl: vendor.url, logger });
+    const url = await usedLink(handle);
+    for (const behaviour of [{ json: { status: 'PROGRESS' } }, { json: {} }, { status: 500, text: 'oops' }]) {
+      vendor.behave(behaviour);
+      assert.match((await page(handle, url, 'en')).html, /data-kind="used"/, JSON.stringify(behaviour));
+    }
+    assert.ok(logger.lines.some((line) => line.includes('could not ask whether session')));
+    assert.ok(!logger.lines.join('\n').includes(API_KEY));
+  });
+
+  it('puts the code and its label in one paragraph, with no aria-labelledby on a paragraph', async () => {
+    const handle = handler();
+    const link = await makeLink(handle);
+    const html = await (await handle(open(`${link.url}&lang=en`))).text();
+    assert.match(html, new RegExp(`<p class="code-line" id="handoff-code-line">Code: <span class="code" id="handoff-code">${link.code}</span></p>`));
+    assert.doesNotMatch(html, /aria-labelledby/);
   });
 });

@@ -265,7 +265,7 @@ for (const [pathName, listen] of Object.entries(PATHS)) {
 
     it('keeps serving after a client leaves in the middle of its body', async () => {
       const logger = capturingLogger();
-      const base = await serve(listen(sessionHandler({ logger })));
+      const base = await serve(listen(sessionHandler({ logger, authorize: () => true })));
       await new Promise<void>((resolve) => {
         const req = httpRequest(`${base}/session`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': '1000' } });
         req.on('error', () => resolve());

@@ -323,7 +323,7 @@ describe('createSessionHandler: bodies', () => {
 describe('createSessionHandler: metadata callback', () => {
   it('answers 500 invalid-metadata without values, logging only field paths and messages', async () => {
     const badIin = '900101000001';
-    const { handle, logger } = handler({ metadata: () => ({ edocument: { iin: { value: badIin } } }) });
+    const { handle, logger } = handler({ metadata: () => ({ edocument: { iin: { value: badIin } } }), authorize: () => true });
     const response = await handle(post('{}'));
     assert.equal(response.status, 500);
     const text = await response.text();

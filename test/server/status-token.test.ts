@@ -97,7 +97,12 @@ describe('status tokens', () => {
     delete process.env.BIOMETRIC_TOKEN_SECRET;
     try {
       const logger = capturingLogger();
-      const session = createSessionHandler({ apiKey: API_KEY, logger, fetch: async () => Response.json({ session_id: SESSION_ID, technologies: [] }) });
+      const session = createSessionHandler({
+        apiKey: API_KEY,
+        logger,
+        authorize: () => true,
+        fetch: async () => Response.json({ session_id: SESSION_ID, technologies: [] }),
+      });
       const status = createStatusHandler({ apiKey: API_KEY, logger, fetch: async () => Response.json({ status: 'FINISHED' }) });
       createSessionHandler({ apiKey: API_KEY, logger });
       assert.deepEqual(logger.lines, [], 'nothing is resolved before the first request');

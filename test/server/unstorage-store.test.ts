@@ -1,73 +1,22 @@
-// The store adapter against a real Redis: redis-server (Debian's package) started on a free loopback port
-// for this file and stopped after it. Without redis-server the tests are skipped, except under CI=true,
-// where its absence is a failure (.ci/run installs it).
+// The store adapter against a real Redis: redis-server started on a free loopback port for this file and
+// stopped after it (see redis-server.ts: skipped without one, except under CI=true).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { createStorage } from 'unstorage';
 import type { Storage } from 'unstorage';
 import redisDriver from 'unstorage/drivers/redis';
 import { createSessionHandler, createStatusHandler, createUnstorageStore, createWebhookHandler } from '../../src/server/index.js';
 import type { FlowStore, WebhookDelivery } from '../../src/server/index.js';
-import { API_KEY, SESSION_ID, TOKEN_SECRET, capturingLogger, startFakeVendor, tokenHeader } from './fake-vendor.js';
+import { API_KEY, SESSION_ID, TOKEN_SECRET, capturingLogger, startFakeVendor, tokenHeader, until } from './fake-vendor.js';
 import type { FakeVendor } from './fake-vendor.js';
+import { requireRedisOnCi, skipWithoutRedis, startRedis } from './redis-server.js';
+import type { RedisServer } from './redis-server.js';
 
-const REDIS_SERVER = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim();
-const skip = REDIS_SERVER === '' ? 'redis-server is not installed (apt-get install redis-server)' : false;
+requireRedisOnCi();
 
-if (REDIS_SERVER === '' && process.env.CI === 'true') {
-  it('finds redis-server, which CI must install (.ci/run)', () => {
-    assert.fail('redis-server is not installed: the Redis tests cannot run');
-  });
-}
-
-/** Waits, a few ms at a time, until `check()` resolves true; fails after `timeoutMs`. */
-async function until(check: () => Promise<boolean>, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** Starts redis-server without persistence; resolves once it accepts connections. */
-async function startRedis(): Promise<{ url: string; process: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${output}`)), 10_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited (${code}): ${output}`));
-    });
-  });
-  return { url: `redis://127.0.0.1:${port}`, process: child };
-}
-
-describe('createUnstorageStore on a real Redis', { skip }, () => {
-  let redis: { url: string; process: ChildProcess };
+describe('createUnstorageStore on a real Redis', { skip: skipWithoutRedis }, () => {
+  let redis: RedisServer;
   let vendor: FakeVendor;
   const storages: Storage[] = [];
 
@@ -85,11 +34,7 @@ describe('createUnstorageStore on a real Redis', { skip }, () => {
   after(async () => {
     for (const storage of storages) await storage.dispose();
     await vendor?.close();
-    if (redis && redis.process.exitCode === null) {
-      const exited = new Promise((resolve) => redis.process.once('exit', resolve));
-      redis.process.kill('SIGTERM');
-      await exited;
-    }
+    await redis?.stop();
   });
 
   it('gets, sets, adds, increments and deletes, with expiry, in the keys the driver itself uses', async () => {
@@ -126,6 +71,29 @@ describe('createUnstorageStore on a real Redis', { skip }, () => {
     const counter = `bf:many:${randomUUID()}`;
     const counts = await Promise.all(Array.from({ length: 50 }, (_, i) => stores[i % 2]!.increment(counter, 60_000)));
     assert.deepEqual([...counts].sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i + 1));
+  });
+
+  it('has the verdict ledger\'s operations, atomic across instances: compare-and-set and claims', async () => {
+    const stores = [instance().store, instance().store];
+    const key = `bf:ledger:test:${randomUUID()}`;
+    const created = await Promise.all(stores.map((store, i) => store.compareAndSet!(key, undefined, `first-${i}`, 60_000)));
+    assert.equal(created.filter(Boolean).length, 1, 'one instance created the record');
+    const current = (await stores[0]!.get(key))!;
+    const moved = await Promise.all(Array.from({ length: 20 }, (_, i) => stores[i % 2]!.compareAndSet!(key, current, `next-${i}`, 60_000)));
+    assert.equal(moved.filter(Boolean).length, 1, 'of 20 concurrent updates from one state, one applied');
+
+    const set = `bf:ledger:due:${randomUUID()}`;
+    for (let i = 0; i < 30; i++) await stores[0]!.schedule!(set, `s${i}`, 1_000 + i);
+    await stores[1]!.schedule!(set, 'absent', 0, true);
+    await stores[1]!.schedule!(set, 's29', 0, true);
+    const claims = await Promise.all(Array.from({ length: 10 }, (_, i) => stores[i % 2]!.claimDue!(set, 2_000, 10_000, 5)));
+    const claimed = claims.flat();
+    assert.equal(claimed.length, 30, 'every due member claimed');
+    assert.equal(new Set(claimed).size, 30, 'and each by one claimer only');
+    assert.equal(claimed.includes('absent'), false, 'onlyIfPresent left an absent member out');
+    assert.deepEqual(await stores[0]!.claimDue!(set, 9_999, 20_000, 100), [], 'claimed members are due again at `until`');
+    await stores[1]!.unschedule!(set, 's0');
+    assert.equal((await stores[0]!.claimDue!(set, 10_000, 20_000, 100)).length, 29);
   });
 
   it('gives two session handlers sharing it one rate limit', async () => {
@@ -206,6 +174,12 @@ describe('createUnstorageStore on a real Redis', { skip }, () => {
 });
 
 describe('createUnstorageStore on another driver (memory)', () => {
+  it('refuses the ledger\'s operations on a driver whose claims would not be atomic', async () => {
+    const store = createUnstorageStore(createStorage());
+    await assert.rejects(store.compareAndSet!('bf:x', undefined, 'v', 1000), TypeError);
+    await assert.rejects(store.claimDue!('bf:due', 0, 1, 1), /redis driver/);
+  });
+
   it('keeps the same semantics, expiry included, without atomicity', async () => {
     const store = createUnstorageStore(createStorage(), { prefix: 'p:' });
     assert.equal(await store.add('bf:k', 'a', 60_000), true);

@@ -1,4 +1,4 @@
-// Every vendor error text of SERVICE.md §6, produced by the emulator on demand and read by the real
+// Every vendor error text of docs/vendor.md §6, produced by the emulator on demand and read by the real
 // handlers over HTTP: a session-create refusal answers the stable code, and a flow that failed with the
 // text gives the status summary's `failure_reasons` that code. The emulator's table says which code each
 // text should get; the server's own table (vendor-reasons.ts) was written separately, so the two check

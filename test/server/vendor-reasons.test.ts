@@ -4,7 +4,7 @@ import { VENDOR_REASON_CODES, failureReasonsOf, summarizeResult, vendorReasonCod
 import type { VendorReasonCode } from '../../src/server/index.js';
 import { vendorErrorText } from '../../src/server/vendor-reasons.js';
 
-/** SERVICE.md §6, every text as integrators report it. */
+/** docs/vendor.md §6, every text as integrators report it. */
 const TABLE: [VendorReasonCode, string[]][] = [
   ['subject-not-found', ['Subject not found in MCDB']],
   ['edocument-unavailable', ["Can't connect to e-document service", 'EDocument service is not available now']],

@@ -417,7 +417,12 @@ describe('createWebhookHandler', { timeout: 30_000 }, () => {
       const event = flowEnd({ success: true });
       assert.equal((await handler(post(event))).status, 200);
       assert.equal(deliveries.length, 1);
-      assert.deepEqual(deliveries[0]!.verdict, { status: 'FAILED', outcome: 'failed', result: FAILED });
+      assert.deepEqual(deliveries[0]!.verdict, {
+        status: 'FAILED',
+        outcome: 'failed',
+        result: FAILED,
+        reasons: [{ code: 'vendor-error', text: 'face mismatch' }],
+      });
       assert.equal(deliveries[0]!.event.id, event.id);
       const asked = vendor.requests[0]!;
       assert.equal(asked.url.pathname, '/api/v1/flows/session/result/');
@@ -430,7 +435,7 @@ describe('createWebhookHandler', { timeout: 30_000 }, () => {
         [FINISHED, 'passed'],
         [{ status: 'FINISHED' }, 'unconfirmed'],
         [{ status: 'FINISHED', flow_session_result: false }, 'failed'],
-        [{ status: 'EXPIRED' }, 'unconfirmed'],
+        [{ status: 'FAILED', flow_session_result: true }, 'failed'],
       ];
       for (const [result, outcome] of cases) {
         vendor.behave({ json: result });
@@ -441,16 +446,30 @@ describe('createWebhookHandler', { timeout: 30_000 }, () => {
       }
     });
 
+    it('takes a status other than FINISHED and FAILED for not final, as the element does: no verdict, 503 result-pending', async () => {
+      // The webhook used to deliver these as final (EXPIRED → unconfirmed, a false result → failed) while
+      // the element kept waiting for the same status.
+      for (const result of [{ status: 'EXPIRED' }, { status: 'EXPIRED', flow_session_result: false }, { status: 'PROGRESS', flow_session_result: false }]) {
+        vendor.behave({ json: result });
+        const { handler, deliveries, logger } = setup({ confirmWaitMs: 0 });
+        const response = await handler(post(flowEnd()));
+        assert.equal(response.status, 503, JSON.stringify(result));
+        assert.equal((await response.json()).error.code, 'result-pending');
+        assert.equal(deliveries.length, 0, JSON.stringify(result));
+        assert.match(logger.lines.at(-1)!, new RegExp(`still ${result.status} after 0 ms`));
+      }
+    });
+
     it('waits briefly while the vendor answers {} or PROGRESS, then delivers the final result', async () => {
       let calls = 0;
       vendor.behave(() => ({ json: ++calls === 1 ? {} : calls === 2 ? { status: 'PROGRESS' } : FINISHED }));
       const { handler, deliveries } = setup({ confirmWaitMs: 3000 });
       assert.equal((await handler(post(flowEnd()))).status, 200);
       assert.equal(calls, 3);
-      assert.deepEqual(deliveries[0]!.verdict, { status: 'FINISHED', outcome: 'passed', result: FINISHED });
+      assert.deepEqual(deliveries[0]!.verdict, { status: 'FINISHED', outcome: 'passed', result: FINISHED, reasons: [] });
     });
 
-    it('answers 503 result-pending after confirmWaitMs, unmarked, so the vendor\'s retry is confirmed and delivered', async () => {
+    it('answers 503 result-pending after confirmWaitMs, unmarked, logged as a retry (info), so the vendor\'s retry is confirmed and delivered', async () => {
       vendor.behave({ json: {} });
       const { handler, deliveries, logger } = setup({ confirmWaitMs: 300 });
       const event = flowEnd();
@@ -461,8 +480,9 @@ describe('createWebhookHandler', { timeout: 30_000 }, () => {
       assert.equal(response.headers.get('retry-after'), '5');
       assert.equal((await response.json()).error.code, 'result-pending');
       assert.equal(deliveries.length, 0);
+      // A lag is not a refusal: one info line that says the vendor will retry, no warning.
       assert.equal(logger.lines.length, 1);
-      assert.match(logger.lines[0]!, /still PENDING after 300 ms/);
+      assert.match(logger.lines[0]!, /^info .*still PENDING after 300 ms; answered 503 result-pending so that the vendor retries/);
       vendor.behave({ json: FAILED });
       assert.equal((await handler(post(event))).status, 200);
       assert.equal(deliveries[0]!.verdict!.outcome, 'failed');
@@ -608,7 +628,7 @@ describe('createWebhookHandler', { timeout: 30_000 }, () => {
         assert.equal(deliveries.filter((delivery) => delivery.event.event === 'flow.end').length, 1);
         assert.deepEqual(deliveries.at(-1)!.verdict!.outcome, 'passed');
         assert.ok(logger.lines.length >= 1, 'at least one 503 before the result was ready');
-        for (const line of logger.lines) assert.match(line, /503 result-pending/);
+        for (const line of logger.lines) assert.match(line, /^info .*answered 503 result-pending so that the vendor retries/);
       } finally {
         await emulator.close();
       }

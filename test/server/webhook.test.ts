@@ -25,6 +25,26 @@ describe('parseWebhookEvent', () => {
     }
   });
 
+  it('accepts the guide’s failed flow.end (docs/vendor.md §8), keeping every field', () => {
+    const failed = {
+      ...envelope,
+      event: 'flow.end',
+      success: false,
+      data: {
+        session_result: {
+          status: 'FAILED',
+          session_id: SESSION_ID,
+          technologies: ['LDHP'],
+          liveness_result: { result: false, failure_reason: { type: 'CALC_RESULT', detail: 'Low overall prediction' } },
+          flow_session_result: false,
+        },
+      },
+    };
+    const parsed = parseWebhookEvent(JSON.stringify(failed));
+    assert.equal(parsed.success, true);
+    if (parsed.success) assert.deepEqual(parsed.event, failed);
+  });
+
   it('passes an unknown event name through with the envelope checked', () => {
     const parsed = parseWebhookEvent({ ...envelope, event: 'flow.expired', data: { anything: 1 } });
     assert.equal(parsed.success, true);

@@ -4,15 +4,15 @@ import { useState } from "react";
 import { BiometricFlow } from "biometric-flow/react";
 import type { FinishedOutcome } from "biometric-flow";
 
-export function Verify() {
+export function Verify({ flowBaseUrl }: { flowBaseUrl?: string }) {
   const [outcome, setOutcome] = useState<FinishedOutcome>();
   return (
     <>
       <BiometricFlow
         sessionEndpoint="/api/biometric/session"
         statusEndpoint="/api/biometric/status"
-        // The emulator's URL in development; unset for Biometric.Vision.
-        flowBaseUrl={process.env.NEXT_PUBLIC_BIOMETRIC_FLOW_BASE_URL}
+        // The emulator's URL in development; undefined for Biometric.Vision.
+        flowBaseUrl={flowBaseUrl}
         context={{ orderId: "42" }}
         onFinished={(event) => setOutcome(event.detail.outcome)}
         onFlowError={(event) => console.warn(event.detail.code)}

@@ -1,4 +1,5 @@
-import { FlowError, type FlowErrorCode } from './errors.js';
+import { FlowError, type FlowErrorCode } from '../errors.js';
+import { lazy } from '../lazy.js';
 
 /** The codes a failed request is reported with. */
 export interface FailureCodes {
@@ -52,7 +53,7 @@ export async function fetchJson(
   }
   if (!response.ok) {
     // Read by the deferred module, which the error view needs next anyway; without it, no serverCode.
-    const deferred = await import('./deferred.js').catch(() => void response.body?.cancel().catch(() => {}));
+    const deferred = await lazy('deferred').catch(() => void response.body?.cancel().catch(() => {}));
     const serverCode = await deferred?.errorCode(response);
     if (signal.aborted) throw failed(undefined);
     throw new FlowError(codes.http, `${url} answered HTTP ${response.status}`, {

@@ -1,8 +1,8 @@
-import { FlowError } from './errors.js';
-import type { Session } from './events.js';
+import { FlowError } from '../errors.js';
+import type { Session } from '../events.js';
 import { fetchJson } from './fetch-json.js';
-import type { Locale } from './locales.js';
-import { parseFields, sessionResponseShape } from './schemas.js';
+import type { Locale } from '../locales.js';
+import { parseFields, sessionResponseShape } from '../schemas.js';
 
 export interface SessionRequest {
   endpoint: string;
