@@ -5,10 +5,9 @@
  * session, opens `flow_url` top level, grants the camera to the flow's origin only, hands the non-http
  * eGov Mobile link to "the system" instead of following it, sees the end by the finished URL, and asks
  * its backend for the verdict. Chromium runs without --use-fake-ui-for-media-stream here, so that a
- * camera is had only where it was granted.
- *
- * Not played: the verdict ledger (`createVerdictLedger`) delivering the verdict on its own, which is
- * not on this branch's main yet.
+ * camera is had only where it was granted. The backend binds each session to the app's user with the
+ * verdict ledger (`reference`), which delivers every session's verdict for that user once, whether or
+ * not the app comes back to ask.
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -16,7 +15,15 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { createSessionHandler, createStatusHandler, toNodeListener } from '../../src/server/index.js';
+import {
+  createMemoryStore,
+  createSessionHandler,
+  createStatusHandler,
+  createVerdictLedger,
+  toNodeListener,
+  type Verdict as LedgerVerdict,
+  type VerdictLedger,
+} from '../../src/server/index.js';
 import {
   decideNavigation,
   flowPlaces,
@@ -31,8 +38,11 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/browsers.mjs';
 import { ACTION_TIMEOUT_MS } from '../support/e2e.js';
 
 const TOKEN_SECRET = 'native-app-test-secret-'.padEnd(40, 'x');
-/** The app's own sign-in: what its requests carry, and what the backend's `authorize` checks. */
+/** The app's own sign-in: what its requests carry, and whom the backend's `reference` reads from it. */
 const APP_USER_TOKEN = 'Bearer app-user-7';
+const APP_USER = 'app-user-7';
+/** How long a session is worth opening (the answer's expires_at): short, so an abandoned one expires here. */
+const SESSION_TTL_SECONDS = 20;
 /** An Android web view's user agent (`; wv`). */
 const WEB_VIEW_UA =
   'Mozilla/5.0 (Linux; Android 14; Pixel 8 Build/AP1A; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/124.0.0.0 Mobile Safari/537.36';
@@ -43,20 +53,31 @@ let emulator: Emulator;
 let backend: Server;
 let backendUrl: string;
 let browser: Browser;
+let ledger: VerdictLedger;
+/** What the ledger delivered to the "host's database". */
+const delivered: LedgerVerdict[] = [];
 
 before(async () => {
   // The vendor's result lags the end of the flow (docs/vendor.md §6): the app must ask until it knows.
   emulator = await startEmulator({ port: 0, resultDelayMs: 1500 });
   const apiKey = emulator.flows.find((flow) => flow.name === FLOW_NAME)!.apiKey;
-  const options = { apiKey, apiBaseUrl: emulator.url, tokenSecret: TOKEN_SECRET, logger: { warn() {}, error() {} } };
+  const logger = { info() {}, warn() {}, error() {} };
+  ledger = createVerdictLedger({
+    apiKey,
+    apiBaseUrl: emulator.url,
+    store: createMemoryStore(),
+    onVerdict: (verdict) => void delivered.push(verdict),
+    sweepIntervalMs: 250,
+    graceSeconds: 1,
+    logger,
+  });
+  ledger.start();
+  // The app's sign-in names its user; nobody signed in gets nothing (403), and a status only its owner.
+  const reference = ({ request }: { request: Request }) => (request.headers.get('authorization') === APP_USER_TOKEN ? APP_USER : undefined);
+  const options = { apiKey, apiBaseUrl: emulator.url, tokenSecret: TOKEN_SECRET, verdicts: ledger, reference, logger };
   // The host's web origin only: an app sends no Origin and must pass all the same.
   const session = toNodeListener(
-    createSessionHandler({
-      ...options,
-      flowBaseUrl: emulator.url,
-      allowedOrigins: ['https://bank.example'],
-      authorize: (request) => request.headers.get('authorization') === APP_USER_TOKEN,
-    }),
+    createSessionHandler({ ...options, flowBaseUrl: emulator.url, allowedOrigins: ['https://bank.example'], sessionTtlSeconds: SESSION_TTL_SECONDS }),
   );
   const status = toNodeListener(createStatusHandler(options));
   backend = createServer((req, res) => {
@@ -75,6 +96,7 @@ before(async () => {
 });
 
 after(async () => {
+  await ledger?.stop();
   await browser?.close();
   await new Promise((resolve) => backend?.close(resolve));
   await emulator?.close();
@@ -170,6 +192,20 @@ async function startSession(): Promise<FlowSession> {
   return parseFlowSession(await response.json());
 }
 
+/** Waits for the ledger's one delivery of a session, and checks it is the only one. */
+async function deliveredFor(session: FlowSession, untilMs = 20_000): Promise<LedgerVerdict> {
+  const deadline = Date.now() + untilMs;
+  const mine = () => delivered.filter((verdict) => verdict.sessionId === session.session_id);
+  while (mine().length === 0) {
+    if (Date.now() > deadline) throw new Error(`the ledger delivered nothing for ${session.session_id}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  // One more sweep interval or two: nothing is delivered twice.
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  assert.equal(mine().length, 1, JSON.stringify(mine()));
+  return mine()[0]!;
+}
+
 /** The flow's page fits the phone: nothing wider than the screen. */
 async function assertFits(page: Page): Promise<void> {
   const [scrollWidth, innerWidth] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
@@ -185,7 +221,7 @@ async function takeLivenessPhoto(page: Page): Promise<void> {
   await page.locator('#capture-button').tap();
 }
 
-describe('a native app', { timeout: 120_000 }, () => {
+describe('a native app', { timeout: 180_000 }, () => {
   it("gets flow_url from its backend with its own sign-in and no Origin, and nothing without it", async () => {
     const refused = await createAppSession({});
     assert.equal(refused.status, 403);
@@ -243,9 +279,32 @@ describe('a native app', { timeout: 120_000 }, () => {
       assert.equal(flowCamera, 'granted');
 
       assert.equal(await askVerdict(session), 'passed');
+      const verdict = await deliveredFor(session);
+      assert.equal(verdict.reference, APP_USER);
+      assert.equal(verdict.outcome, 'passed');
     } finally {
       await app.context.close();
     }
+  });
+
+  it("closes at the finished URL without asking: the ledger delivers the verdict for the app's user all the same", async () => {
+    const session = await startSession();
+    const app = await openWebView(session, { width: 390, height: 844 });
+    try {
+      await takeLivenessPhoto(app.page);
+      await app.page.locator('#edocument-submit').waitFor();
+      await app.page.locator('#iin-input').fill('900101300017');
+      await app.page.locator('#phone-input').fill('77011234567');
+      await app.page.locator('#edocument-submit').tap();
+      await app.page.locator('#otp-input').fill('123456');
+      await app.page.locator('#otp-submit').tap();
+      await app.page.locator('#compare-button').tap();
+      await app.finished;
+    } finally {
+      await app.context.close(); // the app is gone: no status request ever
+    }
+    const verdict = await deliveredFor(session);
+    assert.deepEqual({ reference: verdict.reference, outcome: verdict.outcome, via: verdict.via }, { reference: APP_USER, outcome: 'passed', via: 'sweep' });
   });
 
   it('fails: the failed flow ends on the finished URL too, and only the backend says it failed', async () => {
@@ -260,6 +319,8 @@ describe('a native app', { timeout: 120_000 }, () => {
       const seen = new URL(await app.finished);
       assert.equal(`${seen.origin}${seen.pathname}`, `${app.places.origin}/finished`);
       assert.equal(await askVerdict(session), 'failed');
+      const verdict = await deliveredFor(session);
+      assert.deepEqual({ reference: verdict.reference, outcome: verdict.outcome }, { reference: APP_USER, outcome: 'failed' });
     } finally {
       await app.context.close();
     }
@@ -277,6 +338,9 @@ describe('a native app', { timeout: 120_000 }, () => {
     }
     assert.equal(app.navigations.some((navigation) => navigation.decision === 'finished'), false);
     assert.equal(await askVerdict(session, 2500), 'pending', 'not passed, not failed: the session is left to expire');
+    // Past expires_at and the grace, the ledger says so to the app's user, once.
+    const verdict = await deliveredFor(session, (SESSION_TTL_SECONDS + 10) * 1000);
+    assert.deepEqual({ reference: verdict.reference, outcome: verdict.outcome }, { reference: APP_USER, outcome: 'expired' });
   });
 });
 
