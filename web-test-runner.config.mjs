@@ -71,7 +71,7 @@ const flowOriginPlugin = {
     if (context.path === '/__test-env.js') {
       return { body: `export const FLOW_ORIGIN = ${JSON.stringify(flowOrigin.origin)};`, type: 'js' };
     }
-    const answer = flowResponse(context.path);
+    const answer = flowResponse(context.path, context.querystring);
     if (answer) {
       for (const [name, value] of Object.entries(answer.headers ?? {})) context.set(name, value);
       return { body: answer.body, type: 'html' };

@@ -251,6 +251,8 @@ export function createDemoBackend(options: {
       createSessionHandler({
         apiKey: keyOf(preset),
         apiBaseUrl,
+        // The flow_url of its answers: the emulator's flow, or the vendor's.
+        flowBaseUrl: options.handoffFlowBaseUrl,
         tokenSecret,
         metadata: () => preset.metadata,
         verdicts: ledgers.get(flowKeys.has(preset.flow) ? preset.flow : '*')!,

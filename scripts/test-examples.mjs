@@ -23,6 +23,7 @@ const code = await new Promise((resolve) => {
       '--test-reporter=tap',
       `--test-reporter-destination=${tap}`,
       'test/examples/examples.test.ts',
+      'test/examples/react-native.test.ts',
     ],
     { cwd: root, stdio: 'inherit' },
   );

@@ -331,7 +331,8 @@ export class BiometricFlowElement extends LitElement {
     if (previous === next) return;
     this._state = next;
     // Loaded once the flow shows (the person is busy with it for a while), or when a start ends first.
-    if (next !== 'idle' && next !== 'requesting' && next !== 'loading') this.#loadView();
+    // Once the flow loaded, the deferred module also looks whether the page's Permissions-Policy gives its frame the camera.
+    if (next !== 'idle' && next !== 'requesting' && next !== 'loading') void this.#loadView().then((view) => view?.explain(this));
     this.#reflectState();
     emit(this, 'state-change', { state: next, previous });
   }

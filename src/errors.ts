@@ -15,6 +15,8 @@ export type FlowErrorCode =
   | 'status-request-failed'
   /** The handoff endpoint gave no link (network, HTTP error, invalid answer); the handoff view offers a new try. */
   | 'handoff-request-failed'
+  /** The page's Content-Security-Policy (`frame-src`) refuses frames of the flow's origin (`flow-base-url`). */
+  | 'flow-blocked-by-policy'
   /** A split-off file (`biometric-flow-deferred.js`, `-handoff.js`, `-handoff-view.js`) did not load. */
   | 'chunk-load-failed';
 

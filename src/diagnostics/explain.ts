@@ -3,6 +3,7 @@
 // a message, so that rewording one keeps its help.
 import type { FlowConfig } from '../configuration.js';
 import type { FlowError } from '../errors.js';
+import { DEFAULT_FLOW_BASE_URL } from '../flow-url.js';
 
 /** The README on npm: each configuration mistake has a section there (checked by test/node/readme.test.ts). */
 const README = 'https://www.npmjs.com/package/biometric-flow';
@@ -109,6 +110,15 @@ function mistakeOf(element: FlowConfig, error: FlowError): Mistake | undefined {
         'give a URL with https: (http: only on localhost, 127.0.0.1 or [::1]), or leave flow-base-url unset for the default.',
         '#flow-url-invalid',
       ];
+    case 'flow-blocked-by-policy': {
+      const origin = flowOrigin(element);
+      return [
+        code,
+        `the page's Content-Security-Policy does not allow frames of ${origin} (${flowBaseUrlSaid(element)}), so the flow cannot show here.`,
+        `add ${origin} to frame-src of the page's Content-Security-Policy ${FROM_FLOW_BASE_URL}`,
+        '#flow-blocked-by-policy',
+      ];
+    }
     case 'popup-severed':
       return [
         code,
@@ -176,18 +186,59 @@ function mistakeOf(element: FlowConfig, error: FlowError): Mistake | undefined {
   return undefined;
 }
 
+/** The origin the element's flow is on: `flow-base-url`'s, or the default's. */
+function flowOrigin(element: FlowConfig): string {
+  try {
+    return new URL(element.flowBaseUrl || DEFAULT_FLOW_BASE_URL, document.baseURI).origin;
+  } catch {
+    return DEFAULT_FLOW_BASE_URL;
+  }
+}
+
+/**
+ * How a page gets headers that match its element, and the other side of the disagreement: a flow-base-url
+ * fixed in the page's build (Next.js inlines NEXT_PUBLIC_ variables at build time) while the headers moved on.
+ */
+const FROM_FLOW_BASE_URL =
+  "(securityHeaders({ flowBaseUrl }) from biometric-flow/server sends the right one); or, if the page's policy is right, flow-base-url is not: a value baked in at build time (NEXT_PUBLIC_…) needs a new build.";
+
+/** `flow-base-url` as the element has it, for a developer to compare with what the page's headers name. */
+function flowBaseUrlSaid(element: FlowConfig): string {
+  return element.flowBaseUrl ? `flow-base-url="${element.flowBaseUrl}"` : `flow-base-url unset: the default, ${DEFAULT_FLOW_BASE_URL}`;
+}
+
+interface FramePolicy {
+  allowsFeature(feature: string): boolean;
+}
+
+/**
+ * The camera refused inside the element's flow frame: the page may use it, but its Permissions-Policy
+ * names other origins than the frame's (`camera=(self)`, or an old flow origin). Only Chromium can tell,
+ * through the frame's `featurePolicy` (the policy the frame gets from the page and its `allow`): a page's
+ * own `getAllowlistForFeature('camera')` reads `[self]` under the default policy too, which delegates.
+ */
+function frameWithoutCamera(element: Element): Mistake | undefined {
+  // The flow's frame, the one with `allow` (the warm-up frame has none, and is gone once the flow loaded).
+  const frame = element.shadowRoot?.querySelector<HTMLIFrameElement>('iframe[allow]');
+  const policy = (frame as (HTMLIFrameElement & { featurePolicy?: FramePolicy }) | null | undefined)?.featurePolicy;
+  if (!frame || typeof policy?.allowsFeature !== 'function' || policy.allowsFeature('camera')) return undefined;
+  // A page that may not use the camera itself is camera-blocked-by-policy, told on its own (a blocked popup's
+  // fallback frame may still be there).
+  if ((document as Document & { featurePolicy?: FramePolicy }).featurePolicy?.allowsFeature('camera') === false) return undefined;
+  const origin = new URL(frame.src).origin;
+  return [
+    'camera-not-delegated',
+    `the page's Permissions-Policy allows the camera to the page but not to ${origin}, the flow's frame (${flowBaseUrlSaid(element as FlowConfig)}): the flow will be refused the camera.`,
+    `send Permissions-Policy: camera=(self "${origin}") ${FROM_FLOW_BASE_URL}`,
+    '#camera-not-delegated',
+  ];
+}
+
 /** The causes each element has told of already. */
 const told = new WeakMap<Element, Set<string>>();
 
-/**
- * Tells the developer in the console of a configuration mistake behind `error`: what is wrong, the fix and
- * the README's section on it. Once per element and cause, and nothing for what a person or the network
- * did (a cancel, a closed popup, a failed verification, a lost connection).
- */
-export function explain(element: FlowConfig, error: FlowError): void {
-  const mistake = mistakeOf(element, error);
-  if (!mistake) return;
-  const [cause, wrong, fix, anchor] = mistake;
+/** Tells `mistake` in the console, once per element and cause. */
+function tell(element: Element, [cause, wrong, fix, anchor]: Mistake): void {
   const causes = told.get(element) ?? new Set<string>();
   told.set(element, causes);
   if (causes.has(cause)) return;
@@ -195,3 +246,14 @@ export function explain(element: FlowConfig, error: FlowError): void {
   console.error(`${elementName(element)}: ${wrong}\nFix: ${fix}\nSee ${README}${anchor}`, element);
 }
 
+/**
+ * Tells the developer in the console of a configuration mistake behind `error`: what is wrong, the fix and
+ * the README's section on it. Once per element and cause, and nothing for what a person or the network
+ * did (a cancel, a closed popup, a failed verification, a lost connection). Without an error (once the
+ * flow has loaded, before the person reaches a camera step), of a page policy that let the flow frame load
+ * but will refuse it the camera (see `frameWithoutCamera`).
+ */
+export function explain(element: FlowConfig, error?: FlowError): void {
+  const mistake = error ? mistakeOf(element, error) : frameWithoutCamera(element);
+  if (mistake) tell(element, mistake);
+}

@@ -13,7 +13,7 @@
  * - Every step has an "Emulator: fail this step" button (`#simulate-failure-button`,
  *   `failure_reason: emulated_failure`), and an "Emulator: fail with a vendor error" control
  *   (`select#simulate-vendor-error` + `#simulate-vendor-error-button`, `vendor_error: <name>`): the
- *   session then fails with that vendor text (SERVICE.md §6).
+ *   session then fails with that vendor text (docs/vendor.md §6).
  * - A camera step whose `getUserMedia` is refused or unavailable fails (`camera_denied` /
  *   `camera_unavailable`).
  * - A flow with `failWith` fails its preset's step though the page passed it: the answer says `success: false`.
@@ -465,7 +465,9 @@ export const FLOW_PAGE_SCRIPT = String.raw`
       state.egovPhoto = EGOV_PHOTO;
       finishStep('ED', true, { details: details });
     });
-    section('ED', t.otpTitle, [el('p', { id: 'otp-sent', text: fmt(t.otpSent, { phone: shownPhone }) }), form]);
+    // Not http(s): a native web view hands it to the system (the app); a browser or a frame stays put.
+    var egov = el('p', { class: 'hint' }, [el('a', { id: 'egov-mobile-link', href: cfg.egovMobileUrl, text: t.egovMobile })]);
+    section('ED', t.otpTitle, [el('p', { id: 'otp-sent', text: fmt(t.otpSent, { phone: shownPhone }) }), form, egov]);
     input.focus({ preventScroll: true });
   }
 

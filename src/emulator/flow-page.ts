@@ -8,7 +8,8 @@
  * - Intro: `#start-button`, `ol#technology-list`.
  * - LD/LDHP/LDD: `video#camera-preview`, `#camera-status`, `#capture-button` (enabled once the camera plays).
  * - ED: `#iin-input`, `#phone-input` (readonly and masked when `changeable: false`), `#edocument-submit`;
- *   then `#otp-input`, `#otp-submit`. Code `000000` fails.
+ *   then `#otp-input`, `#otp-submit`. Code `000000` fails. Beside the code, `a#egov-mobile-link` to the
+ *   eGov Mobile app: a non-http link ({@link EGOV_MOBILE_URL}) that a native web view hands to the system.
  * - DR: `#document-camera-button` → `video#document-preview` + `#document-capture-button`; or
  *   `input#document-file`.
  * - F2F: `img#f2f-face`, `img#f2f-reference`, `#compare-button`. The reference is `photo1`, else the
@@ -58,7 +59,18 @@ button.secondary { background: transparent; color: var(--muted); text-decoration
 button:disabled { opacity: .55; cursor: not-allowed; }
 button:focus-visible, input:focus-visible, select:focus-visible { outline: 3px solid #ffbf47; outline-offset: 2px; }
 .message { text-align: center; padding-top: 3rem; }
+a { color: var(--accent); }
+.hint a { display: inline-block; padding: .5rem 0; }
 `;
+
+/**
+ * The E-Document step's link to the eGov Mobile app. The vendor's real link is not published
+ * (docs/vendor.md §9 says only that the flow may open the app): this scheme is the emulator's own,
+ * plainly named so, and stands for any link that is not `http(s)`, which a native client must hand to
+ * the system rather than load in its web view. Opened in a browser, it goes nowhere and the page stays
+ * as it was.
+ */
+export const EGOV_MOBILE_URL = 'egov-mobile-emulated://open';
 
 /** What the flow page needs to know about its session. */
 export interface FlowPageInput {
@@ -173,14 +185,16 @@ export function renderFlowPage(input: FlowPageInput): string {
     resume: input.resume ?? null,
     eventsUrl: input.eventsUrl,
     finishedUrl: input.finishedUrl,
+    egovMobileUrl: EGOV_MOBILE_URL,
     vendorErrors: Object.entries(VENDOR_ERRORS).map(([name, { status, text }]) => ({ name, status, text })),
     texts,
   };
   const body = `<!--
   Biometric.Vision flow emulator. Documented failing inputs for tests:
-  - E-Document: the SMS code 000000 fails the step; any other 6 digits pass.
+  - E-Document: the SMS code 000000 fails the step; any other 6 digits pass. The eGov Mobile link
+    (#egov-mobile-link) uses the emulator's own scheme, egov-mobile-emulated:, and goes nowhere.
   - Every step has a button #simulate-failure-button that fails it, and select#simulate-vendor-error with
-    #simulate-vendor-error-button that fails it with a vendor error text (SERVICE.md section 6).
+    #simulate-vendor-error-button that fails it with a vendor error text (docs/vendor.md section 6).
   - A camera step fails when getUserMedia is refused or unavailable.
   Messages to the host window (parent when framed, else opener), targetOrigin '*':
   {event:'technology.start',technology_code}, {event:'technology.end',technology_code,success},

@@ -55,6 +55,8 @@ export interface FlowTexts {
   otpSubmit: string;
   otpInvalid: string;
   otpWrong: string;
+  /** The E-Document step's link to the eGov Mobile app (a non-http link, see `EGOV_MOBILE_URL`). */
+  egovMobile: string;
   documentCamera: string;
   documentPreview: string;
   documentCapture: string;
@@ -125,6 +127,7 @@ const ru: FlowTexts = {
   otpSubmit: 'Подтвердить',
   otpInvalid: 'Введите 6 цифр.',
   otpWrong: 'Неверный код из SMS.',
+  egovMobile: 'Подтвердить в приложении eGov Mobile',
   documentCamera: 'Сфотографировать камерой',
   documentPreview: 'Изображение документа с камеры',
   documentCapture: 'Сделать снимок документа',
@@ -214,6 +217,7 @@ const kz: FlowTexts = {
   otpSubmit: 'Растау',
   otpInvalid: '6 цифр енгізіңіз.',
   otpWrong: 'SMS-код қате.',
+  egovMobile: 'eGov Mobile қосымшасында растау',
   documentCamera: 'Камерамен түсіру',
   documentPreview: 'Камерадағы құжат суреті',
   documentCapture: 'Құжатты суретке түсіру',
@@ -300,6 +304,7 @@ const en: FlowTexts = {
   otpSubmit: 'Confirm',
   otpInvalid: 'Enter 6 digits.',
   otpWrong: 'Wrong SMS code.',
+  egovMobile: 'Confirm in the eGov Mobile app',
   documentCamera: 'Use the camera',
   documentPreview: 'Camera preview of the document',
   documentCapture: 'Take photo of the document',

@@ -190,6 +190,15 @@ export function createRun(shell: RunShell, mode: FlowMode, locale: Locale): Run 
         throw problem;
       }
       where = flowLocation({ baseUrl: el.flowBaseUrl, finishedUrl: el.finishedUrl, documentBase: document.baseURI });
+      // A page whose Content-Security-Policy refuses the flow's frames (a flow-base-url it was not built
+      // for): the first refusal, the warm-up's or else the flow's own, ends the start before a blocked frame stays.
+      document.addEventListener('securitypolicyviolation', (event) => {
+        // Reported as frame-src by Chromium, Firefox and WebKit when child-src or default-src refuses it too; its
+        // blockedURI is a URL (only the origin, for a cross-origin frame).
+        if (event.effectiveDirective === 'frame-src' && new URL(event.blockedURI).origin === where.base.origin) {
+          fail(new FlowError('flow-blocked-by-policy', 'Content-Security-Policy blocks the flow frame'));
+        }
+      }, { signal });
       // Before anything is awaited: a popup opens inside the click. The handoff is decided before any session
       // request: a start that goes to the person's own browser needs none.
       let handoff = present();

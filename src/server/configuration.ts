@@ -7,6 +7,8 @@
  *
  * @module
  */
+import { FlowError } from '../errors.js';
+import { DEFAULT_FLOW_BASE_URL, flowLocation, type FlowLocation } from '../flow-url.js';
 import type { Logger } from './logger.js';
 
 /** The environment variable read when a handler has no `allowedOrigins`. */
@@ -59,4 +61,27 @@ export function lazySettings<T>(caller: string, logger: Logger, resolve: () => T
       return undefined;
     }
   };
+}
+
+/** The environment variable read when a session handler has no `flowBaseUrl` (the examples' name for it). */
+export const FLOW_BASE_URL_VARIABLE = 'BIOMETRIC_FLOW_BASE_URL';
+
+/**
+ * `flowBaseUrl` resolved the way the element resolves its `flow-base-url` (the same code: one place
+ * decides what a flow URL may be): as given, else env `BIOMETRIC_FLOW_BASE_URL`, else
+ * `https://remote.biometric.kz`.
+ *
+ * @throws {TypeError} naming `caller` when the URL is malformed, relative or not `https:` (`http:` only
+ *   on loopback hosts), so that {@link lazySettings} reports it as a configuration error.
+ */
+export function resolveFlowLocation(option: string | undefined, caller: string): FlowLocation {
+  const flowBaseUrl = option ?? environmentVariable(FLOW_BASE_URL_VARIABLE);
+  try {
+    // The base resolves against itself: a relative URL has nothing to be relative to on a server.
+    return flowLocation({ baseUrl: flowBaseUrl, finishedUrl: undefined, documentBase: flowBaseUrl || DEFAULT_FLOW_BASE_URL });
+  } catch (error) {
+    if (!(error instanceof FlowError)) throw error;
+    const source = option === undefined ? ` (from ${FLOW_BASE_URL_VARIABLE})` : '';
+    throw new TypeError(`${caller}: flowBaseUrl${source} must be an absolute https: URL (http: only on loopback hosts)`);
+  }
 }

@@ -28,6 +28,8 @@ import type { CreatedSession, VendorOptions } from './vendor.js';
 import { checkReferenceOptions, createReferenceReader } from './reference.js';
 import type { ReferenceCallback } from './reference.js';
 import type { VerdictLedger } from './verdict-ledger.js';
+import { resolveFlowLocation } from './configuration.js';
+import { flowUrl } from '../flow-url.js';
 
 /** What the `metadata` callback is told about the request. */
 export interface SessionMetadataContext {
@@ -95,6 +97,12 @@ export interface SessionHandlerOptions extends VendorOptions, OriginOptions {
    * shows the session again after a reload.
    */
   sessionTtlSeconds?: number;
+  /**
+   * Where the vendor's `/flow/<id>` lives, as the element's `flow-base-url`. Default: env
+   * `BIOMETRIC_FLOW_BASE_URL` (the emulator's URL in development), else `https://remote.biometric.kz`.
+   * The answer's `flow_url` is built from it: what a native app opens.
+   */
+  flowBaseUrl?: string;
   /** Largest accepted request body in bytes; default 16384. */
   maxBodyBytes?: number;
   /**
@@ -163,10 +171,14 @@ function acceptableContentType(header: string | null): boolean {
 /**
  * Creates the endpoint the element's `session-endpoint` points at. It takes `POST` JSON
  * `{ locale?, context? }`, asks the `metadata` callback for session metadata, creates a vendor session
- * with the API key, and answers `200 { session_id, technologies, status_token, expires_at }`
+ * with the API key, and answers `200 { session_id, technologies, status_token, expires_at, flow_url }`
  * (`Cache-Control: no-store`). `status_token` is what the status handler asks for (header
  * `Biometric-Status-Token`); `expires_at` (ISO 8601) is until when the session is worth showing again
- * (the element's `resume`): the sooner of `sessionTtlSeconds` and the token's lifetime.
+ * (the element's `resume`): the sooner of `sessionTtlSeconds` and the token's lifetime. `flow_url` is
+ * `<flowBaseUrl>/flow/<session_id>?web_view=true&locale=<ru|kz|en>` (the request's `locale`, Kazakh
+ * spelled `kz` as the vendor does; `ru` when none was sent): what a native app opens in its web view.
+ * The element builds the same URL itself. `flowBaseUrl` is checked on the first request, like the
+ * environment's settings below: one the element would refuse answers 500 `configuration-error`.
  *
  * Checks, in order: Origin (403 `forbidden-origin`; `OPTIONS` → 204 preflight for an allowed cross
  * origin), method (405 with `Allow`), `authorize` (403 `forbidden`; it throws → 500 `internal-error`),
@@ -245,6 +257,7 @@ export function createSessionHandler(options: SessionHandlerOptions): (request: 
       vendor: resolveVendorOptions(options, caller),
       originPolicy: createOriginPolicy(options, caller),
       tokenSecret: resolveTokenSecret(options.tokenSecret, caller, logger),
+      flowLocation: resolveFlowLocation(options.flowBaseUrl, caller),
     }),
     redact: redactorFor(options.apiKey),
     allow: ALLOWED_METHODS,
@@ -252,7 +265,7 @@ export function createSessionHandler(options: SessionHandlerOptions): (request: 
     refuse,
   };
 
-  return webHandler(withPrelude(prelude, async (input: HandlerInput, { settings: { vendor, tokenSecret }, cors }): Promise<HandlerAnswer> => {
+  return webHandler(withPrelude(prelude, async (input: HandlerInput, { settings: { vendor, tokenSecret, flowLocation }, cors }): Promise<HandlerAnswer> => {
     const redact = vendor.redact;
 
     // Who, then how often: a refused caller never uses up a shared bucket.
@@ -368,9 +381,11 @@ export function createSessionHandler(options: SessionHandlerOptions): (request: 
         return errorAnswer(503, { code: 'store-unavailable', message: 'The verification could not be recorded: retry shortly' }, { ...cors, 'Retry-After': '1' });
       }
     }
+    // The id is the vendor's, already checked to be a UUID; the element's locale by default.
+    const url = flowUrl(flowLocation, session.session_id, body.data.locale ?? 'ru').href;
     return jsonAnswer(
       200,
-      { session_id: session.session_id, technologies: session.technologies, status_token: statusToken, expires_at: expiresAt.toISOString() },
+      { session_id: session.session_id, technologies: session.technologies, status_token: statusToken, expires_at: expiresAt.toISOString(), flow_url: url },
       cors,
     );
   }));

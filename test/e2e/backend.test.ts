@@ -67,8 +67,10 @@ describe('demo backend', { timeout: 60_000 }, () => {
       const answer = await post(demo, { locale: 'en', context: { preset: preset.id } });
       assert.equal(answer.status, 200, `${preset.id}: ${answer.text}`);
       assert.equal(leaksKey(answer.text), false);
-      const session = demo.emulator!.sessions.get(JSON.parse(answer.text).session_id)!;
+      const created = JSON.parse(answer.text);
+      const session = demo.emulator!.sessions.get(created.session_id)!;
       assert.equal(session.flowName, preset.flow, preset.id);
+      assert.equal(created.flow_url, `${new URL(demo.emulatorUrl!).origin}/flow/${created.session_id}?web_view=true&locale=en`, 'a native app opens the emulator');
       assert.deepEqual(session.metadata, preset.metadata ?? null, preset.id);
     }
   });

@@ -30,7 +30,7 @@ const snippetsDir = `${root}docs/snippets/`;
 const harness = `${root}test/node/snippets/harness.ts`;
 /** Where a snippet's hidden prelude (declarations of "your code") ends. */
 const SHOWN_FROM = '// docs: shown from here\n';
-const DOCS = ['README.md', 'docs/frameworks.md'];
+const DOCS = ['README.md', 'docs/frameworks.md', 'docs/native.md'];
 const VENDOR = 'https://kyc.biometric.kz';
 
 register('./snippets/resolve-package.mjs', import.meta.url);

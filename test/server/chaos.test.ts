@@ -10,7 +10,7 @@ import { requireRedisOnCi, skipWithoutRedis } from './redis-server.js';
 requireRedisOnCi();
 
 describe('the chaos run', { skip: skipWithoutRedis }, () => {
-  it('loses no verdict, delivers none twice or to another reference, and accepts no forged one', { timeout: 60_000 }, async () => {
+  it('loses no verdict, delivers none twice or to another reference, and accepts no forged one', { timeout: 120_000 }, async () => {
     const figures = await runChaos({
       ...BENCH_CHAOS,
       sessions: 200,
@@ -26,7 +26,8 @@ describe('the chaos run', { skip: skipWithoutRedis }, () => {
       killAtMs: 2500,
       downMs: 1000,
       faults: { ...BENCH_CHAOS.faults, seed: 4, resultHangMs: 1500, webhookLateMs: 1500, finishAfterExpiryMs: 2000 },
-      timeLimitMs: 45_000,
+      // It ends as soon as every session is settled (17-30 s idle); the limit only bounds a loaded machine.
+      timeLimitMs: 100_000,
     });
     for (const line of describeChaos(figures)) console.log(line);
     assert.equal(figures.lost, 0, 'lost');

@@ -107,7 +107,11 @@ for (const [pathName, listen] of Object.entries(PATHS)) {
       assert.equal(answer.status, 200);
       const { status_token: token, expires_at: expiresAt, ...session } = JSON.parse(answer.text);
       assert.ok(Date.parse(expiresAt) > Date.now(), `expires_at ${expiresAt}`);
-      assert.deepEqual(session, { session_id: SESSION_ID, technologies: ['LDHP', 'F2F'] });
+      assert.deepEqual(session, {
+        session_id: SESSION_ID,
+        technologies: ['LDHP', 'F2F'],
+        flow_url: `https://remote.biometric.kz/flow/${SESSION_ID}?web_view=true&locale=ru`,
+      });
       assert.equal(await verifyStatusToken({ tokenSecret: TOKEN_SECRET, sessionId: SESSION_ID, token }), true);
       assert.match(answer.headers['content-type'] ?? '', /^application\/json; charset=utf-8$/i);
       assert.equal(answer.headers['cache-control'], 'no-store');

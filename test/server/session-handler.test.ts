@@ -60,7 +60,11 @@ describe('createSessionHandler: happy path', () => {
     const expires = Date.parse(expiresAt);
     assert.ok(expires >= before + 1800_000 - 1000 && expires <= Date.now() + 1800_000, `expires_at ${expiresAt}`);
     assert.equal(expires % 1000, 0);
-    assert.deepEqual(session, { session_id: SESSION_ID, technologies: ['LDHP', 'F2F'] });
+    assert.deepEqual(session, {
+      session_id: SESSION_ID,
+      technologies: ['LDHP', 'F2F'],
+      flow_url: `https://remote.biometric.kz/flow/${SESSION_ID}?web_view=true&locale=kz`,
+    });
     assert.equal(await verifyStatusToken({ tokenSecret: TOKEN_SECRET, sessionId: SESSION_ID, token }), true, 'the status token is for this session');
 
     assert.equal(vendor.requests.length, 1);
@@ -91,7 +95,11 @@ describe('createSessionHandler: happy path', () => {
     vendor.behave({ json: { session_id: SESSION_ID.toUpperCase(), technologies: ['NEW_TECH'], extra: 'x' } });
     const response = await handler().handle(post('{}'));
     const { status_token: token, expires_at: _expiresAt, ...session } = await response.json();
-    assert.deepEqual(session, { session_id: SESSION_ID.toUpperCase(), technologies: ['NEW_TECH'] });
+    assert.deepEqual(session, {
+      session_id: SESSION_ID.toUpperCase(),
+      technologies: ['NEW_TECH'],
+      flow_url: `https://remote.biometric.kz/flow/${SESSION_ID.toUpperCase()}?web_view=true&locale=ru`,
+    });
     assert.equal(typeof token, 'string');
   });
 
@@ -586,5 +594,100 @@ describe('createSessionHandler: vendor error codes', () => {
       }
       assert.ok(logger.lines.some((line) => line.includes('[vendor: ')), `${code}: the vendor's text is logged`);
     }
+  });
+});
+
+describe('createSessionHandler: flow_url and native apps', () => {
+  const flowUrlOf = async (response: Response) => ((await response.json()) as { flow_url?: string }).flow_url;
+
+  it('builds flow_url from flowBaseUrl with web_view=true and the locale as the vendor spells it', async () => {
+    const { handle } = handler({ flowBaseUrl: 'https://flow.example/kyc' });
+    for (const [locale, spelled] of [['ru', 'ru'], ['kk', 'kz'], ['en', 'en']]) {
+      assert.equal(await flowUrlOf(await handle(post(JSON.stringify({ locale })))), `https://flow.example/kyc/flow/${SESSION_ID}?web_view=true&locale=${spelled}`);
+    }
+    assert.equal(await flowUrlOf(await handle(post(''))), `https://flow.example/kyc/flow/${SESSION_ID}?web_view=true&locale=ru`, 'no locale: the element\'s default');
+    assert.equal(
+      await flowUrlOf(await handler({ flowBaseUrl: 'http://127.0.0.1:8790/' }).handle(post('{}'))),
+      `http://127.0.0.1:8790/flow/${SESSION_ID}?web_view=true&locale=ru`,
+      'plain http on loopback, as the element allows for the emulator',
+    );
+  });
+
+  it('takes BIOMETRIC_FLOW_BASE_URL without flowBaseUrl, the option first; a bad variable is a configuration error naming it', async () => {
+    const saved = process.env.BIOMETRIC_FLOW_BASE_URL;
+    try {
+      process.env.BIOMETRIC_FLOW_BASE_URL = 'http://127.0.0.1:8790';
+      assert.equal(await flowUrlOf(await handler().handle(post('{}'))), `http://127.0.0.1:8790/flow/${SESSION_ID}?web_view=true&locale=ru`);
+      assert.equal(
+        await flowUrlOf(await handler({ flowBaseUrl: 'https://flow.example' }).handle(post('{}'))),
+        `https://flow.example/flow/${SESSION_ID}?web_view=true&locale=ru`,
+      );
+      process.env.BIOMETRIC_FLOW_BASE_URL = 'http://flow.example';
+      const { handle, logger } = handler();
+      const response = await handle(post('{}'));
+      assert.equal((await errorOf(response)).code, 'configuration-error');
+      assert.match(logger.lines.join('\n'), /flowBaseUrl \(from BIOMETRIC_FLOW_BASE_URL\) must be an absolute https: URL/);
+      assert.equal(vendor.requests.length, 2);
+    } finally {
+      if (saved === undefined) delete process.env.BIOMETRIC_FLOW_BASE_URL;
+      else process.env.BIOMETRIC_FLOW_BASE_URL = saved;
+    }
+  });
+
+  it('answers 500 configuration-error for a flowBaseUrl the element would refuse, before any vendor call', async () => {
+    for (const flowBaseUrl of ['http://flow.example', 'javascript:alert(1)', '/relative/flow', 'not a url']) {
+      const { handle, logger } = handler({ flowBaseUrl });
+      const response = await handle(post('{}'));
+      assert.equal(response.status, 500, flowBaseUrl);
+      assert.equal((await errorOf(response)).code, 'configuration-error', flowBaseUrl);
+      assert.match(logger.lines.join('\n'), /flowBaseUrl must be an absolute https: URL/, flowBaseUrl);
+    }
+    assert.equal(vendor.requests.length, 0);
+  });
+
+  it('builds no flow_url from a vendor session id that is not a UUID', async () => {
+    vendor.behave({ json: { session_id: '../../evil?x=', technologies: ['LD'] } });
+    const response = await handler().handle(post('{}'));
+    assert.equal(response.status, 502);
+    const text = await response.text();
+    assert.equal(JSON.parse(text).error.code, 'vendor-invalid-response');
+    assert.equal(text.includes('flow'), false);
+  });
+
+  it('lets an app without an Origin header through allowedOrigins, and leaves who it is to authorize', async () => {
+    const { handle } = handler({
+      allowedOrigins: ['https://shop.example'],
+      authorize: (request) => request.headers.get('authorization') === 'Bearer app-user-7',
+    });
+    const signedIn = await handle(post('{"locale":"en"}', { Authorization: 'Bearer app-user-7' }));
+    assert.equal(signedIn.status, 200);
+    assert.equal(signedIn.headers.get('access-control-allow-origin'), null);
+    assert.equal(await flowUrlOf(signedIn), `https://remote.biometric.kz/flow/${SESSION_ID}?web_view=true&locale=en`);
+    const anonymous = await handle(post('{"locale":"en"}'));
+    assert.equal(anonymous.status, 403);
+    assert.equal((await errorOf(anonymous)).code, 'forbidden');
+    assert.equal(vendor.requests.length, 1);
+  });
+
+  it("answers an app's refused body with the same typed errors as a page's", async () => {
+    const { handle } = handler({ maxBodyBytes: 256 });
+    const bodies: [string, string, Record<string, string>?][] = [
+      ['invalid-json', '{"locale":'],
+      ['invalid-request', '{"locale":"kz"}'],
+      ['invalid-request', '[]'],
+      ['json-too-deep', '['.repeat(40) + ']'.repeat(40)],
+      ['payload-too-large', JSON.stringify({ context: 'x'.repeat(300) })],
+      ['unsupported-media-type', '{}', { 'Content-Type': 'text/plain' }],
+    ];
+    for (const [code, body, headers] of bodies) {
+      const fromApp = await handle(post(body, headers));
+      const fromPage = await handle(post(body, { Origin: HOST, ...headers }));
+      assert.equal(fromApp.status, fromPage.status, code);
+      assert.ok(fromApp.status >= 400 && fromApp.status < 500, `${code}: ${fromApp.status}`);
+      const appError = await errorOf(fromApp);
+      assert.equal(appError.code, code);
+      assert.deepEqual(appError, await errorOf(fromPage), code);
+    }
+    assert.equal(vendor.requests.length, 0);
   });
 });

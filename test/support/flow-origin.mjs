@@ -101,12 +101,56 @@ const COOP_POPUP_PAGE = `<!doctype html>
   el.start();
 </script></body></html>`;
 
+// A page whose Content-Security-Policy and Permissions-Policy come from its query (`csp`, `pp`: header
+// values, `{flow}` standing for `flow`, the flow origin the element is given; `warm`: its warm-url;
+// `hang`: a session endpoint that never answers; `starts`: how many starts, a reset between). Its element
+// starts at once on a stubbed session endpoint; the page tells its parent what the element did, what it
+// logged (console.error), and `settled` once a start's flow loaded and the element's deferred module is there.
+const POLICY_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Page policies</title></head>
+<body>
+<script type="module">
+  import '/src/index.ts';
+  const query = new URL(location.href).searchParams;
+  const say = (data) => parent.postMessage({ fixture: 'policy', ...data }, '*');
+  const error = console.error;
+  console.error = (...args) => { say({ logged: String(args[0]) }); error.apply(console, args); };
+  window.fetch = (input, init) => {
+    say({ fetch: String(input) });
+    if (!query.has('hang')) return Promise.resolve(new Response(JSON.stringify({ session_id: '3fa85f64-5717-4562-b3fc-2c963f66afa6', technologies: ['LD'] }), { headers: { 'content-type': 'application/json' } }));
+    return new Promise((_resolve, reject) => init.signal.addEventListener('abort', () => { say({ aborted: true }); reject(init.signal.reason); }));
+  };
+  const el = document.createElement('biometric-flow');
+  el.locale = 'en';
+  el.id = 'policy';
+  el.sessionEndpoint = '/api/session';
+  el.flowBaseUrl = query.get('flow');
+  if (query.has('warm')) el.warmUrl = query.get('warm');
+  let starts = Number(query.get('starts') ?? 1);
+  const start = () => { starts -= 1; el.start(); };
+  el.addEventListener('session-created', () => say({ type: 'session-created', frames: el.shadowRoot.querySelectorAll('iframe[allow]').length }));
+  el.addEventListener('flow-error', (event) => {
+    say({ type: 'flow-error', code: event.detail.code, message: event.detail.message, state: el.state, frames: el.shadowRoot.querySelectorAll('iframe').length });
+    if (starts > 0) el.updateComplete.then(() => { el.reset(); start(); });
+  });
+  el.addEventListener('flow-loaded', async () => {
+    say({ type: 'flow-loaded' });
+    await el.updateComplete;
+    await new Promise((resolve) => setTimeout(resolve));
+    say({ settled: true, state: el.state });
+  });
+  document.body.append(el);
+  await el.updateComplete;
+  start();
+</script></body></html>`;
+
 /**
  * Answers the test flow's paths; returns undefined for anything else.
  * @param {string} pathname
+ * @param {string} [search] the query, for the page-policies fixture
  * @returns {{ status: number, type: string, body: string, headers?: Record<string,string> } | undefined}
  */
-export function flowResponse(pathname) {
+export function flowResponse(pathname, search = '') {
   if (/^\/flow\/[^/]+$/.test(pathname)) return { status: 200, type: 'text/html', body: FLOW_PAGE };
   if (pathname === '/finished') return { status: 200, type: 'text/html', body: FINISHED_PAGE };
   if (pathname === '/__fixtures/coop-popup.html') {
@@ -115,6 +159,15 @@ export function flowResponse(pathname) {
   if (pathname === '/__fixtures/camera-blocked.html') {
     return { status: 200, type: 'text/html', body: CAMERA_BLOCKED_PAGE, headers: { 'Permissions-Policy': 'camera=()' } };
   }
+  if (pathname === '/__fixtures/policy.html') {
+    const query = new URLSearchParams(search);
+    const flow = query.get('flow') ?? '';
+    /** @type {Record<string, string>} */
+    const headers = {};
+    if (query.has('csp')) headers['Content-Security-Policy'] = (query.get('csp') ?? '').replaceAll('{flow}', flow);
+    if (query.has('pp')) headers['Permissions-Policy'] = (query.get('pp') ?? '').replaceAll('{flow}', flow);
+    return { status: 200, type: 'text/html', body: POLICY_PAGE, headers };
+  }
   return undefined;
 }
 
@@ -122,7 +175,7 @@ export function flowResponse(pathname) {
 export async function startFlowOrigin() {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const answer = flowResponse(url.pathname);
+    const answer = flowResponse(url.pathname, url.search);
     if (!answer) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
