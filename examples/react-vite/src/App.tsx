@@ -8,6 +8,11 @@ export default function App() {
   return (
     <main>
       <h1>Verify your identity</h1>
+      <p>
+        Sign in first (the example backend's stand-in for your app's sign-in):{' '}
+        <a href="/api/login?user=alice">alice</a> · <a href="/api/login?user=bob">bob</a> ·{' '}
+        <a href="/api/me">what the server recorded</a>
+      </p>
       <biometric-flow
         session-endpoint="/api/biometric/session"
         status-endpoint="/api/biometric/status"

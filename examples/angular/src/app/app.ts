@@ -9,6 +9,7 @@ import type { FinishedDetail, FinishedOutcome, FlowErrorDetail } from 'biometric
   template: `
     <main>
       <h1>Verify your identity</h1>
+      <p>Sign in first (the example backend's stand-in for your app's sign-in): <a href="/api/login?user=alice">alice</a> · <a href="/api/login?user=bob">bob</a> · <a href="/api/me">what the server recorded</a></p>
       <biometric-flow session-endpoint="/api/biometric/session" status-endpoint="/api/biometric/status"
         flow-base-url="http://127.0.0.1:8790" [context]="context"
         (finished)="onFinished($event)" (flow-error)="onError($event)"></biometric-flow>
