@@ -200,8 +200,8 @@ function positiveInteger(value: number | undefined, fallback: number, name: stri
  * Long poll: `&wait=<seconds>` (up to `maxWaitMs`) holds the request until the status is final
  * (`FINISHED`, `FAILED`) or an error, and otherwise answers the latest status when the wait is over or
  * the client goes away; a request without `wait` is answered at once, as before. While held, it asks again
- * each time the kept answer runs out, so a verdict reaches a waiting page within about `reuseMs` (at least
- * 1 s between calls) of the vendor having it. A `wait` that is not a number of seconds → 400 `invalid-wait`.
+ * each time the kept answer runs out, so a verdict reaches a waiting page within about `reuseMs` (1 s
+ * when it is 0) of the vendor having it. A `wait` that is not a number of seconds → 400 `invalid-wait`.
  *
  * It is no amplifier: concurrent requests for one session share one vendor call; an answer (errors from
  * the vendor included) is reused for `reuseMs` through `store`, and one instance of all that share the
@@ -335,7 +335,8 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
     if (reuseMs > 0) {
       const text = JSON.stringify(answer);
       if (text.length <= MAX_REUSED_ANSWER_LENGTH) {
-        await store.set(key, text, reuseMs).catch((error: unknown) => {
+        // Kept until `reuseMs` after the vendor answered, not after this write: a held request wakes then.
+        await store.set(key, text, Math.max(1, answer.at + reuseMs - Date.now())).catch((error: unknown) => {
           logger.warn(`[biometric-flow] the store failed on write: ${redact(describeError(error))}`);
         });
       }
@@ -361,7 +362,8 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
    */
   const heldAnswer = async (vendor: ResolvedVendorOptions, sessionId: string, waitMs: number, signal: AbortSignal | undefined): Promise<SharedAnswer> => {
     const deadline = Date.now() + waitMs;
-    const interval = Math.max(reuseMs, DEFAULT_REUSE_MS);
+    // Without a reuse window (0), held requests still pace their vendor calls by the default one.
+    const interval = reuseMs || DEFAULT_REUSE_MS;
     for (;;) {
       const answer = await answerFor(vendor, sessionId);
       const left = deadline - Date.now();
