@@ -62,7 +62,7 @@ describe('warm-up: the URL', () => {
 });
 
 describe('warm-up: the hidden frame', () => {
-  it('loads the warm URL in a frame that is not rendered (display: none) while the session is requested', async () => {
+  it('loads the warm URL in a hidden, inert frame while the session is requested', async () => {
     stubEndpoint(never);
     const el = await element();
     void el.start();
@@ -72,9 +72,10 @@ describe('warm-up: the hidden frame', () => {
     expect(frame.src).to.equal(`${flowOrigin}/kyc/favicon.ico`);
     expect(frame.hasAttribute('allow'), 'no allow').to.equal(false);
     expect(frame.referrerPolicy).to.equal('strict-origin-when-cross-origin');
-    // Not rendered: no box, not in the accessibility tree, not focusable.
-    expect(getComputedStyle(frame).display).to.equal('none');
-    expect(frame.getClientRects().length).to.equal(0);
+    // Out of sight, of the accessibility tree and of the focus order (visibility: hidden does all three).
+    const box = frame.getBoundingClientRect();
+    expect([box.width, box.height]).to.deep.equal([0, 0]);
+    expect(getComputedStyle(frame).visibility).to.equal('hidden');
     frame.focus();
     expect(el.shadowRoot!.activeElement).to.not.equal(frame);
     await expect(el).to.be.accessible();
