@@ -61,7 +61,7 @@ function listen(server, port = 0) {
  * Latency on loopback: every chunk is held for half a round trip each way, and a connection's first chunk
  * from the browser for one more round trip (the TCP handshake, which loopback does at once). Order is kept.
  */
-async function startLatencyProxy(targetPort) {
+export async function startLatencyProxy(targetPort) {
   let oneWayMs = 0;
   const sockets = new Set();
   /** Writes chunks to `to` no earlier than their due time, in order. */

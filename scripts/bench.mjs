@@ -27,6 +27,11 @@
 //            redis-server, 400 sessions for 40 references, the emulator's faults, one SIGKILL and
 //            restart, forged webhooks; lost, duplicate deliveries, wrong references and forged verdicts
 //            accepted must all be 0, and every session delivered exactly once
+//   verdict  `--verdict` only: from the moment the vendor's result exists (a fake vendor: `{}` for 1-3 s
+//            after the flow ended, uniform) to `finished` in Chromium, the page and its endpoints behind
+//            the latency proxy at 40, 80 and 150 ms RTT (bench/verdict.ts): p50 ≤ 300 ms and p95 ≤ 600 ms,
+//            each run split into where its wait went; and 20 tabs waiting on one session through two
+//            handler instances sharing a store: at most 1 vendor call in any second
 //   sweep    `--sweep` only: one verdict-ledger sweep over 10 000 open sessions, all due, on the memory
 //            store and a real redis-server: vendor calls, time, store operations, memory (figures,
 //            bench/ledger-sweep.test.ts)
@@ -57,6 +62,7 @@ const browserOnly = process.argv.includes('--browser');
 const networkOnly = process.argv.includes('--network');
 const sweepOnly = process.argv.includes('--sweep');
 const chaosOnly = process.argv.includes('--chaos');
+const verdictOnly = process.argv.includes('--verdict');
 const results = [];
 const gzip = (bytes) => gzipSync(bytes, { level: 9 }).length;
 const kb = (bytes) => `${(bytes / KB).toFixed(2)} KB`;
@@ -513,6 +519,37 @@ function chaos() {
   if (lines.length === 0) console.log(output.split('\n').slice(-15).join('\n'));
 }
 
+/** The verdict latency bench (bench/verdict.ts): its `verdict:` lines, PASS/FAIL as it judged them. */
+function verdictLatency() {
+  const args = process.argv.filter((arg) => /^--(rounds|rtts|tabs)=/.test(arg));
+  const run = spawnSync('node', ['--import', 'tsx', 'bench/verdict.ts', ...args], { cwd: root, encoding: 'utf8', timeout: 900_000 });
+  const lines = `${run.stdout}${run.stderr}`.split('\n').filter((text) => /^verdict:/.test(text));
+  for (const line of lines) {
+    const judged = / (PASS|FAIL|info)$/.exec(line);
+    if (!judged) {
+      console.log(`      ${line}`);
+      continue;
+    }
+    const [name, figure] = line.includes('tabs on one session')
+      ? [line.slice(9, line.indexOf(':', 9)), /at most (\d+) in any second/.exec(line)?.[1] ?? 'n/a']
+      : [line.slice(9, line.indexOf(': result')), /p50 (\d+ ms) p95 (\d+ ms)/.exec(line)?.slice(1).join(' / ') ?? 'n/a'];
+    const budget = line.includes('tabs on one session') ? '≤ 1 vendor call/s' : judged[1] === 'info' ? 'no budget' : 'p50 ≤ 300 / p95 ≤ 600 ms';
+    report(`verdict: ${name}`, figure, budget, judged[1] === 'info' ? undefined : judged[1] === 'PASS');
+    console.log(`      ${line.slice(9, judged.index)}`);
+  }
+  if (run.status !== 0 || lines.length === 0) {
+    results.push(false);
+    console.log(`${run.stdout}${run.stderr}`.split('\n').slice(-15).join('\n'));
+  }
+}
+
+if (verdictOnly) {
+  buildIfNeeded();
+  verdictLatency();
+  const failed = results.filter((pass) => !pass).length;
+  console.log(`${results.length - failed} passed, ${failed} failed`);
+  process.exit(failed > 0 ? 1 : 0);
+}
 if (chaosOnly) {
   chaos();
   const failed = results.filter((pass) => !pass).length;

@@ -14,7 +14,9 @@ const STATUS_TIMEOUT_MS = 10_000;
 
 /**
  * Asks the host's status endpoint about a session, with its status token (if any) in a header: never in
- * the URL, where logs and referrers would keep it.
+ * the URL, where logs and referrers would keep it. With `waitSeconds`, the endpoint may hold the request
+ * until the status is final or that time has passed (its long poll; an endpoint that does not know
+ * `wait` answers at once).
  *
  * @returns the validated answer.
  * @throws {FlowError} `status-request-failed` for a network error, a non-2xx answer or an invalid body;
@@ -25,13 +27,15 @@ export async function fetchStatus(
   session: Session,
   init: RequestInit | undefined,
   signal: AbortSignal,
+  waitSeconds?: number,
 ): Promise<StatusResponse> {
   const url = new URL(endpoint, document.baseURI);
   url.searchParams.set('session_id', session.id);
+  if (waitSeconds) url.searchParams.set('wait', String(waitSeconds));
   const code = 'status-request-failed';
   const headers: Record<string, string> = { accept: 'application/json' };
   if (session.statusToken !== undefined) headers[STATUS_TOKEN_HEADER] = session.statusToken;
-  const body = await fetchJson(url, { method: 'GET', body: null, headers }, init, STATUS_TIMEOUT_MS, signal, {
+  const body = await fetchJson(url, { method: 'GET', body: null, headers }, init, STATUS_TIMEOUT_MS + (waitSeconds ?? 0) * 1000, signal, {
     unreachable: code,
     timeout: code,
     http: code,
@@ -44,6 +48,14 @@ export async function fetchStatus(
   }
   return parsed.data;
 }
+
+/**
+ * Once the browser saw the end: how long the status endpoint may hold each request, in seconds, so that
+ * the verdict comes as soon as the host has it rather than at the next poll.
+ */
+export const CONFIRM_WAIT_SECONDS = 8;
+/** An answer that took this long (ms) was held by the endpoint: the next request goes at once. */
+export const HELD_MS = 1000;
 
 /** How polls are spaced: the first delay, the factor each next one grows by, and the most it grows to. */
 export type PollSchedule = readonly [first: number, factor: number, most: number];

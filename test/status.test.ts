@@ -113,6 +113,87 @@ describe('biometric-flow status-endpoint', () => {
     });
   });
 
+  it('once the end is seen, asks at once with wait (a long poll), and again at once after a held answer', async () => {
+    const asked: number[] = [];
+    let heldUntil = 0;
+    const routes = stubRoutes({
+      '/api/session': [sessionAnswer()],
+      '/api/status': [
+        async () => {
+          asked.push(performance.now());
+          // The endpoint held the request past HELD_MS, then answered a status that is not final yet.
+          await new Promise((resolve) => setTimeout(resolve, 1_100));
+          heldUntil = performance.now();
+          return status('PENDING');
+        },
+        () => {
+          asked.push(performance.now());
+          return status('FINISHED', { flow_session_result: true });
+        },
+      ],
+    });
+    const el = await element();
+    await startAndLoad(el);
+    const finished = oneEvent(el, 'finished');
+    const sent = performance.now();
+    frameOf(el)!.contentWindow!.postMessage({ cmd: 'post', data: { event: 'flow.end' } }, '*');
+    const { detail } = await finished;
+    expect(detail).to.deep.include({ via: 'message', status: 'FINISHED', outcome: 'passed' });
+    expect(routes['/api/status']!.map((request) => new URL(request.url, location.href).searchParams.get('wait'))).to.deep.equal(['8', '8']);
+    expect(asked[0]! - sent).to.be.below(450, 'the first request goes when the end is seen, not after the 500 ms schedule');
+    expect(asked[1]! - heldUntil).to.be.below(450, 'the next request goes when the held one answered');
+  });
+
+  it('keeps the confirm schedule (0.5 s, 1 s, ...) with an endpoint that answers wait at once', async () => {
+    let answerFirst!: (response: Response) => void;
+    const routes = stubRoutes({
+      '/api/session': [sessionAnswer()],
+      '/api/status': [() => new Promise<Response>((resolve) => (answerFirst = resolve)), status('PENDING'), status('FINISHED', { flow_session_result: true })],
+    });
+    const el = await element();
+    clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    await startAndLoad(el);
+    const finished = oneEvent(el, 'finished');
+    frameOf(el)!.contentWindow!.postMessage({ cmd: 'post', data: 'finished' }, '*');
+    await untilReal(() => routes['/api/status']!.length === 1, 'the status is asked when the end is seen');
+    // Timers while the first request is open (the confirm timeout, and whatever the browser's presenter keeps).
+    const before = clock.countTimers();
+    answerFirst(status('PENDING'));
+    await untilReal(() => clock!.countTimers() === before + 1, 'the answer came at once and the next poll is scheduled');
+    await clock.tickAsync(490);
+    expect(routes['/api/status']).to.have.length(1);
+    await clock.tickAsync(20);
+    await untilReal(() => routes['/api/status']!.length === 2, 'the second poll, 0.5 s later');
+    // The third follows on the schedule (1 s later); its answer is final.
+    for (let step = 0; step < 60 && routes['/api/status']!.length < 3; step++) {
+      await clock.tickAsync(50);
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+    }
+    expect((await finished).detail.outcome).to.equal('passed');
+  });
+
+  it('asks again at once, with wait, when a poll under way since before the end answers', async () => {
+    let answerOpenPoll!: (response: Response) => void;
+    const routes = stubRoutes({
+      '/api/session': [sessionAnswer()],
+      '/api/status': [() => new Promise<Response>((resolve) => (answerOpenPoll = resolve)), status('FINISHED', { flow_session_result: true })],
+    });
+    const el = await element();
+    clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    await startAndLoad(el);
+    await clock.tickAsync(3_000);
+    expect(routes['/api/status']).to.have.length(1);
+    const finished = oneEvent(el, 'finished');
+    frameOf(el)!.contentWindow!.postMessage({ cmd: 'post', data: 'finished' }, '*');
+    await untilReal(() => el.state === 'confirming', 'the end is seen');
+    answerOpenPoll(status('PROGRESS'));
+    // No timer moves: the second request goes as soon as the first answered.
+    await untilReal(() => routes['/api/status']!.length === 2, 'the status is asked again');
+    expect(new URL(routes['/api/status']![1]!.url, location.href).searchParams.get('wait')).to.equal('8');
+    expect(new URL(routes['/api/status']![0]!.url, location.href).searchParams.has('wait')).to.equal(false);
+    expect((await finished).detail.status).to.equal('FINISHED');
+  });
+
   it('gives up confirming a status endpoint that hangs after confirm-timeout: finished, unconfirmed', async () => {
     const routes = stubRoutes({
       '/api/session': [sessionAnswer()],

@@ -22,7 +22,7 @@ import { preflight } from '../preflight.js';
 import { choosePresenter } from '../presenters/choose.js';
 import type { Presenter, PresenterHost } from '../presenters/types.js';
 import { parseFlowMessage, type FlowMessage } from '../schemas.js';
-import { CONFIRM_POLLS, FINAL_STATUSES, OPEN_POLLS, SEVERED_POLLS, fetchStatus, nextPollDelay, outcomeOf } from '../status-poller.js';
+import { CONFIRM_POLLS, CONFIRM_WAIT_SECONDS, FINAL_STATUSES, HELD_MS, OPEN_POLLS, SEVERED_POLLS, fetchStatus, nextPollDelay, outcomeOf } from '../status-poller.js';
 import { startWarmUp, warmUrl } from '../warm-up.js';
 
 type Deferred = Chunk<'deferred'>;
@@ -425,14 +425,19 @@ export function createRun(shell: RunShell, mode: FlowMode, locale: Locale): Run 
     const endpoint = el.statusEndpoint;
     if (!endpoint || !session || ended || polling) return;
     polling = true;
+    const asked = performance.now();
+    const waited = via !== undefined;
+    // Confirming asks again at once after an answer the endpoint held, or one asked before the end was seen.
+    let again = false;
     try {
-      const { status, result } = await fetchStatus(endpoint, session, el.requestInit, signal);
+      const { status, result } = await fetchStatus(endpoint, session, el.requestInit, signal, waited ? CONFIRM_WAIT_SECONDS : undefined);
       if (ended) return;
       last = { status, result };
       if (FINAL_STATUSES.has(status)) {
         settle(via ?? presenter?.via ?? 'status', status, result);
         return;
       }
+      again = via !== undefined && (!waited || performance.now() - asked >= HELD_MS);
     } catch (error) {
       if (ended) return;
       if (error instanceof FlowError && !statusErrorReported) {
@@ -443,7 +448,8 @@ export function createRun(shell: RunShell, mode: FlowMode, locale: Locale): Run 
     } finally {
       polling = false;
     }
-    schedulePoll();
+    if (again) pollNow();
+    else schedulePoll();
   }
 
   // ——— saw the end → confirming → settle ———
@@ -463,7 +469,7 @@ export function createRun(shell: RunShell, mode: FlowMode, locale: Locale): Run 
     presenter?.close();
     confirmTimer = setTimeout(() => settle(how, last?.status, last?.result), shell.confirmMs());
     shell.setState('confirming');
-    // A request already under way is not asked twice; its answer counts and the next follows the new schedule.
+    // A request already under way is not asked twice; its answer counts and the next goes at once, held.
     pollDelay = undefined;
     pollNow();
   }

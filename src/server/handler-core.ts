@@ -33,6 +33,7 @@ export function inputFromRequest(request: Request): HandlerInput {
     header: (name) => request.headers.get(name),
     readBody: (maxBytes, timeoutMs) => readBodyBytes(request, maxBytes, timeoutMs),
     request,
+    signal: request.signal,
   };
 }
 

@@ -27,6 +27,11 @@ export interface HandlerInput {
    * `toNodeListener`. A plain Web `Request` carries none.
    */
   readonly clientAddress?: string | undefined;
+  /**
+   * Aborts when the client went away before the answer (a Web `Request`'s own `signal`; under
+   * `toNodeListener`, the response closing unfinished): a request the status handler holds open ends then.
+   */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** What a core answers: the status, the headers, and a text body (`null` for none). */

@@ -13,6 +13,7 @@ export type { Locale } from '../i18n/locale.js';
 export {
   createStatusHandler,
   DEFAULT_MAX_CONCURRENT_VENDOR_CALLS,
+  DEFAULT_MAX_WAIT_MS,
   DEFAULT_QUEUE_TIMEOUT_MS,
   DEFAULT_REUSE_MS,
   summarizeResult,

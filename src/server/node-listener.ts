@@ -195,12 +195,15 @@ class NodeInput implements HandlerInput {
   readonly #origin: string;
   readonly #hasBody: boolean;
   readonly #bodyParsed: boolean;
+  readonly #res: ServerResponse | undefined;
   #url: string | undefined;
   #request: Request | undefined;
+  #signal: AbortSignal | undefined;
 
   /** @throws {TypeError} where `toRequest` would: a Host that makes no URL, a method a `Request` refuses. */
-  constructor(req: ParsedRequest) {
+  constructor(req: ParsedRequest, res?: ServerResponse) {
     this.method = req.method ?? 'GET';
+    this.#res = res;
     if (FORBIDDEN_METHODS.has(this.method.toUpperCase())) throw new TypeError(`${this.method} is not a request method`);
     this.#req = req;
     this.clientAddress = req.socket?.remoteAddress;
@@ -234,6 +237,21 @@ class NodeInput implements HandlerInput {
     if (!this.#bodyParsed) return readNodeBody(this.#req, this.header('content-length'), maxBytes, timeoutMs);
     const bytes = parsedBody(this.#req.body) ?? new Uint8Array(0);
     return bytes.byteLength > maxBytes ? Promise.reject(tooLarge(maxBytes)) : Promise.resolve(bytes);
+  }
+
+  /** Made on first use (only a held request needs it): aborts when the response closes before it finished. */
+  get signal(): AbortSignal | undefined {
+    const res = this.#res;
+    if (!res || this.#signal) return this.#signal;
+    const controller = new AbortController();
+    this.#signal = controller.signal;
+    if (res.closed && !res.writableFinished) controller.abort();
+    else {
+      res.once('close', () => {
+        if (!res.writableFinished) controller.abort();
+      });
+    }
+    return this.#signal;
   }
 
   get request(): Request {
@@ -321,7 +339,7 @@ export function toNodeListener(
       const method = req.method ?? 'GET';
       let input: HandlerInput;
       try {
-        input = new NodeInput(req);
+        input = new NodeInput(req, res);
       } catch {
         badRequest(res);
         return;

@@ -16,6 +16,7 @@ import { checkOwner, checkReferenceOptions, createReferenceReader } from './refe
 import type { ReferenceCallback } from './reference.js';
 import type { VerdictLedger } from './verdict-ledger.js';
 import type { FailureReason } from './vendor-reasons.js';
+import { FINAL_STATUSES } from '../verdict.js';
 
 /** Options of {@link createStatusHandler}. */
 export interface StatusHandlerOptions extends VendorOptions, OriginOptions {
@@ -52,8 +53,16 @@ export interface StatusHandlerOptions extends VendorOptions, OriginOptions {
    * in), on top of the status token or `authorize`: a token that leaked does not reach across accounts.
    */
   reference?: ReferenceCallback;
-  /** How long a session's answer is reused, in ms (0: never; concurrent requests still share one call). Default 2000. */
+  /**
+   * How long a session's answer is reused, in ms (0: never; concurrent requests still share one call), and
+   * so how often a session's vendor is asked at most, by every instance sharing `store`. Default 1000.
+   */
   reuseMs?: number;
+  /**
+   * The longest a request may be held open by `wait` (a long poll), in ms; a longer `wait` is cut to it.
+   * 0: `wait` is ignored and every request is answered at once. Default 20000.
+   */
+  maxWaitMs?: number;
   /** Most vendor calls this handler makes at once; more wait in a short queue. Default 8. */
   maxConcurrentVendorCalls?: number;
   /** Longest wait for a free call, in ms, before 503 `server-busy`. Default 2000. */
@@ -102,8 +111,17 @@ export function summarizeResult(result: VendorSessionResult): ResultSummary {
 }
 
 const ALLOWED_METHODS = 'GET, OPTIONS';
-/** Default reuse window, in ms. */
-export const DEFAULT_REUSE_MS = 2000;
+/** Default reuse window, in ms: at most one vendor call per session per second. */
+export const DEFAULT_REUSE_MS = 1000;
+/** Default longest hold of a request with `wait`, in ms. */
+export const DEFAULT_MAX_WAIT_MS = 20_000;
+/**
+ * Shortest pause of a held request between two looks at the store: another instance is asking the vendor
+ * and its answer is on its way there.
+ */
+const MIN_PAUSE_MS = 25;
+/** Longest such pause. */
+const MAX_PAUSE_MS = 200;
 /** Default cap on a status handler's concurrent vendor calls. */
 export const DEFAULT_MAX_CONCURRENT_VENDOR_CALLS = 8;
 /** Default longest wait for a free vendor call, in ms. */
@@ -111,19 +129,50 @@ export const DEFAULT_QUEUE_TIMEOUT_MS = 2000;
 /** Largest answer kept for reuse, in characters; a bigger one (a generous `mapResult`) is not stored. */
 const MAX_REUSED_ANSWER_LENGTH = 256 * 1024;
 
-/** An answer as it is shared and reused: its status and body, without the per-request CORS headers. */
+/**
+ * An answer as it is shared and reused: its status and body, without the per-request CORS headers; when
+ * the vendor gave it (ms since the epoch), and whether it is final (nothing more will change).
+ */
 interface SharedAnswer {
   status: number;
   body: string;
+  at: number;
+  final: boolean;
 }
 
 function parseShared(text: string): SharedAnswer | undefined {
   try {
     const value = JSON.parse(text) as Partial<SharedAnswer>;
-    return typeof value.status === 'number' && typeof value.body === 'string' ? { status: value.status, body: value.body } : undefined;
+    return typeof value.status === 'number' && typeof value.body === 'string'
+      ? { status: value.status, body: value.body, at: typeof value.at === 'number' ? value.at : Date.now(), final: value.final === true }
+      : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/**
+ * The `wait` query parameter, in ms: `null` when absent, `undefined` when it is not a single number of
+ * seconds from 0 up.
+ */
+function waitParameter(url: URL): number | null | undefined {
+  const value = singleQueryValue(url, 'wait');
+  if (value === null) return null;
+  if (value === undefined || !/^\d+(\.\d+)?$/.test(value)) return undefined;
+  return Math.round(Number(value) * 1000);
 }
 
 function positiveInteger(value: number | undefined, fallback: number, name: string, allowZero = false): number {
@@ -148,11 +197,18 @@ function positiveInteger(value: number | undefined, fallback: number, name: stri
  * `verdicts`, each result read from the vendor is told to the ledger (a final one decides the session's
  * verdict) before it is answered.
  *
+ * Long poll: `&wait=<seconds>` (up to `maxWaitMs`) holds the request until the status is final
+ * (`FINISHED`, `FAILED`) or an error, and otherwise answers the latest status when the wait is over or
+ * the client goes away; a request without `wait` is answered at once, as before. While held, it asks again
+ * each time the kept answer runs out, so a verdict reaches a waiting page within about `reuseMs` (1 s
+ * when it is 0) of the vendor having it. A `wait` that is not a number of seconds → 400 `invalid-wait`.
+ *
  * It is no amplifier: concurrent requests for one session share one vendor call; an answer (errors from
- * the vendor included) is reused for `reuseMs` through `store`, so instances sharing a store share the
- * window; at most `maxConcurrentVendorCalls` calls run at once, and a request that cannot get one within
- * `queueTimeoutMs` gets 503 `server-busy` with `Retry-After: 1`. A result is read once per call (up to
- * 32 MiB), summarised, and dropped.
+ * the vendor included) is reused for `reuseMs` through `store`, and one instance of all that share the
+ * store asks per window (`store.add`), so held and plain requests on every instance cost about one vendor
+ * call per session per `reuseMs`; at most `maxConcurrentVendorCalls` calls run at once, and a request
+ * that cannot get one within `queueTimeoutMs` gets 503 `server-busy` with `Retry-After: 1`. A result is
+ * read once per call (up to 32 MiB), summarised, and dropped.
  *
  * Vendor errors: 404 → 404 `session-not-found`; a known vendor text → its code (502, `vendorStatus`);
  * otherwise as `createSessionHandler` (502, 504). `mapResult` throws → 500 `internal-error`.
@@ -164,7 +220,7 @@ function positiveInteger(value: number | undefined, fallback: number, name: stri
  * never the token.
  *
  * @throws {TypeError} at creation, for options that are not what their types say: `mapResult`,
- *   `authorize` or `reference` not functions, `verdicts` not a ledger, `reference` without `verdicts`, `timeoutMs`, `reuseMs`, `maxConcurrentVendorCalls` or `queueTimeoutMs`
+ *   `authorize` or `reference` not functions, `verdicts` not a ledger, `reference` without `verdicts`, `timeoutMs`, `reuseMs`, `maxWaitMs`, `maxConcurrentVendorCalls` or `queueTimeoutMs`
  *   out of range. Never for a missing `apiKey`.
  */
 export function createStatusHandler(options: StatusHandlerOptions): (request: Request) => Promise<Response> {
@@ -183,6 +239,7 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
   const readReference = options.reference && createReferenceReader(options.reference, caller, logger, redactorFor(options.apiKey));
   const store = options.store ?? createMemoryStore();
   const reuseMs = positiveInteger(options.reuseMs, DEFAULT_REUSE_MS, 'reuseMs', true);
+  const maxWaitMs = positiveInteger(options.maxWaitMs, DEFAULT_MAX_WAIT_MS, 'maxWaitMs', true);
   const limit = createCallLimit(
     positiveInteger(options.maxConcurrentVendorCalls, DEFAULT_MAX_CONCURRENT_VENDOR_CALLS, 'maxConcurrentVendorCalls'),
     positiveInteger(options.queueTimeoutMs, DEFAULT_QUEUE_TIMEOUT_MS, 'queueTimeoutMs', true),
@@ -220,7 +277,7 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
         const result = mapResult(outcome.result);
         if (result !== undefined) answer.result = result;
       }
-      return { status: 200, body: JSON.stringify(answer) };
+      return { status: 200, body: JSON.stringify(answer), at: Date.now(), final: FINAL_STATUSES.has(outcome.status) };
     } catch (error) {
       if (error instanceof VendorError) {
         const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
@@ -229,29 +286,57 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
           logger.warn(vendor.redact(`[biometric-flow] session result failed: ${error.code}: ${error.message}${text}${cause}`));
         }
         const answer = vendorErrorAnswer(error, {});
-        return { status: answer.status, body: answer.body! };
+        return { status: answer.status, body: answer.body!, at: Date.now(), final: false };
       }
       throw error;
     }
   };
 
+  /** The kept answer of a session, if any (a store that fails to read is reported and counts as none). */
+  const kept = async (key: string, redact: (text: string) => string): Promise<SharedAnswer | undefined> => {
+    try {
+      const text = await store.get(key);
+      return text === undefined ? undefined : parseShared(text);
+    } catch (error) {
+      logger.warn(`[biometric-flow] the store failed on read, asking the vendor: ${redact(describeError(error))}`);
+      return undefined;
+    }
+  };
+
+  /**
+   * Whether this instance may ask the vendor now: one of all the instances sharing the store per
+   * `reuseMs` (a store that fails says yes: the vendor is asked rather than nobody).
+   */
+  const mayAsk = (id: string): Promise<boolean> => store.add(`bf:status-call:${id}`, '1', reuseMs).catch(() => true);
+
+  /**
+   * Another instance asked the vendor moments ago: its answer, once it is in the store, or `undefined`
+   * when none came within `reuseMs` (its instance died, or the answer was too big to keep).
+   */
+  const othersAnswer = async (key: string, redact: (text: string) => string): Promise<SharedAnswer | undefined> => {
+    const until = Date.now() + reuseMs;
+    for (let wait = MIN_PAUSE_MS; Date.now() < until; wait = Math.min(wait * 2, MAX_PAUSE_MS)) {
+      await pause(wait, undefined);
+      const shared = await kept(key, redact);
+      if (shared) return shared;
+    }
+    return undefined;
+  };
+
   const sharedAnswer = async (vendor: ResolvedVendorOptions, sessionId: string): Promise<SharedAnswer> => {
     const redact = vendor.redact;
-    const key = `bf:status:${sessionId.toLowerCase()}`;
+    const id = sessionId.toLowerCase();
+    const key = `bf:status:${id}`;
     if (reuseMs > 0) {
-      try {
-        const kept = await store.get(key);
-        const shared = kept === undefined ? undefined : parseShared(kept);
-        if (shared) return shared;
-      } catch (error) {
-        logger.warn(`[biometric-flow] the store failed on read, asking the vendor: ${redact(describeError(error))}`);
-      }
+      const shared = (await kept(key, redact)) ?? (!(await mayAsk(id)) ? await othersAnswer(key, redact) : undefined);
+      if (shared) return shared;
     }
     const answer = await limit(() => askVendor(vendor, sessionId));
     if (reuseMs > 0) {
       const text = JSON.stringify(answer);
       if (text.length <= MAX_REUSED_ANSWER_LENGTH) {
-        await store.set(key, text, reuseMs).catch((error: unknown) => {
+        // Kept until `reuseMs` after the vendor answered, not after this write: a held request wakes then.
+        await store.set(key, text, Math.max(1, answer.at + reuseMs - Date.now())).catch((error: unknown) => {
           logger.warn(`[biometric-flow] the store failed on write: ${redact(describeError(error))}`);
         });
       }
@@ -269,9 +354,28 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
     return flight;
   };
 
+  /**
+   * A long poll: the session's answer once it is final or an error, or the latest one when `waitMs` has
+   * passed or the client went away. Between two looks it sleeps until the kept answer runs out (the
+   * next vendor call is allowed then), so that any number of held requests, on any number of instances
+   * sharing the store, cost one vendor call per `reuseMs`.
+   */
+  const heldAnswer = async (vendor: ResolvedVendorOptions, sessionId: string, waitMs: number, signal: AbortSignal | undefined): Promise<SharedAnswer> => {
+    const deadline = Date.now() + waitMs;
+    // Without a reuse window (0), held requests still pace their vendor calls by the default one.
+    const interval = reuseMs || DEFAULT_REUSE_MS;
+    for (;;) {
+      const answer = await answerFor(vendor, sessionId);
+      const left = deadline - Date.now();
+      if (answer.final || answer.status !== 200 || left <= 0 || signal?.aborted) return answer;
+      await pause(Math.min(left, Math.max(answer.at + interval - Date.now(), MIN_PAUSE_MS)), signal);
+    }
+  };
+
   return webHandler(withPrelude(prelude, async (input: HandlerInput, { settings: { vendor, tokenSecret }, cors }): Promise<HandlerAnswer> => {
     const redact = vendor.redact;
-    const sessionId = singleQueryValue(new URL(input.url), 'session_id');
+    const url = new URL(input.url);
+    const sessionId = singleQueryValue(url, 'session_id');
     if (sessionId === undefined) {
       const answer = errorAnswer(
         400,
@@ -291,6 +395,15 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
         cors,
       );
       return refuse(answer, sessionId === null ? 'no session_id' : `session_id ${printable(sessionId, 64)} is not a UUID`);
+    }
+    const waitMs = waitParameter(url);
+    if (waitMs === undefined) {
+      const answer = errorAnswer(
+        400,
+        { code: 'invalid-wait', message: 'wait must be given once, as seconds (0 or more)', issues: [{ path: 'wait', message: 'Expected a number of seconds' }] },
+        cors,
+      );
+      return refuse(answer, 'wait is not a number of seconds');
     }
 
     const presented = input.header('biometric-status-token');
@@ -320,7 +433,8 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
     }
 
     try {
-      const answer = await answerFor(vendor, sessionId);
+      const held = Math.min(waitMs ?? 0, maxWaitMs);
+      const answer = held > 0 ? await heldAnswer(vendor, sessionId, held, input.signal) : await answerFor(vendor, sessionId);
       return jsonTextAnswer(answer.status, answer.body, cors);
     } catch (error) {
       if (error instanceof BusyError) {

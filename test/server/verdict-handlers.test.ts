@@ -207,6 +207,16 @@ describe('createStatusHandler with verdicts and reference', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.deepEqual(taken, [{ reference: 'alice', sessionId: id, outcome: 'failed', reasons: [{ code: 'invalid-iin' }], via: 'status', attempt: 1 }]);
   });
+  it('tells the ledger what a held request (wait) read from the vendor, so its verdict is delivered', { timeout: 10_000 }, async () => {
+    const { session, status, taken } = host();
+    const { session_id: id } = (await (await createFor(session, 'dave')).json()) as { session_id: string };
+    const held = status(new Request(`${SITE}/status?session_id=${id}&wait=5`, { headers: headers('dave', await tokenHeader(id)) }));
+    await until(() => vendor.requests.some((request) => request.url.searchParams.get('session_id') === id));
+    results.set(id, PASSED);
+    assert.equal(((await (await held).json()) as { status: string }).status, 'FINISHED');
+    await until(() => taken.length === 1);
+    assert.deepEqual(taken, [{ reference: 'dave', sessionId: id, outcome: 'passed', reasons: [], via: 'status', attempt: 1 }]);
+  });
 });
 
 describe('createWebhookHandler with verdicts', () => {

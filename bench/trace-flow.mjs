@@ -1,0 +1,150 @@
+// Where the element's time to the flow's first byte goes, from a Chromium trace (`page.tracing`), not a
+// guess: `node bench/trace-flow.mjs [--rounds=N] [--rtt=80] [--mode=inline]` runs the element (and the
+// hand-written fetch + frame, alternating) on the realistic network of bench/network.mjs and prints, per
+// step, the median time since the click on the browser's one clock: the session request sent and
+// answered, the warm frame and the flow frame put in the DOM, their requests started, the connection's
+// TCP and TLS, the flow request written to the socket, and its first byte.
+import puppeteer from 'puppeteer-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/support/browsers.mjs';
+import { makeCertificate, startNetworkServers } from './network.mjs';
+
+const arg = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+const ROUNDS = Number(arg('rounds', '9'));
+const RTT = Number(arg('rtt', '80'));
+const MODE = arg('mode', 'inline');
+const KINDS = arg('kinds', 'element,baseline-warm-frame,baseline').split(',');
+/** `--tasks=N`: also print each kind's first run's main-thread work in the first N ms after the click. */
+const TASKS_MS = Number(arg('tasks', '0'));
+const median = (values) => {
+  const sorted = values.filter((v) => v !== undefined && !Number.isNaN(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return undefined;
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+const { cert, key, spkiHash } = makeCertificate();
+const servers = await startNetworkServers({ sessionDelayMs: 100, cert, key });
+servers.setRtt(RTT);
+const hosts = [new URL(servers.page).hostname, new URL(servers.flow).hostname];
+const browser = await puppeteer.launch({
+  executablePath: CHROMIUM_PATH,
+  headless: true,
+  args: [...CHROMIUM_ARGS, `--host-resolver-rules=${hosts.map((h) => `MAP ${h} 127.0.0.1`).join(', ')}`, `--ignore-certificate-errors-spki-list=${spkiHash}`],
+});
+
+/** One run's steps, in ms since the click, read from the trace. */
+function steps(trace) {
+  const events = JSON.parse(new TextDecoder().decode(trace)).traceEvents;
+  const click = events.find((e) => e.name === 'bench:click')?.ts;
+  if (click === undefined) throw new Error('no bench:click mark in the trace');
+  const at = (ts) => (ts === undefined ? undefined : (ts - click) / 1000);
+  const mark = (name) => at(events.find((e) => e.name === name && e.cat?.includes('user_timing'))?.ts);
+  const sent = events.filter((e) => e.name === 'ResourceSendRequest');
+  const responses = events.filter((e) => e.name === 'ResourceReceiveResponse');
+  const finishes = events.filter((e) => e.name === 'ResourceFinish');
+  const request = (test) => {
+    const send = sent.find((e) => test(e.args.data.url));
+    if (!send) return {};
+    const id = send.args.data.requestId;
+    const response = responses.find((e) => e.args.data.requestId === id);
+    const timing = response?.args.data.timing;
+    const base = timing ? timing.requestTime * 1e6 : undefined;
+    const rel = (ms) => (timing && ms >= 0 ? at(base + ms * 1000) : undefined);
+    const finish = finishes.find((e) => e.args.data.requestId === id);
+    return {
+      send: at(send.ts),
+      start: timing ? at(base) : undefined,
+      connectStart: rel(timing?.connectStart),
+      sslStart: rel(timing?.sslStart),
+      connectEnd: rel(timing?.connectEnd),
+      sendStart: rel(timing?.sendStart),
+      firstByte: rel(timing?.receiveHeadersEnd),
+      finish: finish ? at(finish.args.data.finishTime * 1e6) : undefined,
+    };
+  };
+  const clickEvent = events.find((e) => e.name === 'bench:click');
+  const tasks = events
+    .filter((e) => e.pid === clickEvent.pid && e.tid === clickEvent.tid && e.ph === 'X' && e.dur >= 500 && e.ts >= click - 2000 && e.ts <= click + TASKS_MS * 1000)
+    .map((e) => `${at(e.ts).toFixed(1).padStart(7)} ms  ${(e.dur / 1000).toFixed(1).padStart(5)} ms  ${e.name}${e.args?.data?.url ? ` ${e.args.data.url.slice(0, 60)}` : ''}${e.args?.data?.functionName ? ` ${e.args.data.functionName}` : ''}`);
+  return {
+    tasks,
+    session: request((url) => url.endsWith('/session')),
+    warm: request((url) => url.endsWith('/favicon.ico')),
+    flow: request((url) => url.includes('/flow/')),
+    warmFrameInDom: mark('bench:warm-frame'),
+    flowFrameInDom: mark('bench:flow-frame'),
+  };
+}
+
+try {
+  const page = await browser.newPage();
+  await page.goto(`${servers.page}/bench/network.html`);
+  await page.evaluate(() => window.ready);
+  // Marks on the trace's clock: the click, and each frame as it enters the element's shadow root or the page.
+  await page.evaluate(() => {
+    const seen = new WeakSet();
+    const look = (root) => {
+      for (const frame of root.querySelectorAll('iframe')) {
+        if (seen.has(frame)) continue;
+        seen.add(frame);
+        performance.mark(frame.src.endsWith('/favicon.ico') ? 'bench:warm-frame' : 'bench:flow-frame');
+      }
+      for (const el of root.querySelectorAll('biometric-flow')) if (el.shadowRoot) look(el.shadowRoot);
+    };
+    const observer = new MutationObserver(() => look(document));
+    window.observeShadow = (el) => observer.observe(el.shadowRoot, { childList: true, subtree: true });
+    observer.observe(document.body, { childList: true, subtree: true });
+    document.querySelector('#go').addEventListener('click', () => performance.mark('bench:click'), { capture: true });
+  });
+  const runs = Object.fromEntries(KINDS.map((kind) => [kind, []]));
+  for (let round = -1; round < ROUNDS; round++) {
+    for (const kind of round % 2 ? KINDS : [...KINDS].reverse()) {
+      servers.dropFlowConnections();
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      await page.evaluate((k, m, flow) => window.arm(k, m, flow), kind, MODE, servers.flow);
+      await page.evaluate(() => {
+        const el = document.querySelector('biometric-flow');
+        if (el) window.observeShadow(el);
+      });
+      await page.tracing.start({ categories: ['devtools.timeline', 'blink.user_timing', 'loading', 'netlog'] });
+      await page.click('#go');
+      const result = await page.evaluate(() => window.result);
+      const trace = await page.tracing.stop();
+      if (result.error) throw new Error(result.error);
+      if (round >= 0) runs[kind].push({ page: result, trace: steps(trace) });
+    }
+  }
+  if (TASKS_MS > 0) {
+    for (const kind of KINDS) {
+      console.log(`trace: ${kind}, first run: the page's main thread, events of 0.5 ms or more, ms since the click`);
+      for (const line of runs[kind][0].trace.tasks) console.log(`    ${line}`);
+    }
+  }
+  console.log(`trace: Chromium, ${MODE}, RTT ${RTT} ms, ${ROUNDS} rounds per kind; medians in ms since the click (the trace's clock)`);
+  const row = (label, pick) => {
+    const cells = KINDS.map((kind) => {
+      const value = median(runs[kind].map(pick));
+      return (value === undefined ? '—' : value.toFixed(0)).padStart(12);
+    });
+    console.log(`  ${label.padEnd(52)}${cells.join('')}`);
+  };
+  console.log(`  ${''.padEnd(52)}${KINDS.map((kind) => kind.slice(0, 11).padStart(12)).join('')}`);
+  row('session request sent', (r) => r.trace.session.send);
+  row('session answer: first byte', (r) => r.trace.session.firstByte);
+  row('session answer: body done', (r) => r.trace.session.finish);
+  row('warm frame in the DOM', (r) => r.trace.warmFrameInDom);
+  row('warm request: started', (r) => r.trace.warm.start);
+  row('warm request: TCP connect start', (r) => r.trace.warm.connectStart);
+  row('warm request: TLS start', (r) => r.trace.warm.sslStart);
+  row('warm request: connection ready', (r) => r.trace.warm.connectEnd);
+  row('flow frame in the DOM', (r) => r.trace.flowFrameInDom);
+  row('flow request: sent (ResourceSendRequest)', (r) => r.trace.flow.send);
+  row('flow request: started (network stack)', (r) => r.trace.flow.start);
+  row('flow request: connection ready (own connect)', (r) => r.trace.flow.connectEnd);
+  row('flow request: written to the socket', (r) => r.trace.flow.sendStart);
+  row('flow request: first byte (trace)', (r) => r.trace.flow.firstByte);
+  row('flow first byte (page, as the bench reports it)', (r) => r.page.firstByte);
+} finally {
+  await browser.close();
+  await servers.close();
+}
