@@ -46,10 +46,16 @@ export const styles = css`
     align-items: center;
   }
 
-  /* The page's own text colour, whatever its background; the bar says "error". */
-  .error {
+  /* The page's own text colour, whatever its background; the bar says "error", or "passed" in the host's
+     accent: a verdict either way has the same weight. */
+  .error,
+  .passed {
     border-inline-start: 3px solid #d92d20;
     padding-inline-start: .5em;
+  }
+
+  .passed {
+    border-color: var(--_accent);
   }
 
   /* The box has the flow's size from the start: nothing moves when the frame comes in. In the dialog it
@@ -58,6 +64,8 @@ export const styles = css`
   .frame-box {
     position: relative;
     block-size: var(--_height);
+    /* A screen shorter than the box (a phone, 320×568): the box and its step line fit on it. */
+    block-size: min(var(--_height), 100dvh - 3rem);
     min-block-size: 0;
   }
 

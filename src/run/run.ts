@@ -451,9 +451,13 @@ export function createRun(shell: RunShell, mode: FlowMode, locale: Locale): Run 
       return;
     }
     via = how;
+    // The person was in the flow's frame, which goes now: focus follows to "Checking your result…" in its
+    // place (and from there to the verdict), not to the page's body. A dialog puts focus back itself.
+    const inFrame = mode === 'inline' && !!el.shadowRoot?.activeElement;
     presenter?.close();
     confirmTimer = setTimeout(() => settle(how, last?.status, last?.result), shell.confirmMs());
     shell.setState('confirming');
+    if (inFrame) shell.focusResult();
     // A request already under way is not asked twice; its answer counts and the next follows the new schedule.
     pollDelay = undefined;
     pollNow();
