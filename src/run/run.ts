@@ -166,7 +166,7 @@ export function createRun(shell: RunShell, mode: FlowMode, locale: Locale): Run 
     },
     begin: () => void begin(),
     cancel,
-    end,
+    end: () => end(),
   };
   /** Whether this start may still write to the element. */
   const live = () => !ended && shell.current() === run;
@@ -485,20 +485,21 @@ export function createRun(shell: RunShell, mode: FlowMode, locale: Locale): Run 
     emit(el, 'cancelled', session ? { sessionId: session.id, reason } : { reason });
   }
 
-  /** Settles as `error`. */
+  /** Settles as `error`; a popup still blank says why (see presenters/popup-window.ts). */
   function fail(error: FlowError): void {
-    end();
+    end(shell.later()?.errorText(locale, error));
     shell.failed(error);
     shell.setState('error');
     shell.report(error);
   }
 
-  function end(): void {
+  /** Ends what the start started; `reason` is the abort's (a sentence for a window that is still blank). */
+  function end(reason?: string): void {
     if (ended) return;
     ended = true;
     clearTimeout(pollTimer);
     clearTimeout(confirmTimer);
-    controller.abort();
+    controller.abort(reason);
     presenter?.close();
     endWarmUp();
     resolve(undefined);
