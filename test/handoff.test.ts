@@ -155,6 +155,21 @@ describe('handoff: auto on a device without a camera', () => {
     el.cancel();
   });
 
+  it('says "Link copied" for a moment, then again what it waits for', async () => {
+    camera(false);
+    stubRoutes({ '/api/session': [session()], '/api/handoff': [link()], '/api/status': [status('PENDING')] });
+    const writeText = sinon.stub().resolves();
+    sinon.stub(navigator, 'clipboard').get(() => ({ writeText }));
+    const el = await element();
+    void el.start();
+    await waitForCode(el);
+    view(el)!.querySelector<HTMLButtonElement>('.row button')!.click();
+    await waitUntil(() => liveText(el) === 'Link copied', 'copied');
+    expect(writeText.calledOnceWith(LINK)).to.equal(true);
+    await waitUntil(() => liveText(el) === 'Waiting for your phone…', 'back to waiting', { timeout: 5000 });
+    el.cancel();
+  });
+
   it('reports a failed handoff request once, says so, and tries again on "New code"', async () => {
     camera(false);
     stubRoutes({

@@ -83,6 +83,11 @@ export function handoffView(host: PresenterHost, element: FlowConfig, kind: Hand
     try {
       await navigator.clipboard.writeText(text);
       status = t.copied;
+      // Said for a moment: the live region then goes back to what the view is waiting for.
+      setTimeout(() => {
+        if (status === t.copied) status = kind === 'phone' ? t.waiting : '';
+        draw();
+      }, 3000);
     } catch {
       // No clipboard permission (an in-app browser, a frame without clipboard-write): the text is selected
       // for a manual copy.
