@@ -181,7 +181,7 @@ export function showBackend(config: DemoConfig): void {
 function showInSnippets(settings: Settings): void {
   for (const node of document.querySelectorAll<HTMLElement>('[data-snippet]')) {
     const name = node.dataset.snippet as 'preset' | 'mode' | 'locale';
-    node.textContent = settings[name];
+    node.textContent = name === 'preset' ? settings.fails || settings.preset : settings[name];
   }
 }
 

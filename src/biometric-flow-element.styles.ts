@@ -58,6 +58,11 @@ export const styles = css`
     border-color: var(--_accent);
   }
 
+  .reasons {
+    margin: 0;
+    padding-inline-start: 1.25em;
+  }
+
   /* The box has the flow's size from the start: nothing moves when the frame comes in. In the dialog it
      gives up height when the screen is short (WebKit would not make it smaller than its frame without
      the min-block-size). */
