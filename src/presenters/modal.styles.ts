@@ -95,17 +95,20 @@ export const dialogStyles = css`
   }
 `;
 
-/** The sheet of {@link dialogStyles}, shared by every element. */
-let sheet: CSSStyleSheet | undefined;
-/** Dialogs so far: each gives the sheet a new text (as the element's own sheet, see its `connectedCallback`). */
+/** The dialog's sheet of each element's shadow root, replaced at each dialog. */
+const sheets = new WeakMap<ShadowRoot, CSSStyleSheet>();
+/** Dialogs so far: each gets a sheet of a new text (as the element's own sheet, see its `connectedCallback`). */
 let dialogs = 0;
 
 /**
- * Adds the dialog's styles to `root` (an element's shadow root). The text is new every time: WebKit reuses a
- * sheet's media query results for any sheet of the same text as they were at the last viewport change that
- * one saw in use, and would lay a phone's dialog out at an old size.
+ * Adds the dialog's styles to `root` (an element's shadow root), in a new sheet of a new text each time in
+ * place of the last one: WebKit reuses a sheet's media query results for any sheet of the same text as they
+ * were at the last viewport change that one saw in use, and would lay a phone's dialog out at an old size.
  */
 export function adoptDialogStyles(root: ShadowRoot): void {
-  (sheet ??= new CSSStyleSheet()).replaceSync(`${dialogStyles.cssText}/*${++dialogs}*/`);
-  if (!root.adoptedStyleSheets.includes(sheet)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(`${dialogStyles.cssText}/*${++dialogs}*/`);
+  const old = sheets.get(root);
+  sheets.set(root, sheet);
+  root.adoptedStyleSheets = [...root.adoptedStyleSheets.filter((item) => item !== old), sheet];
 }
