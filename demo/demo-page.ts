@@ -39,6 +39,8 @@ const LOG_LIMIT = 200;
 
 interface Settings {
   preset: string;
+  /** A failure preset (`fails-<name>`) that replaces `preset`, or `''`. */
+  fails: string;
   mode: FlowMode;
   locale: string;
   /** Whether the element confirms the ending with the status endpoint (else every ending is `unconfirmed`). */
@@ -86,19 +88,22 @@ function timeOf(date: Date): string {
   return `${date.toLocaleTimeString('en-GB', { hour12: false })}.${String(date.getMilliseconds()).padStart(3, '0')}`;
 }
 
-function readSettings(presets: PublicPreset[]): Settings {
+function readSettings(presets: PublicPreset[], failurePresets: PublicPreset[]): Settings {
   const query = new URLSearchParams(location.search);
   const preset = presets.find((p) => p.id === query.get('preset'))?.id ?? presets[0]!.id;
+  const fails = failurePresets.find((p) => p.id === query.get('fails'))?.id ?? '';
   const mode = MODES.find((m) => m.value === query.get('mode'))?.value ?? 'inline';
   const locale = LOCALES.find((l) => l.value === query.get('locale'))?.value ?? 'en';
   const handoff = HANDOFFS.find((option) => option.value === query.get('handoff'))?.value ?? 'auto';
-  return { preset, mode, locale, confirm: query.get('confirm') !== 'off', resume: query.get('resume') === 'on', handoff };
+  return { preset, fails, mode, locale, confirm: query.get('confirm') !== 'off', resume: query.get('resume') === 'on', handoff };
 }
 
 /** Keeps the settings in the address, so that a reload or a shared link shows the same demo. */
 function writeSettings(settings: Settings): void {
   const url = new URL(location.href);
   url.searchParams.set('preset', settings.preset);
+  if (settings.fails) url.searchParams.set('fails', settings.fails);
+  else url.searchParams.delete('fails');
   url.searchParams.set('mode', settings.mode);
   url.searchParams.set('locale', settings.locale);
   if (settings.confirm) url.searchParams.delete('confirm');
@@ -176,7 +181,7 @@ export function showBackend(config: DemoConfig): void {
 function showInSnippets(settings: Settings): void {
   for (const node of document.querySelectorAll<HTMLElement>('[data-snippet]')) {
     const name = node.dataset.snippet as 'preset' | 'mode' | 'locale';
-    node.textContent = settings[name];
+    node.textContent = name === 'preset' ? settings.fails || settings.preset : settings[name];
   }
 }
 
@@ -190,8 +195,27 @@ function renderSettings(form: HTMLFormElement, config: DemoConfig, settings: Set
   );
   presets.id = 'preset-choices';
   presets.setAttribute('aria-describedby', 'preset-description preset-flow');
+  // One select for the emulator's failure reasons (16 of them): compact, and its short labels fit a phone.
+  const failures =
+    config.failurePresets.length === 0
+      ? []
+      : [
+          h('div', { class: 'field' }, [
+            h('label', { for: 'fails-select' }, ['Fail on purpose']),
+            h('select', { id: 'fails-select', name: 'fails', 'aria-describedby': 'fails-hint' }, [
+              h('option', { value: '', selected: settings.fails === '' }, ['No: the preset above']),
+              ...config.failurePresets.map((preset) =>
+                h('option', { value: preset.id, selected: preset.id === settings.fails }, [preset.label.replace(/^Fails: | \(emulator\)$/g, '')]),
+              ),
+            ]),
+            h('p', { class: 'hint', id: 'fails-hint' }, [
+              'The emulator fails the session with this failure reason, whatever you do in the flow: the element then says what to do about it.',
+            ]),
+          ]),
+        ];
   form.replaceChildren(
     presets,
+    ...failures,
     h('div', { id: 'preset-details', class: 'preset-details' }),
     radioGroup('mode', 'Mode', MODES, settings.mode),
     radioGroup('locale', 'Locale', [...LOCALES], settings.locale),
@@ -243,12 +267,12 @@ export async function mountDemo(): Promise<void> {
   const statusButton = byId<HTMLButtonElement>('status-button');
   const statusOutput = byId<HTMLOutputElement>('server-status');
 
-  let settings = readSettings(config.presets);
+  let settings = readSettings(config.presets, config.failurePresets);
   renderSettings(form, config, settings);
   const details = byId<HTMLElement>('preset-details');
 
   const apply = () => {
-    const preset = config.presets.find((p) => p.id === settings.preset)!;
+    const preset = config.failurePresets.find((p) => p.id === settings.fails) ?? config.presets.find((p) => p.id === settings.preset)!;
     details.replaceChildren(...presetDetails(preset));
     flow.context = { preset: preset.id };
     flow.mode = settings.mode;
@@ -269,6 +293,7 @@ export async function mountDemo(): Promise<void> {
     const data = new FormData(form);
     settings = {
       preset: String(data.get('preset')),
+      fails: String(data.get('fails') ?? ''),
       mode: String(data.get('mode')) as FlowMode,
       locale: String(data.get('locale')),
       confirm: data.get('confirm') !== null,

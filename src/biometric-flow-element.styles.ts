@@ -34,8 +34,7 @@ export const styles = css`
     filter: brightness(1.1);
   }
 
-  .trigger:focus-visible,
-  .close:focus-visible {
+  .trigger:focus-visible {
     outline: 3px solid var(--_accent);
     outline-offset: 2px;
   }
@@ -47,10 +46,21 @@ export const styles = css`
     align-items: center;
   }
 
-  /* The page's own text colour, whatever its background; the bar says "error". */
-  .error {
+  /* The page's own text colour, whatever its background; the bar says "error", or "passed" in the host's
+     accent: a verdict either way has the same weight. */
+  .error,
+  .passed {
     border-inline-start: 3px solid #d92d20;
     padding-inline-start: .5em;
+  }
+
+  .passed {
+    border-color: var(--_accent);
+  }
+
+  .reasons {
+    margin: 0;
+    padding-inline-start: 1.25em;
   }
 
   /* The box has the flow's size from the start: nothing moves when the frame comes in. In the dialog it
@@ -59,6 +69,8 @@ export const styles = css`
   .frame-box {
     position: relative;
     block-size: var(--_height);
+    /* A screen shorter than the box (a phone, 320×568): the box and its step line fit on it. */
+    block-size: min(var(--_height), 100dvh - 3rem);
     min-block-size: 0;
   }
 
@@ -96,92 +108,6 @@ export const styles = css`
     /* Still for the first 0.3 s: a short wait needs no motion, and no animation frames compete with the
        session request and the frame for the CPU. */
     animation: spin 0.8s linear 0.3s infinite;
-  }
-
-  /* At most the viewport less a margin: the browsers' own maximum size of a modal dialog. */
-  .dialog {
-    inline-size: 560px;
-    padding: 0;
-    border: 0;
-    border-radius: var(--_radius);
-    background: Canvas;
-    color: CanvasText;
-    box-shadow: 0 24px 64px rgb(0 0 0 / 0.35);
-    overflow: hidden;
-  }
-
-  /* A column: the bar, then the flow's box, which gives up height (never the bar or the status line)
-     when the screen is short. */
-  .dialog[open],
-  .dialog-body {
-    display: flex;
-    flex-direction: column;
-    min-block-size: 0;
-  }
-
-  .dialog::backdrop {
-    background: var(--biometric-flow-backdrop, rgb(0 0 0 / 0.6));
-  }
-
-  .dialog-bar {
-    display: grid;
-    justify-content: end;
-    padding: 0.25rem;
-  }
-
-  .dialog-body {
-    padding: 0 0.75rem 0.75rem;
-  }
-
-  .close {
-    display: grid;
-    place-items: center;
-    inline-size: 2.75rem;
-    block-size: 2.75rem;
-    padding: 0;
-    border: 0;
-    border-radius: 50%;
-    background: transparent;
-    color: inherit;
-    cursor: pointer;
-  }
-
-  .close:hover {
-    background: color-mix(in srgb, currentColor 10%, transparent);
-  }
-
-  .close svg {
-    stroke: currentColor;
-    stroke-width: 2;
-    stroke-linecap: round;
-  }
-
-  /* Phones: the dialog takes the whole screen but the notch and the home bar (with viewport-fit=cover),
-     the flow as much of it as it can. */
-  @media (max-width: 600px) {
-    /* A modal dialog is fixed with all four insets 0: with an automatic size it fills the viewport. */
-    .dialog {
-      inline-size: auto;
-      max-inline-size: none;
-      block-size: auto;
-      max-block-size: none;
-      padding: env(safe-area-inset-top) env(safe-area-inset-right) env(safe-area-inset-bottom) env(safe-area-inset-left);
-      /* Square corners for the dialog, the frame and its overlay. */
-      --_radius: 0;
-    }
-
-    .dialog-body,
-    .dialog .frame-box {
-      flex: 1;
-    }
-
-    .dialog-body {
-      padding: 0;
-    }
-
-    .dialog .status {
-      padding: 0.5rem 0.75rem;
-    }
   }
 
   [data-focus-after-dialog]:focus {

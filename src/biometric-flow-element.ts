@@ -382,9 +382,16 @@ export class BiometricFlowElement extends LitElement {
     return this.renderRoot.querySelector<HTMLElement>('[part~="trigger"], [data-focus-after-dialog]');
   }
 
-  /** Moves focus to what the element shows once it has rendered (and its deferred view is loaded). */
+  /**
+   * Moves focus to what the element shows once it has rendered (and its deferred view is loaded), and
+   * brings the element's box into view when it is not (a box that shrank at the end of the flow can leave
+   * it above the screen); a box in view does not move.
+   */
   #focusResult(): void {
-    void this.updateComplete.then(() => this.#focusTarget()?.focus());
+    void this.updateComplete.then(() => {
+      this.#focusTarget()?.focus({ preventScroll: true });
+      this.renderRoot.querySelector('.base')?.scrollIntoView({ block: 'nearest' });
+    });
   }
 
   #renderTrigger(label: string): TemplateResult {

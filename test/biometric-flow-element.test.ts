@@ -295,7 +295,8 @@ describe('biometric-flow: the frame', () => {
     expect(el.state).to.equal('requesting');
     const box = () => el.shadowRoot!.querySelector<HTMLElement>('.frame-box')!;
     const requestingHeight = box().getBoundingClientRect().height;
-    expect(requestingHeight, 'the box height while requesting').to.equal(640);
+    // 640 px, or less on a screen too short for it and its step line (3rem of 16 px under it).
+    expect(requestingHeight, 'the box height while requesting').to.equal(Math.min(640, innerHeight - 48));
     expect(frameOf(el) === null, 'no frame before the session').to.equal(true);
 
     answer();

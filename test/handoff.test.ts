@@ -155,6 +155,45 @@ describe('handoff: auto on a device without a camera', () => {
     el.cancel();
   });
 
+  it('says to go on on the phone once the phone opened the link: no QR code, code, countdown or "New code" then', async () => {
+    camera(false);
+    let asked = 0;
+    const routes = stubRoutes({
+      '/api/session': [session()],
+      '/api/handoff': [(request) => (request.init.method === 'POST' ? link() : json({ opened: ++asked >= 2 }))],
+      '/api/status': [status('PENDING')],
+    });
+    const el = await element();
+    void el.start();
+    await waitForCode(el);
+    await waitUntil(() => liveText(el) === 'The link is open on your phone. Go on there.', 'opened', { timeout: 10_000 });
+    const gets = routes['/api/handoff']!.filter((request) => request.init.method !== 'POST');
+    expect(gets).to.have.length(2);
+    expect(new URL(gets[0]!.url, location.href).searchParams.get('session_id')).to.equal(SESSION_ID);
+    expect(gets[0]!.headers.get('Biometric-Status-Token')).to.equal(TOKEN);
+    const shown = view(el)!;
+    expect(shown.querySelector('h2')!.textContent).to.equal('Continue on your phone');
+    for (const gone of ['svg', '[data-handoff-code]', '[data-handoff-new]', 'input']) expect(shown.querySelector(gone), gone).to.equal(null);
+    expect(shown.textContent).to.not.match(/valid for/);
+    await expect(el).to.be.accessible();
+    el.cancel();
+  });
+
+  it('says "Link copied" for a moment, then again what it waits for', async () => {
+    camera(false);
+    stubRoutes({ '/api/session': [session()], '/api/handoff': [link()], '/api/status': [status('PENDING')] });
+    const writeText = sinon.stub().resolves();
+    sinon.stub(navigator, 'clipboard').get(() => ({ writeText }));
+    const el = await element();
+    void el.start();
+    await waitForCode(el);
+    view(el)!.querySelector<HTMLButtonElement>('.row button')!.click();
+    await waitUntil(() => liveText(el) === 'Link copied', 'copied');
+    expect(writeText.calledOnceWith(LINK)).to.equal(true);
+    await waitUntil(() => liveText(el) === 'Waiting for your phone…', 'back to waiting', { timeout: 5000 });
+    el.cancel();
+  });
+
   it('reports a failed handoff request once, says so, and tries again on "New code"', async () => {
     camera(false);
     stubRoutes({

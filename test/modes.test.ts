@@ -5,7 +5,7 @@ import '../src/index.js';
 import type { BiometricFlowElement } from '../src/index.js';
 // @ts-expect-error -- a virtual module of the test server
 import { FLOW_ORIGIN } from '/__test-env.js';
-import { SESSION_ID, frameOf, record, sessionAnswer, setViewport, stubEndpoint } from './support/helpers.js';
+import { OTHER_SESSION_ID, SESSION_ID, frameOf, json, record, sessionAnswer, setViewport, stubEndpoint } from './support/helpers.js';
 
 const flowOrigin = FLOW_ORIGIN as string;
 
@@ -203,7 +203,8 @@ describe('biometric-flow mode="popup"', () => {
     triggerOf(el).click();
     // No await between the click and this line: the window must already be open.
     expect(open.calledOnce).to.equal(true);
-    expect(open.firstCall.args[0]).to.equal('about:blank');
+    // Empty and named: a window a start of this page left open (a reload) is taken as it is, not a second one.
+    expect(open.firstCall.args.slice(0, 2)).to.deep.equal(['', 'biometric-flow']);
     expect(String(open.firstCall.args[2])).to.match(/popup=yes,width=\d+,height=\d+,left=\d+,top=\d+/);
     const popup = open.firstCall.returnValue!;
     const { detail } = await loaded;
@@ -257,6 +258,52 @@ describe('biometric-flow mode="popup"', () => {
     await cancelled;
     expect(events.map((event) => event.type)).to.deep.equal(['cancelled']);
     expect(events[0]!.detail).to.deep.equal({ sessionId: SESSION_ID, reason: 'popup-closed' });
+  });
+
+  it('takes the window a start of this page left open (as after a reload) rather than opening a second', async () => {
+    const left = window.open(`${flowOrigin}/flow/${OTHER_SESSION_ID}?web_view=true&locale=en`, 'biometric-flow', 'popup=yes,width=400,height=600')!;
+    try {
+      stubEndpoint(sessionAnswer());
+      const el = await popupElement();
+      const popup = await clickToPopup(el);
+      expect(popup, 'the same window').to.equal(left);
+      expect(el.session!.id).to.equal(SESSION_ID);
+      el.cancel();
+      await waitUntil(() => left.closed, 'the window closes on cancel');
+    } finally {
+      left.close();
+    }
+  });
+
+  it('does not flash a window for a refused session: it says why, and closes once the person is back or after a few seconds', async () => {
+    stubEndpoint(json({ error: { code: 'forbidden-origin', message: 'Origin not allowed' } }, 403));
+    const el = await popupElement();
+    await el.updateComplete; // the deferred chunk, which a popup start loads at once, has the sentence
+    const open = sinon.spy(window, 'open');
+    const failed = oneEvent(el, 'flow-error');
+    triggerOf(el).click();
+    const opened = performance.now();
+    const popup = open.firstCall.returnValue!;
+    expect((await failed).detail.code).to.equal('session-http-error');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(popup.closed, 'still open 300 ms after the refusal').to.equal(false);
+    expect(popup.document.body.textContent).to.equal('The site did not allow the verification to start. Contact the site.');
+    await waitUntil(() => popup.closed, 'closed after a few seconds', { timeout: 8000 });
+    expect(performance.now() - opened).to.be.within(300, 7000);
+  });
+
+  it('closes a refused session\'s window as soon as the person is back on the page', async () => {
+    stubEndpoint(json({ error: { code: 'forbidden-origin', message: 'Origin not allowed' } }, 403));
+    const el = await popupElement();
+    await el.updateComplete;
+    const open = sinon.spy(window, 'open');
+    const failed = oneEvent(el, 'flow-error');
+    triggerOf(el).click();
+    const popup = open.firstCall.returnValue!;
+    await failed;
+    expect(popup.closed).to.equal(false);
+    window.dispatchEvent(new FocusEvent('focus'));
+    await waitUntil(() => popup.closed, 'closed on the page\'s focus', { timeout: 1000 });
   });
 
   it('falls back to the modal dialog when the popup is blocked', async () => {

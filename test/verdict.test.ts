@@ -6,6 +6,7 @@ import '../src/index.js';
 import type { BiometricFlowElement, FinishedDetail, FlowErrorDetail } from '../src/index.js';
 // @ts-expect-error -- a virtual module of the test server
 import { FLOW_ORIGIN } from '/__test-env.js';
+import { reasonText } from '../src/i18n/reasons.js';
 import { OTHER_SESSION_ID, SESSION_ID, command, frameOf, json, record, startAndLoad, stubEndpoint, stubRoutes } from './support/helpers.js';
 
 const flowOrigin = FLOW_ORIGIN as string;
@@ -130,8 +131,6 @@ const VIEWS = {
     passed: 'Verification passed',
     failed: 'Verification did not pass',
     unconfirmed: 'We are checking your result. The site will let you know.',
-    iin: 'The IIN is not valid.',
-    generic: 'One of the verification steps did not succeed.',
     retry: 'Try again',
   },
   ru: {
@@ -139,8 +138,6 @@ const VIEWS = {
     passed: 'Проверка пройдена',
     failed: 'Проверка не пройдена',
     unconfirmed: 'Проверяем результат. Сайт сообщит вам о нём.',
-    iin: 'Неверный ИИН.',
-    generic: 'Один из шагов проверки не удался.',
     retry: 'Попробовать снова',
   },
   kk: {
@@ -148,8 +145,6 @@ const VIEWS = {
     passed: 'Тексеруден өттіңіз',
     failed: 'Тексеруден өтпедіңіз',
     unconfirmed: 'Нәтижеңіз тексерілуде. Сайт сізге хабарлайды.',
-    iin: 'ЖСН дұрыс емес.',
-    generic: 'Тексерудің бір қадамы сәтсіз аяқталды.',
     retry: 'Қайталап көру',
   },
 } as const;
@@ -184,16 +179,16 @@ describe('biometric-flow outcome and the finished view', () => {
         expect(foreignLetters(locale, shown(el))).to.deep.equal([]);
       });
 
-      it('says the verification did not pass, with the localized reasons once each, and Try again starts a new session', async () => {
+      it('says the verification did not pass, with what to do per reason once each, and Try again starts a new session', async () => {
         const routes = stubRoutes({
           '/api/session': [session()],
           '/api/status': [
             status('FAILED', {
               flow_session_result: false,
               failure_reasons: [
-                { code: 'invalid-iin', technology: 'ED', text: 'Invalid IIN' },
-                { code: 'invalid-iin', text: 'Invalid IIN' },
-                { code: 'vendor-error', text: 'emulated_failure' },
+                { code: 'eyes-closed', technology: 'LD', text: 'Closed eyes' },
+                { code: 'sms-code-wrong', technology: 'ED', text: 'Wrong code' },
+                { code: 'eyes-closed', technology: 'LD', text: 'Closed eyes' },
                 { code: 'no-such-code', text: '?' },
               ],
             }),
@@ -204,7 +199,8 @@ describe('biometric-flow outcome and the finished view', () => {
         expect(await finishByMessage(el)).to.include({ outcome: 'failed', status: 'FAILED' });
         await el.updateComplete;
         const reasons = [...el.shadowRoot!.querySelectorAll('[part~="reasons"] li')].map((li) => li.textContent!.trim());
-        expect(reasons).to.deep.equal([texts.iin, texts.generic]);
+        const lang = locale as 'en' | 'ru' | 'kk';
+        expect(reasons).to.deep.equal([reasonText(lang, 'eyes-closed'), reasonText(lang, 'sms-code-wrong'), reasonText(lang, 'vendor-error')]);
         expect(el.shadowRoot!.querySelector('.message')!.textContent!.trim()).to.equal(texts.failed);
         expect(el.shadowRoot!.querySelector('[part~="trigger"]')!.textContent!.trim()).to.equal(texts.retry);
         expect(foreignLetters(locale, shown(el))).to.deep.equal([]);
@@ -216,6 +212,30 @@ describe('biometric-flow outcome and the finished view', () => {
         await again;
         expect(routes['/api/session']).to.have.length(2);
         expect(el.state).to.equal('active');
+      });
+
+      it('gives the next step and no Try again when a new try cannot help', async () => {
+        stubRoutes({
+          '/api/session': [session()],
+          '/api/status': [
+            status('FAILED', {
+              flow_session_result: false,
+              failure_reasons: [
+                { code: 'poor-lighting', technology: 'LD', text: 'Illumination check failed' },
+                { code: 'subject-not-found', technology: 'ED', text: 'Subject not found' },
+              ],
+            }),
+          ],
+        });
+        const el = await element({ locale });
+        await startAndLoad(el);
+        expect(await finishByMessage(el)).to.include({ outcome: 'failed' });
+        await el.updateComplete;
+        const lang = locale as 'en' | 'ru' | 'kk';
+        const reasons = [...el.shadowRoot!.querySelectorAll('[part~="reasons"] li')].map((li) => li.textContent!.trim());
+        expect(reasons).to.deep.equal([reasonText(lang, 'poor-lighting'), reasonText(lang, 'subject-not-found')]);
+        expect(el.shadowRoot!.querySelector('[part~="trigger"]'), 'no Try again').to.equal(null);
+        await expect(el).to.be.accessible();
       });
 
       it('says the result is being checked when there is no status endpoint: unconfirmed at once', async () => {
@@ -376,7 +396,7 @@ describe('biometric-flow serverCode', () => {
       '403 forbidden-origin',
       () => json({ error: { code: 'forbidden-origin', message: 'Origin not allowed' } }, 403),
       { code: 'session-http-error', status: 403, serverCode: 'forbidden-origin', retryable: false },
-      'The site did not allow the verification to start.',
+      'The site did not allow the verification to start. Contact the site.',
       false,
     ],
     [
@@ -390,7 +410,14 @@ describe('biometric-flow serverCode', () => {
       '502 subscription-inactive',
       () => json({ error: { code: 'subscription-inactive', message: 'Client does not have subscription', vendorStatus: 400 } }, 502),
       { code: 'session-http-error', status: 502, serverCode: 'subscription-inactive', retryable: false },
-      'This site cannot run the verification right now. It is not your fault: the site has to fix it.',
+      'This site cannot run the verification right now. It is not your fault: contact the site.',
+      false,
+    ],
+    [
+      '502 edocument-unavailable (eGov is down: come back later, no Try again)',
+      () => json({ error: { code: 'edocument-unavailable', message: 'EDocument Service unavailable', vendorStatus: 400 } }, 502),
+      { code: 'session-http-error', status: 502, serverCode: 'edocument-unavailable', retryable: false },
+      'The eGov e-document service is not available right now. Come back to the verification later.',
       false,
     ],
     [

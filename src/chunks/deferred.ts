@@ -4,7 +4,7 @@
 // views with their texts, the reading of a host's error answer, the console's help (and its look at the
 // flow frame's camera policy), and what `resume` keeps.
 export { explain } from '../diagnostics/explain.js';
-export { errorText, reasonTexts, stepLine, stepText, text } from '../i18n/sentences.js';
+export { errorText, stepLine, stepText, text } from '../i18n/sentences.js';
 export { errorCode } from '../net/error-body.js';
 export { retryable } from '../net/retry.js';
 export { modalPresenter } from '../presenters/modal.js';

@@ -4,6 +4,7 @@
 // browser without `handoff-endpoint`, the page's own link to open in the phone's browser. The element
 // waits by its status endpoint meanwhile (the presenter's `host.gone(true)`).
 import { generate } from 'lean-qr/nano';
+import { custom } from 'zod/mini';
 import { html, render, type TemplateResult } from 'lit';
 import type { FlowConfig } from '../configuration.js';
 import { FlowError } from '../errors.js';
@@ -13,12 +14,6 @@ import type { PresenterHost } from '../presenters/types.js';
 import { TEXTS } from '../i18n/handoff-view.js';
 import { matching, parseFields } from '../schemas.js';
 import type { HandoffKind } from './handoff.js';
-
-const STYLE = `.handoff{box-sizing:border-box;overflow:auto;padding:1em;display:flex;flex-direction:column;align-items:center;gap:.6em;text-align:center;background:Canvas}
-.handoff h2{font-size:1.2em;margin:0}.handoff p{margin:0}.handoff svg{width:min(200px,60vw);background:#fff}
-.handoff .code{font:700 1.8em monospace;letter-spacing:.15em}.handoff .row{display:flex;flex-wrap:wrap;justify-content:center;gap:.5em;width:min(100%,28em)}
-.handoff input{flex:1 1 15em;min-width:0;font:inherit}
-.handoff button{font:inherit;padding:.5em 1em;border-radius:var(--_radius);border:1px solid;background:none;color:inherit}`;
 
 /** A link as the handoff endpoint gives it. */
 export interface HandoffAnswer {
@@ -34,6 +29,9 @@ const handoffAnswerShape = {
   // ISO 8601 with a zone, as `toISOString` writes it.
   expires_at: matching(/^\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-][\d:]+)$/),
 };
+
+/** The handoff endpoint's answer to the element's `GET ?session_id=`: whether the phone went on with the link. */
+const openedShape = { opened: custom<boolean>((value) => typeof value === 'boolean') };
 
 /**
  * Checks the handoff endpoint's answer.
@@ -75,6 +73,9 @@ export function handoffView(host: PresenterHost, element: FlowConfig, kind: Hand
   /** What the live region says. */
   let status = kind === 'phone' ? t.preparing : '';
   let failed = false;
+  /** The phone confirmed the link: the view then only says to go on there. */
+  let opened = false;
+  let ticks = 0;
   let busy = false;
   let reported = false;
   let qrFor: { url: string; size: number; path: string } | undefined;
@@ -83,6 +84,11 @@ export function handoffView(host: PresenterHost, element: FlowConfig, kind: Hand
     try {
       await navigator.clipboard.writeText(text);
       status = t.copied;
+      // Said for a moment: the live region then goes back to what the view is waiting for.
+      setTimeout(() => {
+        if (status === t.copied) status = kind === 'phone' ? t.waiting : '';
+        draw();
+      }, 3000);
     } catch {
       // No clipboard permission (an in-app browser, a frame without clipboard-write): the text is selected
       // for a manual copy.
@@ -103,6 +109,7 @@ export function handoffView(host: PresenterHost, element: FlowConfig, kind: Hand
         <p>${t.browserText}</p>
         ${linkRow(t.link, location.href, 'handoff-page-link')}`;
     }
+    if (opened) return html`<h2 tabindex="-1">${t.title}</h2>`;
     const expired = link !== undefined && now >= deadline;
     if (link && !expired && qrFor?.url !== link.url) qrFor = { url: link.url, ...qrPath(link.url) };
     const qr = link && !expired ? qrFor : undefined;
@@ -125,6 +132,28 @@ export function handoffView(host: PresenterHost, element: FlowConfig, kind: Hand
     render(html`${view()}<p role="status" aria-live="polite" data-handoff-status>${status}</p>`, content);
   }
 
+  const headers = (): Record<string, string> => {
+    const token = host.session?.statusToken;
+    return token === undefined ? {} : { 'Biometric-Status-Token': token };
+  };
+
+  /** Asks the handoff endpoint whether the phone went on with the link; an error or a no waits for the next time. */
+  async function check(): Promise<void> {
+    try {
+      const url = new URL(element.handoffEndpoint ?? '', document.baseURI);
+      url.searchParams.set('session_id', host.session!.id);
+      const response = await fetch(url, { ...element.requestInit, headers: headers(), signal });
+      const answer = parseFields(await response.json(), openedShape);
+      if (answer.success && answer.data.opened && !signal.aborted) {
+        opened = true;
+        status = t.opened;
+        draw();
+      }
+    } catch {
+      // The countdown goes on; the next tick asks again.
+    }
+  }
+
   async function ask(): Promise<void> {
     const session = host.session;
     if (busy || signal.aborted || !session) return;
@@ -133,12 +162,10 @@ export function handoffView(host: PresenterHost, element: FlowConfig, kind: Hand
     status = t.preparing;
     draw();
     try {
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (session.statusToken !== undefined) headers['Biometric-Status-Token'] = session.statusToken;
       const code = 'handoff-request-failed';
       const body = await fetchJson(
         new URL(element.handoffEndpoint ?? '', document.baseURI),
-        { method: 'POST', headers, body: JSON.stringify({ session_id: session.id, locale: host.locale }) },
+        { method: 'POST', headers: { 'content-type': 'application/json', ...headers() }, body: JSON.stringify({ session_id: session.id, locale: host.locale }) },
         element.requestInit,
         15_000,
         signal,
@@ -167,19 +194,20 @@ export function handoffView(host: PresenterHost, element: FlowConfig, kind: Hand
     draw();
   }
 
-  // Its own style (lit binds nothing inside a <style>), then what `draw` renders.
-  const style = document.createElement('style');
-  style.textContent = STYLE;
+  // What `draw` renders, after the box's own style (./view-style.ts).
   const content = document.createElement('div');
   content.style.display = 'contents';
-  box.append(style, content);
+  box.append(content);
   draw();
 
   return () => {
     // The countdown, once there is a link to count down.
     const timer = setInterval(() => {
+      if (opened) return;
       now = Date.now();
       if (link && now >= deadline && status !== t.expired) status = t.expired;
+      // Every 3 s while a link can be opened: has the phone gone on with it?
+      else if (link && now < deadline && ++ticks % 3 === 0) void check();
       draw();
     }, 1000);
     signal.addEventListener('abort', () => clearInterval(timer), { once: true });

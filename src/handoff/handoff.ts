@@ -12,6 +12,7 @@ import { OFFER } from '../i18n/handoff.js';
 import { lazy } from '../lazy.js';
 import type { FramePresenter, PresenterHost } from '../presenters/types.js';
 import { inAppBrowser } from './in-app.js';
+import { HANDOFF_STYLE } from './view-style.js';
 
 export type { HandoffSetting };
 
@@ -169,6 +170,9 @@ export function handoffFor(config: FlowConfig, start: () => void): Handoff {
       const box = document.createElement('div');
       box.className = 'frame handoff';
       box.setAttribute('part', 'handoff');
+      const style = document.createElement('style');
+      style.textContent = HANDOFF_STYLE;
+      box.append(style);
       const ask = module.handoffView(host, config, kind, box);
       /** Whether `show` came (the session is there), whether the element heard of the view's first render after it, and whether focus went to it. */
       let shown = false;

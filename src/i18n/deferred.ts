@@ -1,14 +1,12 @@
 // The texts of biometric-flow-deferred.js in ru, kk and en: one record per locale, read through
 // ./sentences.ts. (The core's own few texts are in ../locales.ts; the handoff's in ./handoff*.ts.)
 import type { Locale } from '../locales.js';
-import { VENDOR_REASON_CODES } from '../vendor-reason-codes.js';
 
 /**
- * The codes with a sentence of their own, in the order of each locale's `codes`: the vendor's stable
- * reason codes first (as `failure_reasons[].code` and as the host's `error.code`), then the host's own.
+ * The host's own error codes (its `error.code`) with a sentence of their own, in the order of each locale's
+ * `codes`. A reason code as `error.code` (the vendor's errors) gets its reason's sentence (./reasons.ts).
  */
 export const CODES = [
-  ...VENDOR_REASON_CODES,
   'vendor-timeout',
   'vendor-unreachable',
   'forbidden',
@@ -42,10 +40,10 @@ export interface LaterTexts {
   passed: string;
   failed: string;
   unconfirmed: string;
-  /** A failure reason without a sentence of its own. */
-  reason: string;
   /** Errors say what a person can act on: try again (network), allow popups (popup); the rest is the site's to fix. */
   error: string;
+  /** The next step after an error a new start cannot get past, when its sentence names none. */
+  contactSite: string;
   networkError: string;
   popupError: string;
   severedError: string;
@@ -70,27 +68,17 @@ export const TEXTS: Record<Locale, LaterTexts> = {
     passed: 'Проверка пройдена',
     failed: 'Проверка не пройдена',
     unconfirmed: 'Проверяем результат. Сайт сообщит вам о нём.',
-    reason: 'Один из шагов проверки не удался.',
     error: 'Не удалось начать проверку.',
+    contactSite: 'Обратитесь в поддержку сайта.',
     networkError: 'Нет связи с сервером. Проверьте подключение и попробуйте снова.',
     popupError: 'Браузер заблокировал окно проверки.',
     severedError: 'Страница потеряла связь с окном проверки. Это должен исправить сайт.',
     expiredError: 'Время начатой проверки истекло. Начните заново.',
     codes: [
-      'Ваши данные не найдены в государственной базе.',
-      'Сервис электронных документов сейчас недоступен. Попробуйте позже.',
-      'Сервис электронных документов не ответил вовремя. Попробуйте снова.',
-      'Ошибка государственного сервиса. Попробуйте позже.',
-      'Профиль не найден.',
-      'Неверный ИИН.',
-      'Эта проверка уже использована. Начните новую.',
-      'Электронный документ не был запрошен. Начните заново.',
-      'Сайт сейчас не может провести проверку. Дело не в вас: это должен исправить сайт.',
-      'Сервис проверки сообщил об ошибке. Попробуйте снова.',
       'Сервис проверки не ответил вовремя. Попробуйте снова.',
-      'Сервис проверки недоступен. Попробуйте позже.',
-      'Сайт не разрешил начать проверку.',
-      'Сайт не разрешил начать проверку.',
+      'Сервис проверки недоступен. Попробуйте через несколько минут.',
+      'Сайт не разрешил начать проверку. Обратитесь в поддержку сайта.',
+      'Сайт не разрешил начать проверку. Обратитесь в поддержку сайта.',
       'Слишком много попыток. Подождите минуту и попробуйте снова.',
       'Сервер занят. Попробуйте чуть позже.',
       'Страница больше не может узнать результат. Начните заново.',
@@ -110,27 +98,17 @@ export const TEXTS: Record<Locale, LaterTexts> = {
     passed: 'Тексеруден өттіңіз',
     failed: 'Тексеруден өтпедіңіз',
     unconfirmed: 'Нәтижеңіз тексерілуде. Сайт сізге хабарлайды.',
-    reason: 'Тексерудің бір қадамы сәтсіз аяқталды.',
     error: 'Тексеруді бастау мүмкін болмады.',
+    contactSite: 'Сайттың қолдау қызметіне хабарласыңыз.',
     networkError: 'Серверге қосылу мүмкін болмады. Байланысты тексеріп, қайталап көріңіз.',
     popupError: 'Браузер тексеру терезесін бұғаттады.',
     severedError: 'Бет тексеру терезесімен байланысын жоғалтты. Оны сайт түзетуі керек.',
     expiredError: 'Басталған тексерудің уақыты өтіп кетті. Қайтадан бастаңыз.',
     codes: [
-      'Деректеріңіз мемлекеттік базадан табылмады.',
-      'Электрондық құжаттар сервисі қазір қолжетімсіз. Кейінірек қайталап көріңіз.',
-      'Электрондық құжаттар сервисі уақытында жауап бермеді. Қайталап көріңіз.',
-      'Мемлекеттік сервисте қате шықты. Кейінірек қайталап көріңіз.',
-      'Профиль табылмады.',
-      'ЖСН дұрыс емес.',
-      'Бұл тексеру бұрын пайдаланылған. Жаңасын бастаңыз.',
-      'Электрондық құжат сұралмады. Қайтадан бастаңыз.',
-      'Сайт қазір тексеру жүргізе алмайды. Бұл сіздің қатеңіз емес: оны сайт түзетуі керек.',
-      'Тексеру сервисі қате туралы хабарлады. Қайталап көріңіз.',
       'Тексеру сервисі уақытында жауап бермеді. Қайталап көріңіз.',
-      'Тексеру сервисіне қосылу мүмкін болмады. Кейінірек қайталап көріңіз.',
-      'Сайт тексеруді бастауға рұқсат бермеді.',
-      'Сайт тексеруді бастауға рұқсат бермеді.',
+      'Тексеру сервисіне қосылу мүмкін болмады. Бірнеше минуттан кейін қайталап көріңіз.',
+      'Сайт тексеруді бастауға рұқсат бермеді. Сайттың қолдау қызметіне хабарласыңыз.',
+      'Сайт тексеруді бастауға рұқсат бермеді. Сайттың қолдау қызметіне хабарласыңыз.',
       'Әрекет тым көп. Бір минут күтіп, қайталап көріңіз.',
       'Сервер бос емес. Сәлден кейін қайталап көріңіз.',
       'Бұл бет нәтижені енді біле алмайды. Қайтадан бастаңыз.',
@@ -150,27 +128,17 @@ export const TEXTS: Record<Locale, LaterTexts> = {
     passed: 'Verification passed',
     failed: 'Verification did not pass',
     unconfirmed: 'We are checking your result. The site will let you know.',
-    reason: 'One of the verification steps did not succeed.',
     error: 'Could not start the verification.',
+    contactSite: 'Contact the site.',
     networkError: 'Could not reach the server. Check your connection and try again.',
     popupError: 'The browser blocked the verification window.',
     severedError: 'This page lost contact with the verification window. The site has to fix this.',
     expiredError: 'The verification you started has expired. Start again.',
     codes: [
-      'Your details were not found in the government database.',
-      'The e-document service is not available right now. Try again later.',
-      'The e-document service did not answer in time. Try again.',
-      'A government service failed. Try again later.',
-      'Your profile was not found.',
-      'The IIN is not valid.',
-      'This verification was already used. Start a new one.',
-      'The e-document was not requested. Start again.',
-      'This site cannot run the verification right now. It is not your fault: the site has to fix it.',
-      'The verification service reported an error. Try again.',
       'The verification service did not answer in time. Try again.',
-      'The verification service cannot be reached. Try again later.',
-      'The site did not allow the verification to start.',
-      'The site did not allow the verification to start.',
+      'The verification service cannot be reached. Try again in a few minutes.',
+      'The site did not allow the verification to start. Contact the site.',
+      'The site did not allow the verification to start. Contact the site.',
       'Too many attempts. Wait a minute and try again.',
       'The server is busy. Try again in a moment.',
       'This page can no longer get the result. Start again.',

@@ -15,6 +15,8 @@ export interface HandoffTexts {
   newCode: string;
   preparing: string;
   waiting: string;
+  /** The phone went on with the link: the computer has nothing more to offer. */
+  opened: string;
   failed: string;
   browserTitle: string;
   browserText: string;
@@ -34,6 +36,7 @@ export const TEXTS: Record<Locale, HandoffTexts> = {
     newCode: 'Новый код',
     preparing: 'Готовим код…',
     waiting: 'Ждём завершения на телефоне…',
+    opened: 'Ссылка открыта на телефоне. Продолжайте там.',
     failed: 'Не удалось получить код.',
     browserTitle: 'Откройте в браузере',
     browserText: 'Здесь камера не работает. Откройте эту страницу в Safari или Chrome.',
@@ -51,6 +54,7 @@ export const TEXTS: Record<Locale, HandoffTexts> = {
     newCode: 'Жаңа код',
     preparing: 'Код дайындалуда…',
     waiting: 'Телефонда аяқталуын күтудеміз…',
+    opened: 'Сілтеме телефонда ашылды. Тексеруді сонда жалғастырыңыз.',
     failed: 'Код алу мүмкін болмады.',
     browserTitle: 'Браузерде ашыңыз',
     browserText: 'Мұнда камера жұмыс істемейді. Бұл бетті Safari немесе Chrome-да ашыңыз.',
@@ -68,6 +72,7 @@ export const TEXTS: Record<Locale, HandoffTexts> = {
     newCode: 'New code',
     preparing: 'Preparing a code…',
     waiting: 'Waiting for your phone…',
+    opened: 'The link is open on your phone. Go on there.',
     failed: 'Could not get a code.',
     browserTitle: 'Open in your browser',
     browserText: 'The camera does not work here. Open this page in Safari or Chrome.',

@@ -1,9 +1,11 @@
-// The sentences of the deferred chunk: a short text by key, the step line, the reasons of a failed
-// verification and the sentence for an error, each in the element's locale.
+// The sentences of the deferred chunk: a short text by key, the step line and the sentence for an error,
+// each in the element's locale. (The reasons of a failed verification are in ./reasons.ts.)
 import type { FlowError } from '../errors.js';
 import type { FlowState } from '../events.js';
 import type { Locale } from '../locales.js';
+import { isReasonCode } from '../reason-codes.js';
 import { CODES, TECHNOLOGY_NAMES, TEXTS, type LaterTexts, type TextKey } from './deferred.js';
+import { reasonText } from './reasons.js';
 
 /** One of the short texts the element shows beside the flow: "Checking your result…", a button's label. */
 export function text(locale: Locale, key: TextKey): string {
@@ -28,38 +30,23 @@ export function stepText(locale: Locale, technologies: readonly string[], index:
     .replace('{name}', texts.names[TECHNOLOGY_NAMES[code]!] ?? code);
 }
 
-/** The sentence for a known code among the first `known` of {@link CODES}, else `undefined`. */
-function codeText(texts: LaterTexts, code: unknown, known: number = CODES.length): string | undefined {
+/** The sentence for one of the host's own codes ({@link CODES}), else `undefined`. */
+function codeText(texts: LaterTexts, code: unknown): string | undefined {
   const index = CODES.indexOf(code as (typeof CODES)[number]);
-  return index < 0 || index >= known ? undefined : texts.codes[index];
+  return index < 0 ? undefined : texts.codes[index];
 }
 
 /**
- * The codes that name a reason of their own: the vendor's known ones. `vendor-error` (a wrong SMS code,
- * a failed liveness check, ...) says nothing a person can use; as a reason it gets the generic sentence.
+ * The sentence for an error: the host's code's own when known (a reason code's, the vendor's errors, says
+ * what to do next), else one for the element's code; one a new start cannot get past says whom to ask.
  */
-const REASON_CODES = CODES.indexOf('vendor-error');
-
-/** Most reasons listed: a result that names more is summed up by the first ones. */
-const MAX_REASONS = 10;
-
-/**
- * The sentences for `result.failure_reasons[].code` (the host's default status summary): a known code's
- * own, the generic one for any other, each sentence once.
- */
-export function reasonTexts(locale: Locale, result: unknown): string[] {
-  const texts = TEXTS[locale];
-  const reasons = (result as { failure_reasons?: unknown } | null | undefined)?.failure_reasons;
-  if (!Array.isArray(reasons)) return [];
-  const sentences = reasons
-    .slice(0, MAX_REASONS)
-    .map((reason) => codeText(texts, (reason as { code?: unknown } | null)?.code, REASON_CODES) ?? texts.reason);
-  return [...new Set(sentences)];
-}
-
-/** The sentence for an error: the host's code's own when known, else one for the element's code. */
 export function errorText(locale: Locale, error: FlowError | undefined): string {
   const texts = TEXTS[locale];
+  const text = elementText(texts, locale, error);
+  return error?.retryable === false && text === texts.error ? `${text} ${texts.contactSite}` : text;
+}
+
+function elementText(texts: LaterTexts, locale: Locale, error: FlowError | undefined): string {
   switch (error?.code) {
     case undefined:
       return texts.error;
@@ -74,6 +61,6 @@ export function errorText(locale: Locale, error: FlowError | undefined): string 
     case 'session-expired':
       return texts.expiredError;
     default:
-      return codeText(texts, error?.serverCode) ?? texts.error;
+      return isReasonCode(error?.serverCode) ? reasonText(locale, error.serverCode) : (codeText(texts, error?.serverCode) ?? texts.error);
   }
 }

@@ -49,20 +49,24 @@ export function flowFrame(host: PresenterHost): FramePresenter {
 
 /**
  * The flow's box: the same template from the session request until the flow is shown, so that the box and
- * the frame in it stay where they are; an overlay until the flow loaded, and the step line under it.
+ * the frame in it stay where they are; an overlay until the flow loaded, and the step line under it. Once
+ * the browser saw the end (`confirming`) the box goes: "Checking your result…" stands where the flow was,
+ * and the verdict takes its place.
  */
 export function flowBox({ state, texts, step }: PresenterView): TemplateResult {
-  return html`<div class="frame-box">
-      ${state === 'active'
-        ? nothing
-        : state === 'requesting'
-          ? html`<div class="overlay" role="status">
-              <slot name="loading"><span class="spinner" aria-hidden="true"></span>${texts.requesting}</slot>
-            </div>`
-          : state === 'confirming'
-            ? // The step line below says what is going on.
-              html`<div class="overlay"><span class="spinner" aria-hidden="true"></span></div>`
-            : html`<div class="overlay" role="status"><span class="spinner" aria-hidden="true"></span>${texts.loading}</div>`}
-    </div>
-    <div part="status" class="status" role="status" aria-live="polite" tabindex="-1" data-focus-after-dialog>${step}</div>`;
+  const confirming = state === 'confirming';
+  return html`${confirming
+      ? nothing
+      : html`<div class="frame-box">
+          ${state === 'active'
+            ? nothing
+            : state === 'requesting'
+              ? html`<div class="overlay" role="status">
+                  <slot name="loading"><span class="spinner" aria-hidden="true"></span>${texts.requesting}</slot>
+                </div>`
+              : html`<div class="overlay" role="status"><span class="spinner" aria-hidden="true"></span>${texts.loading}</div>`}
+        </div>`}
+    <div part="status" class="status ${confirming ? 'message' : ''}" role="status" aria-live="polite" tabindex="-1" data-focus-after-dialog>
+      ${confirming ? html`<span class="spinner" aria-hidden="true"></span>` : nothing}${step}
+    </div>`;
 }

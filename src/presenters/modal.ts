@@ -2,6 +2,7 @@
 // scroll locked; Escape and the close button cancel; focus goes back where it was when the dialog closes.
 import { html, nothing, type TemplateResult } from 'lit';
 import { flowBox, flowFrame } from './frame.js';
+import { adoptDialogStyles } from './modal.styles.js';
 import type { FramePresenter, Presenter, PresenterHost, PresenterView } from './types.js';
 
 /** The focused element, looking into open shadow roots. */
@@ -30,6 +31,7 @@ export function modalPresenter(host: PresenterHost, frame: FramePresenter = flow
   let savedOverflow = '';
   // Queried rather than kept in a ref: a removed dialog must read as gone.
   const dialogOf = () => host.root.querySelector<HTMLDialogElement>('dialog');
+  adoptDialogStyles(host.root as ShadowRoot);
 
   return {
     ...frame,

@@ -80,7 +80,9 @@ export function popupPresenter(host: PresenterHost, popup: Window): Presenter {
     },
     close() {
       done = true;
-      popup.close();
+      // A window never sent to the flow is closed by its opener's signal (./popup-window.ts), which may
+      // leave it up a moment to say why the start failed.
+      if (navigatedAt) popup.close();
     },
     render: (view) =>
       view.state === 'confirming'

@@ -166,7 +166,7 @@ export function createRun(shell: RunShell, mode: FlowMode, locale: Locale): Run 
     },
     begin: () => void begin(),
     cancel,
-    end,
+    end: () => end(),
   };
   /** Whether this start may still write to the element. */
   const live = () => !ended && shell.current() === run;
@@ -466,9 +466,13 @@ export function createRun(shell: RunShell, mode: FlowMode, locale: Locale): Run 
       return;
     }
     via = how;
+    // The person was in the flow's frame, which goes now: focus follows to "Checking your result…" in its
+    // place (and from there to the verdict), not to the page's body. A dialog puts focus back itself.
+    const inFrame = mode === 'inline' && !!el.shadowRoot?.activeElement;
     presenter?.close();
     confirmTimer = setTimeout(() => settle(how, last?.status, last?.result), shell.confirmMs());
     shell.setState('confirming');
+    if (inFrame) shell.focusResult();
     // A request already under way is not asked twice; its answer counts and the next goes at once, held.
     pollDelay = undefined;
     pollNow();
@@ -496,20 +500,21 @@ export function createRun(shell: RunShell, mode: FlowMode, locale: Locale): Run 
     emit(el, 'cancelled', session ? { sessionId: session.id, reason } : { reason });
   }
 
-  /** Settles as `error`. */
+  /** Settles as `error`; a popup still blank says why (see presenters/popup-window.ts). */
   function fail(error: FlowError): void {
-    end();
+    end(shell.later()?.errorText(locale, error));
     shell.failed(error);
     shell.setState('error');
     shell.report(error);
   }
 
-  function end(): void {
+  /** Ends what the start started; `reason` is the abort's (a sentence for a window that is still blank). */
+  function end(reason?: string): void {
     if (ended) return;
     ended = true;
     clearTimeout(pollTimer);
     clearTimeout(confirmTimer);
-    controller.abort();
+    controller.abort(reason);
     presenter?.close();
     endWarmUp();
     resolve(undefined);

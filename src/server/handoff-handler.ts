@@ -155,7 +155,7 @@ function randomNonce(): string {
 }
 
 /**
- * Creates the endpoint the element's `handoff-endpoint` points at. One URL serves three requests:
+ * Creates the endpoint the element's `handoff-endpoint` points at. One URL serves four requests:
  *
  * - `POST` `{ session_id, locale? }` with the header `Biometric-Status-Token` (the session's status
  *   token) → `200 { url, code, expires_at }`: a new single-use link to this same URL (`?handoff=<id>`)
@@ -169,6 +169,9 @@ function randomNonce(): string {
  *   `Accept-Language`, else the element's locale; ru, kk or en) that names the site that asked (its
  *   origin, and `siteName`) and shows the code, with a confirm button. A used, expired, replaced or
  *   unknown link gets a page that says so (410, 404; a repeated `handoff` parameter, 400).
+ * - `GET ?session_id=<id>` with the header `Biometric-Status-Token` (the element, while it shows a link)
+ *   → `200 { opened }`: whether the phone has confirmed the session's current link (and so went on to the
+ *   flow). Same checks as the POST.
  * - `POST ?handoff=<id>` (the confirm button): uses the link up, once across every instance sharing the
  *   store, and answers 303 to `<flowBaseUrl>/flow/<session id>?locale=<ru|kz|en>` (no `web_view`: the
  *   flow is the phone browser's own page).
@@ -371,8 +374,28 @@ export function createHandoffHandler(options: HandoffHandlerOptions = {}): (requ
     gate: phone,
   };
 
-  // The element (and a GET without a link, which only a person who mistyped it makes).
+  /** The element asks whether the phone went on with the session's current link. */
+  const opened = async (input: HandlerInput, sessionId: string | undefined, tokenSecret: string, cors: Record<string, string>): Promise<HandlerAnswer> => {
+    const parsed = sessionIdSchema.safeParse(sessionId);
+    if (!parsed.success) {
+      return refuse(errorAnswer(400, { code: 'invalid-session-id', message: 'Give ?session_id=<uuid>' }, cors), 'no session_id');
+    }
+    if (!(await verifyWith(tokenSecret, parsed.data, input.header(STATUS_TOKEN_HEADER.toLowerCase())))) {
+      return refuse(errorAnswer(401, { code: 'status-token-invalid', message: "Send the session's status token in the Biometric-Status-Token header" }, cors), 'status token');
+    }
+    try {
+      const id = await store.get(currentKey(parsed.data.toLowerCase()));
+      return jsonAnswer(200, { opened: id !== undefined && (await store.get(usedKey(id))) !== undefined }, { ...cors, 'Cache-Control': 'no-store' });
+    } catch (error) {
+      logger.error(`[biometric-flow] the store failed on a handoff status: ${describeError(error)}`);
+      return errorAnswer(503, { code: 'store-unavailable', message: 'Retry shortly' }, cors);
+    }
+  };
+
+  // The element (and a GET without a link or session, which only a person who mistyped it makes).
   return webHandler(withPrelude(prelude, async (input: HandlerInput, { settings: { tokenSecret, publicUrl }, decision, cors }): Promise<HandlerAnswer> => {
+    const sessionId = singleQueryValue(new URL(input.url), 'session_id');
+    if (input.method === 'GET' && sessionId !== null) return opened(input, sessionId, tokenSecret, cors);
     if (input.method === 'GET') return page(404, acceptLanguageLocale(input.header('accept-language')) ?? 'ru', 'invalid');
     const site = decision.kind === 'none' ? handlerUrl(input, publicUrl).origin : decision.origin;
     return createLink(input, tokenSecret, publicUrl, site, cors);

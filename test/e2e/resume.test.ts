@@ -109,4 +109,33 @@ describe('demo: resume across a page reload', { timeout: 180_000 }, () => {
     assert.equal((await keptOf(page))?.value.session_id, created.sessionId);
     await page.context().close();
   });
+  it('in popup mode, takes the window the flow is in after a reload instead of opening a second one', { timeout: 90_000 }, async () => {
+    const { page, errors, sessionRequests } = await openAppPage(browser, new URL(PAGE.replace('mode=inline', 'mode=popup'), demo.url).href);
+    const popupOpened = page.waitForEvent('popup');
+    await startButton(page).click();
+    const popup = await popupOpened;
+    await popup.locator('#start-button').click();
+    await popup.locator('section#step[data-technology="LD"]').waitFor();
+    await popup.locator('#capture-button').click();
+    await popup.locator('#edocument-submit').click();
+    await popup.locator('#otp-input').waitFor();
+    const sessionId = await sessionIdOf(page);
+
+    await page.reload();
+    await page.locator('#flow-panel').waitFor({ state: 'visible' });
+    assert.equal(popup.isClosed(), false, 'the flow\'s window outlived the reload');
+    let opened = 0;
+    page.context().on('page', () => (opened += 1));
+    await startButton(page).click();
+    const created = await waitForLogged(page, 'session-created');
+    assert.deepEqual(created, { sessionId, technologies: ['LD', 'ED', 'F2F'], resumed: true });
+    // The same window shows the same session's flow again, where it was: no second window, no new SMS.
+    await popup.waitForURL((url) => url.pathname.endsWith(`/flow/${sessionId}`));
+    await popup.locator('#otp-input').waitFor();
+    assert.equal(opened, 0, 'no second window');
+    assert.equal(page.context().pages().length, 2);
+    assert.equal(sessionRequests.length, 1);
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
 });

@@ -167,6 +167,27 @@ describe('createHandoffHandler: the phone', () => {
     assert.ok(html.includes('already used'));
   });
 
+  it('tells the element, with the status token, whether the phone went on with the current link', async () => {
+    const handle = handler();
+    const ask = (headers: Record<string, string> = token, id = SESSION_ID) =>
+      handle(new Request(`${ENDPOINT}?session_id=${id}`, { headers: { origin: SITE, ...headers } }));
+    assert.deepEqual(await (await ask()).json(), { opened: false }, 'no link yet');
+    const link = await makeLink(handle);
+    assert.deepEqual(await (await ask()).json(), { opened: false });
+    await handle(open(link.url));
+    assert.deepEqual(await (await ask()).json(), { opened: false }, 'the confirm page shown, not confirmed');
+    assert.equal((await handle(confirm(link.url))).status, 303);
+    const answer = await ask();
+    assert.equal(answer.status, 200);
+    assert.deepEqual(await answer.json(), { opened: true });
+    // A new code is a new link, not opened yet.
+    await makeLink(handle);
+    assert.deepEqual(await (await ask()).json(), { opened: false });
+    assert.equal((await ask({})).status, 401);
+    assert.equal((await ask(token, OTHER_SESSION)).status, 401);
+    assert.equal((await ask(token, 'not-a-uuid')).status, 400);
+  });
+
   it('uses the link once across instances that share a store', async () => {
     const store = createMemoryStore();
     const a = handler({ store });
