@@ -318,42 +318,42 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
   /**
    * Keeps an answer for every instance sharing the store: a final one for {@link FINAL_REUSE_MS}, any
    * other until `reuseMs` after the vendor gave it (not after this write: a held request wakes then).
+   * Another answer never replaces one that is kept (`add`): a call that began before the result existed
+   * and ends after a webhook's final answer was kept must not hide it.
    */
   const keep = async (key: string, answer: SharedAnswer, redact: (text: string) => string): Promise<void> => {
     if (reuseMs === 0) return;
     const text = JSON.stringify(answer);
     if (text.length > MAX_REUSED_ANSWER_LENGTH) return;
-    const ttl = answer.final ? Math.max(reuseMs, FINAL_REUSE_MS) : Math.max(1, answer.at + reuseMs - Date.now());
-    await store.set(key, text, ttl).catch((error: unknown) => {
+    const write = answer.final
+      ? store.set(key, text, Math.max(reuseMs, FINAL_REUSE_MS))
+      : store.add(key, text, Math.max(1, answer.at + reuseMs - Date.now()));
+    await write.catch((error: unknown) => {
       logger.warn(`[biometric-flow] the store failed on write: ${redact(describeError(error))}`);
     });
   };
 
   // The held requests of this process, by session id: a final answer known here ends their wait at once.
-  const sleepers = new Map<string, Set<(answer?: SharedAnswer) => void>>();
+  const listeners = new Map<string, Set<(answer: SharedAnswer) => void>>();
   const wake = (id: string, answer: SharedAnswer): void => {
-    const sleeping = sleepers.get(id);
-    sleepers.delete(id);
-    for (const resolve of sleeping ?? []) resolve(answer);
+    const listening = listeners.get(id);
+    listeners.delete(id);
+    for (const resolve of listening ?? []) resolve(answer);
   };
-  /** Resolves after `ms` or when `signal` aborts (`undefined`), or with the final answer {@link wake} brings. */
-  const nap = (id: string, ms: number, signal: AbortSignal | undefined): Promise<SharedAnswer | undefined> =>
-    new Promise((resolve) => {
-      const done = (answer?: SharedAnswer) => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', stop);
-        const sleeping = sleepers.get(id);
-        sleeping?.delete(done);
-        if (sleeping?.size === 0) sleepers.delete(id);
-        resolve(answer);
-      };
-      const stop = () => done();
-      const timer = setTimeout(stop, ms);
-      signal?.addEventListener('abort', stop, { once: true });
-      let sleeping = sleepers.get(id);
-      if (sleeping === undefined) sleepers.set(id, (sleeping = new Set()));
-      sleeping.add(done);
-    });
+  /** The final answer {@link wake} brings for a session from now on, until `stop()`. */
+  const hear = (id: string): { heard: Promise<SharedAnswer>; stop: () => void } => {
+    let resolve!: (answer: SharedAnswer) => void;
+    const heard = new Promise<SharedAnswer>((settle) => (resolve = settle));
+    let listening = listeners.get(id);
+    if (listening === undefined) listeners.set(id, (listening = new Set()));
+    listening.add(resolve);
+    const stop = () => {
+      const current = listeners.get(id);
+      current?.delete(resolve);
+      if (current?.size === 0) listeners.delete(id);
+    };
+    return { heard, stop };
+  };
 
   /** The kept answer of a session, if any (a store that fails to read is reported and counts as none). */
   const kept = async (key: string, redact: (text: string) => string): Promise<SharedAnswer | undefined> => {
@@ -438,18 +438,24 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
     const deadline = Date.now() + waitMs;
     // Without a reuse window (0), held requests still pace their vendor calls by the default one.
     const interval = reuseMs || DEFAULT_REUSE_MS;
-    for (;;) {
-      const answer = await answerFor(vendor, sessionId);
-      if (answer.final || answer.status !== 200 || deadline <= Date.now() || signal?.aborted) return answer;
-      const askAt = Math.min(deadline, Math.max(answer.at + interval, Date.now() + MIN_PAUSE_MS));
+    // Heard for as long as the request is held, a vendor call in flight included.
+    const { heard, stop } = hear(id);
+    try {
       for (;;) {
-        const woken = await nap(id, Math.min(LOOK_MS, askAt - Date.now()), signal);
-        if (woken) return woken;
-        if (signal?.aborted) return answer;
-        if (Date.now() >= askAt) break;
-        const seen = reuseMs > 0 ? await look(id) : undefined;
-        if (seen?.final) return seen;
+        const answer = await Promise.race([answerFor(vendor, sessionId), heard]);
+        if (answer.final || answer.status !== 200 || deadline <= Date.now() || signal?.aborted) return answer;
+        const askAt = Math.min(deadline, Math.max(answer.at + interval, Date.now() + MIN_PAUSE_MS));
+        for (;;) {
+          const woken = await Promise.race([heard, pause(Math.min(LOOK_MS, askAt - Date.now()), signal)]);
+          if (woken) return woken;
+          if (signal?.aborted) return answer;
+          if (Date.now() >= askAt) break;
+          const seen = reuseMs > 0 ? await look(id) : undefined;
+          if (seen?.final) return seen;
+        }
       }
+    } finally {
+      stop();
     }
   };
 

@@ -26,7 +26,7 @@ after(() => vendor?.close());
 const callsAbout = (id: string) => vendor.requests.filter((request) => request.url.searchParams.get('session_id') === id).length;
 
 /** One instance of a host: its ledger and handlers on the shared store, and what onVerdict took. */
-function instance(store: FlowStore, { webhook = true, sweepIntervalMs = 30_000 } = {}) {
+function instance(store: FlowStore, { webhook = true, sweepIntervalMs = 30_000, statusFetch = undefined as typeof fetch | undefined } = {}) {
   const taken: Verdict[] = [];
   const logger = capturingLogger();
   const verdicts: VerdictLedger = createVerdictLedger({
@@ -44,7 +44,7 @@ function instance(store: FlowStore, { webhook = true, sweepIntervalMs = 30_000 }
     verdicts,
     taken,
     logger,
-    status: createStatusHandler({ ...common, tokenSecret: TOKEN_SECRET }),
+    status: createStatusHandler({ ...common, tokenSecret: TOKEN_SECRET, fetch: statusFetch }),
     webhook: webhook ? createWebhookHandler({ ...common, pathToken: PATH_TOKEN, confirmWaitMs: 0 }) : undefined,
   };
 }
@@ -59,6 +59,13 @@ async function hold(status: (request: Request) => Promise<Response>, id: string,
   const response = await status(new Request(`${SITE}/status?session_id=${id}&wait=${seconds}`, { headers: await tokenHeader(id) }));
   return { at: Date.now(), body: (await response.json()) as { status: string; result?: { flow_session_result?: boolean } } };
 }
+
+/** A fetch whose answers come `ms` after the vendor gave them: a call in flight when the result appears. */
+const slowAnswers = (ms: number): typeof fetch => async (input, init) => {
+  const response = await fetch(input, init);
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return response;
+};
 
 const flowEnd = (id: string) =>
   new Request(`${SITE}/webhooks/${PATH_TOKEN}`, {
@@ -152,4 +159,27 @@ describe('createStatusHandler with verdicts: the verdict pushed to held requests
     assert.equal(callsAbout(id), 1, 'only the webhook\'s confirmation');
     await Promise.all([hooked.verdicts.stop(), other.verdicts.stop()]);
   });
+
+  for (const where of ['this instance', 'another instance sharing the store']) {
+    it(`is not held back by a vendor call that began before the result existed and ended after the webhook (${where})`, { timeout: 10_000 }, async () => {
+      const store = createMemoryStore();
+      const hooked = instance(store, { statusFetch: slowAnswers(400) });
+      const other = instance(store, { webhook: false, statusFetch: slowAnswers(400) });
+      const id = await newSession(hooked.verdicts);
+      const held = hold(where === 'this instance' ? hooked.status : other.status, id, 10);
+      await until(() => callsAbout(id) === 1);
+      const firstCall = Date.now();
+      // The vendor answered `{}`; its answer is on its way when the result and the webhook come.
+      results.set(id, PASSED);
+      assert.equal((await hooked.webhook!(flowEnd(id))).status, 200);
+      const answer = await held;
+      assert.equal(answer.body.status, 'FINISHED');
+      // On this instance it is heard at once, the slow answer still on its way (400 ms); on another, at
+      // its first look at the store after that answer, well before the window runs out.
+      const within = where === 'this instance' ? 350 : 800;
+      assert.ok(answer.at - firstCall < within, `answered ${answer.at - firstCall} ms after the first vendor call (< ${within} ms)`);
+      assert.equal(callsAbout(id), 2, 'the held request\'s first call and the webhook\'s confirmation, nothing more');
+      await Promise.all([hooked.verdicts.stop(), other.verdicts.stop()]);
+    });
+  }
 });
