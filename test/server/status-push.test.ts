@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { createMemoryStore, createStatusHandler, createVerdictLedger, createWebhookHandler } from '../../src/server/index.js';
 import type { FlowStore, Verdict, VerdictLedger } from '../../src/server/index.js';
-import { API_KEY, TOKEN_SECRET, capturingLogger, startFakeVendor, tokenHeader, until } from './fake-vendor.js';
+import { API_KEY, TOKEN_SECRET, capturingLogger, flowEndRequest, startFakeVendor, tokenHeader, until } from './fake-vendor.js';
 import type { FakeVendor, VendorBehaviour } from './fake-vendor.js';
 
 const SITE = 'https://shop.example';
@@ -67,19 +67,7 @@ const slowAnswers = (ms: number): typeof fetch => async (input, init) => {
   return response;
 };
 
-const flowEnd = (id: string) =>
-  new Request(`${SITE}/webhooks/${PATH_TOKEN}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      id: randomUUID(),
-      event: 'flow.end',
-      session_id: id,
-      created: Math.floor(Date.now() / 1000),
-      success: true,
-      data: { session_result: { status: 'FINISHED', session_id: id, flow_session_result: true } },
-    }),
-  });
+const flowEnd = (id: string) => flowEndRequest(`${SITE}/webhooks/${PATH_TOKEN}`, id);
 
 describe('createStatusHandler with verdicts: the verdict pushed to held requests', () => {
   it('answers a held request as soon as a webhook confirms the verdict, with no vendor call but the webhook\'s', { timeout: 10_000 }, async () => {
