@@ -136,7 +136,7 @@ const MAX_PAUSE_MS = 200;
  */
 const LOOK_MS = 150;
 /** How long a final answer is kept for reuse, in ms (unless `reuseMs` is longer): it no longer changes. */
-export const FINAL_REUSE_MS = 10 * 60_000;
+const FINAL_REUSE_MS = 10 * 60_000;
 /** Default cap on a status handler's concurrent vendor calls. */
 export const DEFAULT_MAX_CONCURRENT_VENDOR_CALLS = 8;
 /** Default longest wait for a free vendor call, in ms. */
