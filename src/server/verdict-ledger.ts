@@ -170,9 +170,8 @@ export interface VerdictLedger {
 }
 
 /**
- * Hears each final result a ledger's webhook or sweep confirmed with the vendor, in this process: the
- * status handlers sharing the ledger answer their held requests with it at once (see
- * {@link listenToFinalResults}).
+ * Hears each final result a ledger is told or its sweep reads, in this process: the status handlers
+ * sharing the ledger answer their held requests with it at once (see {@link listenToFinalResults}).
  */
 export type FinalResultListener = (sessionId: string, seen: SessionResult, via: VerdictSource) => void;
 
@@ -186,8 +185,8 @@ interface Listening {
 const listeners = new WeakMap<VerdictLedger, Set<Listening>>();
 
 /**
- * Has `listener` told of every final result `ledger` is told (`observe`) or its sweep reads, once it is
- * recorded, for as long as `owner` lives. A ledger not made by {@link createVerdictLedger} tells nothing.
+ * Tells `listener` every final result that `ledger` is told (`observe`) or that its sweep reads, once it
+ * is recorded, for as long as `owner` lives. A ledger not made by {@link createVerdictLedger} tells nothing.
  *
  * @returns whether the ledger will tell it.
  */
