@@ -28,10 +28,13 @@
 //            restart, forged webhooks; lost, duplicate deliveries, wrong references and forged verdicts
 //            accepted must all be 0, and every session delivered exactly once
 //   verdict  `--verdict` only: from the moment the vendor's result exists (a fake vendor: `{}` for 1-3 s
-//            after the flow ended, uniform) to `finished` in Chromium, the page and its endpoints behind
-//            the latency proxy at 40, 80 and 150 ms RTT (bench/verdict.ts): p50 ≤ 300 ms and p95 ≤ 600 ms,
-//            each run split into where its wait went; and 20 tabs waiting on one session through two
-//            handler instances sharing a store: at most 1 vendor call in any second
+//            after the flow ended, uniform, then its `flow.end` webhook to the host) to `finished` in
+//            Chromium, the page and its endpoints (ledger, webhook and status handlers on one store)
+//            behind the latency proxy at 40, 80 and 150 ms RTT (bench/verdict.ts): p50 ≤ 300 ms and
+//            p95 ≤ 600 ms, each run split into where its wait went, and the same without the webhook
+//            (polling alone, info); and 20 tabs waiting on one session through two host instances sharing
+//            a store: at most 1 vendor call in any second by the status handlers (the webhook's
+//            confirming call printed beside it)
 //   sweep    `--sweep` only: one verdict-ledger sweep over 10 000 open sessions, all due, on the memory
 //            store and a real redis-server: vendor calls, time, store operations, memory (figures,
 //            bench/ledger-sweep.test.ts)
