@@ -268,10 +268,15 @@ type VueProps = InstanceType<GlobalComponents['biometric-flow']>['$props'];
 export const vueProps: VueProps = {
   sessionEndpoint: '/api/session',
   popupFallback: 'none',
+  resume: true,
+  handoffEndpoint: '/api/handoff',
+  handoff: 'offer',
   onFinished: (event) => event.detail.sessionId,
 };
 // @ts-expect-error: not a popup fallback
 export const wrongVue: VueProps = { popupFallback: 'popup' };
+// @ts-expect-error: not a handoff setting
+export const wrongHandoff: VueProps = { handoff: 'always' };
 
 export const element: BiometricFlowElement = document.createElement('biometric-flow');
 element.addEventListener('finished', (event) => {
