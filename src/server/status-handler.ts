@@ -1,15 +1,15 @@
 import { VendorError, describeError, redactorFor } from './errors.js';
 import { webHandler } from './handler-core.js';
 import type { HandlerAnswer, HandlerInput } from './handler-core.js';
-import { createOriginPolicy, errorAnswer, jsonTextAnswer, printable, refuser, singleQueryValue, vendorErrorAnswer } from './http.js';
+import { errorAnswer, jsonTextAnswer, printable, refuser, singleQueryValue, vendorErrorAnswer } from './http.js';
 import type { Logger, OriginOptions } from './http.js';
 import { BusyError, createCallLimit } from './call-limit.js';
 import { sessionIdSchema } from './metadata.js';
-import { withPrelude } from './prelude.js';
+import { vendorPrelude, withPrelude } from './prelude.js';
 import { resolveTokenSecret, verifyWith } from './status-token.js';
 import { createMemoryStore } from './store.js';
 import type { FlowStore } from './store.js';
-import { checkTimeoutMs, getSessionResultWith, resolveVendorOptions } from './vendor.js';
+import { checkTimeoutMs, getSessionResultWith } from './vendor.js';
 import type { ResolvedVendorOptions, SessionResult, VendorOptions, VendorSessionResult } from './vendor.js';
 import { resultFailureReasons } from './vendor-reasons.js';
 import { checkOwner, checkReferenceOptions, createReferenceReader } from './reference.js';
@@ -263,20 +263,9 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
     positiveInteger(options.queueTimeoutMs, DEFAULT_QUEUE_TIMEOUT_MS, 'queueTimeoutMs', true),
   );
   const refuse = refuser('status request', logger);
-  const prelude = {
-    caller,
-    logger,
-    // What the environment gives (key, vendor URL, secret, origins): checked on the first request.
-    resolve: () => ({
-      vendor: resolveVendorOptions(options, caller),
-      originPolicy: createOriginPolicy(options, caller),
-      tokenSecret: authorize ? undefined : resolveTokenSecret(options.tokenSecret, caller, logger),
-    }),
-    redact: redactorFor(options.apiKey),
-    allow: ALLOWED_METHODS,
-    accept: ['GET'],
-    refuse,
-  };
+  const prelude = vendorPrelude(options, { caller, logger, allow: ALLOWED_METHODS, accept: ['GET'], refuse }, () => ({
+    tokenSecret: authorize ? undefined : resolveTokenSecret(options.tokenSecret, caller, logger),
+  }));
   // One flight per session id in this process; the store shares finished answers between processes.
   const flights = new Map<string, Promise<SharedAnswer>>();
 
