@@ -254,9 +254,12 @@ export function createDemoBackend(options: {
     if (records.length > MAX_HOST_RECORDS) records.shift();
     logger.info(`verdict for ${record.user}: ${record.outcome} (session ${record.sessionId}, via ${record.via})`);
   };
-  // Short intervals, so that a closed tab's verdict shows within seconds here.
+  // With a webhook, it brings a closed tab's verdict, and the sweep is what it is at a real host: the
+  // fallback for a webhook that never came (the ledger's default interval). Without one, short sweeps, so
+  // that such a verdict still shows within seconds here.
+  const sweep = options.webhookToken === undefined ? { sweepIntervalMs: 2000 } : {};
   const ledgers = new Map<string, VerdictLedger>(
-    [...flowKeys].map(([flow, apiKey]) => [flow, createVerdictLedger({ apiKey, apiBaseUrl, sweepIntervalMs: 2000, graceSeconds: 30, logger, onVerdict })]),
+    [...flowKeys].map(([flow, apiKey]) => [flow, createVerdictLedger({ apiKey, apiBaseUrl, ...sweep, graceSeconds: 30, logger, onVerdict })]),
   );
   const reference: ReferenceCallback = ({ request }) => demoUserOf(request);
   // Against the real service, presets that only the emulator can act out are left out.
