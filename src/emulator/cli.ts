@@ -19,7 +19,7 @@ Options:
   --latency <ms>    delay before every API answer (default 0)
   --result-delay <ms>
                     after a flow ends, the result is {} for this long, like the
-                    vendor's (default 3000)
+                    vendor's, and flow.end is sent then (default 3000)
   --allowed-origin <origin>
                     a browser origin allowed to call the API (repeatable; default
                     none: the API is for servers)
