@@ -167,6 +167,7 @@ async function startHost(sessions: Map<string, SessionLog>, vendorUrl: string, p
     '/bench/verdict.html': ['bench/verdict.html', 'text/html; charset=utf-8'],
     '/biometric-flow.js': ['dist/cdn/biometric-flow.js', 'text/javascript; charset=utf-8'],
     '/biometric-flow-deferred.js': ['dist/cdn/biometric-flow-deferred.js', 'text/javascript; charset=utf-8'],
+    '/biometric-flow-session.js': ['dist/cdn/biometric-flow-session.js', 'text/javascript; charset=utf-8'],
   };
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://x');

@@ -47,9 +47,9 @@ import { DEMO_FLOWS, FAILURE_FLOWS, FAILURE_PRESETS, PRESETS, type Preset, type 
 const DEMO_DIR = fileURLToPath(new URL('.', import.meta.url));
 const PROJECT_DIR = fileURLToPath(new URL('..', import.meta.url));
 const CDN_DIR = join(PROJECT_DIR, 'dist', 'cdn');
-// The ES module loads its deferred chunk (texts and views only some starts need) and the handoff's two
-// chunks from beside itself.
-const CDN_FILES = ['biometric-flow.js', 'biometric-flow-deferred.js', 'biometric-flow-handoff.js', 'biometric-flow-handoff-view.js', 'biometric-flow.iife.js'];
+// The ES module loads its chunks from beside itself: the session chunk (every start), the deferred chunk
+// (texts and views only some starts need) and the handoff's two.
+const CDN_FILES = ['biometric-flow.js', 'biometric-flow-session.js', 'biometric-flow-deferred.js', 'biometric-flow-handoff.js', 'biometric-flow-handoff-view.js', 'biometric-flow.iife.js'];
 
 /** The vendor's hosted flow, the element's `flow-base-url` default. */
 export const VENDOR_FLOW_BASE_URL = 'https://remote.biometric.kz';
