@@ -1,6 +1,5 @@
 import { LitElement, type PropertyValues, type TemplateResult } from 'lit';
 import { styles } from './biometric-flow-element.styles.js';
-import { chunksController } from './chunks-controller.js';
 import type { FinishMessageRecogniser } from './completion.js';
 import type { FlowMode } from './configuration.js';
 import type { FlowError } from './errors.js';
@@ -12,6 +11,9 @@ import { reportError } from './run/report.js';
 import { createRun, type Run, type RunShell } from './run/run.js';
 import { focusResult, focusTarget } from './views/focus.js';
 import { renderElement } from './views/render.js';
+// Last: imported before the run, the bundler put errors.ts in a file of its own that the core imports
+// (the size check `imports no other file statically` fails on it).
+import { chunksController } from './chunks-controller.js';
 
 export type { FlowMode };
 
