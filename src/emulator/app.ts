@@ -277,11 +277,14 @@ export function createEmulatorApp(ctx: EmulatorAppContext): Hono {
       if (urls.length === 0) continue;
       // The vendor sends flow.end once its result is final (its `session_result` is the final one, and
       // the guide's example has it about 3 s after the last technology.end): after the result delay,
-      // and late for a session finished after its expiry.
-      const readyAt = request.event === 'flow.end' ? ctx.store.resultReadyAt(session) : null;
+      // and late for a session finished after its expiry; at once when the early flow.end fault chose it.
+      const flowEnd = request.event === 'flow.end';
+      const early = flowEnd && session.faults.earlyFlowEnd && !session.faults.finishAfterExpiry;
+      const readyAt = flowEnd && !early ? ctx.store.resultReadyAt(session) : null;
       if (readyAt !== null && session.faults.finishAfterExpiry) {
         ctx.logger.info(`fault: session ${session.id} finishes after its expiry: flow.end and its result wait until ${new Date(readyAt).toISOString()}`);
       }
+      if (early) ctx.logger.info(`fault: session ${session.id}: flow.end sent before its result is final`);
       ctx.webhooks.enqueue(
         urls,
         ctx.webhooks.envelope({
