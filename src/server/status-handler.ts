@@ -469,34 +469,20 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
     const redact = vendor.redact;
     const url = new URL(input.url);
     const sessionId = singleQueryValue(url, 'session_id');
+    /** A 400 for a wrong query parameter, logged as `why`. */
+    const invalid = (code: string, message: string, path: string, issue: string, why: string) =>
+      refuse(errorAnswer(400, { code, message, issues: [{ path, message: issue }] }, cors), why);
     if (sessionId === undefined) {
-      const answer = errorAnswer(
-        400,
-        { code: 'invalid-session-id', message: 'session_id must be given once', issues: [{ path: 'session_id', message: 'Given more than once' }] },
-        cors,
-      );
-      return refuse(answer, 'session_id given more than once');
+      return invalid('invalid-session-id', 'session_id must be given once', 'session_id', 'Given more than once', 'session_id given more than once');
     }
     if (sessionId === null || !sessionIdSchema.safeParse(sessionId).success) {
-      const answer = errorAnswer(
-        400,
-        {
-          code: 'invalid-session-id',
-          message: 'session_id must be a UUID',
-          issues: [{ path: 'session_id', message: sessionId === null ? 'Required' : 'Expected a UUID session id' }],
-        },
-        cors,
-      );
-      return refuse(answer, sessionId === null ? 'no session_id' : `session_id ${printable(sessionId, 64)} is not a UUID`);
+      return sessionId === null
+        ? invalid('invalid-session-id', 'session_id must be a UUID', 'session_id', 'Required', 'no session_id')
+        : invalid('invalid-session-id', 'session_id must be a UUID', 'session_id', 'Expected a UUID session id', `session_id ${printable(sessionId, 64)} is not a UUID`);
     }
     const waitMs = waitParameter(url);
     if (waitMs === undefined) {
-      const answer = errorAnswer(
-        400,
-        { code: 'invalid-wait', message: 'wait must be given once, as seconds (0 or more)', issues: [{ path: 'wait', message: 'Expected a number of seconds' }] },
-        cors,
-      );
-      return refuse(answer, 'wait is not a number of seconds');
+      return invalid('invalid-wait', 'wait must be given once, as seconds (0 or more)', 'wait', 'Expected a number of seconds', 'wait is not a number of seconds');
     }
 
     const presented = input.header('biometric-status-token');
