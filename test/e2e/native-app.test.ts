@@ -101,7 +101,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  await browser?.close();
+  await bounded(browser?.close(), 'close of the browser');
 });
 
 after(async () => {
@@ -116,6 +116,7 @@ async function createAppSession(headers: Record<string, string> = { Authorizatio
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...headers },
     body: JSON.stringify({ locale: 'en' }),
+    signal: AbortSignal.timeout(ACTION_TIMEOUT_MS),
   });
 }
 
@@ -125,6 +126,7 @@ async function askVerdict(session: FlowSession, untilMs = 15_000): Promise<Verdi
   for (;;) {
     const response = await fetch(`${backendUrl}/api/biometric/status?session_id=${session.session_id}`, {
       headers: { Authorization: APP_USER_TOKEN, 'Biometric-Status-Token': session.status_token },
+      signal: AbortSignal.timeout(ACTION_TIMEOUT_MS),
     });
     assert.equal(response.status, 200);
     const verdict = verdictOf((await response.json()) as Parameters<typeof verdictOf>[0]);
@@ -166,13 +168,15 @@ async function openWebView(session: FlowSession, viewport: { width: number; heig
     if (!request.isNavigationRequest() || request.frame() !== page.mainFrame()) return route.continue();
     const decision = decideNavigation(request.url(), places);
     navigations.push({ url: request.url(), decision });
-    if (decision === 'finished') seeFinished(request.url());
     if (decision === 'system') {
       handedToSystem.push(request.url());
       return route.abort();
     }
     // The finished page loads too: the vendor's guide watches it start (onPageStarted); the app closes then.
-    return route.continue();
+    // Seen once the route is let go, so that a test closing the app at once does not close it under a
+    // handler still at work (a CI run hung in context.close() so).
+    await route.continue();
+    if (decision === 'finished') seeFinished(request.url());
   });
   await page.exposeBinding('handToSystem', (_source, url: string) => {
     navigations.push({ url, decision: decideNavigation(url, places) });
@@ -194,17 +198,32 @@ async function openWebView(session: FlowSession, viewport: { width: number; heig
   return { context, page, places, navigations, handedToSystem, finished };
 }
 
-/** The finished URL the app saw, or a failure naming what it saw instead (never a wait without end). */
-async function seenFinished(app: AppWebView, withinMs = 30_000): Promise<string> {
+/** Waits for `step` at most `withinMs`, else fails naming it: no hook or close waits without end. */
+async function bounded<T>(step: Promise<T> | undefined, name: string, withinMs = 20_000): Promise<T | undefined> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no finished URL within ${withinMs} ms; navigations: ${JSON.stringify(app.navigations)}`)), withinMs);
+    timer = setTimeout(() => reject(new Error(`no ${name} within ${withinMs} ms`)), withinMs);
   });
   try {
-    return await Promise.race([app.finished, late]);
+    return await Promise.race([step, late]);
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The app closes its web view: route handlers let go first, the close bounded. */
+async function closeApp(app: AppWebView): Promise<void> {
+  await bounded(app.page.unrouteAll({ behavior: 'ignoreErrors' }), 'release of the routes');
+  await bounded(app.context.close(), 'close of the web view');
+}
+
+/** The finished URL the app saw, or a failure naming what it saw instead (never a wait without end). */
+async function seenFinished(app: AppWebView, withinMs = 30_000): Promise<string> {
+  // Named lazily: the navigations as they are when the wait fails.
+  const seen = await bounded(app.finished, 'the finished URL', withinMs).catch((error: Error) => {
+    throw new Error(`${error.message}; navigations: ${JSON.stringify(app.navigations)}`);
+  });
+  return seen!;
 }
 
 async function startSession(): Promise<FlowSession> {
@@ -304,7 +323,7 @@ describe('a native app', { timeout: 180_000 }, () => {
       assert.equal(verdict.reference, APP_USER);
       assert.equal(verdict.outcome, 'passed');
     } finally {
-      await app.context.close();
+      await closeApp(app);
     }
   });
 
@@ -322,7 +341,7 @@ describe('a native app', { timeout: 180_000 }, () => {
       await app.page.locator('#compare-button').tap();
       await seenFinished(app);
     } finally {
-      await app.context.close(); // the app is gone: no status request ever
+      await closeApp(app); // the app is gone: no status request ever
     }
     const verdict = await deliveredFor(session);
     assert.deepEqual({ reference: verdict.reference, outcome: verdict.outcome, via: verdict.via }, { reference: APP_USER, outcome: 'passed', via: 'sweep' });
@@ -343,7 +362,7 @@ describe('a native app', { timeout: 180_000 }, () => {
       const verdict = await deliveredFor(session);
       assert.deepEqual({ reference: verdict.reference, outcome: verdict.outcome }, { reference: APP_USER, outcome: 'failed' });
     } finally {
-      await app.context.close();
+      await closeApp(app);
     }
   });
 
@@ -355,7 +374,7 @@ describe('a native app', { timeout: 180_000 }, () => {
       await app.page.locator('#edocument-submit').waitFor();
     } finally {
       // Back or close: the app cancels by closing its web view.
-      await app.context.close();
+      await closeApp(app);
     }
     assert.equal(app.navigations.some((navigation) => navigation.decision === 'finished'), false);
     assert.equal(await askVerdict(session, 2500), 'pending', 'not passed, not failed: the session is left to expire');
