@@ -120,6 +120,12 @@ try {
       for (const line of runs[kind][0].trace.tasks) console.log(`    ${line}`);
     }
   }
+  if (process.argv.includes('--each')) {
+    for (const kind of KINDS) {
+      console.log(`each run of ${kind}: warm started, warm ready, flow in DOM, flow started, flow written, flow first byte, session done`);
+      for (const { trace: t } of runs[kind]) console.log('   ', [t.warm.start, t.warm.connectEnd, t.flowFrameInDom, t.flow.start, t.flow.sendStart, t.flow.firstByte, t.session.finish].map((v) => (v === undefined ? '—' : v.toFixed(0)).padStart(5)).join(''));
+    }
+  }
   console.log(`trace: Chromium, ${MODE}, RTT ${RTT} ms, ${ROUNDS} rounds per kind; medians in ms since the click (the trace's clock)`);
   const row = (label, pick) => {
     const cells = KINDS.map((kind) => {
