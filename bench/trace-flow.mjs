@@ -122,8 +122,8 @@ try {
   }
   if (process.argv.includes('--each')) {
     for (const kind of KINDS) {
-      console.log(`each run of ${kind}: warm started, warm ready, flow in DOM, flow started, flow written, flow first byte, session done`);
-      for (const { trace: t } of runs[kind]) console.log('   ', [t.warm.start, t.warm.connectEnd, t.flowFrameInDom, t.flow.start, t.flow.sendStart, t.flow.firstByte, t.session.finish].map((v) => (v === undefined ? '—' : v.toFixed(0)).padStart(5)).join(''));
+      console.log(`each run of ${kind}: session written, session done, warm started, warm ready, flow in DOM, flow started, flow written, flow first byte`);
+      for (const { trace: t } of runs[kind]) console.log('   ', [t.session.sendStart, t.session.finish, t.warm.start, t.warm.connectEnd, t.flowFrameInDom, t.flow.start, t.flow.sendStart, t.flow.firstByte].map((v) => (v === undefined ? '—' : v.toFixed(0)).padStart(5)).join(''));
     }
   }
   console.log(`trace: Chromium, ${MODE}, RTT ${RTT} ms, ${ROUNDS} rounds per kind; medians in ms since the click (the trace's clock)`);
