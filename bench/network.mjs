@@ -160,6 +160,8 @@ export async function startNetworkServers({ sessionDelayMs, cert, key }) {
     if (path.startsWith('/flow/')) return answer(res, 200, 'text/html; charset=utf-8', FLOW_PAGE);
     if (path === '/flow.js') return answer(res, 200, 'text/javascript; charset=utf-8', FLOW_SCRIPT);
     if (path === '/favicon.ico') return answer(res, 200, 'image/x-icon', FAVICON);
+    // What a popup may be opened at: a navigation to it leaves the window's document as it was.
+    if (path === '/no-content') return answer(res, 204, 'text/plain', '');
     answer(res, 404, 'text/plain', 'not found');
   });
   const pagePort = await listen(page);

@@ -69,7 +69,7 @@ function steps(trace) {
   return {
     tasks,
     session: request((url) => url.endsWith('/session')),
-    warm: request((url) => url.endsWith('/favicon.ico')),
+    warm: request((url) => url.endsWith('/favicon.ico') || url.endsWith('/no-content')),
     flow: request((url) => url.includes('/flow/')),
     warmFrameInDom: mark('bench:warm-frame'),
     flowFrameInDom: mark('bench:flow-frame'),

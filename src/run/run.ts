@@ -201,7 +201,18 @@ export function createRun(shell: RunShell, mode: FlowMode, locale: Locale): Run 
       }, { signal });
       // Before anything is awaited: a popup opens inside the click. The handoff is decided before any session
       // request: a start that goes to the person's own browser needs none.
-      let handoff = present();
+      let handoff = decide();
+      // A popup's window takes long to make (in Firefox the open alone held the request back ~100 ms), so a
+      // popup start that surely needs a session asks for it first, in the same click. Not when the window
+      // may be blocked with nothing to fall back on (no user activation and `popup-fallback="none"`): the
+      // start would fail with a session asked for nothing.
+      const early =
+        mode === 'popup' && handoff === undefined && !el.sessionId && el.sessionEndpoint && !el.resume && (hasUserActivation() || el.popupFallback !== 'none')
+          ? ask()
+          : undefined;
+      // Awaited below, or never when the start fails first.
+      early?.catch(() => {});
+      handoff = present(handoff);
       // Awaited only when it is not known yet: the session request of any other start goes out within start().
       if (handoff instanceof Promise) handoff = await handoff;
       if (ended) return;
@@ -221,14 +232,7 @@ export function createRun(shell: RunShell, mode: FlowMode, locale: Locale): Run 
         if (el.resume) created = resumed = (await shell.loadLater())?.resumed(el);
         if (ended) return;
         if (!created) {
-          const pending = requestSession({
-            endpoint: el.sessionEndpoint,
-            locale,
-            context: el.context,
-            requestInit: el.requestInit,
-            timeoutMs: shell.timeoutMs(),
-            signal,
-          });
+          const pending = early ?? ask();
           if (!handoff) warmUp();
           created = await pending;
         }
@@ -244,14 +248,32 @@ export function createRun(shell: RunShell, mode: FlowMode, locale: Locale): Run 
   }
 
   /**
-   * Makes the presenter (presenters/choose.ts), the handoff decided first: at once when its chunk is there
-   * and has looked at the camera, else once it has.
-   *
-   * @returns where the handoff sends the start (or a promise of it), `undefined` for the flow on this device.
+   * Where the handoff sends the start: known at once when its chunk is there and has looked at the camera,
+   * else once it has; `undefined` for the flow on this device.
    */
-  function present(): HandoffKind | undefined | Promise<HandoffKind | undefined> {
+  function decide(): HandoffKind | undefined | Promise<HandoffKind | undefined> {
     const chunk = shell.handoff();
-    const handoff = chunk ? chunk.decide() : shell.loadHandoff()?.then((loaded) => loaded?.decide());
+    return chunk ? chunk.decide() : shell.loadHandoff()?.then((loaded) => loaded?.decide());
+  }
+
+  /** The session request (`session-endpoint`). */
+  function ask(): Promise<Session> {
+    return requestSession({
+      endpoint: el.sessionEndpoint!,
+      locale,
+      context: el.context,
+      requestInit: el.requestInit,
+      timeoutMs: shell.timeoutMs(),
+      signal,
+    });
+  }
+
+  /**
+   * Makes the presenter (presenters/choose.ts) for `handoff`, where the handoff sends the start.
+   *
+   * @returns `handoff`.
+   */
+  function present(handoff: HandoffKind | undefined | Promise<HandoffKind | undefined>): typeof handoff {
     const made = choosePresenter(
       { get mode() { return mode; }, set mode(next) { mode = next; }, locale, controller },
       host(),
@@ -260,6 +282,8 @@ export function createRun(shell: RunShell, mode: FlowMode, locale: Locale): Run 
       shell.later,
       el.popupFallback,
       shell.report,
+      // Only a URL the host set: the default favicon.ico may answer with an icon, which would replace the window's text.
+      el.warmUrl ? warmTarget() : undefined,
     );
     if (made instanceof Promise) {
       // A presenter whose module is on its way: the start shows it once it is there.
@@ -300,9 +324,14 @@ export function createRun(shell: RunShell, mode: FlowMode, locale: Locale): Run 
    * will use it (see `warm-up.ts`); a popup is out of its reach.
    */
   function warmUp(): void {
+    const target = warmTarget();
+    if (mode !== 'popup' && target) stopWarmUp = startWarmUp(target, el.renderRoot, 'strict-origin-when-cross-origin');
+  }
+
+  /** The URL a warm-up loads (`warm-url`, see warm-up.ts); none for a flow on this page's own origin, which has its connection. */
+  function warmTarget(): URL | undefined {
     const target = warmUrl(el.warmUrl, where.base, document.baseURI);
-    if (mode === 'popup' || target === undefined || target.origin === location.origin) return;
-    stopWarmUp = startWarmUp(target, el.renderRoot, 'strict-origin-when-cross-origin');
+    return target?.origin === location.origin ? undefined : target;
   }
 
   function endWarmUp(): void {
