@@ -5,7 +5,7 @@ import type { BiometricFlowElement } from '../src/index.js';
 import { warmUrl } from '../src/warm-up.js';
 // @ts-expect-error -- a virtual module of the test server
 import { FLOW_ORIGIN } from '/__test-env.js';
-import { SESSION_ID, frameOf, json, never, sessionAnswer, stubEndpoint } from './support/helpers.js';
+import { frameOf, json, never, sessionAnswer, stubEndpoint } from './support/helpers.js';
 
 const flowOrigin = FLOW_ORIGIN as string;
 
@@ -164,47 +164,6 @@ describe('warm-up: the hidden frame', () => {
 });
 
 describe('warm-up: popups', () => {
-  const popupElement = (warm?: string) =>
-    fixture<BiometricFlowElement>(
-      html`<biometric-flow mode="popup" locale="en" session-endpoint="/api/session" flow-base-url=${flowOrigin}
-        warm-url=${warm ?? (undefined as unknown as string)}></biometric-flow>`,
-    );
-  const trigger = (el: BiometricFlowElement) => el.shadowRoot!.querySelector<HTMLButtonElement>('[part~="trigger"]')!;
-
-  it('asks for the session before it opens the window, both within the click', async () => {
-    const endpoint = stubEndpoint(never);
-    const el = await popupElement();
-    const open = sinon.spy(window, 'open');
-    trigger(el).click();
-    expect(open.callCount, 'the popup opened').to.equal(1);
-    expect(endpoint.requests, 'session requests').to.have.length(1);
-    expect(endpoint.stub.calledBefore(open), 'the session request first').to.equal(true);
-    el.cancel();
-  });
-
-  // A URL that answers 204 No Content: the window's navigation opens the flow origin's connection where the
-  // flow will use it, and leaves the window the page's own, saying that the verification is being prepared.
-  it('opens the window at warm-url when the page sets it, its text kept until the flow comes', async () => {
-    const query = `?popup=${Math.random()}`;
-    const realFetch = window.fetch.bind(window);
-    let answer!: (response: Response) => void;
-    stubEndpoint(() => new Promise<Response>((resolve) => (answer = resolve)));
-    const el = await popupElement(`${flowOrigin}/no-content${query}`);
-    const open = sinon.spy(window, 'open');
-    trigger(el).click();
-    expect(open.firstCall.args.slice(0, 2)).to.deep.equal([`${flowOrigin}/no-content${query}`, 'biometric-flow']);
-    const popup = open.firstCall.returnValue!;
-    const seen = async () => Number(await (await realFetch(`${flowOrigin}/no-content-seen${query}`)).text());
-    await waitUntil(async () => (await seen()) === 1, 'the window asked for warm-url');
-    expect(popup.location.href, 'still the blank window').to.equal('about:blank');
-    expect(popup.document.body.textContent).to.equal('Preparing verification…');
-    const loaded = oneEvent(el, 'flow-loaded');
-    answer(sessionAnswer());
-    expect((await loaded).detail.url).to.equal(`${flowOrigin}/flow/${SESSION_ID}?web_view=true&locale=en`);
-    el.cancel();
-    await waitUntil(() => popup.closed, 'the popup closes on cancel');
-  });
-
   // A popup is a top-level document of the flow's site: neither a frame in this page nor this page's
   // preconnect opens a connection it uses (npm run bench -- --network measured both).
   it('makes neither a warm frame nor a preconnect for a popup', async () => {

@@ -31,7 +31,6 @@ export interface Showing {
  * whose decision is still on its way opens its window all the same, and closes it if the handoff takes it).
  *
  * @param handoff the element's handoff, read once `kind` is known (its chunk is there by then).
- * @param popupAt where a popup's window is sent at once (see ./popup-window.ts), if anywhere.
  * @throws {FlowError} `popup-blocked` when the popup is blocked and cannot fall back.
  */
 export function choosePresenter(
@@ -42,14 +41,13 @@ export function choosePresenter(
   later: () => Deferred | null | undefined,
   popupFallback: string,
   report: (error: FlowError) => void,
-  popupAt: URL | undefined,
 ): Presenter | Promise<Presenter> {
   if (typeof kind === 'string' && start.mode === 'popup') start.mode = 'modal';
   let make = (deferred: Deferred): Presenter => deferred.modalPresenter(host);
   let popup: Window | null = null;
   if (start.mode === 'popup') {
     const texts = textsFor(start.locale);
-    popup = openBlankPopup(window, texts.frameTitle, texts.requesting, start.controller.signal, popupAt);
+    popup = openBlankPopup(window, texts.frameTitle, texts.requesting, start.controller.signal);
     if (popup) {
       make = (deferred) => deferred.popupPresenter(host, popup!);
     } else {

@@ -17,21 +17,18 @@ const LINGER_MS = 4000;
 /**
  * Opens an empty, centred popup showing `text`, or takes the one a start of this page opened before (named
  * {@link NAME}: not navigated now, so a flow in it stays until the new start sends the window on); `null`
- * when the browser blocked it. With `at`, a URL of the flow's origin that answers 204 No Content, the
- * window is sent there at once: the navigation leaves its document as it is and opens the flow origin's
- * connection in the window's own partition, where no frame or preconnect of this page reaches, while the
- * session is requested. It closes when `signal` aborts; one that is still blank then (the session was
+ * when the browser blocked it. It closes when `signal` aborts; one that is still blank then (the session was
  * refused) shows the abort's reason, when a sentence, instead of closing at once: a window that opens and
  * closes within a blink only flashes. It closes once the person is back on the page, or after {@link LINGER_MS}.
  */
-export function openBlankPopup(opener: Window, title: string, text: string, signal: AbortSignal, at?: URL): Window | null {
+export function openBlankPopup(opener: Window, title: string, text: string, signal: AbortSignal): Window | null {
   const width = Math.min(WIDTH, opener.screen.availWidth);
   const height = Math.min(HEIGHT, opener.screen.availHeight);
   const left = Math.max(0, Math.round(opener.screenX + (opener.outerWidth - width) / 2));
   const top = Math.max(0, Math.round(opener.screenY + (opener.outerHeight - height) / 2));
   let popup: Window | null;
   try {
-    popup = opener.open(at?.href ?? '', NAME, `popup=yes,width=${width},height=${height},left=${left},top=${top}`);
+    popup = opener.open('', NAME, `popup=yes,width=${width},height=${height},left=${left},top=${top}`);
   } catch {
     return null;
   }

@@ -202,10 +202,10 @@ export function createRun(shell: RunShell, mode: FlowMode, locale: Locale): Run 
       // Before anything is awaited: a popup opens inside the click. The handoff is decided before any session
       // request: a start that goes to the person's own browser needs none.
       let handoff = decide();
-      // A popup's window takes long to make (in Firefox the open alone held the request back ~100 ms), so a
-      // popup start that surely needs a session asks for it first, in the same click. Not when the window
-      // may be blocked with nothing to fall back on (no user activation and `popup-fallback="none"`): the
-      // start would fail with a session asked for nothing.
+      // A popup's window takes long to make: opened first, it held the session request back ~70 ms in
+      // Chromium and ~300 ms in Firefox (npm run bench -- --network). So a popup start that surely needs a
+      // session asks for it first, in the same click; not when the window may be blocked with nothing to
+      // fall back on (no user activation and `popup-fallback="none"`): it would fail, a session asked for nothing.
       const early =
         mode === 'popup' && handoff === undefined && !el.sessionId && el.sessionEndpoint && !el.resume && (hasUserActivation() || el.popupFallback !== 'none')
           ? ask()
@@ -282,8 +282,6 @@ export function createRun(shell: RunShell, mode: FlowMode, locale: Locale): Run 
       shell.later,
       el.popupFallback,
       shell.report,
-      // Only a URL the host set: the default favicon.ico may answer with an icon, which would replace the window's text.
-      el.warmUrl ? warmTarget() : undefined,
     );
     if (made instanceof Promise) {
       // A presenter whose module is on its way: the start shows it once it is there.
@@ -324,14 +322,9 @@ export function createRun(shell: RunShell, mode: FlowMode, locale: Locale): Run 
    * will use it (see `warm-up.ts`); a popup is out of its reach.
    */
   function warmUp(): void {
-    const target = warmTarget();
-    if (mode !== 'popup' && target) stopWarmUp = startWarmUp(target, el.renderRoot, 'strict-origin-when-cross-origin');
-  }
-
-  /** The URL a warm-up loads (`warm-url`, see warm-up.ts); none for a flow on this page's own origin, which has its connection. */
-  function warmTarget(): URL | undefined {
     const target = warmUrl(el.warmUrl, where.base, document.baseURI);
-    return target?.origin === location.origin ? undefined : target;
+    if (mode === 'popup' || target === undefined || target.origin === location.origin) return;
+    stopWarmUp = startWarmUp(target, el.renderRoot, 'strict-origin-when-cross-origin');
   }
 
   function endWarmUp(): void {

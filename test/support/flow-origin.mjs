@@ -144,25 +144,13 @@ const POLICY_PAGE = `<!doctype html>
   start();
 </script></body></html>`;
 
-/** Requests for `/no-content` so far, by the query they came with: what a popup opened at it asked. */
-const noContent = new Map();
-
 /**
- * Answers the test flow's paths; returns undefined for anything else. `/no-content` answers 204 (a
- * popup opened at it keeps its document) and counts; `/no-content-seen?<query>` tells (CORS) how many
- * came with that query.
+ * Answers the test flow's paths; returns undefined for anything else.
  * @param {string} pathname
  * @param {string} [search] the query, for the page-policies fixture
  * @returns {{ status: number, type: string, body: string, headers?: Record<string,string> } | undefined}
  */
 export function flowResponse(pathname, search = '') {
-  if (pathname === '/no-content') {
-    noContent.set(search, (noContent.get(search) ?? 0) + 1);
-    return { status: 204, type: 'text/plain', body: '' };
-  }
-  if (pathname === '/no-content-seen') {
-    return { status: 200, type: 'application/json', body: String(noContent.get(search) ?? 0), headers: { 'Access-Control-Allow-Origin': '*' } };
-  }
   if (/^\/flow\/[^/]+$/.test(pathname)) return { status: 200, type: 'text/html', body: FLOW_PAGE };
   if (pathname === '/finished') return { status: 200, type: 'text/html', body: FINISHED_PAGE };
   if (pathname === '/__fixtures/coop-popup.html') {
