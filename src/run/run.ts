@@ -200,8 +200,10 @@ export function createRun(shell: RunShell, mode: FlowMode, locale: Locale): Run 
         }
       }, { signal });
       // Before anything is awaited: a popup opens inside the click. The handoff is decided before any session
-      // request: a start that goes to the person's own browser needs none.
-      let handoff = decide();
+      // request: a start that goes to the person's own browser needs none. Where the handoff sends the start
+      // is known at once when its chunk is there and has looked at the camera, else once it has.
+      const chunk = shell.handoff();
+      let handoff = chunk ? chunk.decide() : shell.loadHandoff()?.then((loaded) => loaded?.decide());
       // A popup's window takes long to make: opened first, it held the session request back ~70 ms in
       // Chromium and ~300 ms in Firefox (npm run bench -- --network). So a popup start that surely needs a
       // session asks for it first, in the same click; not when the window may be blocked with nothing to
@@ -245,15 +247,6 @@ export function createRun(shell: RunShell, mode: FlowMode, locale: Locale): Run 
       if (ended) return;
       fail(error instanceof FlowError ? error : new FlowError('session-request-failed', String(error), { cause: error }));
     }
-  }
-
-  /**
-   * Where the handoff sends the start: known at once when its chunk is there and has looked at the camera,
-   * else once it has; `undefined` for the flow on this device.
-   */
-  function decide(): HandoffKind | undefined | Promise<HandoffKind | undefined> {
-    const chunk = shell.handoff();
-    return chunk ? chunk.decide() : shell.loadHandoff()?.then((loaded) => loaded?.decide());
   }
 
   /** The session request (`session-endpoint`). */
