@@ -135,6 +135,7 @@ export async function startNetworkServers({ sessionDelayMs, cert, key }) {
     '/bench/network.html': ['bench/network.html', 'text/html; charset=utf-8'],
     '/biometric-flow.js': ['dist/cdn/biometric-flow.js', 'text/javascript; charset=utf-8'],
     '/biometric-flow-deferred.js': ['dist/cdn/biometric-flow-deferred.js', 'text/javascript; charset=utf-8'],
+    '/biometric-flow-session.js': ['dist/cdn/biometric-flow-session.js', 'text/javascript; charset=utf-8'],
   };
   // Timing-Allow-Origin: Firefox zeroes a framed document's own navigation timing without it.
   const answer = (res, status, type, body) => {

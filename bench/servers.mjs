@@ -41,6 +41,7 @@ export async function startBenchServers({ delayMs }) {
     '/bench/memory.html': ['bench/memory.html', 'text/html; charset=utf-8'],
     '/biometric-flow.js': ['dist/cdn/biometric-flow.js', 'text/javascript; charset=utf-8'],
     '/biometric-flow-deferred.js': ['dist/cdn/biometric-flow-deferred.js', 'text/javascript; charset=utf-8'],
+    '/biometric-flow-session.js': ['dist/cdn/biometric-flow-session.js', 'text/javascript; charset=utf-8'],
   };
   let sessions = 0;
   const host = createServer(async (req, res) => {

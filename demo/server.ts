@@ -7,6 +7,10 @@
  * - `POST /api/session` — `createSessionHandler`, one per preset: the page sends `context.preset`, the
  *   backend picks that preset's flow key and builds its metadata. The browser never sees a key.
  * - `GET /api/status?session_id=` — `createStatusHandler` of the flow that session was created with.
+ * - `POST /api/webhook/<token>` — `createWebhookHandler` of the flow the event's session was created with,
+ *   on that flow's ledger and the status handlers' store: the emulator posts its events here, so a page
+ *   waiting for its verdict hears it about one round trip after `flow.end` is confirmed. `<token>` is
+ *   made per run (or `webhookToken`); against the real vendor, only with `webhookToken`.
  * - `GET /api/config` — presets, their flows, and where the flow lives; nothing secret.
  * - `GET /api/records` — the host's records of the signed-in demo user: each verdict the verdict ledger
  *   delivered (outcome, via, how long after the flow's end). The user is a cookie (`demo-user`, `alice`
@@ -16,7 +20,7 @@
  * @module
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -28,21 +32,24 @@ import { z } from 'zod';
 import { startEmulator, type Emulator } from '../src/emulator/index.js';
 import {
   DEFAULT_API_BASE_URL,
+  DEFAULT_WEBHOOK_MAX_BODY_BYTES,
   createHandoffHandler,
+  createMemoryStore,
   createSessionHandler,
   createStatusHandler,
   createVerdictLedger,
+  createWebhookHandler,
   toNodeListener,
 } from '../src/server/index.js';
-import type { ReferenceCallback, Verdict, VerdictLedger } from '../src/server/index.js';
+import type { ReferenceCallback, Verdict, VerdictLedger, WebhookDelivery } from '../src/server/index.js';
 import { DEMO_FLOWS, FAILURE_FLOWS, FAILURE_PRESETS, PRESETS, type Preset, type PublicPreset } from './presets.js';
 
 const DEMO_DIR = fileURLToPath(new URL('.', import.meta.url));
 const PROJECT_DIR = fileURLToPath(new URL('..', import.meta.url));
 const CDN_DIR = join(PROJECT_DIR, 'dist', 'cdn');
-// The ES module loads its deferred chunk (texts and views only some starts need) and the handoff's two
-// chunks from beside itself.
-const CDN_FILES = ['biometric-flow.js', 'biometric-flow-deferred.js', 'biometric-flow-handoff.js', 'biometric-flow-handoff-view.js', 'biometric-flow.iife.js'];
+// The ES module loads its chunks from beside itself: the session chunk (every start), the deferred chunk
+// (texts and views only some starts need) and the handoff's two.
+const CDN_FILES = ['biometric-flow.js', 'biometric-flow-session.js', 'biometric-flow-deferred.js', 'biometric-flow-handoff.js', 'biometric-flow-handoff-view.js', 'biometric-flow.iife.js'];
 
 /** The vendor's hosted flow, the element's `flow-base-url` default. */
 export const VENDOR_FLOW_BASE_URL = 'https://remote.biometric.kz';
@@ -85,6 +92,12 @@ export interface DemoOptions {
   viteLogLevel?: 'info' | 'warn' | 'error' | 'silent';
   /** How long a handoff link works, in seconds. Default 600 (the handler's); tests shorten it. */
   handoffTtlSeconds?: number;
+  /**
+   * The secret the webhook URL ends with (`/api/webhook/<token>`, 32 to 256 characters of
+   * `A-Z a-z 0-9 - _ . ~`). With the emulator, default one made for this run; with `apiKey`, no webhook
+   * route without it (the URL is given to the vendor once, so it must outlive a run).
+   */
+  webhookToken?: string;
 }
 
 export interface Demo {
@@ -100,6 +113,8 @@ export interface Demo {
   apiBaseUrl: string;
   /** Where the flow is shown from. */
   flowBaseUrl: string;
+  /** Where the vendor's (or the emulator's) webhook posts, token included: a secret, do not log it. */
+  webhookUrl?: string;
   /** Stops Vite, the backend and the emulator. */
   close(): Promise<void>;
   /** @internal Vite's dev server, for tests. */
@@ -188,11 +203,16 @@ export interface HostRecord {
 /** Most host records kept (the oldest go first). */
 const MAX_HOST_RECORDS = 200;
 
+/** What the webhook route reads of an event to pick its flow's handler; the handler validates the rest. */
+const webhookSessionSchema = z.object({ session_id: z.string() });
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest();
+
 /**
  * The demo's host backend: Web handlers made from `biometric-flow/server`, and one verdict ledger per
  * flow key (a ledger asks the vendor with its key) whose `onVerdict` writes the demo's host records.
  *
- * @returns the session, status, handoff, config and records handlers, and `start`/`stop` of the ledgers.
+ * @returns the session, status, webhook, handoff, config and records handlers, and `start`/`stop` of the ledgers.
  */
 export function createDemoBackend(options: {
   flowKeys: FlowKeys;
@@ -209,6 +229,10 @@ export function createDemoBackend(options: {
   handoffTtlSeconds?: number;
   /** When a session's flow ended (the emulator's sessions), for the host records' "after the end". */
   sessionEndedAt?: (sessionId: string) => number | null | undefined;
+  /** The webhook URL's last segment (`pathToken`); without it, `/api/webhook` answers 404. */
+  webhookToken?: string;
+  /** How long a `flow.end` webhook waits, inside its request, for the vendor's result; default the handler's. */
+  webhookConfirmWaitMs?: number;
   logger: DemoLogger;
 }) {
   const { flowKeys, flowTechnologies, apiBaseUrl, tokenSecret, logger } = options;
@@ -230,9 +254,12 @@ export function createDemoBackend(options: {
     if (records.length > MAX_HOST_RECORDS) records.shift();
     logger.info(`verdict for ${record.user}: ${record.outcome} (session ${record.sessionId}, via ${record.via})`);
   };
-  // Short intervals, so that a closed tab's verdict shows within seconds here.
+  // With a webhook, it brings a closed tab's verdict, and the sweep is what it is at a real host: the
+  // fallback for a webhook that never came (the ledger's default interval). Without one, short sweeps, so
+  // that such a verdict still shows within seconds here.
+  const sweep = options.webhookToken === undefined ? { sweepIntervalMs: 2000 } : {};
   const ledgers = new Map<string, VerdictLedger>(
-    [...flowKeys].map(([flow, apiKey]) => [flow, createVerdictLedger({ apiKey, apiBaseUrl, sweepIntervalMs: 2000, graceSeconds: 30, logger, onVerdict })]),
+    [...flowKeys].map(([flow, apiKey]) => [flow, createVerdictLedger({ apiKey, apiBaseUrl, ...sweep, graceSeconds: 30, logger, onVerdict })]),
   );
   const reference: ReferenceCallback = ({ request }) => demoUserOf(request);
   // Against the real service, presets that only the emulator can act out are left out.
@@ -261,9 +288,37 @@ export function createDemoBackend(options: {
       }),
     ]),
   );
+  // One store for the status and webhook handlers, as the instances of a real host share theirs (Redis):
+  // the kept answers and the delivered event ids. The ledgers keep their own, one per flow key, since a
+  // ledger sweeps every session of its store with its key.
+  const store = createMemoryStore();
   const statusHandlers = new Map(
-    [...flowKeys].map(([flow, apiKey]) => [flow, createStatusHandler({ apiKey, apiBaseUrl, tokenSecret, verdicts: ledgers.get(flow)!, reference, logger })]),
+    [...flowKeys].map(([flow, apiKey]) => [flow, createStatusHandler({ apiKey, apiBaseUrl, tokenSecret, store, verdicts: ledgers.get(flow)!, reference, logger })]),
   );
+  // The webhook only says what happened: each handler confirms a flow.end with the vendor, with the key of
+  // the session's flow, and tells that flow's ledger, whose status handler answers the waiting page.
+  const onEvent = ({ event, verdict }: WebhookDelivery) => {
+    if (verdict) logger.info(`webhook ${event.event} for session ${event.session_id}: ${verdict.outcome} (confirmed with the vendor)`);
+  };
+  const webhookToken = options.webhookToken;
+  const webhookHandlers =
+    webhookToken === undefined
+      ? undefined
+      : new Map(
+          [...flowKeys].map(([flow, apiKey]) => [
+            flow,
+            createWebhookHandler({
+              apiKey,
+              apiBaseUrl,
+              pathToken: webhookToken,
+              verdicts: ledgers.get(flow)!,
+              store,
+              onEvent,
+              logger,
+              ...(options.webhookConfirmWaitMs === undefined ? {} : { confirmWaitMs: options.webhookConfirmWaitMs }),
+            }),
+          ]),
+        );
   const anyStatusHandler = statusHandlers.values().next().value!;
   /** Which flow each session was created with: its result needs that flow's key. */
   const sessionFlows = new RecentMap<string, string>(1000);
@@ -305,6 +360,27 @@ export function createDemoBackend(options: {
     return (flow ? statusHandlers.get(flow)! : anyStatusHandler)(request);
   };
 
+  // An event names its session in the body only: read it to pick the session's flow. A request without the
+  // token goes to a handler unread, which refuses it as it does every stranger.
+  const webhook = async (request: Request): Promise<Response> => {
+    if (!webhookHandlers || webhookToken === undefined) return jsonAnswer(404, { error: { code: 'not-found', message: 'No webhook here' } });
+    const anyWebhookHandler = webhookHandlers.values().next().value!;
+    const segment = new URL(request.url).pathname.split('/').pop() ?? '';
+    if (webhookHandlers.size === 1 || request.method !== 'POST' || !timingSafeEqual(sha256(segment), sha256(webhookToken))) {
+      return anyWebhookHandler(request);
+    }
+    const text = await readLimited(request.clone(), DEFAULT_WEBHOOK_MAX_BODY_BYTES);
+    let json: unknown;
+    try {
+      json = text === undefined ? undefined : JSON.parse(text);
+    } catch {
+      return anyWebhookHandler(request);
+    }
+    const event = webhookSessionSchema.safeParse(json);
+    const flow = event.success ? sessionFlows.get(event.data.session_id.toLowerCase()) : undefined;
+    return (flow ? webhookHandlers.get(flow)! : anyWebhookHandler)(request);
+  };
+
   const publicPreset = (preset: Preset): PublicPreset => ({
     id: preset.id,
     label: preset.label,
@@ -343,6 +419,7 @@ export function createDemoBackend(options: {
   return {
     session,
     status,
+    webhook,
     handoff,
     config,
     records: hostRecords,
@@ -394,8 +471,16 @@ by <code>test/e2e/frameworks.test.ts</code>. See <code>demo/frameworks/README.md
 </html>
 `;
 
-function backendPlugin(backend: ReturnType<typeof createDemoBackend>, logger: DemoLogger): Plugin {
+type DemoBackend = ReturnType<typeof createDemoBackend>;
+
+/**
+ * The demo's routes on Vite. `backend` is a promise: with the emulator, Vite listens first, so that the
+ * emulator is started knowing the webhook's URL; a request that comes in between waits for the backend.
+ */
+function backendPlugin(backend: Promise<DemoBackend>, logger: DemoLogger): Plugin {
   const nodeOptions = { logger };
+  const route = (pick: (ready: DemoBackend) => (request: Request) => Promise<Response>) =>
+    toNodeListener(async (request) => pick(await backend)(request), nodeOptions);
   return {
     name: 'biometric-flow-demo-backend',
     // The pages' <script type="module" src="/cdn/…"> is served by the /cdn middleware below; Vite also
@@ -410,11 +495,12 @@ function backendPlugin(backend: ReturnType<typeof createDemoBackend>, logger: De
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
         res.end(FRAMEWORKS_PAGE);
       });
-      server.middlewares.use('/api/session', toNodeListener(backend.session, nodeOptions));
-      server.middlewares.use('/api/status', toNodeListener(backend.status, nodeOptions));
-      server.middlewares.use('/api/handoff', toNodeListener(backend.handoff, nodeOptions));
-      server.middlewares.use('/api/config', toNodeListener(backend.config, nodeOptions));
-      server.middlewares.use('/api/records', toNodeListener(backend.records, nodeOptions));
+      server.middlewares.use('/api/session', route((ready) => ready.session));
+      server.middlewares.use('/api/status', route((ready) => ready.status));
+      server.middlewares.use('/api/webhook', route((ready) => ready.webhook));
+      server.middlewares.use('/api/handoff', route((ready) => ready.handoff));
+      server.middlewares.use('/api/config', route((ready) => ready.config));
+      server.middlewares.use('/api/records', route((ready) => ready.records));
       server.middlewares.use('/cdn', (req, res) => {
         serveCdn(req, res).catch((error: unknown) => {
           logger.error('demo: /cdn failed', error);
@@ -478,13 +564,24 @@ export class EmulatorPortInUseError extends Error {
   }
 }
 
+/** A webhook path token as `createWebhookHandler` takes it: checked at start rather than at the first webhook. */
+const webhookTokenSchema = z.string().regex(/^[A-Za-z0-9\-_.~]{32,256}$/, 'webhookToken (BIOMETRIC_WEBHOOK_TOKEN) must be 32 to 256 characters of A-Z a-z 0-9 - _ . ~');
+
+/**
+ * The emulator's `flow.end` comes as its flow ends, before the result it lags by
+ * {@link DEMO_RESULT_DELAY_MS}, as the vendor's result does: the demo's webhook waits that out within the
+ * request, so the webhook brings the verdict rather than its retry seconds later.
+ */
+const DEMO_WEBHOOK_CONFIRM_WAIT_MS = DEMO_RESULT_DELAY_MS + 2000;
+
 /**
  * Starts the emulator on `port`; when that is the default one and busy, on a free one instead. A port
  * that was asked for (`strict`) and is busy is an error: whatever points at it would reach another server.
+ * It posts its events to `webhookUrl`.
  */
-async function startDemoEmulator(port: number, host: string, strict: boolean): Promise<Emulator> {
+async function startDemoEmulator(port: number, host: string, strict: boolean, webhookUrl: string): Promise<Emulator> {
   const flows = [...DEMO_FLOWS, ...FAILURE_FLOWS].map((flow) => ({ ...flow, technologies: [...flow.technologies] }));
-  const options = { host, flows, resultDelayMs: DEMO_RESULT_DELAY_MS };
+  const options = { host, flows, resultDelayMs: DEMO_RESULT_DELAY_MS, webhooks: [webhookUrl] };
   try {
     return await startEmulator({ ...options, port });
   } catch (error) {
@@ -495,10 +592,11 @@ async function startDemoEmulator(port: number, host: string, strict: boolean): P
 }
 
 /**
- * Starts the demo.
+ * Starts the demo: Vite first, then (without `apiKey`) the emulator, told the webhook's URL on Vite, then
+ * the backend on the emulator's keys.
  *
  * @returns the running demo once every server listens.
- * @throws when a server cannot start; whatever had started is stopped first.
+ * @throws when a server cannot start, or `webhookToken` is malformed; whatever had started is stopped first.
  */
 export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const host = options.host ?? '127.0.0.1';
@@ -506,47 +604,48 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const realKey = options.apiKey;
   // Status tokens are signed with this: BIOMETRIC_TOKEN_SECRET, else one made for this run.
   const tokenSecret = process.env.BIOMETRIC_TOKEN_SECRET ?? randomBytes(32).toString('base64url');
+  if (options.webhookToken !== undefined) {
+    const checked = webhookTokenSchema.safeParse(options.webhookToken);
+    if (!checked.success) throw new TypeError(checked.error.issues[0]!.message);
+  }
+  // The emulator's webhook needs no URL that outlives the run; the vendor's is set once in its dashboard.
+  const webhookToken = options.webhookToken ?? (realKey ? undefined : randomBytes(32).toString('base64url'));
+  const shared = {
+    tokenSecret,
+    logger,
+    ...(webhookToken === undefined ? {} : { webhookToken }),
+    ...(options.handoffTtlSeconds === undefined ? {} : { handoffTtlSeconds: options.handoffTtlSeconds }),
+  };
   let emulator: Emulator | undefined;
-  let backend: ReturnType<typeof createDemoBackend>;
+  let backend: DemoBackend | undefined;
   let apiBaseUrl: string;
   let flowBaseUrl: string;
+  let settle!: { resolve: (ready: DemoBackend) => void; reject: (error: unknown) => void };
+  const backendReady = new Promise<DemoBackend>((resolve, reject) => (settle = { resolve, reject }));
+  // A start that fails answers the requests that waited for the backend with 500; nobody else awaits it.
+  backendReady.catch(() => undefined);
 
   if (realKey) {
     apiBaseUrl = options.apiBaseUrl ?? DEFAULT_API_BASE_URL;
     flowBaseUrl = options.flowBaseUrl ?? VENDOR_FLOW_BASE_URL;
     backend = createDemoBackend({
+      ...shared,
       flowKeys: new Map([['*', realKey]]),
       flowTechnologies: new Map(),
       apiBaseUrl,
       ...(options.flowBaseUrl ? { flowBaseUrl: options.flowBaseUrl } : {}),
       backend: 'vendor',
-      tokenSecret,
       handoffFlowBaseUrl: flowBaseUrl,
-      ...(options.handoffTtlSeconds === undefined ? {} : { handoffTtlSeconds: options.handoffTtlSeconds }),
-      logger,
     });
-  } else {
-    emulator = await startDemoEmulator(options.emulatorPort ?? DEFAULT_EMULATOR_PORT, host, options.emulatorPort !== undefined);
-    apiBaseUrl = emulator.url;
-    flowBaseUrl = emulator.url;
-    backend = createDemoBackend({
-      flowKeys: new Map(emulator.flows.map((flow) => [flow.name, flow.apiKey])),
-      flowTechnologies: new Map(emulator.flows.map((flow) => [flow.name, flow.technologies])),
-      apiBaseUrl,
-      flowBaseUrl,
-      backend: 'emulator',
-      tokenSecret,
-      handoffFlowBaseUrl: flowBaseUrl,
-      ...(options.handoffTtlSeconds === undefined ? {} : { handoffTtlSeconds: options.handoffTtlSeconds }),
-      sessionEndedAt: (sessionId) => emulator!.sessions.get(sessionId)?.endedAt,
-      logger,
-    });
+    backend.start();
+    settle.resolve(backend);
   }
-  backend.start();
 
   const watch = options.watch ?? true;
   let vite: Awaited<ReturnType<typeof createViteServer>> | undefined;
   const signalListeners = new Set(process.listeners('SIGTERM'));
+  let url: string;
+  let webhookUrl: string | undefined;
   try {
     vite = await createViteServer({
       configFile: false,
@@ -562,7 +661,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
         fs: { allow: [PROJECT_DIR] },
         ...(watch ? {} : { watch: null, hmr: false }),
       },
-      plugins: [backendPlugin(backend, logger)],
+      plugins: [backendPlugin(backendReady, logger)],
     });
     // Vite exits the process on SIGTERM by itself, before the emulator is closed; whoever runs the demo
     // decides about signals (scripts/start.mjs closes everything, then exits).
@@ -570,31 +669,54 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       if (!signalListeners.has(listener)) process.off('SIGTERM', listener);
     }
     await vite.listen();
+    const address = vite.httpServer!.address() as AddressInfo;
+    url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}/`;
+    if (webhookToken !== undefined) webhookUrl = `${url}api/webhook/${webhookToken}`;
+    if (!realKey) {
+      emulator = await startDemoEmulator(options.emulatorPort ?? DEFAULT_EMULATOR_PORT, host, options.emulatorPort !== undefined, webhookUrl!);
+      const started = emulator;
+      apiBaseUrl = emulator.url;
+      flowBaseUrl = emulator.url;
+      backend = createDemoBackend({
+        ...shared,
+        flowKeys: new Map(emulator.flows.map((flow) => [flow.name, flow.apiKey])),
+        flowTechnologies: new Map(emulator.flows.map((flow) => [flow.name, flow.technologies])),
+        apiBaseUrl,
+        flowBaseUrl,
+        backend: 'emulator',
+        handoffFlowBaseUrl: flowBaseUrl,
+        sessionEndedAt: (sessionId) => started.sessions.get(sessionId)?.endedAt,
+        webhookConfirmWaitMs: DEMO_WEBHOOK_CONFIRM_WAIT_MS,
+      });
+      backend.start();
+      settle.resolve(backend);
+    }
   } catch (error) {
+    settle.reject(error);
     await vite?.close();
-    await backend.stop();
+    await backend?.stop();
     await emulator?.close();
     throw error;
   }
-  const address = vite.httpServer!.address() as AddressInfo;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}/`;
+  const ready = backend!;
 
   let closed: Promise<void> | undefined;
   const demo: Demo = {
     url,
     backend: realKey ? 'vendor' : 'emulator',
-    apiBaseUrl,
-    flowBaseUrl,
+    apiBaseUrl: apiBaseUrl!,
+    flowBaseUrl: flowBaseUrl!,
     vite,
     close: () => {
       closed ??= (async () => {
         await vite.close();
-        await backend.stop();
+        await ready.stop();
         await emulator?.close();
       })();
       return closed;
     },
   };
+  if (webhookUrl !== undefined) demo.webhookUrl = webhookUrl;
   if (emulator) {
     demo.emulator = emulator;
     demo.emulatorUrl = emulator.url;

@@ -9,6 +9,8 @@
 //                         free one when that is busy)
 //   BIOMETRIC_API_KEY     use the real vendor instead of the emulator, with this flow key
 //   BIOMETRIC_API_BASE_URL, BIOMETRIC_FLOW_BASE_URL   the vendor's URLs, when not the defaults
+//   BIOMETRIC_WEBHOOK_TOKEN  the secret ending the webhook URL (/api/webhook/<token>): needed with a real
+//                         key for the vendor's webhook; with the emulator, one is made per run
 import { tsImport } from 'tsx/esm/api';
 
 const { startDemo, ensureCdnBuild, DEFAULT_DEMO_PORT } = await tsImport('../demo/server.ts', import.meta.url);
@@ -44,6 +46,7 @@ try {
     ...(apiKey ? { apiKey } : {}),
     ...(process.env.BIOMETRIC_API_BASE_URL ? { apiBaseUrl: process.env.BIOMETRIC_API_BASE_URL } : {}),
     ...(process.env.BIOMETRIC_FLOW_BASE_URL ? { flowBaseUrl: process.env.BIOMETRIC_FLOW_BASE_URL } : {}),
+    ...(process.env.BIOMETRIC_WEBHOOK_TOKEN ? { webhookToken: process.env.BIOMETRIC_WEBHOOK_TOKEN } : {}),
     viteLogLevel: 'warn',
   });
 } catch (error) {
@@ -64,11 +67,19 @@ try {
 }
 
 console.log(`\n  biometric-flow demo: open ${demo.url}\n`);
+// The token is a secret: logs show where the webhook goes, not the whole URL.
+const webhookRoute = `${demo.url}api/webhook/…`;
 if (demo.backend === 'emulator') {
   console.log(`  Emulator (vendor API and hosted flow): ${demo.emulatorUrl}`);
+  console.log(`  The emulator posts its webhooks to ${webhookRoute} (a token made for this run)`);
 } else {
   console.log('  BIOMETRIC_API_KEY is set: sessions are created by the real vendor.');
   console.log(`  Vendor API: ${demo.apiBaseUrl}   hosted flow: ${demo.flowBaseUrl}`);
+  console.log(
+    demo.webhookUrl
+      ? `  Webhook: ${webhookRoute} (ending with BIOMETRIC_WEBHOOK_TOKEN), at the address the vendor reaches this demo by`
+      : '  No webhook: set BIOMETRIC_WEBHOOK_TOKEN to receive the vendor\'s (see demo/README.md); the status is polled.',
+  );
 }
 console.log('  Press Ctrl-C to stop.\n');
 

@@ -1,19 +1,19 @@
-import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { LitElement, type PropertyValues, type TemplateResult } from 'lit';
 import { styles } from './biometric-flow-element.styles.js';
 import type { FinishMessageRecogniser } from './completion.js';
 import type { FlowMode } from './configuration.js';
 import type { FlowError } from './errors.js';
 import { emit, type FlowState, type Session } from './events.js';
-import type { Handoff } from './handoff/handoff.js';
 import { LangController, nearestLang } from './lang-controller.js';
-import { CHUNK_FAILED, lazy, type Chunk } from './lazy.js';
-import { matchLocale, textsFor, type Locale, type Texts } from './locales.js';
-import type { Presenter, PresenterView } from './presenters/types.js';
+import { matchLocale, textsFor, type Locale } from './locales.js';
+import type { Presenter } from './presenters/types.js';
 import { reportError } from './run/report.js';
 import { createRun, type Run, type RunShell } from './run/run.js';
-
-/** The deferred chunk: texts, views, the modal and popup presenters, the console's help. */
-type Deferred = Chunk<'deferred'>;
+import { focusResult, focusTarget } from './views/focus.js';
+import { renderElement } from './views/render.js';
+// Last: imported before the run, the bundler put errors.ts in a file of its own that the core imports
+// (the size check `imports no other file statically` fails on it).
+import { chunksController } from './chunks-controller.js';
 
 export type { FlowMode };
 
@@ -92,7 +92,6 @@ export class BiometricFlowElement extends LitElement {
     _state: { state: true, attribute: false },
     _error: { state: true, attribute: false },
     _step: { state: true, attribute: false },
-    _view: { state: true, attribute: false },
   };
 
   /** Host URL (relative is fine) that creates a session: POST `{ locale, context }` → `{ session_id, technologies, status_token? }`. */
@@ -175,19 +174,15 @@ export class BiometricFlowElement extends LitElement {
   private _error?: FlowError;
   /** Index of the technology the flow is on, from its progress messages. */
   private _step = -1;
-  /** The progress, finished and error views, once their module is loaded (`null`: it could not be). */
-  private _view?: Deferred | null;
 
-  #viewLoading?: Promise<Deferred | null>;
+  /** The deferred views and the handoff, loaded as they come to matter. */
+  readonly #chunks = chunksController(this);
   /** The current start (src/run/run.ts): the one that may write to the element. */
   #run?: Run;
   /** What the element does for its starts. */
   #runShell?: RunShell;
   /** The presenter shown last: it hears of every render until the next start's replaces it (a dialog closes after its start). */
   #shown?: Presenter;
-  /** The handoff (its decision chunk): on its way once a handoff can matter, then there (`null`: it could not load). */
-  #handoff?: Promise<Handoff | null>;
-  #handoffChunk?: Handoff | null;
 
   constructor() {
     super();
@@ -227,7 +222,7 @@ export class BiometricFlowElement extends LitElement {
    * (to show again, or to say it expired); a popup waits for a click.
    */
   async #autostart(): Promise<void> {
-    if ((this.autostart || (this.resume && this.mode !== 'popup' && (await this.#loadView())?.isKept(this))) && this.isConnected && this._state === 'idle') {
+    if ((this.autostart || (this.resume && this.mode !== 'popup' && (await this.#chunks.loadLater())?.isKept(this))) && this.isConnected && this._state === 'idle') {
       void this.start();
     }
   }
@@ -279,6 +274,8 @@ export class BiometricFlowElement extends LitElement {
   /** What a start may do to the element (see src/run/run.ts): the element's state, reports, views, chunks and focus. */
   #shell(): RunShell {
     return {
+      // What a start asks of the chunks: they are there, or on their way.
+      ...this.#chunks,
       element: this,
       // An unusable value is the default's.
       timeoutMs: () => (Number.isFinite(this.timeout) && this.timeout > 0 ? this.timeout : DEFAULT_TIMEOUT_MS),
@@ -288,42 +285,21 @@ export class BiometricFlowElement extends LitElement {
       report: (error) => this.#report(error),
       failed: (error) => (this._error = error),
       step: (index) => (this._step = index),
-      later: () => this._view,
-      loadLater: () => this.#loadView(),
-      handoff: () => this.#handoffChunk,
-      loadHandoff: () => this.#loadHandoff(),
       shown: (presenter) => (this.#shown = presenter),
       changed: () => this.requestUpdate(),
-      focusResult: () => this.#focusResult(),
+      focusResult: () => focusResult(this),
       restoreFocus: () => {
         // A deferred view is focused once it is there.
-        if (this._view === undefined && this.#viewLoading) this.#focusResult();
-        else this.#focusTarget()?.focus();
+        if (this.#chunks.pending()) focusResult(this);
+        else focusTarget(this)?.focus();
       },
     };
-  }
-
-  /**
-   * Loads the handoff's decision chunk once a handoff can matter: `handoff` is not `off`, and there is a
-   * `handoff-endpoint` or the browser is a phone's or tablet's (every known in-app browser is).
-   */
-  #loadHandoff(): Promise<Handoff | null> | undefined {
-    if (this.handoff === 'off' || !(this.handoffEndpoint || /Mobi|Android|iP(hone|ad)/.test(navigator.userAgent))) return;
-    return (this.#handoff ??= lazy('handoff').then(
-      (chunk) => {
-        this.requestUpdate(); // its offer's button, and `prepare` in `updated`
-        return (this.#handoffChunk = chunk.handoffFor(this, () => void this.start()));
-      },
-      // Without it every start goes on on this device.
-      () => (this.#handoffChunk = null),
-    ));
   }
 
   #report(error: FlowError): void {
     reportError(this, error);
     // A configuration mistake is also told in the console, by the deferred module (once per element and cause).
-    this.#loadView();
-    void this.#viewLoading!.then(() => this._view?.explain(this, error));
+    this.#chunks.explain(error);
   }
 
   #setState(next: FlowState): void {
@@ -332,22 +308,13 @@ export class BiometricFlowElement extends LitElement {
     this._state = next;
     // Loaded once the flow shows (the person is busy with it for a while), or when a start ends first.
     // Once the flow loaded, the deferred module also looks whether the page's Permissions-Policy gives its frame the camera.
-    if (next !== 'idle' && next !== 'requesting' && next !== 'loading') void this.#loadView().then((view) => view?.explain(this));
+    if (next !== 'idle' && next !== 'requesting' && next !== 'loading') this.#chunks.explain();
     this.#reflectState();
     emit(this, 'state-change', { state: next, previous });
   }
 
   #reflectState(): void {
     if (this.getAttribute('state') !== this._state) this.setAttribute('state', this._state);
-  }
-
-  #loadView(): Promise<Deferred | null> {
-    // Without it a flow already shown goes on (the core says what it cannot show); a start that needs it
-    // for its presenter fails with `chunk-load-failed` (see `#present`).
-    return (this.#viewLoading ??= lazy('deferred').then(
-      (view) => (this._view = view),
-      () => (this._view = null),
-    ));
   }
 
   /**
@@ -359,8 +326,9 @@ export class BiometricFlowElement extends LitElement {
    */
   protected override async getUpdateComplete(): Promise<boolean> {
     const done = await super.getUpdateComplete();
-    if (this._view !== undefined || this.#viewLoading === undefined) return done;
-    await this.#viewLoading;
+    const pending = this.#chunks.pending();
+    if (!pending) return done;
+    await pending;
     return super.getUpdateComplete();
   }
 
@@ -368,91 +336,12 @@ export class BiometricFlowElement extends LitElement {
     super.updated(changed);
     // A state attribute set from outside is not the element's state; put it back.
     this.#reflectState();
-    // Modal and popup starts need the deferred module at once: it shows them (and their texts).
-    if (this.mode === 'modal' || this.mode === 'popup') this.#loadView();
     // `resume` set after the element was connected (a framework, a page that sets it later).
     if (changed.has('resume')) void this.#autostart();
-    // The handoff: its chunk once it can matter, which then looks at the camera ahead of any start.
-    void this.#loadHandoff();
-    this.#handoffChunk?.prepare();
     this.#shown?.updated?.(textsFor(this.resolvedLocale));
   }
 
-  #focusTarget(): HTMLElement | null {
-    return this.renderRoot.querySelector<HTMLElement>('[part~="trigger"], [data-focus-after-dialog]');
-  }
-
-  /**
-   * Moves focus to what the element shows once it has rendered (and its deferred view is loaded), and
-   * brings the element's box into view when it is not (a box that shrank at the end of the flow can leave
-   * it above the screen); a box in view does not move.
-   */
-  #focusResult(): void {
-    void this.updateComplete.then(() => {
-      this.#focusTarget()?.focus({ preventScroll: true });
-      this.renderRoot.querySelector('.base')?.scrollIntoView({ block: 'nearest' });
-    });
-  }
-
-  #renderTrigger(label: string): TemplateResult {
-    return html`<slot name="trigger" @click=${() => void this.start()}
-      ><button part="trigger" class="trigger" type="button">${label}</button></slot
-      >${this.#handoffChunk?.offer()}`;
-  }
-
-  /** What a presenter renders with: the state, the texts, and the step line under the flow. */
-  #presenterView(texts: Texts, run: Run): PresenterView {
-    const locale = this.resolvedLocale;
-    const step = this._view?.stepLine(this._state, locale, run.session?.technologies ?? [], this._step);
-    return { state: this._state, locale, texts, later: this._view, step };
-  }
-
-  #renderBody(texts: Texts, run: Run | undefined): TemplateResult | typeof nothing {
-    switch (this._state) {
-      case 'idle':
-        return this.#renderTrigger(texts.start);
-      case 'cancelled':
-        return html`${this.#renderTrigger(texts.start)} ${this.#deferred((view) => view.cancelledView(this.resolvedLocale))}`;
-      case 'requesting':
-      case 'loading':
-      case 'active':
-      case 'confirming':
-        if (!run) return nothing;
-        // A presenter whose module is still on its way: a spinner until it is there.
-        return run.presenter?.render(this.#presenterView(texts, run)) ?? html`<span class="spinner" aria-hidden="true"></span>`;
-      case 'finished':
-        return html`<slot name="finished"
-          >${this.#deferred((view) =>
-            view.finishedView(this.resolvedLocale, run?.outcome ?? 'unconfirmed', run?.result, this),
-          )}</slot
-        >`;
-      case 'error': {
-        const error = this._error;
-        return html`<slot name="error">${this.#deferred((view) => view.errorView(this.resolvedLocale, error))}</slot>
-          ${this._view?.retryButton(this.resolvedLocale, error, this)}`;
-      }
-    }
-  }
-
-  /**
-   * What `render` makes of the deferred module; a spinner until it is there, never a text that might be
-   * the wrong one; the core's own short text if it could not be loaded.
-   */
-  #deferred(render: (view: Deferred) => TemplateResult): TemplateResult {
-    const view = this._view;
-    return view
-      ? render(view)
-      : view === undefined
-        ? html`<span class="spinner" aria-hidden="true"></span>`
-        : html`<p class="message error" role="alert">${CHUNK_FAILED[this.resolvedLocale]}</p>`;
-  }
-
   override render(): TemplateResult {
-    const locale = this.resolvedLocale;
-    const texts = textsFor(locale);
-    const run = this.#run;
-    // Beside the box while the start is on: the modal's dialog.
-    const layer = run?.presenter?.layer && !run.ended ? run.presenter.layer(this.#presenterView(texts, run)) : nothing;
-    return html`<div part="base" class="base" lang=${locale}>${this.#renderBody(texts, run)}</div>${layer}`;
+    return renderElement(this, this.#chunks, this.#run, this._error, this._step);
   }
 }

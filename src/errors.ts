@@ -17,7 +17,7 @@ export type FlowErrorCode =
   | 'handoff-request-failed'
   /** The page's Content-Security-Policy (`frame-src`) refuses frames of the flow's origin (`flow-base-url`). */
   | 'flow-blocked-by-policy'
-  /** A split-off file (`biometric-flow-deferred.js`, `-handoff.js`, `-handoff-view.js`) did not load. */
+  /** A split-off file (`biometric-flow-session.js`, `-deferred.js`, `-handoff.js`, `-handoff-view.js`) did not load. */
   | 'chunk-load-failed';
 
 /** Codes worth a "try again": the same start may succeed a moment later. */

@@ -9,6 +9,7 @@ const CHUNKS = {
   deferred: () => import('./chunks/deferred.js'),
   handoff: () => import('./chunks/handoff.js'),
   'handoff-view': () => import('./chunks/handoff-view.js'),
+  session: () => import('./chunks/session.js'),
 };
 
 /** A chunk by the tail of its CDN file's name (`biometric-flow-<name>.js`). */

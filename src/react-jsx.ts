@@ -29,6 +29,7 @@
 import type { DetailedHTMLProps, HTMLAttributes } from 'react';
 import type { BiometricFlowElement, FlowMode } from './biometric-flow-element.js';
 import type { FinishMessageRecogniser } from './completion.js';
+import type { HandoffSetting } from './configuration.js';
 import type { BiometricFlowEventMap } from './events.js';
 
 /**
@@ -62,10 +63,15 @@ export interface BiometricFlowJsxProps
   'flow-base-url'?: string;
   'finished-url'?: string;
   autostart?: boolean;
+  /** Keep the session until it ends or expires: a reload of the page shows it again. */
+  resume?: boolean;
   timeout?: number;
   'popup-fallback'?: 'modal' | 'none';
   /** A small URL of the flow's origin loaded while the session is requested; `none` for no warm-up. */
   'warm-url'?: string;
+  /** Host URL of a `createHandoffHandler` endpoint: enables continuing on a phone. */
+  'handoff-endpoint'?: string;
+  handoff?: HandoffSetting;
   /** JSON-able value sent to the session endpoint (property only). */
   context?: unknown;
   /** Merged into the session request's `fetch` options (property only). */

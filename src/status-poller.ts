@@ -1,46 +1,19 @@
+// The status endpoint's answers, checked, and when to ask again: in the session chunk (src/chunks/session.ts).
 import { FlowError } from './errors.js';
 import type { Session } from './events.js';
-import { fetchJson } from './net/fetch-json.js';
 import { parseFields, statusResponseShape, type StatusResponse } from './schemas.js';
 import { verdictOf } from './verdict.js';
 
 export { FINAL_STATUSES } from './verdict.js';
 
-/** The header that carries the session's status token. */
-export const STATUS_TOKEN_HEADER = 'Biometric-Status-Token';
-
-/** A poll that has not answered by then is a failed poll; the next one is scheduled as usual. */
-const STATUS_TIMEOUT_MS = 10_000;
-
 /**
- * Asks the host's status endpoint about a session, with its status token (if any) in a header: never in
- * the URL, where logs and referrers would keep it. With `waitSeconds`, the endpoint may hold the request
- * until the status is final or that time has passed (its long poll; an endpoint that does not know
- * `wait` answers at once).
+ * The status endpoint's answer (see `requestStatus` in src/net/status-request.ts), checked: a status of
+ * `session`.
  *
- * @returns the validated answer.
- * @throws {FlowError} `status-request-failed` for a network error, a non-2xx answer or an invalid body;
- *   an `AbortError` when `signal` aborted.
+ * @throws {FlowError} `status-request-failed` for an invalid body, or a status of another session.
  */
-export async function fetchStatus(
-  endpoint: string,
-  session: Session,
-  init: RequestInit | undefined,
-  signal: AbortSignal,
-  waitSeconds?: number,
-): Promise<StatusResponse> {
-  const url = new URL(endpoint, document.baseURI);
-  url.searchParams.set('session_id', session.id);
-  if (waitSeconds) url.searchParams.set('wait', String(waitSeconds));
+export function statusOf(body: unknown, session: Session): StatusResponse {
   const code = 'status-request-failed';
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (session.statusToken !== undefined) headers[STATUS_TOKEN_HEADER] = session.statusToken;
-  const body = await fetchJson(url, { method: 'GET', body: null, headers }, init, STATUS_TIMEOUT_MS + (waitSeconds ?? 0) * 1000, signal, {
-    unreachable: code,
-    timeout: code,
-    http: code,
-    invalid: code,
-  });
   const parsed = parseFields(body, statusResponseShape);
   if (!parsed.success) throw new FlowError(code, `Not a valid status (${parsed.failed.join(', ')})`);
   if (parsed.data.session_id.toLowerCase() !== session.id.toLowerCase()) {

@@ -9,35 +9,17 @@
  * @module
  */
 import type { DefineComponent } from 'vue';
-import type { FlowMode } from './biometric-flow-element.js';
-import type { FinishMessageRecogniser } from './completion.js';
+import type { BiometricFlowElement } from './biometric-flow-element.js';
 import type { EventListenerProps } from './event-props.js';
 
-/** Props and event listeners of `<biometric-flow>` in a Vue template (kebab-case there, as usual). */
-export interface BiometricFlowVueProps extends EventListenerProps {
-  sessionEndpoint?: string;
-  sessionId?: string;
-  /** With `session-id`: that session's `status_token`. */
-  statusToken?: string;
-  statusEndpoint?: string;
-  /** Milliseconds a finish seen in the browser waits for a final status. */
-  confirmTimeout?: number;
-  mode?: FlowMode;
-  locale?: string;
-  flowBaseUrl?: string;
-  finishedUrl?: string;
-  autostart?: boolean;
-  timeout?: number;
-  popupFallback?: 'modal' | 'none';
-  /** A small URL of the flow's origin loaded while the session is requested; `none` for no warm-up. */
-  warmUrl?: string;
-  /** JSON-able value sent to the session endpoint; bind it: `:context="..."`. */
-  context?: unknown;
-  /** Merged into the session request's `fetch` options; bind it: `:request-init="..."`. */
-  requestInit?: RequestInit;
-  /** Replaces the default recogniser of finish messages. */
-  isFinishMessage?: FinishMessageRecogniser;
-}
+/** The element's public properties, read from its declarations: a property the element gains is typed here too. */
+type ElementProperty = Exclude<keyof typeof BiometricFlowElement.properties, `_${string}`>;
+
+/**
+ * Props and event listeners of `<biometric-flow>` in a Vue template (kebab-case there, as usual): the
+ * element's properties, with its docs; bind objects and functions (`:context="..."`, `:request-init`).
+ */
+export interface BiometricFlowVueProps extends EventListenerProps, Partial<Pick<BiometricFlowElement, ElementProperty>> {}
 
 declare module 'vue' {
   interface GlobalComponents {

@@ -38,7 +38,7 @@ const reference: ReferenceCallback = ({ request }) => userIdFromSession(request)
 
 const app = express();
 app.all('/api/biometric/session', toNodeListener(createSessionHandler({ apiKey, tokenSecret, verdicts, reference })));
-app.all('/api/biometric/status', toNodeListener(createStatusHandler({ apiKey, tokenSecret, verdicts, reference })));
+app.all('/api/biometric/status', toNodeListener(createStatusHandler({ apiKey, tokenSecret, store, verdicts, reference })));
 const webhook = createWebhookHandler({ apiKey, pathToken: process.env.BIOMETRIC_WEBHOOK_TOKEN!, store, verdicts });
 app.post('/api/biometric/webhook/:token', toNodeListener(webhook));
 app.listen(3000);

@@ -275,12 +275,16 @@ export function createEmulatorApp(ctx: EmulatorAppContext): Hono {
     for (const request of outcome.webhooks) {
       ctx.logger.info(`session ${session.id}: ${request.event}${describeWebhookData(request.data)}`);
       if (urls.length === 0) continue;
-      // The vendor sends flow.end once its result is final: late for a session finished after its expiry.
-      const lateEnd = request.event === 'flow.end' && session.faults.finishAfterExpiry;
-      const readyAt = lateEnd ? ctx.store.resultReadyAt(session) : null;
-      if (readyAt !== null) {
+      // The vendor sends flow.end once its result is final (its `session_result` is the final one, and
+      // the guide's example has it about 3 s after the last technology.end): after the result delay,
+      // and late for a session finished after its expiry; at once when the early flow.end fault chose it.
+      const flowEnd = request.event === 'flow.end';
+      const early = flowEnd && session.faults.earlyFlowEnd && !session.faults.finishAfterExpiry;
+      const readyAt = flowEnd && !early ? ctx.store.resultReadyAt(session) : null;
+      if (readyAt !== null && session.faults.finishAfterExpiry) {
         ctx.logger.info(`fault: session ${session.id} finishes after its expiry: flow.end and its result wait until ${new Date(readyAt).toISOString()}`);
       }
+      if (early) ctx.logger.info(`fault: session ${session.id}: flow.end sent before its result is final`);
       ctx.webhooks.enqueue(
         urls,
         ctx.webhooks.envelope({

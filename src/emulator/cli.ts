@@ -19,7 +19,7 @@ Options:
   --latency <ms>    delay before every API answer (default 0)
   --result-delay <ms>
                     after a flow ends, the result is {} for this long, like the
-                    vendor's (default 3000)
+                    vendor's, and flow.end is sent then (default 3000)
   --allowed-origin <origin>
                     a browser origin allowed to call the API (repeatable; default
                     none: the API is for servers)
@@ -57,6 +57,9 @@ Faults on demand (rates from 0 to 1, default 0; the same seed repeats a run):
                     their expiry
   --finish-after-expiry <ms>
                     how long after the expiry (default 1000)
+  --early-flow-end-rate <r>
+                    sessions whose flow.end is sent as the flow ends,
+                    before the result endpoint has the result
 `;
 
 /** The fault flags: CLI name → `EmulatorFaults` field, and the kind of its value. */
@@ -72,6 +75,7 @@ const FAULT_FLAGS = {
   'webhook-late': ['webhookLateMs', 'duration'],
   'finish-after-expiry-rate': ['finishAfterExpiryRate', 'rate'],
   'finish-after-expiry': ['finishAfterExpiryMs', 'duration'],
+  'early-flow-end-rate': ['earlyFlowEndRate', 'rate'],
 } as const satisfies Record<string, readonly [keyof EmulatorFaults, 'seed' | 'rate' | 'duration']>;
 
 function fail(message: string): never {

@@ -49,6 +49,12 @@ export interface EmulatorFaults {
   finishAfterExpiryRate?: number;
   /** How long after its expiry such a session's result turns final, in ms. Default 1000. */
   finishAfterExpiryMs?: number;
+  /**
+   * Share of sessions whose `flow.end` webhook is sent as the flow ends, before the result endpoint has
+   * the result (it answers `{}` for `resultDelayMs` more): an integrator found the endpoint still `{}`
+   * after the end, so a webhook handler's confirming read must be able to wait for it.
+   */
+  earlyFlowEndRate?: number;
 }
 
 /** {@link EmulatorFaults} with every default filled in. */
@@ -69,6 +75,8 @@ export type ResultFate = { kind: 'normal' } | { kind: 'error'; status: 500 | 502
 export interface SessionFaults {
   /** Whether the session's result turns final only after its expiry. */
   readonly finishAfterExpiry: boolean;
+  /** Whether the session's `flow.end` webhook is sent before its result is final. */
+  readonly earlyFlowEnd: boolean;
   /** @returns the fate of the session's next result request. */
   nextResult(): ResultFate;
   /** @returns the fate of the session's next webhook delivery. */
@@ -90,6 +98,7 @@ const faultsSchema = z.strictObject({
   webhookLateMs: duration.optional(),
   finishAfterExpiryRate: rate.optional(),
   finishAfterExpiryMs: duration.optional(),
+  earlyFlowEndRate: rate.optional(),
 });
 
 const DEFAULTS: ResolvedFaults = {
@@ -104,6 +113,7 @@ const DEFAULTS: ResolvedFaults = {
   webhookLateMs: 30_000,
   finishAfterExpiryRate: 0,
   finishAfterExpiryMs: 1000,
+  earlyFlowEndRate: 0,
 };
 
 const ERROR_STATUSES = [500, 502, 503] as const;
@@ -140,7 +150,8 @@ export function faultsEnabled(faults: ResolvedFaults): boolean {
     faults.webhookDuplicateRate > 0 ||
     faults.webhookReorderRate > 0 ||
     faults.webhookLateRate > 0 ||
-    faults.finishAfterExpiryRate > 0
+    faults.finishAfterExpiryRate > 0 ||
+    faults.earlyFlowEndRate > 0
   );
 }
 
@@ -153,7 +164,9 @@ export function sessionFaults(faults: ResolvedFaults, serial: number): SessionFa
   const results = mulberry32(streamSeed(faults.seed, serial, RESULT_STREAM));
   const webhooks = mulberry32(streamSeed(faults.seed, serial, WEBHOOK_STREAM));
   return {
+    // Drawn in this order for every session, so a new fault leaves the earlier ones' choices as they were.
     finishAfterExpiry: fate() < faults.finishAfterExpiryRate,
+    earlyFlowEnd: fate() < faults.earlyFlowEndRate,
     nextResult: () => {
       const error = results() < faults.resultErrorRate;
       const which = results();

@@ -53,7 +53,8 @@ export interface EmulatorOptions {
   sessionTtlMs?: number;
   /**
    * How long after a flow ends the result endpoint answers `{}` ("still processing", as the vendor's
-   * does for several seconds, docs/vendor.md §6) before the final result. Default 0; the CLI's is 3000.
+   * does for several seconds, docs/vendor.md §6) before the final result; the `flow.end` webhook goes
+   * then, with that result. Default 0; the CLI's is 3000.
    */
   resultDelayMs?: number;
   /**

@@ -15,17 +15,18 @@ import { FlowError } from '../errors.js';
 import { emit, type CancelReason, type FinishedDetail, type FinishedOutcome, type FinishedVia, type FlowState, type Session, type SessionCreatedDetail } from '../events.js';
 import { flowLocation, flowUrl, type FlowLocation } from '../flow-url.js';
 import type { Handoff, HandoffKind } from '../handoff/handoff.js';
-import type { Chunk } from '../lazy.js';
+import { lazy, type Chunk } from '../lazy.js';
 import type { Locale } from '../locales.js';
-import { requestSession, sessionOf } from '../net/session.js';
+import { requestSession } from '../net/session-request.js';
+import { requestStatus } from '../net/status-request.js';
 import { preflight } from '../preflight.js';
 import { choosePresenter } from '../presenters/choose.js';
 import type { Presenter, PresenterHost } from '../presenters/types.js';
-import { parseFlowMessage, type FlowMessage } from '../schemas.js';
-import { CONFIRM_POLLS, CONFIRM_WAIT_SECONDS, FINAL_STATUSES, HELD_MS, OPEN_POLLS, SEVERED_POLLS, fetchStatus, nextPollDelay, outcomeOf } from '../status-poller.js';
+import type { FlowMessage } from '../schemas.js';
 import { startWarmUp, warmUrl } from '../warm-up.js';
 
 type Deferred = Chunk<'deferred'>;
+type Checks = Chunk<'session'>;
 
 /** Field names that mean a vendor API key was handed to the browser. */
 const API_KEY_NAMES = ['apiKey', 'api_key', 'apikey'];
@@ -118,6 +119,8 @@ export function createRun(shell: RunShell, mode: FlowMode, locale: Locale): Run 
   /** Set once the start ended in any way: nothing it started may act after that. */
   let ended = false;
   let session: Session | undefined;
+  /** The session chunk: the answer's check, the flow's messages, the status poller; there before `session` is. */
+  let checks: Checks | undefined;
   /** With `resume`: the session kept from before a reload, when the start shows it again (see src/resume.ts). */
   let resumed: Session | undefined;
   /** Where the flow and its finished page are. */
@@ -175,6 +178,10 @@ export function createRun(shell: RunShell, mode: FlowMode, locale: Locale): Run 
 
   /** Session → presenter → (the ending, through the listeners it sets up) → event. */
   async function begin(): Promise<void> {
+    // Asked for now, awaited once the session answer is in: it loads while the session request is in flight.
+    const checking = lazy('session');
+    // A chunk that did not load fails the start when it is awaited; no unhandled rejection before that.
+    checking.catch(() => {});
     try {
       refuseApiKey(el);
       const problem = preflight(window);
@@ -225,8 +232,10 @@ export function createRun(shell: RunShell, mode: FlowMode, locale: Locale): Run 
       }
 
       let created: Session | undefined;
+      /** The session's fields as they came, checked once the session chunk is there. */
+      let answer: unknown;
       if (el.sessionId) {
-        created = sessionOf({ session_id: el.sessionId, technologies: [], status_token: el.statusToken || undefined });
+        answer = { session_id: el.sessionId, technologies: [], status_token: el.statusToken || undefined };
       } else {
         if (!el.sessionEndpoint) throw new FlowError('missing-endpoint', 'Set session-endpoint (or session-id) before starting');
         shell.setState('requesting');
@@ -236,10 +245,13 @@ export function createRun(shell: RunShell, mode: FlowMode, locale: Locale): Run 
         if (!created) {
           const pending = early ?? ask();
           if (!handoff) warmUp();
-          created = await pending;
+          answer = await pending;
         }
       }
       if (ended) return;
+      checks = await checking;
+      if (ended) return;
+      created ??= checks.sessionOf(answer);
       const shown = presenter ?? (await presenting!);
       if (ended) return;
       show(shown, created);
@@ -249,8 +261,8 @@ export function createRun(shell: RunShell, mode: FlowMode, locale: Locale): Run 
     }
   }
 
-  /** The session request (`session-endpoint`). */
-  function ask(): Promise<Session> {
+  /** The session request (`session-endpoint`): its answer as it came, checked once the session chunk is there. */
+  function ask(): Promise<unknown> {
     return requestSession({
       endpoint: el.sessionEndpoint!,
       locale,
@@ -389,10 +401,10 @@ export function createRun(shell: RunShell, mode: FlowMode, locale: Locale): Run 
   }
 
   function onMessage(event: MessageEvent): void {
-    if (ended || via || !url || !session) return;
+    if (ended || via || !url || !session || !checks) return;
     const source = presenter?.flowWindow() ?? null;
     if (event.origin !== url.origin || source === null || event.source !== source) return;
-    const data = parseFlowMessage(event.data);
+    const data = checks.parseFlowMessage(event.data);
     // A message about another session (an earlier flow in the same window, say) says nothing of this one.
     if (data === undefined || (typeof data === 'object' && data.session_id !== undefined && data.session_id.toLowerCase() !== session.id.toLowerCase())) return;
     emit(el, 'flow-message', { data, origin: event.origin });
@@ -420,8 +432,9 @@ export function createRun(shell: RunShell, mode: FlowMode, locale: Locale): Run 
 
   /** Asks the status endpoint after the delay its schedule gives: open flow, severed popup or confirming. */
   function schedulePoll(): void {
-    if (!el.statusEndpoint || ended || polling) return;
+    if (!el.statusEndpoint || !checks || ended || polling) return;
     clearTimeout(pollTimer);
+    const { nextPollDelay, CONFIRM_POLLS, SEVERED_POLLS, OPEN_POLLS } = checks;
     pollDelay = nextPollDelay(pollDelay, via ? CONFIRM_POLLS : severed ? SEVERED_POLLS : OPEN_POLLS);
     pollTimer = setTimeout(() => void poll(), pollDelay);
   }
@@ -438,15 +451,17 @@ export function createRun(shell: RunShell, mode: FlowMode, locale: Locale): Run 
    */
   async function poll(): Promise<void> {
     const endpoint = el.statusEndpoint;
-    if (!endpoint || !session || ended || polling) return;
+    if (!endpoint || !session || !checks || ended || polling) return;
+    const { statusOf, CONFIRM_WAIT_SECONDS, FINAL_STATUSES, HELD_MS } = checks;
     polling = true;
     const asked = performance.now();
     const waited = via !== undefined;
     // Confirming asks again at once after an answer the endpoint held, or one asked before the end was seen.
     let again = false;
     try {
-      const { status, result } = await fetchStatus(endpoint, session, el.requestInit, signal, waited ? CONFIRM_WAIT_SECONDS : undefined);
+      const body = await requestStatus(endpoint, session, el.requestInit, signal, waited ? CONFIRM_WAIT_SECONDS : undefined);
       if (ended) return;
+      const { status, result } = statusOf(body, session);
       last = { status, result };
       if (FINAL_STATUSES.has(status)) {
         settle(via ?? presenter?.via ?? 'status', status, result);
@@ -495,11 +510,11 @@ export function createRun(shell: RunShell, mode: FlowMode, locale: Locale): Run 
 
   /** Settles as `finished`, with what is known of the verdict. */
   function settle(how: FinishedVia, status?: string, result?: unknown): void {
-    if (ended || !session) return;
+    if (ended || !session || !checks) return;
     // Focus on the confirming message goes on to the verdict that replaces it.
     if (el.shadowRoot?.activeElement) shell.focusResult();
     end();
-    outcome = outcomeOf(status, result);
+    outcome = checks.outcomeOf(status, result);
     shell.setState('finished');
     const detail: FinishedDetail = { sessionId: session.id, technologies: session.technologies, via: how, outcome };
     if (status !== undefined) detail.status = status;

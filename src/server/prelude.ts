@@ -20,19 +20,23 @@
  * @module
  */
 import { ALLOWED_ORIGINS_VARIABLE, environmentVariable, lazySettings } from './configuration.js';
+import { redactorFor } from './errors.js';
 import type { HandlerAnswer, HandlerInput } from './handler-core.js';
 import {
   BodyError,
   bodyErrorAnswer,
   configurationErrorAnswer,
   corsHeaders,
+  createOriginPolicy,
   errorAnswer,
   forbiddenOrigin,
   methodNotAllowed,
   preflightAnswer,
   printable,
 } from './http.js';
-import type { ErrorBody, Logger, OriginDecision, OriginPolicy } from './http.js';
+import type { ErrorBody, Logger, OriginDecision, OriginOptions, OriginPolicy } from './http.js';
+import { resolveVendorOptions } from './vendor.js';
+import type { ResolvedVendorOptions, VendorOptions } from './vendor.js';
 
 /** Logs a refusal (one line, with its reason) and gives the answer back; see `refuser`. */
 export type Refuse = (answer: HandlerAnswer, reason: string) => HandlerAnswer;
@@ -67,6 +71,24 @@ export interface PreludeSpec<S, A extends unknown[]> {
   refuse: Refuse;
   /** A step before the Origin check; an answer ends the request there. */
   gate?: (input: HandlerInput, settings: S, ...args: A) => HandlerAnswer | undefined | Promise<HandlerAnswer | undefined>;
+}
+
+/**
+ * The prelude of a handler that the host's pages call and that calls the vendor (the session and status
+ * handlers): its settings are the vendor's and the Origin policy, resolved in that order, then its own
+ * (`own`); the configuration log line never shows the API key.
+ */
+export function vendorPrelude<S>(
+  options: VendorOptions & OriginOptions,
+  spec: Pick<PreludeSpec<S, []>, 'caller' | 'logger' | 'allow' | 'accept' | 'refuse'>,
+  own: () => S,
+): PreludeSpec<{ vendor: ResolvedVendorOptions; originPolicy: OriginPolicy } & S, []> & { redact: (text: string) => string } {
+  return {
+    ...spec,
+    // What the environment gives (key, vendor URL, secret, origins): checked on the first request.
+    resolve: () => ({ vendor: resolveVendorOptions(options, spec.caller), originPolicy: createOriginPolicy(options, spec.caller), ...own() }),
+    redact: redactorFor(options.apiKey),
+  };
 }
 
 /**

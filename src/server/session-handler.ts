@@ -6,7 +6,6 @@ import { webHandler } from './handler-core.js';
 import type { HandlerAnswer, HandlerInput } from './handler-core.js';
 import {
   checkBodyTimeoutMs,
-  createOriginPolicy,
   DEFAULT_BODY_TIMEOUT_MS,
   errorAnswer,
   jsonAnswer,
@@ -18,12 +17,12 @@ import {
 } from './http.js';
 import type { Logger, OriginOptions } from './http.js';
 import { formatIssues } from './metadata.js';
-import { readText, withPrelude } from './prelude.js';
+import { readText, vendorPrelude, withPrelude } from './prelude.js';
 import type { SessionMetadata } from './metadata.js';
 import { checkTokenTtl, issueWith, resolveTokenSecret } from './status-token.js';
 import { createMemoryStore } from './store.js';
 import type { FlowStore } from './store.js';
-import { checkTimeoutMs, createSessionWith, resolveVendorOptions } from './vendor.js';
+import { checkTimeoutMs, createSessionWith } from './vendor.js';
 import type { CreatedSession, VendorOptions } from './vendor.js';
 import { checkReferenceOptions, createReferenceReader } from './reference.js';
 import type { ReferenceCallback } from './reference.js';
@@ -249,21 +248,10 @@ export function createSessionHandler(options: SessionHandlerOptions): (request: 
     createRateLimit(limits, options.store ?? createMemoryStore(), options.trustProxy === true, logger, byDefault);
   const refuse = refuser('session request', logger);
 
-  const prelude = {
-    caller,
-    logger,
-    // What the environment gives (key, vendor URL, secret, origins): checked on the first request.
-    resolve: () => ({
-      vendor: resolveVendorOptions(options, caller),
-      originPolicy: createOriginPolicy(options, caller),
-      tokenSecret: resolveTokenSecret(options.tokenSecret, caller, logger),
-      flowLocation: resolveFlowLocation(options.flowBaseUrl, caller),
-    }),
-    redact: redactorFor(options.apiKey),
-    allow: ALLOWED_METHODS,
-    accept: ['POST'],
-    refuse,
-  };
+  const prelude = vendorPrelude(options, { caller, logger, allow: ALLOWED_METHODS, accept: ['POST'], refuse }, () => ({
+    tokenSecret: resolveTokenSecret(options.tokenSecret, caller, logger),
+    flowLocation: resolveFlowLocation(options.flowBaseUrl, caller),
+  }));
 
   return webHandler(withPrelude(prelude, async (input: HandlerInput, { settings: { vendor, tokenSecret, flowLocation }, cors }): Promise<HandlerAnswer> => {
     const redact = vendor.redact;

@@ -1,19 +1,20 @@
 import { VendorError, describeError, redactorFor } from './errors.js';
 import { webHandler } from './handler-core.js';
 import type { HandlerAnswer, HandlerInput } from './handler-core.js';
-import { createOriginPolicy, errorAnswer, jsonTextAnswer, printable, refuser, singleQueryValue, vendorErrorAnswer } from './http.js';
+import { errorAnswer, jsonTextAnswer, printable, refuser, singleQueryValue, vendorErrorAnswer } from './http.js';
 import type { Logger, OriginOptions } from './http.js';
 import { BusyError, createCallLimit } from './call-limit.js';
 import { sessionIdSchema } from './metadata.js';
-import { withPrelude } from './prelude.js';
+import { vendorPrelude, withPrelude } from './prelude.js';
 import { resolveTokenSecret, verifyWith } from './status-token.js';
 import { createMemoryStore } from './store.js';
 import type { FlowStore } from './store.js';
-import { checkTimeoutMs, getSessionResultWith, resolveVendorOptions } from './vendor.js';
-import type { ResolvedVendorOptions, VendorOptions, VendorSessionResult } from './vendor.js';
+import { checkTimeoutMs, getSessionResultWith } from './vendor.js';
+import type { ResolvedVendorOptions, SessionResult, VendorOptions, VendorSessionResult } from './vendor.js';
 import { resultFailureReasons } from './vendor-reasons.js';
 import { checkOwner, checkReferenceOptions, createReferenceReader } from './reference.js';
 import type { ReferenceCallback } from './reference.js';
+import { listenToFinalResults } from './verdict-ledger.js';
 import type { VerdictLedger } from './verdict-ledger.js';
 import type { FailureReason } from './vendor-reasons.js';
 import { FINAL_STATUSES } from '../verdict.js';
@@ -23,7 +24,8 @@ export interface StatusHandlerOptions extends VendorOptions, OriginOptions {
   /**
    * Chooses what of the vendor's result the browser sees (JSON-able; `undefined` omits `result`). The
    * vendor's result holds personal data, so the default is only {@link summarizeResult}'s verdict and
-   * failure reasons. Called once per vendor call (its answer is reused), not while the result is pending.
+   * failure reasons. Called once per vendor call (its answer is reused), and once per final result that
+   * `verdicts` passes on from a webhook or a sweep; not while the result is pending.
    */
   mapResult?: (result: VendorSessionResult) => unknown;
   /**
@@ -44,7 +46,12 @@ export interface StatusHandlerOptions extends VendorOptions, OriginOptions {
   store?: FlowStore;
   /**
    * The verdict ledger (`createVerdictLedger`): every result this handler reads from the vendor is told
-   * to it, so that a polling browser that sees the final status settles the session's verdict.
+   * to it, so that a polling browser that sees the final status settles the session's verdict. The other
+   * way round, a final result the ledger hears from a confirmed webhook (`createWebhookHandler` with the
+   * same `verdicts`) or reads in a sweep answers this handler's held requests (`wait`) at once, without a
+   * vendor call of its own, and is kept in `store` for the other instances' held requests, which look
+   * there every 150 ms: with the vendor's webhook configured, a waiting page hears the verdict about one
+   * round trip after the webhook, instead of within about a second by polling.
    */
   verdicts?: VerdictLedger;
   /**
@@ -55,7 +62,8 @@ export interface StatusHandlerOptions extends VendorOptions, OriginOptions {
   reference?: ReferenceCallback;
   /**
    * How long a session's answer is reused, in ms (0: never; concurrent requests still share one call), and
-   * so how often a session's vendor is asked at most, by every instance sharing `store`. Default 1000.
+   * so how often a session's vendor is asked at most, by every instance sharing `store`. Default 1000. A
+   * final answer (`FINISHED`, `FAILED`), which no longer changes, is kept 10 minutes (or `reuseMs`, if longer).
    */
   reuseMs?: number;
   /**
@@ -122,6 +130,13 @@ export const DEFAULT_MAX_WAIT_MS = 20_000;
 const MIN_PAUSE_MS = 25;
 /** Longest such pause. */
 const MAX_PAUSE_MS = 200;
+/**
+ * How often a held request looks at the store, between two vendor calls, for a final answer that
+ * another instance put there (its webhook or sweep saw the verdict): store reads, not vendor calls.
+ */
+const LOOK_MS = 150;
+/** How long a final answer is kept for reuse, in ms (unless `reuseMs` is longer): it no longer changes. */
+const FINAL_REUSE_MS = 10 * 60_000;
 /** Default cap on a status handler's concurrent vendor calls. */
 export const DEFAULT_MAX_CONCURRENT_VENDOR_CALLS = 8;
 /** Default longest wait for a free vendor call, in ms. */
@@ -200,13 +215,16 @@ function positiveInteger(value: number | undefined, fallback: number, name: stri
  * Long poll: `&wait=<seconds>` (up to `maxWaitMs`) holds the request until the status is final
  * (`FINISHED`, `FAILED`) or an error, and otherwise answers the latest status when the wait is over or
  * the client goes away; a request without `wait` is answered at once, as before. While held, it asks again
- * each time the kept answer runs out, so a verdict reaches a waiting page within about `reuseMs` (1 s
- * when it is 0) of the vendor having it. A `wait` that is not a number of seconds → 400 `invalid-wait`.
+ * each time the kept answer runs out, so by polling a verdict reaches a waiting page within about
+ * `reuseMs` (1 s when it is 0) of the vendor having it. With `verdicts` and the vendor's webhook going to
+ * `createWebhookHandler` on the same ledger, it comes sooner: the webhook's confirmed verdict answers the
+ * held requests of this process at once and those of the instances sharing `store` within 150 ms, about
+ * one round trip after the webhook. A `wait` that is not a number of seconds → 400 `invalid-wait`.
  *
  * It is no amplifier: concurrent requests for one session share one vendor call; an answer (errors from
  * the vendor included) is reused for `reuseMs` through `store`, and one instance of all that share the
  * store asks per window (`store.add`), so held and plain requests on every instance cost about one vendor
- * call per session per `reuseMs`; at most `maxConcurrentVendorCalls` calls run at once, and a request
+ * call per session per `reuseMs`, and none while a final answer is kept; at most `maxConcurrentVendorCalls` calls run at once, and a request
  * that cannot get one within `queueTimeoutMs` gets 503 `server-busy` with `Retry-After: 1`. A result is
  * read once per call (up to 32 MiB), summarised, and dropped.
  *
@@ -245,22 +263,21 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
     positiveInteger(options.queueTimeoutMs, DEFAULT_QUEUE_TIMEOUT_MS, 'queueTimeoutMs', true),
   );
   const refuse = refuser('status request', logger);
-  const prelude = {
-    caller,
-    logger,
-    // What the environment gives (key, vendor URL, secret, origins): checked on the first request.
-    resolve: () => ({
-      vendor: resolveVendorOptions(options, caller),
-      originPolicy: createOriginPolicy(options, caller),
-      tokenSecret: authorize ? undefined : resolveTokenSecret(options.tokenSecret, caller, logger),
-    }),
-    redact: redactorFor(options.apiKey),
-    allow: ALLOWED_METHODS,
-    accept: ['GET'],
-    refuse,
-  };
+  const prelude = vendorPrelude(options, { caller, logger, allow: ALLOWED_METHODS, accept: ['GET'], refuse }, () => ({
+    tokenSecret: authorize ? undefined : resolveTokenSecret(options.tokenSecret, caller, logger),
+  }));
   // One flight per session id in this process; the store shares finished answers between processes.
   const flights = new Map<string, Promise<SharedAnswer>>();
+
+  /** The answer a browser gets for what the vendor said. @throws what `mapResult` throws. */
+  const answerOf = (sessionId: string, outcome: SessionResult): SharedAnswer => {
+    const answer: StatusAnswer = { session_id: sessionId, status: outcome.status };
+    if (outcome.result !== undefined) {
+      const result = mapResult(outcome.result);
+      if (result !== undefined) answer.result = result;
+    }
+    return { status: 200, body: JSON.stringify(answer), at: Date.now(), final: FINAL_STATUSES.has(outcome.status) };
+  };
 
   /** Asks the vendor once and makes the answer every waiting request shares. */
   const askVendor = async (vendor: ResolvedVendorOptions, sessionId: string): Promise<SharedAnswer> => {
@@ -272,12 +289,7 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
           logger.error(`[biometric-flow] the verdict ledger could not take the status of session ${sessionId}: ${vendor.redact(describeError(error))}`);
         });
       }
-      const answer: StatusAnswer = { session_id: sessionId, status: outcome.status };
-      if (outcome.result !== undefined) {
-        const result = mapResult(outcome.result);
-        if (result !== undefined) answer.result = result;
-      }
-      return { status: 200, body: JSON.stringify(answer), at: Date.now(), final: FINAL_STATUSES.has(outcome.status) };
+      return answerOf(sessionId, outcome);
     } catch (error) {
       if (error instanceof VendorError) {
         const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
@@ -290,6 +302,46 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
       }
       throw error;
     }
+  };
+
+  /**
+   * Keeps an answer for every instance sharing the store: a final one for {@link FINAL_REUSE_MS}, any
+   * other until `reuseMs` after the vendor gave it (not after this write: a held request wakes then).
+   * Another answer never replaces one that is kept (`add`): a call that began before the result existed
+   * and ends after a webhook's final answer was kept must not hide it.
+   */
+  const keep = async (key: string, answer: SharedAnswer, redact: (text: string) => string): Promise<void> => {
+    if (reuseMs === 0) return;
+    const text = JSON.stringify(answer);
+    if (text.length > MAX_REUSED_ANSWER_LENGTH) return;
+    const write = answer.final
+      ? store.set(key, text, Math.max(reuseMs, FINAL_REUSE_MS))
+      : store.add(key, text, Math.max(1, answer.at + reuseMs - Date.now()));
+    await write.catch((error: unknown) => {
+      logger.warn(`[biometric-flow] the store failed on write: ${redact(describeError(error))}`);
+    });
+  };
+
+  // The held requests of this process, by session id: a final answer known here ends their wait at once.
+  const listeners = new Map<string, Set<(answer: SharedAnswer) => void>>();
+  const wake = (id: string, answer: SharedAnswer): void => {
+    const listening = listeners.get(id);
+    listeners.delete(id);
+    for (const resolve of listening ?? []) resolve(answer);
+  };
+  /** The final answer {@link wake} brings for a session from now on, until `stop()`. */
+  const hear = (id: string): { heard: Promise<SharedAnswer>; stop: () => void } => {
+    let resolve!: (answer: SharedAnswer) => void;
+    const heard = new Promise<SharedAnswer>((settle) => (resolve = settle));
+    let listening = listeners.get(id);
+    if (listening === undefined) listeners.set(id, (listening = new Set()));
+    listening.add(resolve);
+    const stop = () => {
+      const current = listeners.get(id);
+      current?.delete(resolve);
+      if (current?.size === 0) listeners.delete(id);
+    };
+    return { heard, stop };
   };
 
   /** The kept answer of a session, if any (a store that fails to read is reported and counts as none). */
@@ -332,15 +384,8 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
       if (shared) return shared;
     }
     const answer = await limit(() => askVendor(vendor, sessionId));
-    if (reuseMs > 0) {
-      const text = JSON.stringify(answer);
-      if (text.length <= MAX_REUSED_ANSWER_LENGTH) {
-        // Kept until `reuseMs` after the vendor answered, not after this write: a held request wakes then.
-        await store.set(key, text, Math.max(1, answer.at + reuseMs - Date.now())).catch((error: unknown) => {
-          logger.warn(`[biometric-flow] the store failed on write: ${redact(describeError(error))}`);
-        });
-      }
-    }
+    await keep(key, answer, redact);
+    if (answer.final) wake(id, answer);
     return answer;
   };
 
@@ -354,25 +399,73 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
     return flight;
   };
 
+  // One look at the store per session at a time in this process, however many requests it holds.
+  const looks = new Map<string, Promise<SharedAnswer | undefined>>();
+  const look = (id: string): Promise<SharedAnswer | undefined> => {
+    let looking = looks.get(id);
+    if (looking === undefined) {
+      // A store that fails is no answer here: the next vendor call reports it.
+      looking = store
+        .get(`bf:status:${id}`)
+        .then((text) => (text === undefined ? undefined : parseShared(text)), () => undefined)
+        .finally(() => looks.delete(id));
+      looks.set(id, looking);
+    }
+    return looking;
+  };
+
   /**
    * A long poll: the session's answer once it is final or an error, or the latest one when `waitMs` has
-   * passed or the client went away. Between two looks it sleeps until the kept answer runs out (the
-   * next vendor call is allowed then), so that any number of held requests, on any number of instances
-   * sharing the store, cost one vendor call per `reuseMs`.
+   * passed or the client went away. It asks again each time the kept answer runs out (the next vendor
+   * call is allowed then), so that any number of held requests, on any number of instances sharing the
+   * store, cost one vendor call per `reuseMs`. Between two calls, a final answer known elsewhere ends the
+   * wait: at once when this process's ledger (`verdicts`) heard it from a webhook or a sweep, within
+   * {@link LOOK_MS} when another instance put it in the store.
    */
   const heldAnswer = async (vendor: ResolvedVendorOptions, sessionId: string, waitMs: number, signal: AbortSignal | undefined): Promise<SharedAnswer> => {
+    const id = sessionId.toLowerCase();
     const deadline = Date.now() + waitMs;
     // Without a reuse window (0), held requests still pace their vendor calls by the default one.
     const interval = reuseMs || DEFAULT_REUSE_MS;
-    for (;;) {
-      const answer = await answerFor(vendor, sessionId);
-      const left = deadline - Date.now();
-      if (answer.final || answer.status !== 200 || left <= 0 || signal?.aborted) return answer;
-      await pause(Math.min(left, Math.max(answer.at + interval - Date.now(), MIN_PAUSE_MS)), signal);
+    // Heard for as long as the request is held, a vendor call in flight included.
+    const { heard, stop } = hear(id);
+    try {
+      for (;;) {
+        const answer = await Promise.race([answerFor(vendor, sessionId), heard]);
+        if (answer.final || answer.status !== 200 || deadline <= Date.now() || signal?.aborted) return answer;
+        const askAt = Math.min(deadline, Math.max(answer.at + interval, Date.now() + MIN_PAUSE_MS));
+        for (;;) {
+          const woken = await Promise.race([heard, pause(Math.min(LOOK_MS, askAt - Date.now()), signal)]);
+          if (woken) return woken;
+          if (signal?.aborted) return answer;
+          if (Date.now() >= askAt) break;
+          const seen = reuseMs > 0 ? await look(id) : undefined;
+          if (seen?.final) return seen;
+        }
+      }
+    } finally {
+      stop();
     }
   };
 
-  return webHandler(withPrelude(prelude, async (input: HandlerInput, { settings: { vendor, tokenSecret }, cors }): Promise<HandlerAnswer> => {
+  /**
+   * A final result the ledger heard from a webhook or a sweep: answered at once to the requests this
+   * handler holds for the session, and kept for those of the other instances sharing the store.
+   */
+  const publish = (sessionId: string, seen: SessionResult): void => {
+    const id = sessionId.toLowerCase();
+    let answer: SharedAnswer;
+    try {
+      answer = answerOf(id, seen);
+    } catch (error) {
+      logger.error(`[biometric-flow] mapResult failed on the final result of session ${id}; held requests ask the vendor: ${prelude.redact(describeError(error))}`);
+      return;
+    }
+    wake(id, answer);
+    void keep(`bf:status:${id}`, answer, prelude.redact);
+  };
+
+  const handler = webHandler(withPrelude(prelude, async (input: HandlerInput, { settings: { vendor, tokenSecret }, cors }): Promise<HandlerAnswer> => {
     const redact = vendor.redact;
     const url = new URL(input.url);
     const sessionId = singleQueryValue(url, 'session_id');
@@ -447,4 +540,11 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
       return errorAnswer(500, { code: 'internal-error', message: 'The session status could not be read' }, cors);
     }
   }));
+  // What this handler read itself is kept by it already; the webhook's and the sweep's are not.
+  if (verdicts) {
+    listenToFinalResults(verdicts, handler, (sessionId, seen, via) => {
+      if (via !== 'status') publish(sessionId, seen);
+    });
+  }
+  return handler;
 }

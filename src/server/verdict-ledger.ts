@@ -25,7 +25,7 @@ import { checkTimeoutMs, getSessionResultWith, resolveVendorOptions } from './ve
 import type { ResolvedVendorOptions, SessionResult, VendorOptions, VendorSessionResult } from './vendor.js';
 import { REASON_CODES, resultFailureReasons } from './vendor-reasons.js';
 import type { FailureReason } from './vendor-reasons.js';
-import { verdictOf } from '../verdict.js';
+import { FINAL_STATUSES, verdictOf } from '../verdict.js';
 
 /** What the host is told: `expired` when no final status came by the session's expiry plus the grace window. */
 export type VerdictOutcome = 'passed' | 'failed' | 'expired';
@@ -138,9 +138,11 @@ export interface VerdictLedger {
   record(session: SessionToRecord): Promise<void>;
   /**
    * Tells the ledger what a source read from the vendor about a session (what `getSessionResult`
-   * resolves with). A final status decides the verdict and starts its delivery in the background; a
-   * status that is not final, seen by a polling browser, puts the session's next check one interval
-   * later. A session the ledger never recorded is ignored.
+   * resolves with). A final status decides the verdict and starts its delivery in the background, and
+   * is passed on at once to the status handlers of this process that share the ledger, so that pages
+   * waiting on them hear it without another vendor call; a status that is not final, seen by a polling
+   * browser, puts the session's next check one interval later. A session the ledger never recorded
+   * gets no verdict (its final status is still passed on).
    *
    * @returns once the verdict is recorded in the store (not delivered).
    */
@@ -165,6 +167,35 @@ export interface VerdictLedger {
   stop(): Promise<void>;
   /** @returns what the ledger knows of a session, `undefined` for one it never recorded (or no longer keeps). */
   get(sessionId: string): Promise<VerdictRecord | undefined>;
+}
+
+/**
+ * Hears each final result a ledger is told or its sweep reads, in this process: the status handlers
+ * sharing the ledger answer their held requests with it at once (see {@link listenToFinalResults}).
+ */
+export type FinalResultListener = (sessionId: string, seen: SessionResult, via: VerdictSource) => void;
+
+interface Listening {
+  /** The listener lives as long as its owner (a status handler), and no longer: nothing keeps the owner alive. */
+  owner: WeakRef<object>;
+  listener: FinalResultListener;
+}
+
+/** The listeners of each ledger made by {@link createVerdictLedger}: not part of its public interface. */
+const listeners = new WeakMap<VerdictLedger, Set<Listening>>();
+
+/**
+ * Tells `listener` every final result that `ledger` is told (`observe`) or that its sweep reads, once it
+ * is recorded, for as long as `owner` lives. A ledger not made by {@link createVerdictLedger} tells nothing.
+ *
+ * @returns whether the ledger will tell it.
+ */
+export function listenToFinalResults(ledger: VerdictLedger, owner: object, listener: FinalResultListener): boolean {
+  const set = listeners.get(ledger);
+  if (set === undefined) return false;
+  for (const entry of set) if (entry.owner.deref() === undefined) set.delete(entry);
+  set.add({ owner: new WeakRef(owner), listener });
+  return true;
 }
 
 /** Default `graceSeconds`. */
@@ -373,6 +404,22 @@ export function createVerdictLedger(options: VerdictLedgerOptions): VerdictLedge
     return promise;
   };
 
+  const heard = new Set<Listening>();
+  /** Tells this process's listeners (the status handlers sharing the ledger) a final result. */
+  const tell = (sessionId: string, seen: SessionResult, via: VerdictSource): void => {
+    for (const entry of heard) {
+      if (entry.owner.deref() === undefined) {
+        heard.delete(entry);
+        continue;
+      }
+      try {
+        entry.listener(sessionId, seen, via);
+      } catch (error) {
+        logger.error(`[biometric-flow] verdict ledger: a listener of final results failed for session ${sessionId}: ${describeError(error)}`);
+      }
+    }
+  };
+
   /** Calls `onVerdict`, bounded by `deliveryTimeoutMs`. @returns whether it took the verdict in time. */
   const callHost = async (verdict: Verdict): Promise<boolean> => {
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -567,6 +614,7 @@ export function createVerdictLedger(options: VerdictLedgerOptions): VerdictLedge
           report.decided++;
           deliveries.push(deliver(sessionId));
         }
+        tell(sessionId, checked.seen, 'sweep');
         return;
       }
     }
@@ -677,12 +725,14 @@ export function createVerdictLedger(options: VerdictLedgerOptions): VerdictLedge
     async observe(sessionId, seen, via) {
       checkId(sessionId, 'observe');
       const decision = finalDecision(seen, via);
-      if (decision === undefined) {
+      if (decision !== undefined) {
+        if (await settle(sessionId, decision)) deliverInBackground(sessionId);
+      } else if (via === 'status') {
         // A browser still polls: no need to ask the vendor before it goes quiet.
-        if (via === 'status') await ledgerStore.schedule(SCHEDULE, sessionId, Date.now() + intervalMs, true);
-        return;
+        await ledgerStore.schedule(SCHEDULE, sessionId, Date.now() + intervalMs, true);
       }
-      if (await settle(sessionId, decision)) deliverInBackground(sessionId);
+      // Recorded first: a page that hears it finds the verdict in the host's records too.
+      if (FINAL_STATUSES.has(seen.status)) tell(sessionId, seen, via);
     },
 
     async expectEnd(sessionId) {
@@ -741,5 +791,6 @@ export function createVerdictLedger(options: VerdictLedgerOptions): VerdictLedge
       };
     },
   };
+  listeners.set(ledger, heard);
   return ledger;
 }

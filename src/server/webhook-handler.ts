@@ -79,9 +79,10 @@ export interface WebhookHandlerOptions extends VendorOptions {
   onEvent?: (delivery: WebhookDelivery) => void | Promise<void>;
   /**
    * The verdict ledger (`createVerdictLedger`): a confirmed `flow.end` is told to it, which delivers the
-   * session's verdict once (whether the webhook, a polling browser or a sweep sees it first); a `flow.end`
-   * whose result still lags has the session checked soon. A session the ledger never recorded gets the
-   * usual confirmation and nothing more.
+   * session's verdict once (whether the webhook, a polling browser or a sweep sees it first), and passes
+   * the result on to the status handlers sharing the ledger, which answer the pages waiting on them at
+   * once (`createStatusHandler`'s `wait`); a `flow.end` whose result still lags has the session checked
+   * soon. A session the ledger never recorded gets no verdict (its waiting pages still hear the result).
    */
   verdicts?: VerdictLedger;
   /**

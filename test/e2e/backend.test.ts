@@ -12,7 +12,7 @@ import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { startDemo, type Demo } from '../../demo/server.js';
 import { FAILURE_PRESETS, PRESETS } from '../../demo/presets.js';
 import { FLOW_FAILURES, FLOW_FAILURE_NAMES } from '../../src/emulator/index.js';
-import { sendEvent } from '../emulator/helpers.js';
+import { sendEvent, walkSession } from '../emulator/helpers.js';
 import { startTestDemo } from '../support/e2e.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -189,11 +189,44 @@ describe('demo backend', { timeout: 60_000 }, () => {
     const mine = bob.records.filter((record) => record.sessionId === created.session_id);
     assert.equal(mine.length, 1, JSON.stringify(bob));
     assert.equal(mine[0]!.outcome, 'passed');
-    assert.equal(mine[0]!.via, 'sweep', 'no browser polled after the end');
+    assert.equal(mine[0]!.via, 'webhook', "no browser polled after the end: the emulator's flow.end webhook brought it");
     assert.ok(mine[0]!.afterEndMs !== undefined && mine[0]!.afterEndMs >= 3000, 'after the emulator\'s 3 s result lag');
     const alice = await recordsOf('alice');
     assert.equal(alice.user, 'alice');
     assert.equal(alice.records.some((record) => record.sessionId === created.session_id), false, "not in alice's records");
+  });
+
+  it("confirms the emulator's flow.end webhook with the key of the session's flow, whichever flow it is", async () => {
+    // Not the first flow: the webhook is routed by its session, not to any flow's handler.
+    const created = JSON.parse((await post(demo, { context: { preset: 'ldhp' } })).text);
+    assert.equal(demo.emulator!.sessions.get(created.session_id)!.flowName, 'LDHP + F2F');
+    await walkSession(demo.emulator!, created.session_id, ['LDHP', 'F2F']);
+    const deadline = Date.now() + 20_000;
+    let record: { sessionId: string; outcome: string; via: string } | undefined;
+    while (!record && Date.now() < deadline) {
+      const { records } = (await (await fetch(new URL('/api/records', demo.url))).json()) as { records: { sessionId: string; outcome: string; via: string }[] };
+      record = records.find((candidate) => candidate.sessionId === created.session_id);
+      if (!record) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.deepEqual(record && { outcome: record.outcome, via: record.via }, { outcome: 'passed', via: 'webhook' });
+  });
+
+  it('takes webhooks only at the URL with the token made for this run', async () => {
+    assert.match(demo.webhookUrl!, new RegExp(`^${demo.url}api/webhook/[A-Za-z0-9_-]{43}$`));
+    const other = await startTestDemo();
+    try {
+      assert.notEqual(other.webhookUrl, demo.webhookUrl, 'each run makes its own token');
+    } finally {
+      await other.close();
+    }
+    const created = JSON.parse((await post(demo, { context: { preset: 'default' } })).text);
+    // A forged flow.end at the route without the token: refused before anything is asked of the vendor.
+    const forged = await fetch(new URL('/api/webhook/not-the-token-of-this-run-0123456789abcdef', demo.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'forged', event: 'flow.end', session_id: created.session_id, created: Math.floor(Date.now() / 1000), success: true, flow_name: 'LD + F2F', metadata: {}, data: {} }),
+    });
+    assert.equal(forged.status, 403);
   });
 
   it('transforms every module script of the pages without an error (no Vite "Pre-transform error")', async () => {
@@ -265,6 +298,27 @@ describe('demo with a real API key (BIOMETRIC_API_KEY)', { timeout: 60_000 }, ()
         'presets only the emulator can act out are not offered against the real service',
       );
       assert.deepEqual(JSON.parse(config).failurePresets, []);
+      assert.equal(demo.webhookUrl, undefined, "the vendor's webhook URL is set once, in its dashboard: no token made per run");
+      assert.equal((await fetch(new URL('/api/webhook/anything', demo.url), { method: 'POST' })).status, 404);
+    } finally {
+      await demo.close();
+    }
+  });
+
+  it('takes the vendor\'s webhooks at /api/webhook/<webhookToken> when a token is given', async () => {
+    const apiKey = vendor.flows[0]!.apiKey;
+    const webhookToken = 'a'.repeat(40);
+    await assert.rejects(
+      startDemo({ port: 0, apiKey, apiBaseUrl: vendor.url, webhookToken: 'short', watch: false, logger: silent, viteLogLevel: 'error' }),
+      /webhookToken \(BIOMETRIC_WEBHOOK_TOKEN\) must be 32 to 256 characters/,
+    );
+    const demo = await startDemo({ port: 0, apiKey, apiBaseUrl: vendor.url, webhookToken, watch: false, logger: silent, viteLogLevel: 'error' });
+    try {
+      assert.equal(demo.webhookUrl, `${demo.url}api/webhook/${webhookToken}`);
+      const postTo = (url: string) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      // The handler answers at its URL (the envelope is refused as invalid), and refuses the wrong token.
+      assert.equal((await postTo(demo.webhookUrl!)).status, 400);
+      assert.equal((await postTo(new URL(`/api/webhook/${'b'.repeat(40)}`, demo.url).href)).status, 403);
     } finally {
       await demo.close();
     }
@@ -312,6 +366,8 @@ describe('npm start (scripts/start.mjs)', { timeout: 90_000 }, () => {
     const { child, output, url } = await run({ BIOMETRIC_API_KEY: '' });
     try {
       assert.match(output(), /Emulator \(vendor API and hosted flow\): http:\/\/127\.0\.0\.1:\d+/);
+      assert.ok(output().includes(`The emulator posts its webhooks to ${url}api/webhook/… (a token made for this run)`), output());
+      assert.doesNotMatch(output(), /api\/webhook\/[A-Za-z0-9_-]/, 'the token is not printed');
       const page = await fetch(new URL('module.html', url));
       assert.equal(page.status, 200);
       assert.match(await page.text(), /<biometric-flow id="flow"/);

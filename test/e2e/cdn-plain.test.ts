@@ -161,7 +161,8 @@ describe('the CDN build in plain HTML, no build step', { timeout: 120_000 }, () 
 
   it('tells the developer, in the console, when the module is served without its deferred chunk', { timeout: 60_000 }, async () => {
     const lonely = mkdtempSync(join(tmpdir(), 'biometric-flow-cdn-alone-'));
-    copyFileSync(join(CDN_DIR, 'biometric-flow.js'), join(lonely, 'biometric-flow.js'));
+    // The session chunk checks the session answer: without it no start gets as far as the flow (see below).
+    for (const name of ['biometric-flow.js', 'biometric-flow-session.js']) copyFileSync(join(CDN_DIR, name), join(lonely, name));
     const alone = await startStaticSite(demo, { '/cdn-plain/': PLAIN_DIR, '/cdn/': lonely });
     try {
       const { page, errors } = await openAppPage(browser, new URL('cdn-plain/module.html', alone.url).href);
@@ -185,7 +186,7 @@ describe('the CDN build in plain HTML, no build step', { timeout: 120_000 }, () 
 
   it('a handoff whose view file is missing fails its start with chunk-load-failed, and the error view says so', { timeout: 60_000 }, async () => {
     const partial = mkdtempSync(join(tmpdir(), 'biometric-flow-cdn-no-view-'));
-    for (const name of ['biometric-flow.js', 'biometric-flow-deferred.js', 'biometric-flow-handoff.js']) {
+    for (const name of ['biometric-flow.js', 'biometric-flow-session.js', 'biometric-flow-deferred.js', 'biometric-flow-handoff.js']) {
       copyFileSync(join(CDN_DIR, name), join(partial, name));
     }
     const site = await startStaticSite(demo, { '/cdn-plain/': PLAIN_DIR, '/cdn/': partial });
@@ -208,8 +209,10 @@ describe('the CDN build in plain HTML, no build step', { timeout: 120_000 }, () 
     }
   });
 
-  for (const mode of ['modal', 'popup'] as const) {
-    it(`a ${mode} element served without its deferred chunk fails its start with chunk-load-failed and says so in its box`, { timeout: 60_000 }, async () => {
+  // The module alone: every start needs the session chunk (it checks the session answer, and loads while
+  // the session request is in flight), a modal or popup start the deferred chunk for its presenter too.
+  for (const mode of ['inline', 'modal', 'popup'] as const) {
+    it(`${mode === 'inline' ? 'an' : 'a'} ${mode} element served without its chunks fails its start with chunk-load-failed and says so in its box`, { timeout: 60_000 }, async () => {
       const lonely = mkdtempSync(join(tmpdir(), 'biometric-flow-cdn-alone-'));
       copyFileSync(join(CDN_DIR, 'biometric-flow.js'), join(lonely, 'biometric-flow.js'));
       const alone = await startStaticSite(demo, { '/cdn-plain/': PLAIN_DIR, '/cdn/': lonely });
@@ -225,7 +228,9 @@ describe('the CDN build in plain HTML, no build step', { timeout: 120_000 }, () 
         assert.deepEqual(flowErrors, ['chunk-load-failed'], 'no session-request-failed: no session request failed');
         await page.locator('#flow').getByRole('alert').getByText('The verification did not load.').waitFor();
         assert.equal(page.context().pages().length, 1, 'no popup window left open');
-        assert.ok(errors.some((text) => text.includes('biometric-flow-deferred.js did not load')), JSON.stringify(errors));
+        assert.ok(errors.some((text) => text.includes('biometric-flow-session.js did not load')), JSON.stringify(errors));
+        if (mode !== 'inline') assert.ok(errors.some((text) => text.includes('biometric-flow-deferred.js did not load')), JSON.stringify(errors));
+        assert.ok(!(await eventLog(page)).some((entry) => entry.name === 'session-created'), 'no flow shown from an unchecked answer');
         await page.context().close();
       } finally {
         await alone.close();

@@ -159,6 +159,32 @@ describe('emulator faults', { timeout: 30_000 }, () => {
     }
   });
 
+  it('sends flow.end once the result is final, or, with the early flow.end fault, while the result is still {}', async () => {
+    /** The result's body when the receiver got flow.end, and how long after the last event that was. */
+    async function atFlowEnd(faults: EmulatorFaults): Promise<{ body: Record<string, unknown>; afterMs: number }> {
+      const receiver = await startReceiver();
+      const emulator = await startEmulator({ webhooks: [receiver.url], resultDelayMs: 800, faults });
+      try {
+        const id = (await createSession(emulator)).body.session_id;
+        await walkSession(emulator, id, ['LD', 'F2F']);
+        const ended = Date.now();
+        await receiver.waitFor(6);
+        const afterMs = Date.now() - ended;
+        assert.equal(receiver.accepted.at(-1)!.body.event, 'flow.end');
+        return { body: (await getJson(resultUrl(emulator, id))).body, afterMs };
+      } finally {
+        await emulator.close();
+        await receiver.close();
+      }
+    }
+    const normal = await atFlowEnd({});
+    assert.equal(normal.body.status, 'FINISHED');
+    assert.ok(normal.afterMs >= 750, `flow.end came ${normal.afterMs} ms after the end, before the result`);
+    const early = await atFlowEnd({ earlyFlowEndRate: 1 });
+    assert.deepEqual(early.body, {});
+    assert.ok(early.afterMs < 700, `the early flow.end came ${early.afterMs} ms after the end`);
+  });
+
   it('drops every webhook at a rate of 1, and nothing is left pending', async () => {
     assert.deepEqual(await webhookRun({ webhookDropRate: 1 }), []);
   });

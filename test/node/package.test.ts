@@ -251,6 +251,9 @@ export const plain = (
     session-endpoint="/api/session"
     mode="popup"
     autostart
+    resume
+    handoff-endpoint="/api/handoff"
+    handoff="offer"
     timeout={5000}
     context={{ orderId: 1 }}
     onfinished={(event) => event.detail.via}
@@ -260,6 +263,8 @@ export const plain = (
 );
 // @ts-expect-error: not a mode
 export const wrongMode = <biometric-flow mode="sideways" />;
+// @ts-expect-error: not a handoff setting
+export const wrongHandoffJsx = <biometric-flow handoff="always" />;
 // @ts-expect-error: the detail of 'cancelled' has no 'via'
 export const wrongEvent = <biometric-flow oncancelled={(event) => event.detail.via} />;
 
@@ -268,10 +273,15 @@ type VueProps = InstanceType<GlobalComponents['biometric-flow']>['$props'];
 export const vueProps: VueProps = {
   sessionEndpoint: '/api/session',
   popupFallback: 'none',
+  resume: true,
+  handoffEndpoint: '/api/handoff',
+  handoff: 'offer',
   onFinished: (event) => event.detail.sessionId,
 };
 // @ts-expect-error: not a popup fallback
 export const wrongVue: VueProps = { popupFallback: 'popup' };
+// @ts-expect-error: not a handoff setting
+export const wrongHandoff: VueProps = { handoff: 'always' };
 
 export const element: BiometricFlowElement = document.createElement('biometric-flow');
 element.addEventListener('finished', (event) => {

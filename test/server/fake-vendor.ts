@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -151,4 +152,23 @@ export async function until(check: () => boolean | Promise<boolean>, timeoutMs =
     if (Date.now() > deadline) throw new Error('timed out waiting');
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+/**
+ * A `flow.end` webhook for a session (a fresh event id, created now), posted to `url`; its own body
+ * claims `passed` or not, whatever the vendor's result says.
+ */
+export function flowEndRequest(url: string, sessionId: string, claimsPassed = true): Request {
+  return new Request(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      id: randomUUID(),
+      event: 'flow.end',
+      session_id: sessionId,
+      created: Math.floor(Date.now() / 1000),
+      success: claimsPassed,
+      data: { session_result: { status: claimsPassed ? 'FINISHED' : 'FAILED', session_id: sessionId, flow_session_result: claimsPassed } },
+    }),
+  });
 }

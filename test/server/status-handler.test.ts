@@ -366,11 +366,12 @@ describe('createStatusHandler: no amplification', () => {
     assert.ok(bodies.every(([status, body]) => status === 200 && body === bodies[0]![1]));
   });
 
-  it('reuses an answer for reuseMs through the store, across handlers sharing it', async () => {
+  it('reuses an answer for reuseMs through the store, across handlers sharing it, and a final one for longer', async () => {
     let now = Date.now();
     const store = createMemoryStore({ now: () => now });
     const first = handler({ store });
     const second = handler({ store });
+    vendor.behave({ json: {} });
     const a = await (await first(get(`?session_id=${SESSION_ID}`))).text();
     assert.equal(vendor.requests.length, 1);
     vendor.behave({ json: { ...FINISHED, flow_session_result: false } });
@@ -384,6 +385,12 @@ describe('createStatusHandler: no amplification', () => {
     const c = await (await second(get(`?session_id=${SESSION_ID}`))).json();
     assert.equal(vendor.requests.length, 2, 'asked again once the window is over');
     assert.equal(c.result.flow_session_result, false);
+    // A final status no longer changes: kept well past the window.
+    vendor.behave({ json: FINISHED });
+    now += 5 * 60_000;
+    const d = await (await first(get(`?session_id=${SESSION_ID}`))).json();
+    assert.equal(vendor.requests.length, 2, 'the final answer was reused');
+    assert.deepEqual(d, c);
   });
 
   it('caps concurrent vendor calls, and answers 503 server-busy with Retry-After when the queue wait is over', { timeout: 10_000 }, async () => {

@@ -12,7 +12,7 @@ import {
   createWebhookHandler,
 } from '../../src/server/index.js';
 import type { FlowStore, ReferenceCallback, Verdict, VerdictLedger } from '../../src/server/index.js';
-import { API_KEY, TOKEN_SECRET, capturingLogger, startFakeVendor, tokenHeader, until } from './fake-vendor.js';
+import { API_KEY, TOKEN_SECRET, capturingLogger, flowEndRequest, startFakeVendor, tokenHeader, until } from './fake-vendor.js';
 import type { FakeVendor, VendorBehaviour } from './fake-vendor.js';
 
 const SITE = 'https://shop.example';
@@ -84,19 +84,7 @@ async function statusOf(handler: (request: Request) => Promise<Response>, sessio
   return handler(new Request(`${SITE}/status?session_id=${sessionId}`, { headers: headers(user, token ?? (await tokenHeader(sessionId))) }));
 }
 
-const flowEnd = (sessionId: string, claimsPassed: boolean) =>
-  new Request(`${SITE}/webhooks/${PATH_TOKEN}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      id: randomUUID(),
-      event: 'flow.end',
-      session_id: sessionId,
-      created: Math.floor(Date.now() / 1000),
-      success: claimsPassed,
-      data: { session_result: { status: claimsPassed ? 'FINISHED' : 'FAILED', session_id: sessionId, flow_session_result: claimsPassed } },
-    }),
-  });
+const flowEnd = (sessionId: string, claimsPassed: boolean) => flowEndRequest(`${SITE}/webhooks/${PATH_TOKEN}`, sessionId, claimsPassed);
 
 describe('createSessionHandler with verdicts', () => {
   it('records each session for its reference before answering', async () => {

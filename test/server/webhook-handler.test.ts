@@ -606,6 +606,8 @@ describe('createWebhookHandler', { timeout: 30_000 }, () => {
         webhooks: [`${base}/hooks/${TOKEN}`],
         resultDelayMs: 1500,
         webhookRetry: { attempts: 8, baseDelayMs: 200 },
+        // flow.end as the flow ends, while the result endpoint still answers {} (SERVICE.md §8).
+        faults: { earlyFlowEndRate: 1 },
       });
       const logger = capturingLogger();
       listener = toNodeListener(
