@@ -85,7 +85,11 @@ export async function startLatencyProxy(targetPort) {
     };
   };
   const server = createServer((client) => {
-    const upstream = connect(targetPort, '127.0.0.1');
+    // No Nagle: a small chunk written while an earlier one is unacknowledged would wait for the other
+    // end's delayed ACK, 40 ms on Linux loopback. A wire adds no such wait (and browsers set TCP_NODELAY
+    // on their own sockets): it was half the flow's first bytes, element and by hand alike, 40 ms late.
+    client.setNoDelay(true);
+    const upstream = connect({ port: targetPort, host: '127.0.0.1', noDelay: true });
     sockets.add(client).add(upstream);
     const toUpstream = delayed(upstream);
     const toClient = delayed(client);
@@ -157,6 +161,8 @@ export async function startNetworkServers({ sessionDelayMs, cert, key }) {
     if (path.startsWith('/flow/')) return answer(res, 200, 'text/html; charset=utf-8', FLOW_PAGE);
     if (path === '/flow.js') return answer(res, 200, 'text/javascript; charset=utf-8', FLOW_SCRIPT);
     if (path === '/favicon.ico') return answer(res, 200, 'image/x-icon', FAVICON);
+    // What a popup may be opened at: a navigation to it leaves the window's document as it was.
+    if (path === '/no-content') return answer(res, 204, 'text/plain', '');
     answer(res, 404, 'text/plain', 'not found');
   });
   const pagePort = await listen(page);

@@ -3,7 +3,30 @@
 // hand-written fetch + frame, alternating) on the realistic network of bench/network.mjs and prints, per
 // step, the median time since the click on the browser's one clock: the session request sent and
 // answered, the warm frame and the flow frame put in the DOM, their requests started, the connection's
-// TCP and TLS, the flow request written to the socket, and its first byte.
+// TCP and TLS, the flow request written to the socket, and its first byte. `--each` prints every run's
+// steps as well; `--tasks=N` the page's main-thread work in the first N ms.
+//
+// What it showed (Chromium, inline, 80 ms RTT, 15 rounds, medians; physical limit 240 ms):
+//   0 → 3 ms     the click's task: start() sends the session request (written to its socket at ~3 ms)
+//                and puts the warm frame in right after it;
+//   → ~20 ms     the warm frame's request starts: ~6 ms in the renderer making the frame (a synchronous
+//                call to the browser and the frame's first empty document), ~10 ms on the browser's UI
+//                thread (the navigation, a speculative frame host and a process for the flow's site,
+//                throttles) before its loader runs. It was 28 ms while the frame went in on a task of its
+//                own, which ran after the page's next paint. A frame put in before the fetch starts ~4 ms
+//                sooner but holds the session request back ~10 ms (written at 14 ms). Nothing cheaper
+//                reaches the flow frame's connection partition: the page's preconnect is not reused.
+//   → ~185 ms    TCP and TLS 1.3: 2 RTT + ~5 ms, as Node alone takes through the same proxy;
+//   ~110 ms      meanwhile the session answer, the flow frame at ~115 ms, its request waiting for the
+//                connection;
+//   → ~186 ms    the flow request written, within 1 ms of the connection;
+//   → ~270 ms    the first byte: 1 RTT + ~3 ms.
+// So of the ~30 ms over the limit, ~20 are the browser making a cross-site frame (not the element's code:
+// its click task is 3 ms) and ~8 the set-up's own floor (Node: 254-257 ms for a cold first byte at 80 ms).
+// A trace also found a bench artefact: with Nagle on the proxy's sockets, a connection's second small
+// chunk waited for a delayed ACK, and 4 of 9 warm flows came 40 ms late (fixed in network.mjs).
+// Popups (`--mode=popup`): window.open blocks the click's task ~60-140 ms under tracing, so the session
+// request goes before it (see src/run/run.ts).
 import puppeteer from 'puppeteer-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/support/browsers.mjs';
 import { makeCertificate, startNetworkServers } from './network.mjs';
@@ -69,7 +92,7 @@ function steps(trace) {
   return {
     tasks,
     session: request((url) => url.endsWith('/session')),
-    warm: request((url) => url.endsWith('/favicon.ico')),
+    warm: request((url) => url.endsWith('/favicon.ico') || url.endsWith('/no-content')),
     flow: request((url) => url.includes('/flow/')),
     warmFrameInDom: mark('bench:warm-frame'),
     flowFrameInDom: mark('bench:flow-frame'),
@@ -118,6 +141,12 @@ try {
     for (const kind of KINDS) {
       console.log(`trace: ${kind}, first run: the page's main thread, events of 0.5 ms or more, ms since the click`);
       for (const line of runs[kind][0].trace.tasks) console.log(`    ${line}`);
+    }
+  }
+  if (process.argv.includes('--each')) {
+    for (const kind of KINDS) {
+      console.log(`each run of ${kind}: session written, session done, warm started, warm ready, flow in DOM, flow started, flow written, flow first byte`);
+      for (const { trace: t } of runs[kind]) console.log('   ', [t.session.sendStart, t.session.finish, t.warm.start, t.warm.connectEnd, t.flowFrameInDom, t.flow.start, t.flow.sendStart, t.flow.firstByte].map((v) => (v === undefined ? '—' : v.toFixed(0)).padStart(5)).join(''));
     }
   }
   console.log(`trace: Chromium, ${MODE}, RTT ${RTT} ms, ${ROUNDS} rounds per kind; medians in ms since the click (the trace's clock)`);

@@ -17,9 +17,10 @@
 //            connection warm-up, which costs a frame here and pays off on a real network only (printed)
 //   network  the flow over TLS behind a latency proxy, the page on another site, a 100 ms session
 //            endpoint (bench/network.mjs): start() → the flow document's first byte and its load, in
-//            Chromium and Firefox, inline, modal and popup; at an 80 ms round trip, in Chromium, inline
-//            and modal: element / hand-written ≤ 0.75 and element ≤ 1.15 × the physical limit; and,
-//            inline and modal, each run on a freshly loaded page (its chunks fetched in the run): the
+//            Chromium and Firefox, inline, modal and popup; at an 80 ms round trip, in both browsers,
+//            inline and modal: element / hand-written ≤ 0.70 and element ≤ 1.10 × the physical limit;
+//            popup: element / hand-written ≤ 0.80 (each with its p25–p75, and the set-up's own floor);
+//            and, inline and modal, each run on a freshly loaded page (its chunks fetched in the run): the
 //            same ratio (reported), and the session chunk in before the session answer in every run
 //   memory   1000 cycles of mount → start → finish or cancel → remove: heap growth < 1 MB, and no
 //            listener left on window, no pending timer or interval
@@ -315,19 +316,25 @@ async function browserBenches() {
 // Realistic network: see bench/network.mjs. Per browser, rounds alternate the kinds (each goes first
 // equally often), every run on cold connections to the flow.
 const NETWORK = { sessionDelayMs: 100, budgetRtt: 80, otherRtts: [40, 150] };
+// At 80 ms RTT, in Chromium and Firefox: the flow in a frame (inline, modal) against by hand and the
+// physical limit; a popup against by hand only (its window alone takes a browser's time to make).
+const NETWORK_BUDGETS = { frame: { byHand: 0.7, limit: 1.1 }, popup: { byHand: 0.8 } };
 const NETWORK_ROUNDS = Number(process.argv.find((arg) => arg.startsWith('--rounds='))?.slice(9) ?? 9);
 const NETWORK_MODES = (process.argv.find((arg) => arg.startsWith('--modes='))?.slice(8) ?? 'inline,modal,popup').split(',');
 const NETWORK_BROWSERS = (process.argv.find((arg) => arg.startsWith('--browsers='))?.slice(11) ?? 'chromium,firefox').split(',');
 // What each case compares: the element, the same by hand, and by hand with each warm-up (where the
 // answer is not already known from inline: a modal's frame is an inline frame, network-wise).
 const WARM_UPS = ['element', 'baseline', 'baseline-preconnect', 'baseline-warm-frame'];
-const CASES_AT_BUDGET = { inline: WARM_UPS, modal: ['element', 'baseline'], popup: WARM_UPS };
+const CASES_AT_BUDGET = { inline: WARM_UPS, modal: ['element', 'baseline'], popup: [...WARM_UPS, 'baseline-no-content', 'baseline-fetch-first', 'baseline-fetch-first-no-content'] };
 const KINDS_ELSEWHERE = ['element', 'baseline'];
 const BASELINE_NAMES = {
   element: 'element',
   baseline: 'fetch + frame by hand',
   'baseline-preconnect': '  + page <link rel=preconnect>',
   'baseline-warm-frame': '  + hidden warm frame',
+  'baseline-no-content': '  + window opened at a 204 URL',
+  'baseline-fetch-first': '  + session asked before the window',
+  'baseline-fetch-first-no-content': '  + both',
 };
 const quantile = (values, q) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -433,26 +440,32 @@ async function networkBench() {
         const describe = (runs, kind) => {
           const values = runs[kind];
           const reused = values.filter((run) => run.connect === 0).length;
-          return `${BASELINE_NAMES[kind].padEnd(32)} first byte ${spread(values.map((run) => run.firstByte))}   load ${spread(values.map((run) => run.load))}   connection reused ${reused}/${values.length} (${values[0].protocol})`;
+          const session = (field) => median(values.map((run) => run[field])).toFixed(0);
+          return `${BASELINE_NAMES[kind].padEnd(34)} first byte ${spread(values.map((run) => run.firstByte))}   load ${spread(values.map((run) => run.load))}   session ${session('sessionStart')}–${session('sessionEnd')} ms   connection reused ${reused}/${values.length} (${values[0].protocol})`;
         };
         const rtt = NETWORK.budgetRtt;
         for (const [mode, kinds] of Object.entries(CASES_AT_BUDGET).filter(([mode]) => NETWORK_MODES.includes(mode))) {
           const runs = await measureCase(rtt, mode, kinds);
           console.log(`      ${name}, ${mode}, RTT ${rtt} ms (physical limit ${physicalLimit(rtt)} ms):`);
           for (const kind of kinds) console.log(`        ${describe(runs, kind)}`);
-          const ratio = ratioOf(runs, 'firstByte');
-          const limitRatio = median(runs.element.map((run) => run.firstByte)) / physicalLimit(rtt);
-          // The budgets hold where the flow is a frame in Chromium; Firefox and popups are reported.
-          const budgeted = name === 'chromium' && mode !== 'popup';
-          const mark = (pass) => (budgeted ? pass : undefined);
-          report(`network: ${name} ${mode} element / by hand, first byte`, ratio.toFixed(3), budgeted ? '≤ 0.75' : 'reported', mark(ratio <= 0.75), `(median of rounds' ratios; load ${ratioOf(runs, 'load').toFixed(3)})`);
+          const ratios = runs.element.map((run, round) => run.firstByte / runs.baseline[round].firstByte);
+          const ratio = median(ratios);
           const elementFirstByte = median(runs.element.map((run) => run.firstByte));
+          const limitRatio = elementFirstByte / physicalLimit(rtt);
+          const budget = NETWORK_BUDGETS[mode === 'popup' ? 'popup' : 'frame'];
+          report(
+            `network: ${name} ${mode} element / by hand, first byte`,
+            ratio.toFixed(3),
+            `≤ ${budget.byHand.toFixed(2)}`,
+            ratio <= budget.byHand,
+            `(median of rounds' ratios, p25–p75 ${quantile(ratios, 0.25).toFixed(3)}–${quantile(ratios, 0.75).toFixed(3)}; load ${ratioOf(runs, 'load').toFixed(3)})`,
+          );
           report(
             `network: ${name} ${mode} element / physical limit`,
             limitRatio.toFixed(3),
-            budgeted ? '≤ 1.15' : 'reported',
-            mark(limitRatio <= 1.15),
-            `(${physicalLimit(rtt)} ms; with the set-up's floor ${measuredLimit(rtt).toFixed(0)} ms: ${(elementFirstByte / measuredLimit(rtt)).toFixed(3)})`,
+            budget.limit ? `≤ ${budget.limit.toFixed(2)}` : 'reported',
+            budget.limit ? limitRatio <= budget.limit : undefined,
+            `(${physicalLimit(rtt)} ms; the set-up's own floor ${measuredLimit(rtt).toFixed(0)} ms, ${(measuredLimit(rtt) / physicalLimit(rtt)).toFixed(3)} × the limit; element / floor ${(elementFirstByte / measuredLimit(rtt)).toFixed(3)})`,
           );
         }
         // The session chunk is asked for as a start begins and awaited once the session answer is in: on a

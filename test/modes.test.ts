@@ -5,7 +5,7 @@ import '../src/index.js';
 import type { BiometricFlowElement } from '../src/index.js';
 // @ts-expect-error -- a virtual module of the test server
 import { FLOW_ORIGIN } from '/__test-env.js';
-import { OTHER_SESSION_ID, SESSION_ID, frameOf, json, record, sessionAnswer, setViewport, stubEndpoint } from './support/helpers.js';
+import { OTHER_SESSION_ID, SESSION_ID, frameOf, json, never, record, sessionAnswer, setViewport, stubEndpoint } from './support/helpers.js';
 
 const flowOrigin = FLOW_ORIGIN as string;
 
@@ -212,6 +212,19 @@ describe('biometric-flow mode="popup"', () => {
     expect(el.state).to.equal('active');
     el.cancel();
     await waitUntil(() => popup.closed, 'the popup closes on cancel');
+  });
+
+  // Making a window takes a browser long (npm run bench -- --network: Firefox 300 ms, Chromium 70 ms),
+  // and the session request need not wait for it.
+  it('asks for the session before it opens the window, both within the click', async () => {
+    const endpoint = stubEndpoint(never);
+    const el = await popupElement();
+    const open = sinon.spy(window, 'open');
+    triggerOf(el).click();
+    expect(open.callCount, 'the popup opened').to.equal(1);
+    expect(endpoint.requests, 'session requests').to.have.length(1);
+    expect(endpoint.stub.calledBefore(open), 'the session request first').to.equal(true);
+    el.cancel();
   });
 
   it('finishes on a message from the popup and closes it', async () => {
