@@ -15,6 +15,7 @@ import { resultFailureReasons } from './vendor-reasons.js';
 import { checkOwner, checkReferenceOptions, createReferenceReader } from './reference.js';
 import type { ReferenceCallback } from './reference.js';
 import { listenToFinalResults } from './verdict-ledger.js';
+import { WEBHOOK_PACE_MS, takeCallMark, webhooksArrive } from './vendor-pace.js';
 import type { VerdictLedger } from './verdict-ledger.js';
 import type { FailureReason } from './vendor-reasons.js';
 import { FINAL_STATUSES } from '../verdict.js';
@@ -224,7 +225,10 @@ function positiveInteger(value: number | undefined, fallback: number, name: stri
  * It is no amplifier: concurrent requests for one session share one vendor call; an answer (errors from
  * the vendor included) is reused for `reuseMs` through `store`, and one instance of all that share the
  * store asks per window (`store.add`), so held and plain requests on every instance cost about one vendor
- * call per session per `reuseMs`, and none while a final answer is kept; at most `maxConcurrentVendorCalls` calls run at once, and a request
+ * call per session per `reuseMs`, and none while a final answer is kept. With `createWebhookHandler` on the
+ * same `store`, its confirming call counts too (one call per session per second between them), and a
+ * session whose webhooks arrive is left to the push: a held request with nothing kept asks the vendor only
+ * after 5 s, and answers are reused for 5 s (./vendor-pace.ts). At most `maxConcurrentVendorCalls` calls run at once, and a request
  * that cannot get one within `queueTimeoutMs` gets 503 `server-busy` with `Retry-After: 1`. A result is
  * read once per call (up to 32 MiB), summarised, and dropped.
  *
@@ -310,13 +314,13 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
    * Another answer never replaces one that is kept (`add`): a call that began before the result existed
    * and ends after a webhook's final answer was kept must not hide it.
    */
-  const keep = async (key: string, answer: SharedAnswer, redact: (text: string) => string): Promise<void> => {
+  const keep = async (key: string, answer: SharedAnswer, redact: (text: string) => string, forMs = reuseMs): Promise<void> => {
     if (reuseMs === 0) return;
     const text = JSON.stringify(answer);
     if (text.length > MAX_REUSED_ANSWER_LENGTH) return;
     const write = answer.final
       ? store.set(key, text, Math.max(reuseMs, FINAL_REUSE_MS))
-      : store.add(key, text, Math.max(1, answer.at + reuseMs - Date.now()));
+      : store.add(key, text, Math.max(1, answer.at + forMs - Date.now()));
     await write.catch((error: unknown) => {
       logger.warn(`[biometric-flow] the store failed on write: ${redact(describeError(error))}`);
     });
@@ -357,9 +361,20 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
 
   /**
    * Whether this instance may ask the vendor now: one of all the instances sharing the store per
-   * `reuseMs` (a store that fails says yes: the vendor is asked rather than nobody).
+   * `reuseMs`, and not in a second a webhook handler on that store took for its confirming call
+   * (./vendor-pace.ts; a store that fails says yes: the vendor is asked rather than nobody).
    */
-  const mayAsk = (id: string): Promise<boolean> => store.add(`bf:status-call:${id}`, '1', reuseMs).catch(() => true);
+  const mayAsk = (id: string): Promise<boolean> => takeCallMark(store, id, reuseMs);
+
+  /**
+   * How long a session's answer stands before the vendor is asked again: `reuseMs` (or 1 s), and
+   * {@link WEBHOOK_PACE_MS} for a session whose webhooks arrive through a handler on the same store,
+   * whose verdict comes by push (./vendor-pace.ts).
+   */
+  const paceOf = async (id: string): Promise<number> => {
+    const interval = reuseMs || DEFAULT_REUSE_MS;
+    return (await webhooksArrive(store, id)) ? Math.max(interval, WEBHOOK_PACE_MS) : interval;
+  };
 
   /**
    * Another instance asked the vendor moments ago: its answer, once it is in the store, or `undefined`
@@ -384,7 +399,7 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
       if (shared) return shared;
     }
     const answer = await limit(() => askVendor(vendor, sessionId));
-    await keep(key, answer, redact);
+    await keep(key, answer, redact, reuseMs > 0 ? await paceOf(id) : reuseMs);
     if (answer.final) wake(id, answer);
     return answer;
   };
@@ -425,20 +440,40 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
   const heldAnswer = async (vendor: ResolvedVendorOptions, sessionId: string, waitMs: number, signal: AbortSignal | undefined): Promise<SharedAnswer> => {
     const id = sessionId.toLowerCase();
     const deadline = Date.now() + waitMs;
-    // Without a reuse window (0), held requests still pace their vendor calls by the default one.
-    const interval = reuseMs || DEFAULT_REUSE_MS;
     // Heard for as long as the request is held, a vendor call in flight included.
     const { heard, stop } = hear(id);
     try {
+      // A session whose webhooks arrive gets its verdict by push (./vendor-pace.ts): with no answer kept,
+      // a held request waits for it, and asks the vendor only once the pace has passed or the wait is over.
+      if ((await paceOf(id)) > (reuseMs || DEFAULT_REUSE_MS) && (await look(id)) === undefined) {
+        const askAt = Math.min(deadline, Date.now() + WEBHOOK_PACE_MS);
+        while (Date.now() < askAt && !signal?.aborted) {
+          const woken = await Promise.race([heard, pause(Math.min(LOOK_MS, askAt - Date.now()), signal)]);
+          if (woken) return woken;
+          const seen = await look(id);
+          if (seen?.final) return seen;
+        }
+      }
       for (;;) {
         const answer = await Promise.race([answerFor(vendor, sessionId), heard]);
         if (answer.final || answer.status !== 200 || deadline <= Date.now() || signal?.aborted) return answer;
-        const askAt = Math.min(deadline, Math.max(answer.at + interval, Date.now() + MIN_PAUSE_MS));
+        // Without a reuse window (0), held requests still pace their vendor calls by the default one.
+        let interval = await paceOf(id);
+        const next = () => Math.min(deadline, Math.max(answer.at + interval, Date.now() + MIN_PAUSE_MS));
+        let askAt = next();
         for (;;) {
           const woken = await Promise.race([heard, pause(Math.min(LOOK_MS, askAt - Date.now()), signal)]);
           if (woken) return woken;
           if (signal?.aborted) return answer;
-          if (Date.now() >= askAt) break;
+          if (Date.now() >= askAt) {
+            // A webhook came meanwhile (its flow.end may be being confirmed now): the push's pace from here.
+            const paced = await paceOf(id);
+            if (paced <= interval) break;
+            interval = paced;
+            askAt = next();
+            if (Date.now() >= askAt) break;
+            continue;
+          }
           const seen = reuseMs > 0 ? await look(id) : undefined;
           if (seen?.final) return seen;
         }

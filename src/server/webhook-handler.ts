@@ -18,6 +18,7 @@ import { checkTimeoutMs, getSessionResultWith, resolveVendorOptions } from './ve
 import type { ResolvedVendorOptions, SessionResult, VendorOptions, VendorSessionResult } from './vendor.js';
 import { resultFailureReasons } from './vendor-reasons.js';
 import type { FailureReason } from './vendor-reasons.js';
+import { awaitCallMark, noteWebhook } from './vendor-pace.js';
 import { parseWebhookEvent } from './webhook.js';
 import { checkReferenceOptions } from './reference.js';
 import type { VerdictLedger } from './verdict-ledger.js';
@@ -103,7 +104,11 @@ export interface WebhookHandlerOptions extends VendorOptions {
    * exactly one proxy that appends to it; anyone can write the header's earlier entries. Default `false`.
    */
   trustProxy?: boolean;
-  /** Where delivered event ids are kept; share one across instances so that they deliver once. Default: in memory. */
+  /**
+   * Where delivered event ids are kept; share one across instances so that they deliver once. Share it
+   * with `createStatusHandler` too: the two then keep a session to one vendor call per second between
+   * them, and its status requests leave a session whose webhooks arrive to the push. Default: in memory.
+   */
   store?: FlowStore;
   /**
    * Events whose `created` is older than this many seconds are refused (422); so are those more than 60 s
@@ -114,7 +119,8 @@ export interface WebhookHandlerOptions extends VendorOptions {
   /**
    * How long a `flow.end` may wait, inside the request, for the vendor's result while it is not final
    * (`{}`, `PROGRESS`, a status other than `FINISHED`/`FAILED`; asked again at 250, 500, 1000 ms...
-   * intervals). Past it the answer is 503 and the vendor's retry asks again. Default 3000; 0 answers 503
+   * intervals, and never within a second of another call about the session by a handler on the same
+   * `store`). Past it the answer is 503 and the vendor's retry asks again. Default 3000; 0 answers 503
    * at once.
    */
   confirmWaitMs?: number;
@@ -236,6 +242,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     for (let delay = 250; ; delay = Math.min(delay * 2, 1000)) {
       let outcome: SessionResult;
       try {
+        // Not in the same second as a status handler's call on the same store: one call per second.
+        await awaitCallMark(store, sessionId);
         outcome = await getSessionResultWith(vendor, sessionId);
       } catch (error) {
         if (!(error instanceof VendorError)) throw error;
@@ -370,6 +378,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       }
     };
     try {
+      // Status handlers on this store then leave the verdict to the push (./vendor-pace.ts).
+      await noteWebhook(store, event.session_id);
       let verdict: WebhookVerdict | undefined;
       if (event.event === 'flow.end') {
         const confirmed = await confirm(vendor, event.session_id, about);

@@ -10,6 +10,8 @@ export interface RecordedRequest {
   url: URL;
   headers: IncomingMessage['headers'];
   text: string;
+  /** When its body had arrived (ms since the epoch). */
+  at: number;
 }
 
 /** What the fake vendor does with a request: answer, never answer, or drop the connection. */
@@ -51,6 +53,7 @@ export async function startFakeVendor(): Promise<FakeVendor> {
         url: new URL(req.url ?? '/', 'http://vendor.test'),
         headers: req.headers,
         text: Buffer.concat(chunks).toString('utf8'),
+        at: Date.now(),
       };
       requests.push(recorded);
       const action = typeof behaviour === 'function' ? behaviour(recorded) : behaviour;
@@ -152,6 +155,22 @@ export async function until(check: () => boolean | Promise<boolean>, timeoutMs =
     if (Date.now() > deadline) throw new Error('timed out waiting');
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+/** A `technology.end` webhook for a session (a fresh event id, created now), posted to `url`. */
+export function technologyEndRequest(url: string, sessionId: string): Request {
+  return new Request(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      id: randomUUID(),
+      event: 'technology.end',
+      session_id: sessionId,
+      created: Math.floor(Date.now() / 1000),
+      success: true,
+      data: { technology_code: 'LD', liveness_result: { result: true } },
+    }),
+  });
 }
 
 /**

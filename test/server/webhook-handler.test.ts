@@ -372,7 +372,7 @@ describe('createWebhookHandler', { timeout: 30_000 }, () => {
     it('keeps a delivered id in the store at least as long as the age window', async () => {
       const store = createMemoryStore();
       const ttls: number[] = [];
-      const spy: FlowStore = { ...store, set: (key, value, ttlMs) => (ttls.push(ttlMs), store.set(key, value, ttlMs)) };
+      const spy: FlowStore = { ...store, set: (key, value, ttlMs) => (key.startsWith('bf:webhook:') && ttls.push(ttlMs), store.set(key, value, ttlMs)) };
       const { handler } = setup({ store: spy, maxAgeSeconds: 900 });
       await handler(post(technologyStart()));
       assert.equal(ttls.length, 1);
