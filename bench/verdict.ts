@@ -76,34 +76,19 @@ const webhookFetch: typeof fetch = (input, init) => {
   return fetch(input, { ...init, headers });
 };
 
-/** The vendor's `flow.end` envelope (SERVICE.md §5) for a session whose result now exists. */
+/** A webhook envelope of the vendor's (SERVICE.md §5) about a session, made now. */
+const envelope = (sessionId: string, event: string, data: Record<string, unknown>) =>
+  JSON.stringify({ id: randomUUID(), event, session_id: sessionId, created: Math.floor(Date.now() / 1000), success: true, flow_name: 'bench', metadata: {}, data });
+
+/** The `flow.end` envelope of a session whose result now exists. */
 const flowEndEnvelope = (sessionId: string) =>
-  JSON.stringify({
-    id: randomUUID(),
-    event: 'flow.end',
-    session_id: sessionId,
-    created: Math.floor(Date.now() / 1000),
-    success: true,
-    flow_name: 'bench',
-    metadata: {},
-    data: { session_result: { status: 'FINISHED', session_id: sessionId, flow_session_result: true } },
-  });
+  envelope(sessionId, 'flow.end', { session_result: { status: 'FINISHED', session_id: sessionId, flow_session_result: true } });
 
 /**
- * The vendor's `technology.end` envelope: sent as each technology ends, before `flow.end` (SERVICE.md §5),
- * so that the host knows the session's webhooks arrive and leaves its verdict to the push.
+ * The `technology.end` envelope: sent as each technology ends, before `flow.end`, so that the host knows
+ * the session's webhooks arrive and leaves its verdict to the push.
  */
-const technologyEndEnvelope = (sessionId: string) =>
-  JSON.stringify({
-    id: randomUUID(),
-    event: 'technology.end',
-    session_id: sessionId,
-    created: Math.floor(Date.now() / 1000),
-    success: true,
-    flow_name: 'bench',
-    metadata: {},
-    data: { technology_code: 'LD', liveness_result: { result: true } },
-  });
+const technologyEndEnvelope = (sessionId: string) => envelope(sessionId, 'technology.end', { technology_code: 'LD', liveness_result: { result: true } });
 
 function listen(server: Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));

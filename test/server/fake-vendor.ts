@@ -157,37 +157,23 @@ export async function until(check: () => boolean | Promise<boolean>, timeoutMs =
   }
 }
 
-/** A `technology.end` webhook for a session (a fresh event id, created now), posted to `url`. */
-export function technologyEndRequest(url: string, sessionId: string): Request {
+/** A webhook of the vendor's for a session (a fresh event id, created now), posted to `url`. */
+function eventRequest(url: string, sessionId: string, event: string, success: boolean, data: Record<string, unknown>): Request {
   return new Request(url, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      id: randomUUID(),
-      event: 'technology.end',
-      session_id: sessionId,
-      created: Math.floor(Date.now() / 1000),
-      success: true,
-      data: { technology_code: 'LD', liveness_result: { result: true } },
-    }),
+    body: JSON.stringify({ id: randomUUID(), event, session_id: sessionId, created: Math.floor(Date.now() / 1000), success, data }),
   });
 }
 
-/**
- * A `flow.end` webhook for a session (a fresh event id, created now), posted to `url`; its own body
- * claims `passed` or not, whatever the vendor's result says.
- */
+/** A `technology.end` webhook for a session, posted to `url`. */
+export function technologyEndRequest(url: string, sessionId: string): Request {
+  return eventRequest(url, sessionId, 'technology.end', true, { technology_code: 'LD', liveness_result: { result: true } });
+}
+
+/** A `flow.end` webhook for a session, posted to `url`; its own body claims `passed` or not, whatever the vendor's result says. */
 export function flowEndRequest(url: string, sessionId: string, claimsPassed = true): Request {
-  return new Request(url, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      id: randomUUID(),
-      event: 'flow.end',
-      session_id: sessionId,
-      created: Math.floor(Date.now() / 1000),
-      success: claimsPassed,
-      data: { session_result: { status: claimsPassed ? 'FINISHED' : 'FAILED', session_id: sessionId, flow_session_result: claimsPassed } },
-    }),
+  return eventRequest(url, sessionId, 'flow.end', claimsPassed, {
+    session_result: { status: claimsPassed ? 'FINISHED' : 'FAILED', session_id: sessionId, flow_session_result: claimsPassed },
   });
 }
