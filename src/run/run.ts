@@ -178,10 +178,16 @@ export function createRun(shell: RunShell, mode: FlowMode, locale: Locale): Run 
 
   /** Session → presenter → (the ending, through the listeners it sets up) → event. */
   async function begin(): Promise<void> {
-    // Asked for now, awaited once the session answer is in: it loads while the session request is in flight.
-    const checking = lazy('session');
-    // A chunk that did not load fails the start when it is awaited; no unhandled rejection before that.
-    checking.catch(() => {});
+    // Asked for at once (a popup's after its window: nothing may hold the window back), awaited once the
+    // session answer is in: it loads while the session request is in flight.
+    let checking: Promise<Checks> | undefined;
+    const check = () => {
+      checking ??= lazy('session');
+      // A chunk that did not load fails the start when it is awaited; no unhandled rejection before that.
+      checking.catch(() => {});
+      return checking;
+    };
+    if (mode !== 'popup') check();
     try {
       refuseApiKey(el);
       const problem = preflight(window);
@@ -222,6 +228,7 @@ export function createRun(shell: RunShell, mode: FlowMode, locale: Locale): Run 
       // Awaited below, or never when the start fails first.
       early?.catch(() => {});
       handoff = present(handoff);
+      check();
       // Awaited only when it is not known yet: the session request of any other start goes out within start().
       if (handoff instanceof Promise) handoff = await handoff;
       if (ended) return;
@@ -249,7 +256,7 @@ export function createRun(shell: RunShell, mode: FlowMode, locale: Locale): Run 
         }
       }
       if (ended) return;
-      checks = await checking;
+      checks = await check();
       if (ended) return;
       created ??= checks.sessionOf(answer);
       const shown = presenter ?? (await presenting!);
