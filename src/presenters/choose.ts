@@ -33,6 +33,14 @@ export interface Showing {
  * @param handoff the element's handoff, read once `kind` is known (its chunk is there by then).
  * @throws {FlowError} `popup-blocked` when the popup is blocked and cannot fall back.
  */
+/**
+ * Whether a blocked popup can fall back to the dialog: not with `popup-fallback="none"`, nor on a page whose
+ * policy refuses the camera (the dialog's frame would have none).
+ */
+export function popupFallsBack(popupFallback: string): boolean {
+  return popupFallback !== 'none' && documentAllowsCamera(document) !== false;
+}
+
 export function choosePresenter(
   start: Showing,
   host: PresenterHost,
@@ -52,7 +60,7 @@ export function choosePresenter(
       make = (deferred) => deferred.popupPresenter(host, popup!);
     } else {
       const blocked = new FlowError('popup-blocked', 'The browser blocked the popup: start from a click, or allow popups');
-      if (popupFallback === 'none' || documentAllowsCamera(document) === false) throw blocked;
+      if (!popupFallsBack(popupFallback)) throw blocked;
       report(blocked);
       start.mode = 'modal';
     }

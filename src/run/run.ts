@@ -20,7 +20,7 @@ import type { Locale } from '../locales.js';
 import { requestSession } from '../net/session-request.js';
 import { requestStatus } from '../net/status-request.js';
 import { preflight } from '../preflight.js';
-import { choosePresenter } from '../presenters/choose.js';
+import { choosePresenter, popupFallsBack } from '../presenters/choose.js';
 import type { Presenter, PresenterHost } from '../presenters/types.js';
 import type { FlowMessage } from '../schemas.js';
 import { startWarmUp, warmUrl } from '../warm-up.js';
@@ -182,9 +182,11 @@ export function createRun(shell: RunShell, mode: FlowMode, locale: Locale): Run 
     // session answer is in: it loads while the session request is in flight.
     let checking: Promise<Checks> | undefined;
     const check = () => {
-      checking ??= lazy('session');
-      // A chunk that did not load fails the start when it is awaited; no unhandled rejection before that.
-      checking.catch(() => {});
+      if (!checking) {
+        checking = lazy('session');
+        // A chunk that did not load fails the start when it is awaited; no unhandled rejection before that.
+        checking.catch(() => {});
+      }
       return checking;
     };
     if (mode !== 'popup') check();
@@ -222,7 +224,7 @@ export function createRun(shell: RunShell, mode: FlowMode, locale: Locale): Run 
       // session asks for it first, in the same click; not when the window may be blocked with nothing to
       // fall back on (no user activation and `popup-fallback="none"`): it would fail, a session asked for nothing.
       const early =
-        mode === 'popup' && handoff === undefined && !el.sessionId && el.sessionEndpoint && !el.resume && (hasUserActivation() || el.popupFallback !== 'none')
+        mode === 'popup' && handoff === undefined && !el.sessionId && el.sessionEndpoint && !el.resume && (hasUserActivation() || popupFallsBack(el.popupFallback))
           ? ask()
           : undefined;
       // Awaited below, or never when the start fails first.

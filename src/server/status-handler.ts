@@ -261,6 +261,8 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
   const readReference = options.reference && createReferenceReader(options.reference, caller, logger, redactorFor(options.apiKey));
   const store = options.store ?? createMemoryStore();
   const reuseMs = positiveInteger(options.reuseMs, DEFAULT_REUSE_MS, 'reuseMs', true);
+  // Without a reuse window (0), held requests still pace their vendor calls by the default one.
+  const pollMs = reuseMs || DEFAULT_REUSE_MS;
   const maxWaitMs = positiveInteger(options.maxWaitMs, DEFAULT_MAX_WAIT_MS, 'maxWaitMs', true);
   const limit = createCallLimit(
     positiveInteger(options.maxConcurrentVendorCalls, DEFAULT_MAX_CONCURRENT_VENDOR_CALLS, 'maxConcurrentVendorCalls'),
@@ -371,10 +373,7 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
    * {@link WEBHOOK_PACE_MS} for a session whose webhooks arrive through a handler on the same store,
    * whose verdict comes by push (./vendor-pace.ts).
    */
-  const paceOf = async (id: string): Promise<number> => {
-    const interval = reuseMs || DEFAULT_REUSE_MS;
-    return (await webhooksArrive(store, id)) ? Math.max(interval, WEBHOOK_PACE_MS) : interval;
-  };
+  const paceOf = async (id: string): Promise<number> => ((await webhooksArrive(store, id)) ? Math.max(pollMs, WEBHOOK_PACE_MS) : pollMs);
 
   /**
    * Another instance asked the vendor moments ago: its answer, once it is in the store, or `undefined`
@@ -445,7 +444,7 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
     try {
       // A session whose webhooks arrive gets its verdict by push (./vendor-pace.ts): with no answer kept,
       // a held request waits for it, and asks the vendor only once the pace has passed or the wait is over.
-      if ((await paceOf(id)) > (reuseMs || DEFAULT_REUSE_MS) && (await look(id)) === undefined) {
+      if ((await paceOf(id)) > pollMs && (await look(id)) === undefined) {
         const askAt = Math.min(deadline, Date.now() + WEBHOOK_PACE_MS);
         while (Date.now() < askAt && !signal?.aborted) {
           const woken = await Promise.race([heard, pause(Math.min(LOOK_MS, askAt - Date.now()), signal)]);
@@ -457,7 +456,6 @@ export function createStatusHandler(options: StatusHandlerOptions): (request: Re
       for (;;) {
         const answer = await Promise.race([answerFor(vendor, sessionId), heard]);
         if (answer.final || answer.status !== 200 || deadline <= Date.now() || signal?.aborted) return answer;
-        // Without a reuse window (0), held requests still pace their vendor calls by the default one.
         let interval = await paceOf(id);
         const next = () => Math.min(deadline, Math.max(answer.at + interval, Date.now() + MIN_PAUSE_MS));
         let askAt = next();

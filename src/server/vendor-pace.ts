@@ -21,7 +21,7 @@ export const WEBHOOK_PACE_MS = 5000;
 /** How long a session counts as getting webhooks after its last one, in ms: longer than any flow step. */
 const WEBHOOK_SEEN_MS = 30 * 60_000;
 /** The one-second mark of a vendor call. */
-export const CALL_MARK_MS = 1000;
+const CALL_MARK_MS = 1000;
 /** How often a confirmation that found the second taken tries again, in ms. */
 const RETRY_MS = 50;
 
