@@ -39,9 +39,20 @@ async function popupElement(base = flowOrigin, fallback = 'modal'): Promise<Biom
 async function clickToPopup(el: BiometricFlowElement): Promise<Window> {
   const open = sinon.spy(window, 'open');
   const loaded = oneEvent(el, 'flow-loaded');
-  triggerOf(el).click();
-  await loaded;
-  return open.firstCall.returnValue!;
+  // The test flow listens for commands once its script has run, which may be after the element saw the
+  // window leave about:blank (flow-loaded): a command sent sooner is lost (seen in Firefox under load).
+  const readyFrom = new Set<MessageEventSource | null>();
+  const onMessage = (event: MessageEvent) => event.data?.event === 'test-flow-ready' && readyFrom.add(event.source);
+  addEventListener('message', onMessage);
+  try {
+    triggerOf(el).click();
+    await loaded;
+    const popup = open.firstCall.returnValue!;
+    await waitUntil(() => readyFrom.has(popup), 'the test flow in the popup is ready');
+    return popup;
+  } finally {
+    removeEventListener('message', onMessage);
+  }
 }
 
 afterEach(async () => {
