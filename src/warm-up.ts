@@ -45,3 +45,36 @@ export function startWarmUp(url: URL, parent: ParentNode, referrerPolicy: Referr
     frame = undefined;
   };
 }
+
+/** A warm frame put in ahead of a start, by the element root it is in. */
+const ahead = new WeakMap<ParentNode, { href: string; stop: () => void; timer: ReturnType<typeof setTimeout> }>();
+
+/** How long a warm frame put in ahead waits for the start that its press announced. */
+const AHEAD_MS = 10_000;
+
+/**
+ * Puts the warm frame in ahead of a start that a press on the start button announces: a press's
+ * pointer-down (a held Space key's keydown) comes ~100 ms before its click, a touch's longer, and the
+ * connection uses that time. It goes after 10 s unless a start took it (`takeAhead`). One per root.
+ */
+export function warmAhead(url: URL, parent: ParentNode, referrerPolicy: ReferrerPolicy): void {
+  if (ahead.has(parent)) return;
+  const stop = startWarmUp(url, parent, referrerPolicy);
+  ahead.set(parent, { href: url.href, stop, timer: setTimeout(() => takeAhead(parent)?.(), AHEAD_MS) });
+}
+
+/**
+ * Takes the warm frame put in ahead in `parent`, if any: what takes it out, for the start that goes on
+ * with it. One for another URL than `url` (the attributes changed since the press) is taken out at once.
+ */
+export function takeAhead(parent: ParentNode, url?: URL): (() => void) | undefined {
+  const held = ahead.get(parent);
+  if (!held) return undefined;
+  ahead.delete(parent);
+  clearTimeout(held.timer);
+  if (url && url.href !== held.href) {
+    held.stop();
+    return undefined;
+  }
+  return held.stop;
+}

@@ -185,3 +185,105 @@ describe('warm-up: popups', () => {
     watch.stop();
   });
 });
+
+describe('warm-up: a press on the start button', () => {
+  const trigger = (el: BiometricFlowElement) => el.shadowRoot!.querySelector<HTMLButtonElement>('[part~="trigger"]')!;
+  const press = (target: Element, init: PointerEventInit = {}) =>
+    target.dispatchEvent(new PointerEvent('pointerdown', { button: 0, bubbles: true, composed: true, ...init }));
+  const key = (target: Element, init: KeyboardEventInit) => target.dispatchEvent(new KeyboardEvent('keydown', { bubbles: true, composed: true, ...init }));
+
+  it('puts the warm frame in at pointer-down, and the start that follows goes on with that frame', async () => {
+    let answer!: (response: Response) => void;
+    stubEndpoint(() => new Promise<Response>((resolve) => (answer = resolve)));
+    const el = await element();
+    const watch = watchWarmFrames(el);
+    press(trigger(el));
+    const ahead = warmFrame(el);
+    expect(ahead?.src, 'a warm frame before the click').to.equal(`${flowOrigin}/kyc/favicon.ico`);
+    expect(el.state, 'nothing started yet').to.equal('idle');
+    trigger(el).click();
+    await waitUntil(() => answer !== undefined, 'the session request');
+    await nextTask();
+    expect(watch.made.length, 'warm frames made').to.equal(1);
+    expect(warmFrame(el) === ahead, 'the start kept the frame the press put in').to.equal(true);
+    const loaded = oneEvent(el, 'flow-loaded');
+    answer(sessionAnswer());
+    await loaded;
+    expect(warmFrame(el) === null, 'gone once the flow loaded').to.equal(true);
+    watch.stop();
+  });
+
+  it('warms for a held Space or Enter and for a slotted button of the host, not for other keys, other buttons or a repeat', async () => {
+    const el = await element();
+    key(trigger(el), { key: 'a' });
+    key(trigger(el), { key: ' ', repeat: true });
+    press(trigger(el), { button: 2 });
+    expect(warmFrame(el) === null, 'no frame for another key, a repeat or a right button').to.equal(true);
+    key(trigger(el), { key: ' ' });
+    expect(warmFrame(el) !== null, 'a frame for Space').to.equal(true);
+    el.remove();
+    const enter = await element();
+    key(trigger(enter), { key: 'Enter' });
+    expect(warmFrame(enter) !== null, 'a frame for Enter').to.equal(true);
+    const slotted = await fixture<BiometricFlowElement>(
+      html`<biometric-flow session-endpoint="/api/session" flow-base-url=${flowOrigin}><button slot="trigger">Verify</button></biometric-flow>`,
+    );
+    press(slotted.querySelector('button')!);
+    expect(warmFrame(slotted) !== null, 'a frame for the host’s own button').to.equal(true);
+  });
+
+  it('takes the frame out after 10 s without a start, and when the element leaves the page', async () => {
+    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const el = await element();
+    press(trigger(el));
+    press(trigger(el));
+    expect(el.shadowRoot!.querySelectorAll('iframe').length, 'one frame for two presses').to.equal(1);
+    clock.tick(9_999);
+    expect(warmFrame(el) !== null, 'still there at 9.999 s').to.equal(true);
+    clock.tick(1);
+    expect(warmFrame(el) === null, 'gone at 10 s').to.equal(true);
+    press(trigger(el));
+    expect(warmFrame(el) !== null, 'a new press, a new frame').to.equal(true);
+    el.remove();
+    expect(warmFrame(el) === null, 'gone with the element').to.equal(true);
+    expect(clock.countTimers(), 'no timer left').to.equal(0);
+  });
+
+  it('replaces a frame put in for another flow base when the start comes', async () => {
+    stubEndpoint(never);
+    const el = await element();
+    press(trigger(el));
+    const ahead = warmFrame(el)!;
+    el.flowBaseUrl = `${flowOrigin}/other`;
+    await el.updateComplete;
+    trigger(el).click();
+    await waitUntil(() => warmFrame(el)?.src === `${flowOrigin}/other/favicon.ico`, 'the warm frame of the new base');
+    expect(ahead.isConnected, 'the old frame is out').to.equal(false);
+    el.cancel();
+  });
+
+  it('puts nothing in for a popup, a given session-id, warm-url="none", a bad flow-base-url or a start under way', async () => {
+    const cases = [
+      html`<biometric-flow mode="popup" session-endpoint="/api/session" flow-base-url=${flowOrigin}></biometric-flow>`,
+      html`<biometric-flow session-id="3f2b8c1e-4a5d-4e6f-8a7b-9c0d1e2f3a4b" flow-base-url=${flowOrigin}></biometric-flow>`,
+      html`<biometric-flow session-endpoint="/api/session" flow-base-url=${flowOrigin} warm-url="none"></biometric-flow>`,
+      html`<biometric-flow session-endpoint="/api/session" flow-base-url="http://flow.example"></biometric-flow>`,
+    ];
+    for (const template of cases) {
+      const el = await fixture<BiometricFlowElement>(template);
+      press(trigger(el));
+      expect(warmFrame(el) === null, el.outerHTML).to.equal(true);
+    }
+    stubEndpoint(never);
+    const el = await element();
+    const watch = watchWarmFrames(el);
+    void el.start();
+    await nextTask();
+    // The start's own frame only: a press while a start is under way adds none (the button is gone by
+    // then; the template's handler is called as it would be).
+    el.pressed(new PointerEvent('pointerdown', { button: 0 }));
+    expect(watch.made.length).to.equal(1);
+    el.cancel();
+    watch.stop();
+  });
+});

@@ -23,7 +23,7 @@ import { preflight } from '../preflight.js';
 import { choosePresenter, popupFallsBack } from '../presenters/choose.js';
 import type { Presenter, PresenterHost } from '../presenters/types.js';
 import type { FlowMessage } from '../schemas.js';
-import { startWarmUp, warmUrl } from '../warm-up.js';
+import { startWarmUp, takeAhead, warmUrl } from '../warm-up.js';
 
 type Deferred = Chunk<'deferred'>;
 type Checks = Chunk<'session'>;
@@ -338,7 +338,8 @@ export function createRun(shell: RunShell, mode: FlowMode, locale: Locale): Run 
   function warmUp(): void {
     const target = warmUrl(el.warmUrl, where.base, document.baseURI);
     if (mode === 'popup' || target === undefined || target.origin === location.origin) return;
-    stopWarmUp = startWarmUp(target, el.renderRoot, 'strict-origin-when-cross-origin');
+    // A press on the start button may have put it in already (see `warmAhead`).
+    stopWarmUp = takeAhead(el.renderRoot, target) ?? startWarmUp(target, el.renderRoot, 'strict-origin-when-cross-origin');
   }
 
   function endWarmUp(): void {

@@ -12,12 +12,16 @@ import { textsFor, type Locale } from '../locales.js';
 import type { PresenterView } from '../presenters/types.js';
 import type { Run } from '../run/run.js';
 
-/** What the render reads of the element: its state and locale; its start buttons start it ("Try again" resets it first). */
+/**
+ * What the render reads of the element: its state and locale; its start buttons start it ("Try again"
+ * resets it first), and a press on the start button tells it a start is coming (`pressed`).
+ */
 export interface ViewHost {
   readonly state: FlowState;
   readonly resolvedLocale: Locale;
   start(): unknown;
   reset(): void;
+  pressed(event: PointerEvent | KeyboardEvent): void;
 }
 
 /**
@@ -41,7 +45,8 @@ export function renderElement(element: ViewHost, chunks: Chunks, run: Run | unde
       : later === undefined
         ? html`<span class="spinner" aria-hidden="true"></span>`
         : html`<p class="message error" role="alert">${CHUNK_FAILED[locale]}</p>`;
-  const trigger = (): TemplateResult => html`<slot name="trigger" @click=${() => void element.start()}
+  const press = (event: PointerEvent | KeyboardEvent) => element.pressed(event);
+  const trigger = (): TemplateResult => html`<slot name="trigger" @click=${() => void element.start()} @pointerdown=${press} @keydown=${press}
     ><button part="trigger" class="trigger" type="button">${texts.start}</button></slot
     >${chunks.handoff()?.offer()}`;
   const body =
