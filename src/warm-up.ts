@@ -46,8 +46,8 @@ export function startWarmUp(url: URL, parent: ParentNode, referrerPolicy: Referr
   };
 }
 
-/** A warm frame put in ahead of a start, by the element root it is in. */
-const ahead = new WeakMap<ParentNode, { href: string; stop: () => void; timer: ReturnType<typeof setTimeout> }>();
+/** A warm frame put in ahead of a start, by the element root it is in; `refused` once the page's CSP refused it. */
+const ahead = new WeakMap<ParentNode, { href: string; stop: () => void; timer: ReturnType<typeof setTimeout>; refused?: boolean }>();
 
 /** How long a warm frame put in ahead waits for the start that its press announced. */
 const AHEAD_MS = 10_000;
@@ -59,20 +59,38 @@ const AHEAD_MS = 10_000;
  */
 export function warmAhead(url: URL, parent: ParentNode, referrerPolicy: ReferrerPolicy): void {
   if (ahead.has(parent)) return;
+  // A refusal comes before the start listens for one (run.ts): the start then makes a frame of its own,
+  // whose refusal it hears, rather than go on with this one.
+  const listening = new AbortController();
+  const held = {
+    href: url.href,
+    stop: () => {
+      listening.abort();
+      stop();
+    },
+    timer: setTimeout(() => takeAhead(parent)?.(), AHEAD_MS),
+    refused: false,
+  };
+  document.addEventListener(
+    'securitypolicyviolation',
+    (event) => (held.refused ||= event.effectiveDirective === 'frame-src' && new URL(event.blockedURI).origin === url.origin),
+    { signal: listening.signal },
+  );
   const stop = startWarmUp(url, parent, referrerPolicy);
-  ahead.set(parent, { href: url.href, stop, timer: setTimeout(() => takeAhead(parent)?.(), AHEAD_MS) });
+  ahead.set(parent, held);
 }
 
 /**
  * Takes the warm frame put in ahead in `parent`, if any: what takes it out, for the start that goes on
- * with it. One for another URL than `url` (the attributes changed since the press) is taken out at once.
+ * with it. One for another URL than `url` (the attributes changed since the press), or one the page's CSP
+ * refused, is taken out at once.
  */
 export function takeAhead(parent: ParentNode, url?: URL): (() => void) | undefined {
   const held = ahead.get(parent);
   if (!held) return undefined;
   ahead.delete(parent);
   clearTimeout(held.timer);
-  if (url && url.href !== held.href) {
+  if (held.refused || (url && url.href !== held.href)) {
     held.stop();
     return undefined;
   }

@@ -11,6 +11,7 @@ const chromium = navigator.userAgent.includes('Chrome/');
 
 interface Report {
   type?: string;
+  pressed?: number;
   code?: string;
   message?: string;
   state?: string;
@@ -64,6 +65,14 @@ describe('page policies that disagree with flow-base-url', function () {
       expect(line).to.include('securityHeaders({ flowBaseUrl })');
       expect(line).to.include('NEXT_PUBLIC_');
       expect(line!.endsWith('See https://www.npmjs.com/package/biometric-flow#flow-blocked-by-policy'), line).to.equal(true);
+    });
+
+    it('a warm frame a press put in, refused before the start: the start still ends on a refusal before the session is shown', async () => {
+      const reports = await page({ csp: "frame-src 'self'", hang: '', press: '' }, (r) => errors(r).length > 0 && r.some((x) => x.aborted));
+      expect(reports.find((report) => 'pressed' in report), 'the press put a frame in').to.deep.include({ pressed: 1 });
+      expect(errors(reports).map((report) => report.code)).to.deep.equal(['flow-blocked-by-policy']);
+      expect(errors(reports)[0]).to.include({ state: 'error', frames: 0 });
+      expect(reports.some((report) => report.type === 'session-created'), 'no flow was shown').to.equal(false);
     });
 
     it("without a warm-up, the flow frame's own refusal ends the start; two starts, one console line", async () => {

@@ -103,7 +103,8 @@ const COOP_POPUP_PAGE = `<!doctype html>
 
 // A page whose Content-Security-Policy and Permissions-Policy come from its query (`csp`, `pp`: header
 // values, `{flow}` standing for `flow`, the flow origin the element is given; `warm`: its warm-url;
-// `hang`: a session endpoint that never answers; `starts`: how many starts, a reset between). Its element
+// `hang`: a session endpoint that never answers; `starts`: how many starts, a reset between; `press`: a
+// press on the start button 300 ms before the start). Its element
 // starts at once on a stubbed session endpoint; the page tells its parent what the element did, what it
 // logged (console.error), and `settled` once a start's flow loaded and the element's deferred module is there.
 const POLICY_PAGE = `<!doctype html>
@@ -141,6 +142,12 @@ const POLICY_PAGE = `<!doctype html>
   });
   document.body.append(el);
   await el.updateComplete;
+  if (query.has('press')) {
+    // A press on the start button first, and time for what it put in to be refused.
+    el.shadowRoot.querySelector('[part~="trigger"]').dispatchEvent(new PointerEvent('pointerdown', { button: 0, bubbles: true, composed: true }));
+    say({ pressed: el.shadowRoot.querySelectorAll('iframe').length });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
   start();
 </script></body></html>`;
 
