@@ -384,6 +384,32 @@ describe('biometric-flow preflight', () => {
     }
   });
 
+  it('asks for no session for a popup start without a click whose window is blocked, where a frame could not have the camera either', async () => {
+    const reports: Array<Record<string, unknown>> = [];
+    const listener = (event: MessageEvent) => {
+      if (event.data?.fixture === 'camera-blocked') reports.push(event.data);
+    };
+    addEventListener('message', listener);
+    const frame = document.createElement('iframe');
+    frame.src = '/__fixtures/camera-blocked.html?auto&popup';
+    document.body.append(frame);
+    try {
+      const chromium = navigator.userAgent.includes('Chrome/');
+      // Chromium can tell the policy: the blocked window has nothing to fall back on, and the start ends
+      // there. Firefox and WebKit cannot: the start falls back to the dialog, and asks (the endpoint is missing).
+      await waitUntil(() => reports.some((report) => report.code === (chromium ? 'popup-blocked' : 'session-http-error')), 'the start ends', { timeout: 5000 });
+      const last = reports.filter((report) => report.code).at(-1)!;
+      if (chromium) {
+        expect(last).to.include({ code: 'popup-blocked', state: 'error', opened: 1, fetches: 0 });
+      } else {
+        expect(last).to.include({ code: 'session-http-error', opened: 1, fetches: 1 });
+      }
+    } finally {
+      removeEventListener('message', listener);
+      frame.remove();
+    }
+  });
+
   it('falls back to a popup when a click starts it on such a page', async function () {
     const reports: Array<Record<string, unknown>> = [];
     const listener = (event: MessageEvent) => {

@@ -38,18 +38,24 @@ const CAMERA_BLOCKED_PAGE = `<!doctype html>
 <body>
 <script type="module">
   import '/src/index.ts';
+  const query = new URL(location.href).searchParams;
   let opened = 0;
+  let fetches = 0;
   const realOpen = window.open;
-  window.open = (...args) => { opened += 1; return realOpen.apply(window, args); };
+  // ?popup: an element in popup mode whose window the browser blocks.
+  window.open = (...args) => { opened += 1; return query.has('popup') ? null : realOpen.apply(window, args); };
+  const realFetch = window.fetch;
+  window.fetch = (...args) => { fetches += 1; return realFetch.apply(window, args); };
   const el = document.createElement('biometric-flow');
   el.sessionEndpoint = '/api/no-such-endpoint';
   el.locale = 'en';
+  if (query.has('popup')) el.mode = 'popup';
   const policy = document.permissionsPolicy ?? document.featurePolicy;
   el.addEventListener('flow-error', (event) => {
-    parent.postMessage({ fixture: 'camera-blocked', code: event.detail.code, state: el.state, canTell: !!policy, opened }, '*');
+    parent.postMessage({ fixture: 'camera-blocked', code: event.detail.code, state: el.state, canTell: !!policy, opened, fetches }, '*');
   });
   document.body.append(el);
-  const auto = new URL(location.href).searchParams.has('auto');
+  const auto = query.has('auto');
   el.updateComplete.then(() => {
     if (auto) el.start();
     parent.postMessage({ fixture: 'camera-blocked', ready: true }, '*');
