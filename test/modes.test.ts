@@ -356,17 +356,35 @@ describe('biometric-flow mode="popup"', () => {
   });
 });
 
+/**
+ * Runs `body` with the camera-blocked fixture page (a Permissions-Policy that refuses the camera) loaded
+ * in a frame at `query`, and the reports it posts so far; takes the frame out after.
+ */
+async function withCameraBlockedPage(
+  query: string,
+  body: (reports: Array<Record<string, unknown>>, frame: HTMLIFrameElement) => Promise<void>,
+  style = '',
+): Promise<void> {
+  const reports: Array<Record<string, unknown>> = [];
+  const listener = (event: MessageEvent) => {
+    if (event.data?.fixture === 'camera-blocked') reports.push(event.data);
+  };
+  addEventListener('message', listener);
+  const frame = document.createElement('iframe');
+  frame.src = `/__fixtures/camera-blocked.html${query}`;
+  frame.style.cssText = style;
+  document.body.append(frame);
+  try {
+    await body(reports, frame);
+  } finally {
+    removeEventListener('message', listener);
+    frame.remove();
+  }
+}
+
 describe('biometric-flow preflight', () => {
   it('reports camera-blocked-by-policy on a page whose Permissions-Policy forbids the camera', async () => {
-    const reports: Array<Record<string, unknown>> = [];
-    const listener = (event: MessageEvent) => {
-      if (event.data?.fixture === 'camera-blocked') reports.push(event.data);
-    };
-    addEventListener('message', listener);
-    const frame = document.createElement('iframe');
-    frame.src = '/__fixtures/camera-blocked.html?auto';
-    document.body.append(frame);
-    try {
+    await withCameraBlockedPage('?auto', async (reports) => {
       await waitUntil(() => reports.some((report) => report.code), 'the fixture reports an error', { timeout: 5000 });
       const report = reports.find((r) => r.code)!;
       const chromium = navigator.userAgent.includes('Chrome/');
@@ -378,22 +396,11 @@ describe('biometric-flow preflight', () => {
         // Firefox and WebKit cannot tell; the element goes on to the (here missing) endpoint.
         expect(report.code).to.equal('session-http-error');
       }
-    } finally {
-      removeEventListener('message', listener);
-      frame.remove();
-    }
+    });
   });
 
   it('asks for no session for a popup start without a click whose window is blocked, where a frame could not have the camera either', async () => {
-    const reports: Array<Record<string, unknown>> = [];
-    const listener = (event: MessageEvent) => {
-      if (event.data?.fixture === 'camera-blocked') reports.push(event.data);
-    };
-    addEventListener('message', listener);
-    const frame = document.createElement('iframe');
-    frame.src = '/__fixtures/camera-blocked.html?auto&popup';
-    document.body.append(frame);
-    try {
+    await withCameraBlockedPage('?auto&popup', async (reports) => {
       const chromium = navigator.userAgent.includes('Chrome/');
       // Chromium can tell the policy: the blocked window has nothing to fall back on, and the start ends
       // there. Firefox and WebKit cannot: the start falls back to the dialog, and asks (the endpoint is missing).
@@ -404,23 +411,11 @@ describe('biometric-flow preflight', () => {
       } else {
         expect(last).to.include({ code: 'session-http-error', opened: 1, fetches: 1 });
       }
-    } finally {
-      removeEventListener('message', listener);
-      frame.remove();
-    }
+    });
   });
 
   it('falls back to a popup when a click starts it on such a page', async function () {
-    const reports: Array<Record<string, unknown>> = [];
-    const listener = (event: MessageEvent) => {
-      if (event.data?.fixture === 'camera-blocked') reports.push(event.data);
-    };
-    addEventListener('message', listener);
-    const frame = document.createElement('iframe');
-    frame.src = '/__fixtures/camera-blocked.html';
-    frame.style.cssText = 'position: fixed; left: 0; top: 0; width: 400px; height: 200px; border: 0';
-    document.body.append(frame);
-    try {
+    await withCameraBlockedPage('', async (reports, frame) => {
       await waitUntil(() => reports.some((report) => report.ready), 'the fixture is ready', { timeout: 5000 });
       const trigger = frame.contentDocument!.querySelector('biometric-flow')!.shadowRoot!.querySelector('[part~="trigger"]')!;
       const box = trigger.getBoundingClientRect();
@@ -435,10 +430,7 @@ describe('biometric-flow preflight', () => {
       } else {
         expect(codes).to.deep.equal(['session-http-error']);
       }
-    } finally {
-      removeEventListener('message', listener);
-      frame.remove();
-    }
+    }, 'position: fixed; left: 0; top: 0; width: 400px; height: 200px; border: 0');
   });
 
   it('does not ask about the camera on a page that allows it', async () => {
