@@ -39,7 +39,7 @@ const MODES: readonly FlowMode[] = ['inline', 'modal', 'popup'];
  *
  * @attr {'idle'|'requesting'|'loading'|'active'|'confirming'|'finished'|'cancelled'|'error'} state - Read-only, reflected: where the element is.
  *
- * @slot trigger - Replaces the default start button; a click on it starts the flow.
+ * @slot trigger - Replaces the default start button; a click on it starts the flow, and a press on it (pointer-down, Space or Enter) warms the flow's connection (see `warm-url`).
  * @slot loading - Shown while the session is requested: over the flow's box, which has its full height from the start.
  * @slot finished - Shown once the flow ended. By default: passed, did not pass (with the reasons and "Try again"), or "we are checking your result".
  * @slot error - Shown after a `flow-error`.
