@@ -277,7 +277,7 @@ export class BiometricFlowElement extends LitElement {
       return; // the start tells what is wrong with it
     }
     const target = warmUrl(this.warmUrl, base, document.baseURI);
-    if (target && target.origin !== location.origin) warmAhead(target, this.renderRoot, 'strict-origin-when-cross-origin');
+    if (target) warmAhead(target, this.renderRoot, 'strict-origin-when-cross-origin');
   }
 
   /** Stops the flow under way, if any, and fires `cancelled` with reason `api`. */

@@ -21,6 +21,15 @@ export function documentAllowsCamera(doc: Document): boolean | undefined {
   }
 }
 
+/**
+ * Whether a `securitypolicyviolation` is the page's Content-Security-Policy refusing a frame of `origin`:
+ * reported as frame-src by Chromium, Firefox and WebKit when child-src or default-src refuses it too; its
+ * blockedURI is a URL then (only the origin, for a cross-origin frame).
+ */
+export function refusesFrame(event: SecurityPolicyViolationEvent, origin: string): boolean {
+  return event.effectiveDirective === 'frame-src' && new URL(event.blockedURI).origin === origin;
+}
+
 /** What must hold before any request is made. */
 export function preflight(win: Window & typeof globalThis): FlowError | undefined {
   if (!win.isSecureContext) {

@@ -1,3 +1,5 @@
+import { refusesFrame } from './preflight.js';
+
 /**
  * Warms the flow origin's connection while the session is requested, where the flow frame will use it.
  *
@@ -10,8 +12,9 @@
 
 /**
  * The URL a warm-up loads: `warm-url` resolved against the document, by default `<flow-base>/favicon.ico`;
- * `undefined` when it is `none`, does not parse or is on another origin than the flow (it would warm a
- * connection the flow does not use).
+ * `undefined` when it is `none`, does not parse, is on another origin than the flow (it would warm a
+ * connection the flow does not use) or the flow is on the page's own origin (its frame finds the page's
+ * connection).
  */
 export function warmUrl(attribute: string | undefined, flowBase: URL, documentBase: string): URL | undefined {
   if (attribute === 'none') return undefined;
@@ -21,7 +24,7 @@ export function warmUrl(attribute: string | undefined, flowBase: URL, documentBa
   } catch {
     return undefined;
   }
-  return url.origin === flowBase.origin ? url : undefined;
+  return url.origin === flowBase.origin && url.origin !== location.origin ? url : undefined;
 }
 
 /**
@@ -47,7 +50,7 @@ export function startWarmUp(url: URL, parent: ParentNode, referrerPolicy: Referr
 }
 
 /** A warm frame put in ahead of a start, by the element root it is in; `refused` once the page's CSP refused it. */
-const ahead = new WeakMap<ParentNode, { href: string; stop: () => void; timer: ReturnType<typeof setTimeout>; refused?: boolean }>();
+const ahead = new WeakMap<ParentNode, { href: string; stop: () => void; timer: ReturnType<typeof setTimeout>; refused: boolean }>();
 
 /** How long a warm frame put in ahead waits for the start that its press announced. */
 const AHEAD_MS = 10_000;
@@ -59,24 +62,20 @@ const AHEAD_MS = 10_000;
  */
 export function warmAhead(url: URL, parent: ParentNode, referrerPolicy: ReferrerPolicy): void {
   if (ahead.has(parent)) return;
-  // A refusal comes before the start listens for one (run.ts): the start then makes a frame of its own,
-  // whose refusal it hears, rather than go on with this one.
+  const stopFrame = startWarmUp(url, parent, referrerPolicy);
   const listening = new AbortController();
   const held = {
     href: url.href,
     stop: () => {
       listening.abort();
-      stop();
+      stopFrame();
     },
     timer: setTimeout(() => takeAhead(parent)?.(), AHEAD_MS),
     refused: false,
   };
-  document.addEventListener(
-    'securitypolicyviolation',
-    (event) => (held.refused ||= event.effectiveDirective === 'frame-src' && new URL(event.blockedURI).origin === url.origin),
-    { signal: listening.signal },
-  );
-  const stop = startWarmUp(url, parent, referrerPolicy);
+  // A refusal (a task after the frame went in) comes before the start listens for one (run.ts): the start
+  // then makes a frame of its own, whose refusal it hears, rather than go on with this one.
+  document.addEventListener('securitypolicyviolation', (event) => (held.refused ||= refusesFrame(event, url.origin)), { signal: listening.signal });
   ahead.set(parent, held);
 }
 

@@ -19,7 +19,7 @@ import { lazy, type Chunk } from '../lazy.js';
 import type { Locale } from '../locales.js';
 import { requestSession } from '../net/session-request.js';
 import { requestStatus } from '../net/status-request.js';
-import { preflight } from '../preflight.js';
+import { preflight, refusesFrame } from '../preflight.js';
 import { choosePresenter, popupFallsBack } from '../presenters/choose.js';
 import type { Presenter, PresenterHost } from '../presenters/types.js';
 import type { FlowMessage } from '../schemas.js';
@@ -208,11 +208,7 @@ export function createRun(shell: RunShell, mode: FlowMode, locale: Locale): Run 
       // A page whose Content-Security-Policy refuses the flow's frames (a flow-base-url it was not built
       // for): the first refusal, the warm-up's or else the flow's own, ends the start before a blocked frame stays.
       document.addEventListener('securitypolicyviolation', (event) => {
-        // Reported as frame-src by Chromium, Firefox and WebKit when child-src or default-src refuses it too; its
-        // blockedURI is a URL (only the origin, for a cross-origin frame).
-        if (event.effectiveDirective === 'frame-src' && new URL(event.blockedURI).origin === where.base.origin) {
-          fail(new FlowError('flow-blocked-by-policy', 'Content-Security-Policy blocks the flow frame'));
-        }
+        if (refusesFrame(event, where.base.origin)) fail(new FlowError('flow-blocked-by-policy', 'Content-Security-Policy blocks the flow frame'));
       }, { signal });
       // Before anything is awaited: a popup opens inside the click. The handoff is decided before any session
       // request: a start that goes to the person's own browser needs none. Where the handoff sends the start
@@ -337,7 +333,7 @@ export function createRun(shell: RunShell, mode: FlowMode, locale: Locale): Run 
    */
   function warmUp(): void {
     const target = warmUrl(el.warmUrl, where.base, document.baseURI);
-    if (mode === 'popup' || target === undefined || target.origin === location.origin) return;
+    if (mode === 'popup' || target === undefined) return;
     // A press on the start button may have put it in already (see `warmAhead`).
     stopWarmUp = takeAhead(el.renderRoot, target) ?? startWarmUp(target, el.renderRoot, 'strict-origin-when-cross-origin');
   }
