@@ -10,6 +10,8 @@ const root = new URL('..', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'biometric-flow-test-'));
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const failedSuites = [];
+/** Each failed test's name, printed again at the end: a CI log may keep only its last lines. */
+const failedTests = [];
 
 function run(command, args, env = {}) {
   return new Promise((resolve) => {
@@ -39,6 +41,25 @@ async function check(name, command, args) {
   }
 }
 
+/** The names of the failed tests in a TAP report, each with its suites' names. */
+function tapFailures(text) {
+  const path = [];
+  const failures = [];
+  for (const line of text.split('\n')) {
+    const subtest = line.match(/^( *)# Subtest: (.*)$/);
+    if (subtest) {
+      const depth = subtest[1].length / 4;
+      path.length = depth;
+      path[depth] = subtest[2];
+      continue;
+    }
+    const result = line.match(/^( *)not ok \d+ - (.*?)(?: # .*)?$/);
+    if (result) failures.push([...path.slice(0, result[1].length / 4), result[2]].join(' › '));
+  }
+  // a suite fails with its tests: name only the tests
+  return failures.filter((failure) => !failures.some((other) => other.startsWith(`${failure} › `)));
+}
+
 /** Node's test runner over some files; counts come from its TAP summary. */
 async function nodeSuite(name, files, extraArgs = []) {
   if (files.length === 0) return;
@@ -62,6 +83,7 @@ async function nodeSuite(name, files, extraArgs = []) {
   totals.passed += passed;
   totals.failed += failed;
   totals.skipped += number('skipped') + number('todo');
+  failedTests.push(...tapFailures(text).map((test) => `${name}: ${test}`));
   if (code !== 0 || failed > 0 || passed === 0) {
     failedSuites.push(name);
     if (failed === 0) totals.failed += 1; // the runner failed outside any test
@@ -78,6 +100,7 @@ async function browserSuite() {
     totals.passed += counts.passed;
     totals.failed += counts.failed;
     totals.skipped += counts.skipped;
+    failedTests.push(...(counts.failures ?? []).map((test) => `element tests, ${test}`));
   }
   if (code !== 0 || !counts || counts.failed > 0 || counts.passed === 0) {
     failedSuites.push('element tests');
@@ -97,6 +120,7 @@ await nodeSuite('end-to-end tests', testFiles('test/e2e'), ['--test-concurrency=
 await nodeSuite('example apps', testFiles('test/examples'));
 
 rmSync(work, { recursive: true, force: true });
+if (failedTests.length > 0) console.log(`\nFailed tests:\n${failedTests.map((test) => `  ${test}`).join('\n')}`);
 if (failedSuites.length > 0) console.log(`\nFailed: ${failedSuites.join(', ')}`);
 const skipped = totals.skipped > 0 ? `, ${totals.skipped} skipped` : '';
 console.log(`${totals.passed} passed, ${totals.failed} failed${skipped}`);
