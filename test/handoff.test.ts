@@ -63,7 +63,9 @@ afterEach(() => {
 });
 
 describe('handoff: auto on a device without a camera', () => {
-  it('shows the QR code, the code and the link instead of the flow, and finishes via handoff by status', async () => {
+  it('shows the QR code, the code and the link instead of the flow, and finishes via handoff by status', async function () {
+    // The element's own schedule for a flow out of sight: PENDING at 3 s, FINISHED at 7.5 s, real time.
+    this.timeout(20_000);
     camera(false);
     const routes = stubRoutes({
       '/api/session': [session()],
@@ -155,7 +157,9 @@ describe('handoff: auto on a device without a camera', () => {
     el.cancel();
   });
 
-  it('says to go on on the phone once the phone opened the link: no QR code, code, countdown or "New code" then', async () => {
+  it('says to go on on the phone once the phone opened the link: no QR code, code, countdown or "New code" then', async function () {
+    // It waits up to 10 s for the element's own poll schedule (real time): more than the default test time.
+    this.timeout(20_000);
     camera(false);
     let asked = 0;
     const routes = stubRoutes({
