@@ -11,8 +11,7 @@ import { reportError } from './run/report.js';
 import { createRun, type Run, type RunShell } from './run/run.js';
 import { focusResult, focusTarget } from './views/focus.js';
 import { renderElement } from './views/render.js';
-import { flowLocation } from './flow-url.js';
-import { takeAhead, warmAhead, warmUrl } from './warm-up.js';
+import { takeAhead, warmOnPress } from './warm-up.js';
 // Last: imported before the run, the bundler put errors.ts in a file of its own that the core imports
 // (the size check `imports no other file statically` fails on it).
 import { chunksController } from './chunks-controller.js';
@@ -261,23 +260,13 @@ export class BiometricFlowElement extends LitElement {
   }
 
   /**
-   * A press on the start button, before its click: a start that will show the flow in a frame after a
-   * session request warms the flow's connection now (see `warmAhead` in warm-up.ts).
+   * A press on the start button, before its click, while no start is under way: it may warm the flow's
+   * connection for the start it announces (`warmOnPress` in warm-up.ts).
    *
    * @internal Called by the start button's template.
    */
   pressed(event: PointerEvent | KeyboardEvent): void {
-    const key = event instanceof KeyboardEvent;
-    if ((key ? (event.key !== ' ' && event.key !== 'Enter') || event.repeat : event.button !== 0) || this.#run?.ended === false) return;
-    if (this.mode === 'popup' || this.sessionId || !this.sessionEndpoint) return;
-    let base: URL;
-    try {
-      base = flowLocation({ baseUrl: this.flowBaseUrl, finishedUrl: this.finishedUrl, documentBase: document.baseURI }).base;
-    } catch {
-      return; // the start tells what is wrong with it
-    }
-    const target = warmUrl(this.warmUrl, base, document.baseURI);
-    if (target) warmAhead(target, this.renderRoot, 'strict-origin-when-cross-origin');
+    if (this.#run?.ended !== false) warmOnPress(this, event);
   }
 
   /** Stops the flow under way, if any, and fires `cancelled` with reason `api`. */

@@ -1,3 +1,4 @@
+import { flowLocation } from './flow-url.js';
 import { refusesFrame } from './preflight.js';
 
 /**
@@ -34,13 +35,14 @@ export function warmUrl(attribute: string | undefined, flowBase: URL, documentBa
  * which ran after the page's next paint (`node bench/trace-flow.mjs --each`: 28 → 20 ms after the click,
  * medians of 15 rounds at 80 ms RTT, where the connection is what the flow waits for).
  */
-export function startWarmUp(url: URL, parent: ParentNode, referrerPolicy: ReferrerPolicy): () => void {
+export function startWarmUp(url: URL, parent: ParentNode): () => void {
   let frame: HTMLIFrameElement | undefined = document.createElement('iframe');
   // visibility:hidden takes it out of sight, of the accessibility tree and of the focus order; no `allow`:
   // it needs nothing. (display:none was tried: in Firefox 7 of 9 flows reused its connection in one run on
   // a busy machine, no better than this frame; it stays the style the bench measured first.)
   frame.style.cssText = 'position:absolute;width:0;height:0;border:0;visibility:hidden';
-  frame.referrerPolicy = referrerPolicy;
+  // The flow frame's own (presenters/frame.ts).
+  frame.referrerPolicy = 'strict-origin-when-cross-origin';
   frame.src = url.href;
   parent.append(frame);
   return () => {
@@ -60,9 +62,9 @@ const AHEAD_MS = 10_000;
  * pointer-down (a held Space key's keydown) comes ~100 ms before its click, a touch's longer, and the
  * connection uses that time. It goes after 10 s unless a start took it (`takeAhead`). One per root.
  */
-export function warmAhead(url: URL, parent: ParentNode, referrerPolicy: ReferrerPolicy): void {
+function warmAhead(url: URL, parent: ParentNode): void {
   if (ahead.has(parent)) return;
-  const stopFrame = startWarmUp(url, parent, referrerPolicy);
+  const stopFrame = startWarmUp(url, parent);
   const listening = new AbortController();
   const held = {
     href: url.href,
@@ -94,4 +96,35 @@ export function takeAhead(parent: ParentNode, url?: URL): (() => void) | undefin
     return undefined;
   }
   return held.stop;
+}
+
+/** What a press reads of the element: what its start would do. */
+export interface PressConfig {
+  readonly mode: string;
+  readonly sessionId?: string;
+  readonly sessionEndpoint?: string;
+  readonly flowBaseUrl?: string;
+  readonly finishedUrl?: string;
+  readonly warmUrl?: string;
+  readonly renderRoot: ParentNode;
+}
+
+/**
+ * A press on the start button, before its click (a primary pointer-down, a Space or Enter keydown that
+ * is not a repeat): when the start it announces will show the flow in a frame after a session request,
+ * the flow's connection is warmed now (`warmAhead`). Not for a popup, a given `session-id`, no endpoint,
+ * nor a `flow-base-url` that does not parse (the start tells what is wrong with it).
+ */
+export function warmOnPress(el: PressConfig, event: PointerEvent | KeyboardEvent): void {
+  const key = event instanceof KeyboardEvent;
+  if (key ? (event.key !== ' ' && event.key !== 'Enter') || event.repeat : event.button !== 0) return;
+  if (el.mode === 'popup' || el.sessionId || !el.sessionEndpoint) return;
+  let base: URL;
+  try {
+    base = flowLocation({ baseUrl: el.flowBaseUrl, finishedUrl: el.finishedUrl, documentBase: document.baseURI }).base;
+  } catch {
+    return;
+  }
+  const target = warmUrl(el.warmUrl, base, document.baseURI);
+  if (target) warmAhead(target, el.renderRoot);
 }

@@ -334,8 +334,8 @@ export function createRun(shell: RunShell, mode: FlowMode, locale: Locale): Run 
   function warmUp(): void {
     const target = warmUrl(el.warmUrl, where.base, document.baseURI);
     if (mode === 'popup' || target === undefined) return;
-    // A press on the start button may have put it in already (see `warmAhead`).
-    stopWarmUp = takeAhead(el.renderRoot, target) ?? startWarmUp(target, el.renderRoot, 'strict-origin-when-cross-origin');
+    // A press on the start button may have put it in already (see `warmOnPress`).
+    stopWarmUp = takeAhead(el.renderRoot, target) ?? startWarmUp(target, el.renderRoot);
   }
 
   function endWarmUp(): void {
